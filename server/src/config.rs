@@ -1,0 +1,202 @@
+//! Configuration from the reference's environment variable names and defaults.
+//!
+//! Only variables the server uses are read; each keeps the reference's name, default and
+//! parsing (booleans are `"true"` case-insensitively, as `os.environ.get(..).lower() == "true"`).
+
+use std::path::PathBuf;
+
+use base64::Engine;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `HOST` (default `0.0.0.0`).
+    pub host: String,
+    /// `PORT` (default 8080).
+    pub port: u16,
+    /// `DATA_DIR` (default `./data`): uploads, the embedded database, the generated secret key.
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`; unset means the embedded cluster under `DATA_DIR/postgres`.
+    pub database_url: Option<String>,
+    /// `DATABASE_POOL_SIZE` (the reference's name); default 10.
+    pub database_pool_size: usize,
+    /// `WEBUI_SECRET_KEY` (or its legacy alias `WEBUI_JWT_SECRET_KEY`), else `.webui_secret_key`.
+    pub secret_key: String,
+    /// `WEBUI_NAME` (default `Open WebUI`; the reference appends ` (Open WebUI)` to any other).
+    pub webui_name: String,
+    /// `WEBUI_URL` (default empty).
+    pub webui_url: String,
+    /// `ENABLE_SIGNUP` (default true).
+    pub enable_signup: bool,
+    /// `ENABLE_LOGIN_FORM` (default true).
+    pub enable_login_form: bool,
+    /// `WEBUI_AUTH` (default true).
+    pub webui_auth: bool,
+    /// `DEFAULT_USER_ROLE` (default `pending`).
+    pub default_user_role: String,
+    /// `JWT_EXPIRES_IN` (default `4w`).
+    pub jwt_expires_in: String,
+    /// `CORS_ALLOW_ORIGIN` (default `*`), split on `;`.
+    pub cors_allow_origin: Vec<String>,
+    /// `DEFAULT_LOCALE` (default empty).
+    pub default_locale: String,
+    /// `ENABLE_LDAP` (default false).
+    pub enable_ldap: bool,
+    /// `ENABLE_WEBSOCKET_SUPPORT` (default true).
+    pub enable_websocket: bool,
+    /// `ENABLE_API_KEYS` (default false).
+    pub enable_api_keys: bool,
+    /// `ENABLE_VERSION_UPDATE_CHECK` (default true).
+    pub enable_version_update_check: bool,
+    /// `FRONTEND_BUILD_DIR`: the stock web UI build (index.html, `_app/`, `static/`).
+    pub frontend_build_dir: Option<PathBuf>,
+    /// `GLOBAL_LOG_LEVEL` (default `INFO`).
+    pub log_level: String,
+    /// `DEPLOYMENT_ID` (default empty): reported by `/api/version`.
+    pub deployment_id: String,
+    /// `ENABLE_OAUTH` (default true): seeds the `oauth.enable` setting.
+    pub enable_oauth: bool,
+    /// `OAUTH_AUTO_REDIRECT` (default false).
+    pub oauth_auto_redirect: bool,
+    /// `USE_SLIM_DOCKER` (default false): reported as `features.slim`.
+    pub use_slim: bool,
+    /// `ENABLE_SIGNUP_PASSWORD_CONFIRMATION` (default false).
+    pub enable_signup_password_confirmation: bool,
+    /// `WEBUI_AUTH_TRUSTED_EMAIL_HEADER` (default unset).
+    pub trusted_email_header: Option<String>,
+    /// `WEBSOCKET_HEARTBEAT_INTERVAL` in seconds, clamped to 5..=90 (unset: none; invalid: 30).
+    pub websocket_heartbeat_interval: Option<u32>,
+    /// `ENABLE_PERSISTENT_CONFIG` (default true): settings stored in the `config` table win
+    /// over the environment.
+    pub enable_persistent_config: bool,
+    /// `ENABLE_OAUTH_PERSISTENT_CONFIG` (default false): the same for `oauth.*` settings.
+    pub enable_oauth_persistent_config: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is not a valid {what}: {value:?}")]
+    Invalid { name: &'static str, what: &'static str, value: String },
+    #[error("cannot create DATA_DIR {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error("cannot read or write the secret key file {path}: {source}")]
+    SecretFile { path: PathBuf, source: std::io::Error },
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+fn bool_var(name: &str, default: bool) -> bool {
+    match var(name) {
+        Some(v) => v.to_lowercase() == "true",
+        None => default,
+    }
+}
+
+impl Config {
+    /// Reads the environment. Creates `DATA_DIR` and, when no secret is configured, the
+    /// `.webui_secret_key` file (24 random bytes, base64), reused on later starts.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let port = match var("PORT") {
+            Some(p) => p.trim().parse().map_err(|_| ConfigError::Invalid { name: "PORT", what: "port number", value: p })?,
+            None => 8080,
+        };
+        let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| "data".into()));
+        std::fs::create_dir_all(&data_dir).map_err(|source| ConfigError::DataDir { path: data_dir.clone(), source })?;
+        // Prove the directory is writable now rather than at the first upload.
+        let probe = data_dir.join(".write-test");
+        std::fs::write(&probe, b"").map_err(|source| ConfigError::DataDir { path: data_dir.clone(), source })?;
+        let _ = std::fs::remove_file(&probe);
+
+        let secret_key = match var("WEBUI_SECRET_KEY").or_else(|| var("WEBUI_JWT_SECRET_KEY")).filter(|s| !s.is_empty()) {
+            Some(k) => k,
+            None => load_or_create_secret(&data_dir.join(".webui_secret_key"))?,
+        };
+        let name = var("WEBUI_NAME").unwrap_or_else(|| "Open WebUI".into());
+        let webui_name = if name == "Open WebUI" { name } else { format!("{name} (Open WebUI)") };
+        let database_pool_size = match var("DATABASE_POOL_SIZE").filter(|s| !s.is_empty()) {
+            Some(v) => v.trim().parse::<usize>().ok().filter(|n| *n > 0).unwrap_or(10),
+            None => 10,
+        };
+        let webui_auth = bool_var("WEBUI_AUTH", true);
+        Ok(Config {
+            host: var("HOST").unwrap_or_else(|| "0.0.0.0".into()),
+            port,
+            data_dir,
+            database_url: var("DATABASE_URL").filter(|s| !s.is_empty()),
+            database_pool_size,
+            secret_key,
+            webui_name,
+            webui_url: var("WEBUI_URL").unwrap_or_default(),
+            enable_signup: webui_auth && bool_var("ENABLE_SIGNUP", true),
+            enable_login_form: bool_var("ENABLE_LOGIN_FORM", true),
+            webui_auth,
+            default_user_role: var("DEFAULT_USER_ROLE").unwrap_or_else(|| "pending".into()),
+            jwt_expires_in: var("JWT_EXPIRES_IN").unwrap_or_else(|| "4w".into()),
+            cors_allow_origin: var("CORS_ALLOW_ORIGIN")
+                .unwrap_or_else(|| "*".into())
+                .split(';')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            default_locale: var("DEFAULT_LOCALE").unwrap_or_default(),
+            enable_ldap: bool_var("ENABLE_LDAP", false),
+            enable_websocket: bool_var("ENABLE_WEBSOCKET_SUPPORT", true),
+            enable_api_keys: bool_var("ENABLE_API_KEYS", false),
+            enable_version_update_check: bool_var("ENABLE_VERSION_UPDATE_CHECK", true),
+            frontend_build_dir: var("FRONTEND_BUILD_DIR").map(PathBuf::from),
+            log_level: var("GLOBAL_LOG_LEVEL").unwrap_or_else(|| "INFO".into()),
+            deployment_id: var("DEPLOYMENT_ID").unwrap_or_default(),
+            enable_oauth: bool_var("ENABLE_OAUTH", true),
+            oauth_auto_redirect: bool_var("OAUTH_AUTO_REDIRECT", false),
+            use_slim: bool_var("USE_SLIM_DOCKER", false),
+            enable_signup_password_confirmation: bool_var("ENABLE_SIGNUP_PASSWORD_CONFIRMATION", false),
+            trusted_email_header: var("WEBUI_AUTH_TRUSTED_EMAIL_HEADER"),
+            websocket_heartbeat_interval: match var("WEBSOCKET_HEARTBEAT_INTERVAL").as_deref() {
+                None | Some("") => None,
+                Some(v) => Some(v.trim().parse::<i64>().map(|n| n.clamp(5, 90) as u32).unwrap_or(30)),
+            },
+            enable_persistent_config: bool_var("ENABLE_PERSISTENT_CONFIG", true),
+            enable_oauth_persistent_config: bool_var("ENABLE_OAUTH_PERSISTENT_CONFIG", false),
+        })
+    }
+}
+
+fn load_or_create_secret(path: &std::path::Path) -> Result<String, ConfigError> {
+    let err = |source| ConfigError::SecretFile { path: path.to_path_buf(), source };
+    match std::fs::read_to_string(path) {
+        Ok(s) if !s.trim().is_empty() => return Ok(s.trim().to_string()),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(err(e)),
+    }
+    let bytes: [u8; 24] = rand::random();
+    let key = base64::engine::general_purpose::STANDARD.encode(bytes);
+    std::fs::write(path, &key).map_err(err)?;
+    Ok(key)
+}
+
+impl Config {
+    /// Whether `key` is read from the `config` table (else from the environment only).
+    pub fn setting_persistent(&self, key: &str) -> bool {
+        self.enable_persistent_config && (!key.starts_with("oauth.") || self.enable_oauth_persistent_config)
+    }
+
+    /// The environment's value for a setting key, as the reference's `DEFAULT_CONFIG`.
+    /// Keys this server does not know yet answer `None` (left out of responses).
+    pub fn setting_default(&self, key: &str) -> Option<serde_json::Value> {
+        use serde_json::json;
+        Some(match key {
+            "webui.url" => json!(self.webui_url),
+            "ui.enable_signup" => json!(self.enable_signup),
+            "ui.enable_login_form" => json!(self.enable_login_form),
+            "ui.default_locale" => json!(self.default_locale),
+            "ui.i18n" => json!({}),
+            "oauth.enable" => json!(self.enable_oauth),
+            "oauth.auto_redirect" => json!(self.oauth_auto_redirect),
+            "ldap.enable" => json!(self.enable_ldap),
+            "auth.enable_api_keys" => json!(self.enable_api_keys),
+            _ => return None,
+        })
+    }
+}

@@ -1,0 +1,107 @@
+//! The Open WebUI backend in Rust: a dropshot server implementing [`webui_api::WebuiApi`] on
+//! the reference's PostgreSQL schema.
+//!
+//! [`start`] is what `main` runs and what the integration tests run in-process.
+
+pub mod config;
+pub mod context;
+pub mod db;
+pub mod http;
+
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use dropshot::{ConfigDropshot, HandlerTaskMode, HttpServer, ServerBuilder};
+use slog::{info, Logger};
+
+use config::Config;
+use context::ServerContext;
+use db::cluster::{ClusterOptions, PgCluster};
+
+/// Name of the database the embedded cluster holds.
+pub const EMBEDDED_DB_NAME: &str = "openwebui";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Cluster(#[from] db::cluster::ClusterError),
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen { addr: String, reason: String },
+}
+
+/// A running server, and the embedded database cluster it started (if any).
+pub struct Running {
+    pub server: HttpServer<Arc<ServerContext>>,
+    pub cluster: Option<PgCluster>,
+    pub migrate: db::MigrateOutcome,
+}
+
+impl Running {
+    pub fn local_addr(&self) -> SocketAddr {
+        self.server.local_addr()
+    }
+
+    /// Stops serving, then stops the embedded cluster cleanly.
+    pub async fn stop(self) {
+        let _ = self.server.close().await;
+        if let Some(c) = self.cluster {
+            c.stop().await;
+        }
+    }
+}
+
+/// Opens the database (starting the embedded cluster when `DATABASE_URL` is unset), migrates
+/// it, and starts serving.
+pub async fn start(config: Config, log: &Logger) -> Result<Running, StartError> {
+    let (pg_config, cluster) = match &config.database_url {
+        Some(url) => (db::parse_url(url)?, None),
+        None => {
+            let dir = config.data_dir.join("postgres");
+            info!(log, "starting the embedded PostgreSQL cluster"; "dir" => %dir.display());
+            let cluster = PgCluster::start(ClusterOptions::unix_only(&dir)).await?;
+            ensure_database(&cluster, EMBEDDED_DB_NAME).await?;
+            let cfg = db::parse_url(&cluster.connection_string(EMBEDDED_DB_NAME))?;
+            (cfg, Some(cluster))
+        }
+    };
+    let pool = db::connect(pg_config, config.database_pool_size).await?;
+    let migrate = db::migrate(&pool).await?;
+    info!(log, "database ready"; "schema" => ?migrate);
+
+    let bind = format!("{}:{}", config.host, config.port);
+    let bind_address: SocketAddr = tokio::net::lookup_host(&bind)
+        .await
+        .ok()
+        .and_then(|mut a| a.next())
+        .ok_or_else(|| StartError::Listen { addr: bind.clone(), reason: "not a valid address".into() })?;
+    let ctx = Arc::new(ServerContext { config, db: pool, ready: AtomicBool::new(false) });
+    let server = ServerBuilder::new(http::api(), ctx.clone(), log.new(slog::o!("component" => "http")))
+        .config(ConfigDropshot {
+            bind_address,
+            // The reference has no body limit; ours is generous but finite (see security notes).
+            default_request_body_max_bytes: 64 * 1024 * 1024,
+            default_handler_task_mode: HandlerTaskMode::Detached,
+            log_headers: vec![],
+            ..Default::default()
+        })
+        .start()
+        .map_err(|e| StartError::Listen { addr: bind, reason: e.to_string() })?;
+    ctx.ready.store(true, std::sync::atomic::Ordering::Release);
+    Ok(Running { server, cluster, migrate })
+}
+
+/// Creates `name` on the cluster unless it exists.
+async fn ensure_database(cluster: &PgCluster, name: &str) -> Result<(), db::DbError> {
+    let (client, conn) = tokio_postgres::connect(&cluster.connection_string("postgres"), tokio_postgres::NoTls)
+        .await
+        .map_err(|e| db::DbError::Connect(e.to_string()))?;
+    tokio::spawn(conn);
+    let exists = client.query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name]).await?.is_some();
+    if !exists {
+        client.batch_execute(&format!("CREATE DATABASE \"{name}\"")).await?;
+    }
+    Ok(())
+}
