@@ -82,21 +82,20 @@ pub enum ConfigError {
     SecretFile { path: PathBuf, source: std::io::Error },
 }
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok()
-}
-
-fn bool_var(name: &str, default: bool) -> bool {
-    match var(name) {
-        Some(v) => v.to_lowercase() == "true",
-        None => default,
-    }
-}
-
 impl Config {
     /// Reads the environment. Creates `DATA_DIR` and, when no secret is configured, the
     /// `.webui_secret_key` file (24 random bytes, base64), reused on later starts.
     pub fn from_env() -> Result<Config, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// As [`Config::from_env`], with variables from `lookup` (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let var = |name: &str| lookup(name);
+        let bool_var = |name: &str, default: bool| match lookup(name) {
+            Some(v) => v.to_lowercase() == "true",
+            None => default,
+        };
         let port = match var("PORT") {
             Some(p) => p.trim().parse().map_err(|_| ConfigError::Invalid { name: "PORT", what: "port number", value: p })?,
             None => 8080,

@@ -7,6 +7,8 @@ pub mod config;
 pub mod context;
 pub mod db;
 pub mod http;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicBool;

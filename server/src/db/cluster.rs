@@ -35,11 +35,13 @@ pub struct ClusterOptions {
     pub tcp_port: Option<u16>,
     /// The port number in the socket's name (`.s.PGSQL.<port>`).
     pub port: u16,
+    /// Have the kernel stop PostgreSQL (fast shutdown) if this process dies, even by SIGKILL.
+    pub die_with_parent: bool,
 }
 
 impl ClusterOptions {
     pub fn unix_only(dir: impl Into<PathBuf>) -> Self {
-        ClusterOptions { dir: dir.into(), tcp_port: None, port: 5432 }
+        ClusterOptions { dir: dir.into(), tcp_port: None, port: 5432, die_with_parent: true }
     }
 }
 
@@ -53,11 +55,10 @@ pub struct PgCluster {
 /// Finds the directory holding `initdb` and `postgres`.
 pub fn find_bindir() -> Result<PathBuf, ClusterError> {
     let has = |d: &Path| d.join("initdb").is_file() && d.join("postgres").is_file();
+    // An explicit `PG_BINDIR` is the only place looked at.
     if let Ok(dir) = std::env::var("PG_BINDIR") {
         let d = PathBuf::from(dir);
-        if has(&d) {
-            return Ok(d);
-        }
+        return if has(&d) { Ok(d) } else { Err(ClusterError::NoBinaries) };
     }
     if let Ok(out) = std::process::Command::new("pg_config").arg("--bindir").output() {
         if out.status.success() {
@@ -114,7 +115,7 @@ fn chown_to(path: &Path, user: &Option<nix::unistd::User>) -> Result<(), Cluster
 
 /// The socket directory: inside the cluster dir when the path is short enough for a unix socket
 /// (108 bytes on Linux), else a private directory under /tmp named after the cluster dir.
-fn socket_dir_for(dir: &Path, port: u16) -> PathBuf {
+pub fn socket_dir_for(dir: &Path, port: u16) -> PathBuf {
     let inside = dir.join("run");
     if inside.as_os_str().len() + format!("/.s.PGSQL.{port}").len() < 100 {
         return inside;
@@ -195,6 +196,14 @@ impl PgCluster {
             // Own process group: a Ctrl-C at the terminal reaches us, and we stop postgres cleanly.
             .process_group(0)
             .kill_on_drop(false);
+        if opts.die_with_parent {
+            // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+            unsafe {
+                cmd.pre_exec(|| {
+                    nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGINT).map_err(std::io::Error::from)
+                });
+            }
+        }
         let child = cmd.spawn().map_err(io_err(&data))?;
         let mut cluster = PgCluster {
             opts: ClusterOptions { port, ..opts },
@@ -272,6 +281,11 @@ impl PgCluster {
                 let _ = child.kill().await;
             }
         }
+    }
+
+    /// Lets the cluster outlive this value (and this process): no shutdown on drop.
+    pub fn detach(mut self) {
+        self.child = None;
     }
 
     /// The postmaster's pid (fault tests signal it directly).

@@ -80,6 +80,17 @@ pub async fn connect(config: tokio_postgres::Config, size: usize) -> Result<Pool
     Ok(pool)
 }
 
+/// A fingerprint of the embedded migrations (names and checksums): test templates are keyed by it.
+pub fn migrations_fingerprint() -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for m in embedded::migrations::runner().get_migrations() {
+        for b in format!("{}:{}:{};", m.version(), m.name(), m.checksum()).bytes() {
+            h = (h ^ b as u64).wrapping_mul(0x100000001b3);
+        }
+    }
+    h
+}
+
 /// What [`migrate`] found and did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MigrateOutcome {
