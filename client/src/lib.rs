@@ -1,1 +1,1 @@
-
+progenitor::generate_api!(spec = "openapi/reference-3.0.json", interface = Positional);

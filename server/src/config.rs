@@ -3,6 +3,9 @@
 //! Only variables the server uses are read; each keeps the reference's name, default and
 //! parsing (booleans are `"true"` case-insensitively, as `os.environ.get(..).lower() == "true"`).
 
+pub mod defaults;
+
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use base64::Engine;
@@ -70,6 +73,8 @@ pub struct Config {
     pub enable_persistent_config: bool,
     /// `ENABLE_OAUTH_PERSISTENT_CONFIG` (default false): the same for `oauth.*` settings.
     pub enable_oauth_persistent_config: bool,
+    /// The other variables the server reads ([`defaults::env_names`]), as set at start.
+    pub env: BTreeMap<String, String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -157,6 +162,7 @@ impl Config {
             },
             enable_persistent_config: bool_var("ENABLE_PERSISTENT_CONFIG", true),
             enable_oauth_persistent_config: bool_var("ENABLE_OAUTH_PERSISTENT_CONFIG", false),
+            env: defaults::env_names().filter_map(|n| lookup(n).map(|v| (n.to_string(), v))).collect(),
         })
     }
 }
@@ -195,7 +201,17 @@ impl Config {
             "oauth.auto_redirect" => json!(self.oauth_auto_redirect),
             "ldap.enable" => json!(self.enable_ldap),
             "auth.enable_api_keys" => json!(self.enable_api_keys),
-            _ => return None,
+            _ => return defaults::default_for(key, |n| self.env.get(n).cloned()),
         })
+    }
+
+    /// A variable read at start (see [`defaults::env_names`]), `None` when unset.
+    pub fn env_str(&self, name: &str) -> Option<&str> {
+        self.env.get(name).map(String::as_str)
+    }
+
+    /// `os.getenv(name, default).lower() == 'true'`.
+    pub fn env_bool(&self, name: &str, default: bool) -> bool {
+        self.env_str(name).map(|v| v.to_lowercase() == "true").unwrap_or(default)
     }
 }

@@ -75,8 +75,10 @@ impl HttpResponseError for Detail {
 impl From<HttpError> for Detail {
     fn from(e: HttpError) -> Self {
         if e.error_code.as_deref() == Some(VALIDATION_ERROR_CODE) {
-            if let Ok(list) = serde_json::from_str::<Value>(&e.external_message) {
-                return Detail::validation(list.as_array().cloned().unwrap_or_default());
+            // Set by `FastJson`: the `detail` value, already in the route's style (a list, or the
+            // `/auths` router's flat message).
+            if let Ok(v) = serde_json::from_str::<Value>(&e.external_message) {
+                return Detail::new(422, v);
             }
         }
         let code = e.status_code.as_u16();

@@ -37,3 +37,24 @@ pub async fn config_get_many(pool: &Pool, config: &Config, keys: &[&str]) -> Res
 pub async fn config_get(pool: &Pool, config: &Config, key: &str) -> Result<Option<Value>, DbError> {
     Ok(config_get_many(pool, config, &[key]).await?.remove(key))
 }
+
+/// `Config.upsert`: writes each persistent key (others only live in the environment and are
+/// left as they are), stamping `updated_at`.
+pub async fn config_upsert(pool: &Pool, config: &Config, updates: &[(&str, Value)]) -> Result<(), DbError> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    for (key, value) in updates {
+        if !config.setting_persistent(key) {
+            continue;
+        }
+        tx.execute(
+            "INSERT INTO config (key, value, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at",
+            &[key, value, &now],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

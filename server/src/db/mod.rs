@@ -4,8 +4,11 @@
 //! own Alembic migrations create at revision [`ALEMBIC_HEAD`], stamp included, so both backends
 //! can open the same database.
 
+pub mod auths;
 pub mod cluster;
 pub mod config;
+pub mod groups;
+pub mod users;
 
 use std::time::Duration;
 

@@ -1,0 +1,269 @@
+//! Environment defaults of the reference's `config` table keys (its `DEFAULT_CONFIG`), for the
+//! keys this server reads. The reference seeds these rows at every start; reading a missing row
+//! from here gives the same answers without writing to the database.
+
+use serde_json::{json, Map, Value};
+
+/// How a key's default is read from the environment.
+pub enum Default_ {
+    /// `os.getenv(NAME, default).lower() == 'true'`.
+    Bool(bool),
+    /// `os.getenv(NAME, default)`.
+    Str(&'static str),
+    /// `os.getenv(NAME, None)`.
+    OptStr,
+    /// `int(os.getenv(NAME)) if os.getenv(NAME) else None` (unparsable: None).
+    OptInt,
+    /// `json.loads(os.getenv(NAME, default))` (invalid: the default).
+    Json(&'static str),
+    /// As `Json`, but anything other than an object becomes `{}`.
+    JsonObject,
+    /// A constant.
+    Fixed(fn() -> Value),
+}
+
+/// `(key, env var, fallback env var, default)`.
+pub const SETTINGS: &[(&str, &str, Option<&str>, Default_)] = {
+    use Default_::*;
+    &[
+        ("ui.enable_password_change_form", "ENABLE_PASSWORD_CHANGE_FORM", None, Bool(true)),
+        ("direct.enable", "ENABLE_DIRECT_CONNECTIONS", None, Bool(false)),
+        ("direct.integrations.enable", "ENABLE_DIRECT_INTEGRATIONS", None, Bool(false)),
+        ("terminal_server.connections", "TERMINAL_SERVER_CONNECTIONS", None, Json("[]")),
+        ("folders.enable", "ENABLE_FOLDERS", None, Bool(true)),
+        ("folders.max_file_count", "FOLDER_MAX_FILE_COUNT", None, Str("")),
+        ("channels.enable", "ENABLE_CHANNELS", None, Bool(false)),
+        ("channels.encryption.enable", "ENABLE_ENCRYPTED_CHANNELS", None, Bool(false)),
+        ("channels.model_response_mode", "CHANNEL_MODEL_RESPONSE_MODE", None, Str("thread")),
+        ("apps.enable", "ENABLE_APPS", None, Bool(false)),
+        ("calendar.enable", "ENABLE_CALENDAR", None, Bool(true)),
+        ("automations.enable", "ENABLE_AUTOMATIONS", None, Bool(true)),
+        ("automations.max_count", "AUTOMATION_MAX_COUNT", None, Str("")),
+        ("automations.min_interval", "AUTOMATION_MIN_INTERVAL", None, Str("")),
+        ("notes.enable", "ENABLE_NOTES", None, Bool(true)),
+        ("chat.context_compaction.enable", "ENABLE_CONTEXT_COMPACTION", None, Bool(false)),
+        ("chat.tool_permissions.enable", "ENABLE_TOOL_PERMISSIONS", None, Bool(false)),
+        ("web.search.enable", "ENABLE_WEB_SEARCH", None, Bool(false)),
+        ("web.search.confirmation.enable", "ENABLE_WEB_SEARCH_CONFIRMATION", None, Bool(false)),
+        (
+            "web.search.confirmation.content",
+            "WEB_SEARCH_CONFIRMATION_CONTENT",
+            None,
+            Str("Your query will be sent to the configured web search provider."),
+        ),
+        ("code_execution.enable", "ENABLE_CODE_EXECUTION", None, Bool(true)),
+        ("code_execution.engine", "CODE_EXECUTION_ENGINE", None, Str("pyodide")),
+        ("code_interpreter.enable", "ENABLE_CODE_INTERPRETER", None, Bool(true)),
+        ("code_interpreter.engine", "CODE_INTERPRETER_ENGINE", None, Str("pyodide")),
+        ("image_generation.enable", "ENABLE_IMAGE_GENERATION", None, Bool(false)),
+        ("task.autocomplete.enable", "ENABLE_AUTOCOMPLETE_GENERATION", None, Bool(false)),
+        ("task.title.enable", "ENABLE_TITLE_GENERATION", None, Bool(true)),
+        ("task.follow_up.enable", "ENABLE_FOLLOW_UP_GENERATION", None, Bool(true)),
+        ("task.tags.enable", "ENABLE_TAGS_GENERATION", None, Bool(true)),
+        ("ui.enable_community_sharing", "ENABLE_COMMUNITY_SHARING", None, Bool(true)),
+        ("ui.enable_message_rating", "ENABLE_MESSAGE_RATING", None, Bool(true)),
+        ("ui.enable_user_webhooks", "ENABLE_USER_WEBHOOKS", None, Bool(false)),
+        ("users.enable_status", "ENABLE_USER_STATUS", None, Bool(true)),
+        ("google_drive.enable", "ENABLE_GOOGLE_DRIVE_INTEGRATION", None, Bool(false)),
+        ("onedrive.enable", "ENABLE_ONEDRIVE_INTEGRATION", None, Bool(false)),
+        ("memories.enable", "ENABLE_MEMORIES", None, Bool(true)),
+        ("memories.system_context.enable", "ENABLE_MEMORY_SYSTEM_CONTEXT", None, Bool(true)),
+        ("subagents.enable", "ENABLE_SUBAGENTS", None, Bool(false)),
+        ("skills.lazy_loading.enable", "ENABLE_SKILL_LAZY_LOADING", None, Bool(false)),
+        ("skills.content_max_chars", "SKILL_CONTENT_MAX_CHARS", None, OptInt),
+        ("skills.preview_max_chars", "SKILL_PREVIEW_MAX_CHARS", None, OptInt),
+        ("ui.default_models", "DEFAULT_MODELS", None, OptStr),
+        ("ui.default_pinned_models", "DEFAULT_PINNED_MODELS", None, OptStr),
+        ("ui.default_interface_settings", "DEFAULT_INTERFACE_SETTINGS", None, JsonObject),
+        ("ui.visibility", "UI_VISIBILITY", None, JsonObject),
+        ("ui.prompt_suggestions", "DEFAULT_PROMPT_SUGGESTIONS", None, Json("null")),
+        ("ui.prompt_suggestions_i18n", "", None, Fixed(|| json!({}))),
+        ("audio.realtime.enabled", "AUDIO_REALTIME_ENABLED", None, Bool(false)),
+        ("audio.realtime.model", "AUDIO_REALTIME_MODEL", None, Str("gpt-realtime-2.1-mini")),
+        ("audio.realtime.voice", "AUDIO_REALTIME_VOICE", None, Str("marin")),
+        ("audio.tts.engine", "AUDIO_TTS_ENGINE", None, Str("")),
+        ("audio.tts.voice", "AUDIO_TTS_VOICE", None, Str("alloy")),
+        ("audio.tts.split_on", "AUDIO_TTS_SPLIT_ON", None, Str("punctuation")),
+        ("audio.stt.engine", "AUDIO_STT_ENGINE", None, Str("")),
+        ("rag.file.max_size", "RAG_FILE_MAX_SIZE", None, OptInt),
+        ("rag.file.max_count", "RAG_FILE_MAX_COUNT", None, OptInt),
+        ("file.image_compression_width", "FILE_IMAGE_COMPRESSION_WIDTH", None, OptInt),
+        ("file.image_compression_height", "FILE_IMAGE_COMPRESSION_HEIGHT", None, OptInt),
+        ("ui.pending_user_overlay_title", "PENDING_USER_OVERLAY_TITLE", None, Str("")),
+        ("ui.pending_user_overlay_content", "PENDING_USER_OVERLAY_CONTENT", None, Str("")),
+        ("ui.watermark", "RESPONSE_WATERMARK", None, Str("")),
+        ("auth.mfa.enable", "ENABLE_MFA", None, Bool(false)),
+        ("auth.mfa.allow_oauth_bypass", "MFA_ALLOW_OAUTH_BYPASS", None, Bool(false)),
+        ("auth.mfa.allow_trusted_header_bypass", "MFA_ALLOW_TRUSTED_HEADER_BYPASS", None, Bool(false)),
+        ("auth.admin.show", "SHOW_ADMIN_DETAILS", None, Bool(true)),
+        ("auth.admin.email", "ADMIN_EMAIL", None, OptStr),
+        (
+            "auth.api_key.endpoint_restrictions",
+            "ENABLE_API_KEYS_ENDPOINT_RESTRICTIONS",
+            Some("ENABLE_API_KEY_ENDPOINT_RESTRICTIONS"),
+            Bool(false),
+        ),
+        ("auth.api_key.allowed_endpoints", "API_KEYS_ALLOWED_ENDPOINTS", Some("API_KEY_ALLOWED_ENDPOINTS"), Str("")),
+        ("ui.default_user_role", "DEFAULT_USER_ROLE", None, Str("pending")),
+        ("ui.default_group_id", "DEFAULT_GROUP_ID", None, Str("")),
+        ("auth.jwt_expiry", "JWT_EXPIRES_IN", None, Str("4w")),
+    ]
+};
+
+/// `DEFAULT_USER_PERMISSIONS`: `(section, key, env var, default)` in the reference's order.
+pub const USER_PERMISSIONS: &[(&str, &str, &str, bool)] = &[
+    ("workspace", "models", "USER_PERMISSIONS_WORKSPACE_MODELS_ACCESS", false),
+    ("workspace", "knowledge", "USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS", false),
+    ("workspace", "prompts", "USER_PERMISSIONS_WORKSPACE_PROMPTS_ACCESS", false),
+    ("workspace", "tools", "USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS", false),
+    ("workspace", "skills", "USER_PERMISSIONS_WORKSPACE_SKILLS_ACCESS", false),
+    ("workspace", "models_import", "USER_PERMISSIONS_WORKSPACE_MODELS_IMPORT", false),
+    ("workspace", "models_export", "USER_PERMISSIONS_WORKSPACE_MODELS_EXPORT", false),
+    ("workspace", "models_hidden", "USER_PERMISSIONS_WORKSPACE_MODELS_HIDDEN", false),
+    ("workspace", "prompts_import", "USER_PERMISSIONS_WORKSPACE_PROMPTS_IMPORT", false),
+    ("workspace", "prompts_export", "USER_PERMISSIONS_WORKSPACE_PROMPTS_EXPORT", false),
+    ("workspace", "tools_import", "USER_PERMISSIONS_WORKSPACE_TOOLS_IMPORT", false),
+    ("workspace", "tools_export", "USER_PERMISSIONS_WORKSPACE_TOOLS_EXPORT", false),
+    ("workspace", "skills_import", "USER_PERMISSIONS_WORKSPACE_SKILLS_IMPORT", false),
+    ("workspace", "skills_export", "USER_PERMISSIONS_WORKSPACE_SKILLS_EXPORT", false),
+    ("sharing", "models", "USER_PERMISSIONS_WORKSPACE_MODELS_ALLOW_SHARING", false),
+    ("sharing", "public_models", "USER_PERMISSIONS_WORKSPACE_MODELS_ALLOW_PUBLIC_SHARING", false),
+    ("sharing", "knowledge", "USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ALLOW_SHARING", false),
+    ("sharing", "public_knowledge", "USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ALLOW_PUBLIC_SHARING", false),
+    ("sharing", "prompts", "USER_PERMISSIONS_WORKSPACE_PROMPTS_ALLOW_SHARING", false),
+    ("sharing", "public_prompts", "USER_PERMISSIONS_WORKSPACE_PROMPTS_ALLOW_PUBLIC_SHARING", false),
+    ("sharing", "tools", "USER_PERMISSIONS_WORKSPACE_TOOLS_ALLOW_SHARING", false),
+    ("sharing", "public_tools", "USER_PERMISSIONS_WORKSPACE_TOOLS_ALLOW_PUBLIC_SHARING", false),
+    ("sharing", "skills", "USER_PERMISSIONS_WORKSPACE_SKILLS_ALLOW_SHARING", false),
+    ("sharing", "public_skills", "USER_PERMISSIONS_WORKSPACE_SKILLS_ALLOW_PUBLIC_SHARING", false),
+    ("sharing", "notes", "USER_PERMISSIONS_NOTES_ALLOW_SHARING", false),
+    ("sharing", "public_notes", "USER_PERMISSIONS_NOTES_ALLOW_PUBLIC_SHARING", false),
+    ("sharing", "folders", "USER_PERMISSIONS_FOLDERS_ALLOW_SHARING", false),
+    ("sharing", "public_chats", "USER_PERMISSIONS_CHAT_ALLOW_PUBLIC_SHARING", false),
+    ("sharing", "open_chats", "USER_PERMISSIONS_CHAT_ALLOW_OPEN_SHARING", false),
+    ("sharing", "public_calendars", "USER_PERMISSIONS_CALENDAR_ALLOW_PUBLIC_SHARING", false),
+    ("access_grants", "allow_users", "USER_PERMISSIONS_ACCESS_GRANTS_ALLOW_USERS", true),
+    ("access_grants", "allow_groups", "USER_PERMISSIONS_ACCESS_GRANTS_ALLOW_GROUPS", true),
+    ("chat", "controls", "USER_PERMISSIONS_CHAT_CONTROLS", true),
+    ("chat", "valves", "USER_PERMISSIONS_CHAT_VALVES", true),
+    ("chat", "system_prompt", "USER_PERMISSIONS_CHAT_SYSTEM_PROMPT", true),
+    ("chat", "params", "USER_PERMISSIONS_CHAT_PARAMS", true),
+    ("chat", "file_upload", "USER_PERMISSIONS_CHAT_FILE_UPLOAD", true),
+    ("chat", "web_upload", "USER_PERMISSIONS_CHAT_WEB_UPLOAD", true),
+    ("chat", "delete", "USER_PERMISSIONS_CHAT_DELETE", true),
+    ("chat", "delete_message", "USER_PERMISSIONS_CHAT_DELETE_MESSAGE", true),
+    ("chat", "continue_response", "USER_PERMISSIONS_CHAT_CONTINUE_RESPONSE", true),
+    ("chat", "regenerate_response", "USER_PERMISSIONS_CHAT_REGENERATE_RESPONSE", true),
+    ("chat", "rate_response", "USER_PERMISSIONS_CHAT_RATE_RESPONSE", true),
+    ("chat", "edit", "USER_PERMISSIONS_CHAT_EDIT", true),
+    ("chat", "share", "USER_PERMISSIONS_CHAT_SHARE", true),
+    ("chat", "export", "USER_PERMISSIONS_CHAT_EXPORT", true),
+    ("chat", "import", "USER_PERMISSIONS_CHAT_IMPORT", true),
+    ("chat", "stt", "USER_PERMISSIONS_CHAT_STT", true),
+    ("chat", "tts", "USER_PERMISSIONS_CHAT_TTS", true),
+    ("chat", "call", "USER_PERMISSIONS_CHAT_CALL", true),
+    ("chat", "multiple_models", "USER_PERMISSIONS_CHAT_MULTIPLE_MODELS", true),
+    ("chat", "temporary", "USER_PERMISSIONS_CHAT_TEMPORARY", true),
+    ("chat", "temporary_enforced", "USER_PERMISSIONS_CHAT_TEMPORARY_ENFORCED", false),
+    ("features", "api_keys", "USER_PERMISSIONS_FEATURES_API_KEYS", false),
+    ("features", "notes", "USER_PERMISSIONS_FEATURES_NOTES", true),
+    ("features", "folders", "USER_PERMISSIONS_FEATURES_FOLDERS", true),
+    ("features", "channels", "USER_PERMISSIONS_FEATURES_CHANNELS", true),
+    ("features", "encrypted_channels", "USER_PERMISSIONS_FEATURES_ENCRYPTED_CHANNELS", false),
+    ("features", "direct_tool_servers", "USER_PERMISSIONS_FEATURES_DIRECT_TOOL_SERVERS", false),
+    ("features", "web_search", "USER_PERMISSIONS_FEATURES_WEB_SEARCH", true),
+    ("features", "image_generation", "USER_PERMISSIONS_FEATURES_IMAGE_GENERATION", true),
+    ("features", "code_interpreter", "USER_PERMISSIONS_FEATURES_CODE_INTERPRETER", true),
+    ("features", "memories", "USER_PERMISSIONS_FEATURES_MEMORIES", true),
+    ("features", "automations", "USER_PERMISSIONS_FEATURES_AUTOMATIONS", false),
+    ("features", "calendar", "USER_PERMISSIONS_FEATURES_CALENDAR", true),
+    ("features", "webhooks", "USER_PERMISSIONS_FEATURES_USER_WEBHOOKS", false),
+    ("settings", "interface", "USER_PERMISSIONS_SETTINGS_INTERFACE", true),
+];
+
+/// Other environment variables the server reads through [`Config::env_bool`] and
+/// [`super::Config::env_str`].
+pub const OTHER_ENV: &[&str] = &[
+    "ENABLE_PYODIDE_FILE_PERSISTENCE",
+    "ENABLE_PUBLIC_ACTIVE_USERS_COUNT",
+    "ENABLE_EASTER_EGGS",
+    "ENABLE_PLUGINS",
+    "ENABLE_TOOLS",
+    "ENABLE_FUNCTIONS",
+    "ENABLE_TOOL_SERVERS",
+    "ENABLE_ADMIN_EXPORT",
+    "ENABLE_ADMIN_CHAT_ACCESS",
+    "ENABLE_ADMIN_ANALYTICS",
+    "ENABLE_ONEDRIVE_PERSONAL",
+    "ENABLE_ONEDRIVE_BUSINESS",
+    "GOOGLE_DRIVE_CLIENT_ID",
+    "GOOGLE_DRIVE_API_KEY",
+    "ONEDRIVE_CLIENT_ID",
+    "ONEDRIVE_CLIENT_ID_PERSONAL",
+    "ONEDRIVE_CLIENT_ID_BUSINESS",
+    "ONEDRIVE_SHAREPOINT_URL",
+    "ONEDRIVE_SHAREPOINT_TENANT_ID",
+    "IFRAME_CSP",
+    "PASSWORD_HASH_ALGORITHM",
+    "ENABLE_PASSWORD_VALIDATION",
+    "PASSWORD_VALIDATION_REGEX_PATTERN",
+    "PASSWORD_VALIDATION_HINT",
+    "WEBUI_SESSION_COOKIE_SAME_SITE",
+    "WEBUI_SESSION_COOKIE_SECURE",
+    "WEBUI_AUTH_COOKIE_SAME_SITE",
+    "WEBUI_AUTH_COOKIE_SECURE",
+    "ENABLE_INITIAL_ADMIN_SIGNUP",
+    "ENABLE_PASSWORD_AUTH",
+    "WEBUI_AUTH_SIGNOUT_REDIRECT_URL",
+    "CUSTOM_API_KEY_HEADER",
+    "DATABASE_USER_ACTIVE_STATUS_UPDATE_INTERVAL",
+    "WEBUI_AUTH_TRUSTED_NAME_HEADER",
+];
+
+/// Every environment variable this module reads.
+pub fn env_names() -> impl Iterator<Item = &'static str> {
+    SETTINGS
+        .iter()
+        .flat_map(|(_, a, b, _)| [Some(*a), *b])
+        .flatten()
+        .filter(|n| !n.is_empty())
+        .chain(USER_PERMISSIONS.iter().map(|p| p.2))
+        .chain(OTHER_ENV.iter().copied())
+}
+
+/// The default of `key` given the environment (`get`), or `None` for keys not in the table.
+pub fn default_for(key: &str, get: impl Fn(&str) -> Option<String>) -> Option<Value> {
+    if key == "user.permissions" {
+        return Some(default_user_permissions(&get));
+    }
+    let (_, name, fallback, default) = SETTINGS.iter().find(|s| s.0 == key)?;
+    let raw = get(name).or_else(|| fallback.and_then(&get));
+    Some(match default {
+        Default_::Bool(d) => json!(raw.map(|v| v.to_lowercase() == "true").unwrap_or(*d)),
+        Default_::Str(d) => json!(raw.unwrap_or_else(|| d.to_string())),
+        Default_::OptStr => raw.map(Value::String).unwrap_or(Value::Null),
+        Default_::OptInt => raw.filter(|v| !v.is_empty()).and_then(|v| v.trim().parse::<i64>().ok()).map(Value::from).unwrap_or(Value::Null),
+        Default_::Json(d) => raw
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .unwrap_or_else(|| serde_json::from_str(d).expect("valid default")),
+        Default_::JsonObject => match raw.and_then(|v| serde_json::from_str::<Value>(&v).ok()) {
+            Some(v @ Value::Object(_)) => v,
+            _ => json!({}),
+        },
+        Default_::Fixed(f) => f(),
+    })
+}
+
+/// `DEFAULT_USER_PERMISSIONS` from the `USER_PERMISSIONS_*` variables.
+pub fn default_user_permissions(get: &impl Fn(&str) -> Option<String>) -> Value {
+    let mut out = Map::new();
+    for (section, key, env, default) in USER_PERMISSIONS {
+        let v = get(env).map(|v| v.to_lowercase() == "true").unwrap_or(*default);
+        out.entry(section.to_string())
+            .or_insert_with(|| Value::Object(Map::new()))
+            .as_object_mut()
+            .expect("section is an object")
+            .insert(key.to_string(), Value::Bool(v));
+    }
+    Value::Object(out)
+}

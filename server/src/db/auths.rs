@@ -1,0 +1,131 @@
+//! Table `auth` (credentials) with its `user` row: the reference's `Auths` data access.
+
+use tokio_postgres::GenericClient;
+use serde_json::Value;
+
+use super::users::{UserRow, USER_COLUMNS};
+use super::DbError;
+
+/// A lock id for `pg_advisory_xact_lock`: sign-ups that may create the first (admin) user run one
+/// at a time, so exactly one of concurrent first sign-ups becomes admin.
+const FIRST_USER_LOCK: i64 = 0x6f77_7569_5f61_646d; // "owui_adm"
+
+/// One `auth` row.
+#[derive(Debug, Clone)]
+pub struct AuthRow {
+    pub id: String,
+    pub email: Option<String>,
+    pub password: Option<String>,
+    pub active: bool,
+    pub mfa: Option<Value>,
+    pub session_stamp: Option<String>,
+}
+
+const AUTH_COLUMNS: &str = "a.id, a.email, a.password, a.active, a.mfa, a.session_stamp";
+
+fn auth_from_row(row: &tokio_postgres::Row, at: usize) -> AuthRow {
+    AuthRow {
+        id: row.get(at),
+        email: row.get(at + 1),
+        password: row.get(at + 2),
+        // `active` is nullable in the schema; the reference's model defaults it to true only
+        // when absent from the model, a NULL column reads as inactive there (falsy).
+        active: row.get::<_, Option<bool>>(at + 3).unwrap_or(false),
+        mfa: row.get::<_, Option<Value>>(at + 4).filter(|v| !v.is_null()),
+        session_stamp: row.get(at + 5),
+    }
+}
+
+pub async fn auth_by_id(db: &impl GenericClient, id: &str) -> Result<Option<AuthRow>, DbError> {
+    let sql = format!("SELECT {AUTH_COLUMNS} FROM auth a WHERE a.id = $1");
+    Ok(db.query_opt(&sql, &[&id]).await?.map(|r| auth_from_row(&r, 0)))
+}
+
+/// The credential row and its user (the user may be gone), in one round trip.
+pub async fn auth_and_user_by_id(db: &impl GenericClient, id: &str) -> Result<Option<(AuthRow, Option<UserRow>)>, DbError> {
+    let sql = format!(
+        r#"SELECT {AUTH_COLUMNS}, u.id IS NOT NULL, {USER_COLUMNS} FROM auth a LEFT JOIN "user" u ON u.id = a.id WHERE a.id = $1"#
+    );
+    Ok(db.query_opt(&sql, &[&id]).await?.map(|r| {
+        let auth = auth_from_row(&r, 0);
+        let has_user: bool = r.get(6);
+        (auth, has_user.then(|| UserRow::from_row(&r, 7)))
+    }))
+}
+
+/// What a new account gets.
+pub struct NewAccount<'a> {
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub name: &'a str,
+    pub profile_image_url: &'a str,
+    pub role: &'a str,
+}
+
+/// Inserts the `auth` and `user` rows of a new account in one transaction. With
+/// `first_user_becomes_admin`, the insert runs under a transaction-scoped advisory lock and, when
+/// the new user is then the only one, promotes it to admin and stores `ui.enable_signup = false`
+/// (the reference's "insert first, then count" order, made race-free).
+pub async fn insert_account(
+    db: &mut deadpool_postgres::Object,
+    new: &NewAccount<'_>,
+    first_user_becomes_admin: bool,
+    now: i64,
+) -> Result<UserRow, DbError> {
+    let tx = db.transaction().await?;
+    if first_user_becomes_admin {
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&FIRST_USER_LOCK]).await?;
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let stamp = uuid::Uuid::new_v4().to_string();
+    tx.execute(
+        "INSERT INTO auth (id, email, password, active, session_stamp) VALUES ($1, $2, $3, true, $4)",
+        &[&id, &new.email, &new.password_hash, &stamp],
+    )
+    .await?;
+    tx.execute(
+        r#"INSERT INTO "user" (id, email, name, role, profile_image_url, last_active_at, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $6, $6)"#,
+        &[&id, &new.email, &new.name, &new.role, &new.profile_image_url, &now],
+    )
+    .await?;
+    if first_user_becomes_admin {
+        let count: i64 = tx.query_one(r#"SELECT count(*) FROM "user""#, &[]).await?.get(0);
+        if count == 1 {
+            tx.execute(r#"UPDATE "user" SET role = 'admin' WHERE id = $1"#, &[&id]).await?;
+            tx.execute(
+                "INSERT INTO config (key, value, updated_at) VALUES ('ui.enable_signup', 'false'::json, $1)
+                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at",
+                &[&now],
+            )
+            .await?;
+        }
+    }
+    let sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" u WHERE u.id = $1"#);
+    let user = UserRow::from_row(&tx.query_one(&sql, &[&id]).await?, 0);
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Sets a new password hash and a new session stamp (which ends every existing session), if the
+/// credential is still the one the caller verified (same hash and stamp). `false` when it changed.
+pub async fn update_password(
+    db: &impl GenericClient,
+    current: &AuthRow,
+    new_hash: &str,
+) -> Result<bool, DbError> {
+    let stamp = uuid::Uuid::new_v4().to_string();
+    let n = db
+        .execute(
+            "UPDATE auth SET password = $2, session_stamp = $3
+             WHERE id = $1 AND active IS TRUE AND password IS NOT DISTINCT FROM $4 AND session_stamp IS NOT DISTINCT FROM $5",
+            &[&current.id, &new_hash, &stamp, &current.password, &current.session_stamp],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// Whether an account uses `email` (case-insensitively).
+pub async fn is_email_taken(db: &impl GenericClient, email: &str) -> Result<bool, DbError> {
+    Ok(db.query_one(r#"SELECT EXISTS (SELECT 1 FROM "user" WHERE lower(email) = lower($1))"#, &[&email]).await?.get(0))
+}

@@ -1,0 +1,168 @@
+//! Wire types of `/api/v1/auths` and the session-user parts of `/api/v1/users`. Field order is
+//! the reference's pydantic order (bases in reverse MRO order, then the class's own fields).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// `SigninForm`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct SigninForm {
+    pub email: String,
+    pub password: String,
+}
+
+fn default_profile_image_url() -> Option<String> {
+    Some("/user.png".into())
+}
+
+/// `SignupForm`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct SignupForm {
+    pub name: String,
+    pub email: String,
+    pub password: String,
+    #[serde(default = "default_profile_image_url")]
+    pub profile_image_url: Option<String>,
+}
+
+fn default_role() -> Option<String> {
+    Some("pending".into())
+}
+
+/// `AddUserForm` (`SignupForm` plus a role).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct AddUserForm {
+    pub name: String,
+    pub email: String,
+    pub password: String,
+    #[serde(default = "default_profile_image_url")]
+    pub profile_image_url: Option<String>,
+    #[serde(default = "default_role")]
+    pub role: Option<String>,
+}
+
+/// `UpdatePasswordForm`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct UpdatePasswordForm {
+    pub password: String,
+    pub new_password: String,
+}
+
+/// `UpdateProfileForm`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct UpdateProfileForm {
+    pub profile_image_url: String,
+    pub name: String,
+    #[serde(default)]
+    pub bio: Option<String>,
+    #[serde(default)]
+    pub gender: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    #[schemars(schema_with = "optional_date")]
+    pub date_of_birth: Option<String>,
+}
+
+/// `datetime.date | None`: a nullable string of format `date`.
+fn optional_date(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    use schemars::schema::{InstanceType, SchemaObject};
+    let mut s = SchemaObject { instance_type: Some(InstanceType::String.into()), format: Some("date".into()), ..Default::default() };
+    // OpenAPI 3.0 has no type arrays: nullability is an extension there.
+    s.extensions.insert("nullable".into(), serde_json::Value::Bool(true));
+    s.into()
+}
+
+/// `SessionUserResponse`: what sign-up and sign-in answer.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct SessionUserResponse {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub email: String,
+    pub profile_image_url: String,
+    pub token: String,
+    pub token_type: String,
+    pub expires_at: Option<i64>,
+    pub permissions: Option<serde_json::Map<String, Value>>,
+}
+
+/// `SessionUserInfoResponse`: `GET /api/v1/auths/`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct SessionUserInfoResponse {
+    pub status_emoji: Option<String>,
+    pub status_message: Option<String>,
+    pub status_expires_at: Option<i64>,
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub email: String,
+    pub profile_image_url: String,
+    pub token: String,
+    pub token_type: String,
+    pub expires_at: Option<i64>,
+    pub permissions: Option<serde_json::Map<String, Value>>,
+    pub bio: Option<String>,
+    pub gender: Option<String>,
+    #[serde(default)]
+    #[schemars(schema_with = "optional_date")]
+    pub date_of_birth: Option<String>,
+}
+
+/// `UserProfileImageResponse`: `POST /api/v1/auths/update/profile`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct UserProfileImageResponse {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub email: String,
+    pub profile_image_url: String,
+}
+
+/// `AddUserResponse` (`response_model_exclude_none`: the token fields vanish when unset).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct AddUserResponse {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub email: String,
+    pub profile_image_url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
+}
+
+/// `POST /api/v1/auths/signout`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct SignoutResponse {
+    pub status: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
+}
+
+/// `GET /api/v1/auths/admin/details`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct AdminDetails {
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+/// `ApiKey`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ApiKeyResponse {
+    pub api_key: Option<String>,
+}
+
+/// `UserSettings` (`extra='allow'`: any keys besides `ui`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct UserSettings {
+    #[serde(default = "empty_object")]
+    pub ui: Option<serde_json::Map<String, Value>>,
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, Value>,
+}
+
+fn empty_object() -> Option<serde_json::Map<String, Value>> {
+    Some(Default::default())
+}

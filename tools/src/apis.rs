@@ -1,0 +1,87 @@
+//! The integration point for dropshot-api-manager (`cargo openapi generate|check`).
+//!
+//! One lockstep API, `webui`: `spec/openapi/webui.json` is generated from the `WebuiApi` trait
+//! (`stub_api_description`, so the server is not compiled). The same directory holds the
+//! reference's document (`reference.json`, written by `tools/spec-dump`), which the manager is
+//! told to skip.
+//!
+//! The validation hook compares the generated document against the reference
+//! ([`crate::conformance`]): an operation the reference lacks is an error, and the report is
+//! recorded as the extra file `spec/CONFORMANCE.md`, so `generate` rewrites it and `check` (and
+//! [`tests::test_apis_up_to_date`]) fail when it is stale.
+
+use anyhow::Context;
+use dropshot_api_manager::{Environment, ManagedApiConfig, ManagedApis};
+use dropshot_api_manager_types::{ManagedApiMetadata, ValidationContext, Versions};
+use openapiv3::OpenAPI;
+
+/// The command that runs the manager, shown in its advice.
+pub const COMMAND: &str = "cargo openapi";
+
+/// Where the managed documents live, relative to the workspace root.
+pub const OPENAPI_DIR: &str = "spec/openapi";
+
+pub fn environment() -> anyhow::Result<Environment> {
+    let root = crate::workspace_root();
+    let root = root.to_str().context("workspace path is not UTF-8")?.to_owned();
+    // Lockstep APIs ignore the "blessed" documents, but the manager still resolves a merge
+    // base with the blessed branch; `HEAD` always exists (no remote needed, shallow clones work).
+    Ok(Environment::new(COMMAND, root, OPENAPI_DIR)?.with_default_git_branch("HEAD"))
+}
+
+pub fn all_apis() -> anyhow::Result<ManagedApis> {
+    let webui = ManagedApiConfig {
+        ident: "webui",
+        versions: Versions::Lockstep {
+            version: webui_api::UPSTREAM_VERSION.parse().context("UPSTREAM_VERSION is semver")?,
+        },
+        title: "Open WebUI",
+        metadata: ManagedApiMetadata {
+            description: Some("The Open WebUI HTTP API, served by the Rust backend (drop-in for the Python backend)."),
+            ..Default::default()
+        },
+        api_description: webui_api::webui_api_mod::stub_api_description,
+    };
+    Ok(ManagedApis::new(vec![webui])
+        .context("creating ManagedApis")?
+        // The reference's FastAPI document lives beside ours; it is not managed here.
+        .with_unknown_apis(["reference"])
+        .with_validation(validate))
+}
+
+/// Runs the conformance comparison on the generated document.
+fn validate(openapi: &OpenAPI, mut cx: ValidationContext<'_>) {
+    let ours = match serde_json::to_value(openapi) {
+        Ok(v) => v,
+        Err(e) => return cx.report_error(anyhow::anyhow!("serialising the generated document: {e}")),
+    };
+    let reference = match crate::read_json(crate::REFERENCE_SPEC) {
+        Ok(v) => v,
+        Err(e) => {
+            return cx.report_error(e.context("the reference's document is needed for the conformance check (tools/spec-dump writes it)"))
+        }
+    };
+    let report = crate::conformance::compare(&reference, &ours);
+    for e in &report.errors {
+        cx.report_error(anyhow::anyhow!("{e}"));
+    }
+    cx.record_file_contents(crate::CONFORMANCE_MD, report.to_markdown().into_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dropshot_api_manager::test_util::check_apis_up_to_date;
+    use dropshot_api_manager::test_util::CheckResult;
+
+    /// Fails when `spec/openapi/webui.json` (or `spec/CONFORMANCE.md`) is not what the trait
+    /// generates; `cargo openapi generate` fixes it.
+    #[test]
+    fn test_apis_up_to_date() -> anyhow::Result<()> {
+        let env = environment()?;
+        let apis = all_apis()?;
+        let result = check_apis_up_to_date(&env, &apis)?;
+        assert_eq!(result, CheckResult::Success, "OpenAPI documents are stale: run `cargo openapi generate`");
+        Ok(())
+    }
+}

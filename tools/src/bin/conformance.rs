@@ -1,0 +1,18 @@
+//! `cargo run -p tools --bin conformance`: compares `spec/openapi/webui.json` with the
+//! reference's `spec/openapi/reference.json`, prints per group `served/total` and the
+//! differences of every served operation, writes `spec/CONFORMANCE.md`, and ends with
+//! `served N/607`. Exit 1 only for errors (an operation the reference lacks, a bad declaration
+//! in `tools/src/serves.rs`); shape differences are reported, not fatal.
+
+use std::process::ExitCode;
+
+fn main() -> anyhow::Result<ExitCode> {
+    let reference = tools::read_json(tools::REFERENCE_SPEC)?;
+    let ours = tools::read_json(tools::WEBUI_SPEC)?;
+    let report = tools::conformance::compare(&reference, &ours);
+    if tools::write_if_changed(tools::CONFORMANCE_MD, report.to_markdown().as_bytes())? {
+        eprintln!("wrote {}", tools::CONFORMANCE_MD);
+    }
+    print!("{}", report.to_text());
+    Ok(if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}

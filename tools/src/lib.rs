@@ -1,0 +1,68 @@
+//! Developer tools for the Open WebUI Rust backend.
+//!
+//! Three binaries share this library:
+//!
+//! - `openapi-manager` (`cargo openapi generate|check`): dropshot-api-manager in lockstep mode
+//!   over [`webui_api::webui_api_mod::stub_api_description`]; writes `spec/openapi/webui.json`
+//!   and, through the manager's validation hook, `spec/CONFORMANCE.md`. See [`apis`].
+//! - `conformance`: diffs `spec/openapi/webui.json` against the reference's
+//!   `spec/openapi/reference.json` and writes `spec/CONFORMANCE.md`. See [`conformance`].
+//! - `downconvert`: turns the reference's OpenAPI 3.1 document into the 3.0.3 document the
+//!   `openwebui-client` crate is generated from (`client/openapi/reference-3.0.json`). See
+//!   [`downconvert`].
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde_json::Value;
+
+pub mod apis;
+pub mod conformance;
+pub mod downconvert;
+pub mod oas;
+pub mod schema;
+pub mod serves;
+
+/// The reference's OpenAPI 3.1 document, relative to the workspace root.
+pub const REFERENCE_SPEC: &str = "spec/openapi/reference.json";
+/// Our OpenAPI 3.0.3 document (generated from the API trait), relative to the workspace root.
+pub const WEBUI_SPEC: &str = "spec/openapi/webui.json";
+/// The conformance report, relative to the workspace root.
+pub const CONFORMANCE_MD: &str = "spec/CONFORMANCE.md";
+/// The down-converted reference document the client is generated from.
+pub const CLIENT_SPEC: &str = "client/openapi/reference-3.0.json";
+
+/// The workspace root (the parent of this crate's directory).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tools/ has a parent").to_path_buf()
+}
+
+/// Reads a JSON document; `path` is relative to the workspace root unless absolute.
+pub fn read_json(path: impl AsRef<Path>) -> anyhow::Result<Value> {
+    let path = workspace_root().join(path);
+    let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_slice(&bytes).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// Serialises like the checked-in documents: two-space indent, key order kept, trailing newline.
+pub fn to_pretty_json(v: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).expect("a Value always serialises");
+    s.push('\n');
+    s
+}
+
+/// Writes `contents` to `path` (relative to the workspace root) unless it already holds exactly
+/// that; returns whether the file changed.
+pub fn write_if_changed(path: impl AsRef<Path>, contents: &[u8]) -> anyhow::Result<bool> {
+    let path = workspace_root().join(path);
+    if std::fs::read(&path).ok().as_deref() == Some(contents) {
+        return Ok(false);
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, contents).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("renaming to {}", path.display()))?;
+    Ok(true)
+}
