@@ -261,11 +261,11 @@ pub fn markdown(r: &RunReport) -> String {
                 st.reference.as_ref().map(|x| x.status.to_string()).unwrap_or_else(|| "–".into()),
                 st.server.as_ref().map(|x| x.status.to_string()).unwrap_or_else(|| "–".into())
             );
-            let _ = writeln!(o, "| {} | {} | `{}` | {} | {} |", st.index, md_escape(&st.name), md_escape(&request(st)), st.verdict.as_str(), status);
+            let _ = writeln!(o, "| {} | {} | `{}` | {} | {} |", st.index, md_escape(&st.name), md_escape(&request(st)), verdict_cell(st), status);
         }
         let _ = writeln!(o);
         for st in &s.steps {
-            if st.verdict != Verdict::Identical && !st.verdict.fails() && (!st.diff.is_empty() || !st.notes.is_empty()) {
+            if st.verdict != Verdict::Identical && !st.verdict.fails() && !row_says_it_all(st) && (!st.diff.is_empty() || !st.notes.is_empty()) {
                 step_detail(&mut o, s, st);
             } else if st.verdict == Verdict::Identical && !st.notes.is_empty() {
                 let _ = writeln!(o, "- step {}: {}\n", st.index, st.notes.join("; "));
@@ -364,27 +364,32 @@ fn marks_table(o: &mut String, marks: &[Mark]) {
     let _ = writeln!(o);
 }
 
-fn step_detail(o: &mut String, s: &ScenarioResult, st: &StepResult) {
-    // A marked step our server does not serve at all: one line (report.json has the diff).
-    if matches!(st.verdict, Verdict::Pending | Verdict::Expected) {
-        if let Some(ns) = st.notes.iter().find(|n| n.starts_with("not served: ")) {
-            let others: Vec<&String> = st.notes.iter().filter(|n| !n.starts_with("not served: ") && !n.starts_with("capture ")).collect();
-            let _ = writeln!(
-                o,
-                "- step {} `{}`: {} (reference {}){}\n",
-                st.index,
-                request(st),
-                ns,
-                st.reference.as_ref().map(|x| x.status.to_string()).unwrap_or_else(|| "–".into()),
-                if others.is_empty() { String::new() } else { format!("; {}", others.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("; ")) }
-            );
-            return;
+/// The verdict, with why in a few words when the table says enough.
+fn verdict_cell(st: &StepResult) -> String {
+    let v = st.verdict.as_str();
+    if st.verdict == Verdict::Blocked {
+        if let Some(n) = st.notes.first() {
+            // "{{token}} has no value on the server: its capture at step 2 failed there"
+            let var = n.split(' ').next().unwrap_or("");
+            let at = n.rsplit("step ").next().and_then(|x| x.split(' ').next()).unwrap_or("?");
+            return format!("blocked: no {} (step {at})", md_escape(var));
         }
     }
-    if st.verdict == Verdict::Blocked {
-        let _ = writeln!(o, "- step {} `{}`: blocked: {}\n", st.index, request(st), st.notes.join("; "));
-        return;
+    if let Some(ns) = st.notes.iter().find(|n| n.starts_with("not served: ")) {
+        let code = ns.trim_start_matches("not served: ").split(' ').next().unwrap_or("");
+        return format!("{v}: not served ({code})");
     }
+    v.to_string()
+}
+
+/// Whether the table row says all there is (a marked step our server does not serve, a blocked one).
+fn row_says_it_all(st: &StepResult) -> bool {
+    let extra_notes = st.notes.iter().any(|n| !n.starts_with("not served: ") && !n.starts_with("capture "));
+    st.verdict == Verdict::Blocked
+        || (matches!(st.verdict, Verdict::Pending | Verdict::Expected) && st.notes.iter().any(|n| n.starts_with("not served: ")) && !extra_notes)
+}
+
+fn step_detail(o: &mut String, s: &ScenarioResult, st: &StepResult) {
     let _ = writeln!(o, "**{} #{} {}** `{}`: {}{}\n", s.name, st.index, st.name, request(st), st.verdict.as_str(), st.reason.as_ref().map(|r| format!(" ({})", r.trim())).unwrap_or_default());
     if !st.diff.is_empty() || !st.notes.is_empty() {
         let _ = writeln!(o, "```");

@@ -42,6 +42,8 @@ pub struct RunCtx {
     pub client: reqwest::Client,
     /// Self-test: ignore `expected_difference` and `pending` (every difference must show).
     pub ignore_marks: bool,
+    /// No progress line per scenario on stderr.
+    pub quiet: bool,
 }
 
 /// A response as the report shows it.
@@ -367,7 +369,9 @@ pub async fn run_all(ctx: &RunCtx, pair: &Pair, scenarios: &[Scenario]) -> Vec<S
             let n = r.count(*v);
             (n > 0).then(|| format!("{n} {}", v.as_str()))
         }).collect();
-        eprintln!("compat: {:<28} {:<8} {}", sc.name, sc.mode.as_str(), line.join(", "));
+        if !ctx.quiet {
+            eprintln!("compat: {:<28} {:<8} {}", sc.name, sc.mode.as_str(), line.join(", "));
+        }
         out.push(r);
     }
     out

@@ -408,7 +408,7 @@ fn flips(masks: &Masks, r: &RawResponse, out: &mut FlipSummary, label: &str) {
 /// Runs the self-test. `reference` is a live reference; `server` our live server (for the
 /// missing check). Uses the separate-mode scenarios, without their upstream steps.
 pub async fn run(ctx: &RunCtx, reference: &Backend, server: &Backend, scenarios: &[Scenario]) -> Result<SelfTestReport> {
-    let ctx = RunCtx { masks: ctx.masks.clone(), coverage: None, client: ctx.client.clone(), ignore_marks: true };
+    let ctx = RunCtx { masks: ctx.masks.clone(), coverage: None, client: ctx.client.clone(), ignore_marks: true, quiet: true };
     let mirror = Mirror::start(reference.url.clone(), ctx.masks.clone()).await?;
     let scenarios: Vec<Scenario> = scenarios
         .iter()

@@ -49,6 +49,12 @@ pub struct UpdatePasswordForm {
     pub new_password: String,
 }
 
+/// `UpdateTimezoneForm`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct UpdateTimezoneForm {
+    pub timezone: String,
+}
+
 /// `UpdateProfileForm`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct UpdateProfileForm {

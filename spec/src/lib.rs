@@ -130,6 +130,13 @@ pub trait WebuiApi {
         body: FastJson<UpdateProfileForm, AuthForm>,
     ) -> Result<OkWithHeaders<UserProfileImageResponse>, Detail>;
 
+    /// Stores the browser's time zone for the session user (any role).
+    #[endpoint { method = POST, path = "/api/v1/auths/update/timezone", tags = ["auths"] }]
+    async fn auths_update_timezone(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<UpdateTimezoneForm, AuthForm>,
+    ) -> Result<OkWithHeaders<StatusResponse>, Detail>;
+
     /// Changes the session user's password; every existing session of theirs ends.
     #[endpoint { method = POST, path = "/api/v1/auths/update/password", tags = ["auths"] }]
     async fn auths_update_password(

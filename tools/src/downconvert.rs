@@ -12,7 +12,8 @@
 //! - `const: v` becomes `enum: [v]`; `examples: [a, ..]` becomes `example: a`;
 //! - numeric `exclusiveMinimum: n` becomes `minimum: n, exclusiveMinimum: true` (same for max);
 //! - a `default` beside an `enum` is dropped (typify 0.8 rejects it);
-//! - `contentMediaType`, `contentEncoding`, `propertyNames` are dropped; a single
+//! - `contentMediaType` becomes `format: binary` on strings (uploads); `contentEncoding` and
+//!   `propertyNames` are dropped; a single
 //!   `patternProperties` entry becomes `additionalProperties`; boolean schemas become `{}` /
 //!   `{not: {}}`; a `$ref` with siblings becomes `allOf: [$ref]` + the siblings.
 //!
@@ -259,7 +260,13 @@ pub fn convert_schema(s: &Value) -> Value {
                     }
                 }
             }
-            "propertyNames" | "contentMediaType" | "contentEncoding" | "$schema" | "$id" => {}
+            "contentMediaType" => {
+                // pydantic's UploadFile: 3.0 says `format: binary`.
+                if obj.get("type").and_then(Value::as_str) == Some("string") && !obj.contains_key("format") {
+                    out.insert("format".into(), Value::String("binary".into()));
+                }
+            }
+            "propertyNames" | "contentEncoding" | "$schema" | "$id" => {}
             "allOf" => {
                 let members: Vec<Value> = v.as_array().into_iter().flatten().map(convert_schema).collect();
                 out.insert(k.clone(), Value::Array(members));

@@ -216,7 +216,7 @@ async fn cmd_run(a: RunArgs) -> Result<bool> {
         (Some(s), p)
     };
     let startup = stack.as_ref().map(|s| s.started_in.as_secs_f64());
-    let ctx = RunCtx { masks: masks.clone(), coverage: cov.clone(), client: wire::client(), ignore_marks: false };
+    let ctx = RunCtx { masks: masks.clone(), coverage: cov.clone(), client: wire::client(), ignore_marks: false, quiet: false };
     let mut results = Vec::new();
     for pair in &pairs {
         let these: Vec<Scenario> = plan.iter().filter(|s| s.mode == pair.mode).cloned().collect();
@@ -278,7 +278,7 @@ async fn cmd_self_test(a: StackArgs) -> Result<bool> {
     let (masks, all, _) = load()?;
     let stack = start_stack(&a, vec![Mode::Separate]).await?;
     let pair = stack.pairs[0].clone();
-    let ctx = RunCtx { masks, coverage: None, client: wire::client(), ignore_marks: false };
+    let ctx = RunCtx { masks, coverage: None, client: wire::client(), ignore_marks: false, quiet: false };
     let r = selftest::run(&ctx, &pair.reference, &pair.server, &scenario::plan(&all, &[])?).await;
     drop(ctx);
     stack.stop().await;

@@ -48,8 +48,13 @@ pub(crate) fn py_strip(s: &str) -> &str {
 }
 
 fn is_block_level(tag: &str) -> bool {
-    let t = tag.to_lowercase();
-    BLOCK_LEVEL.contains(&t.trim_end_matches('/'))
+    static SET: LazyLock<std::collections::HashSet<&'static str>> =
+        LazyLock::new(|| BLOCK_LEVEL.iter().copied().collect());
+    if tag.bytes().any(|b| b.is_ascii_uppercase()) {
+        SET.contains(tag.to_lowercase().trim_end_matches('/'))
+    } else {
+        SET.contains(tag.trim_end_matches('/'))
+    }
 }
 
 /// Whether `source` has a line that starts with a block-level HTML tag, which the raw HTML
@@ -481,6 +486,14 @@ impl Md {
 
     fn run_reference(&mut self, blocks: &mut VecDeque<String>) -> bool {
         let block = blocks.front().unwrap().clone();
+        // The expression needs a line that starts with up to three spaces and `[`.
+        let candidate = block.split('\n').any(|l| {
+            let t = l.trim_start_matches(' ');
+            l.len() - t.len() <= 3 && t.starts_with('[')
+        });
+        if !candidate {
+            return false;
+        }
         let Some(m) = caps(&REFERENCE_RE, &block) else { return false };
         blocks.pop_front();
         let id = py_strip(m.get(1).unwrap().as_str()).to_lowercase();
@@ -598,34 +611,106 @@ enum Kind {
 
 struct Pattern {
     kind: Kind,
-    re: Anchored,
+    matcher: Matcher,
     /// The characters a match can start with (a cheap skip over plain text).
     first: &'static [char],
 }
 
+/// How a pattern matches at a position: upstream's regular expression, or, for the simple
+/// patterns that run at every candidate character, the same test written out.
+enum Matcher {
+    Re(Anchored),
+    /// `\\(.)`
+    Escape,
+    /// `(?<!\!)\[`
+    Bracket,
+    /// `\!\[`
+    BangBracket,
+    /// `  \n`
+    LineBreak,
+    /// `((^|(?<=\s))(\*{1,3}|_{1,3})(?=\s|$))`
+    NotStrong,
+    /// `\*` or `_`
+    Char(char),
+}
+
+fn prev_char(data: &str, pos: usize) -> Option<char> {
+    data[..pos].chars().next_back()
+}
+
+/// Python's `\w` (Unicode).
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+impl Matcher {
+    fn match_at(&self, data: &str, pos: usize) -> Option<Caps> {
+        let rest = &data[pos..];
+        let whole = |len: usize| Caps { groups: vec![Some((pos, pos + len))] };
+        match self {
+            Matcher::Re(a) => a.match_at(data, pos),
+            Matcher::Escape => {
+                let c = rest.strip_prefix('\\')?.chars().next()?;
+                Some(Caps { groups: vec![Some((pos, pos + 1 + c.len_utf8())), Some((pos + 1, pos + 1 + c.len_utf8()))] })
+            }
+            Matcher::Bracket => (rest.starts_with('[') && prev_char(data, pos) != Some('!')).then(|| whole(1)),
+            Matcher::BangBracket => rest.starts_with("![").then(|| whole(2)),
+            Matcher::LineBreak => rest.starts_with("  \n").then(|| whole(3)),
+            Matcher::NotStrong => {
+                let c = rest.chars().next().filter(|c| *c == '*' || *c == '_')?;
+                if pos > 0 && !prev_char(data, pos).is_some_and(py_space) {
+                    return None;
+                }
+                let run = rest.chars().take_while(|x| *x == c).count();
+                if run > 3 || !rest[run..].chars().next().is_none_or(py_space) {
+                    return None;
+                }
+                Some(Caps { groups: vec![Some((pos, pos + run)), Some((pos, pos + run)), Some((pos, pos)), Some((pos, pos + run))] })
+            }
+            Matcher::Char(c) => rest.starts_with(*c).then(|| whole(1)),
+        }
+    }
+}
+
+/// Match groups as byte ranges in the string that was searched.
+struct Caps {
+    groups: Vec<Option<(usize, usize)>>,
+}
+
+impl Caps {
+    fn end(&self) -> usize {
+        self.groups[0].unwrap().1
+    }
+
+    fn get<'t>(&self, data: &'t str, i: usize) -> Option<&'t str> {
+        self.groups.get(i).copied().flatten().map(|(s, e)| &data[s..e])
+    }
+}
+
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
-    let p = |kind, first, pattern: &str| Pattern { kind, re: Anchored::new(&format!("(?s){pattern}")), first };
+    let p = |kind, first, matcher| Pattern { kind, matcher, first };
+    let r = |pattern: &str| Matcher::Re(Anchored::new(&format!("(?s){pattern}")));
     vec![
-        p(Kind::Backtick, &['\\', '`'], r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)(`+)(.+?)(?<!`)\2(?!`))"),
-        p(Kind::Escape, &['\\'], r"\\(.)"),
-        p(Kind::Reference, &['['], r"(?<!!)\["),
-        p(Kind::Link, &['['], r"(?<!!)\["),
-        p(Kind::ImageLink, &['!'], r"!\["),
-        p(Kind::ImageReference, &['!'], r"!\["),
-        p(Kind::ShortReference, &['['], r"(?<!!)\["),
-        p(Kind::ShortImageReference, &['!'], r"!\["),
-        p(Kind::Autolink, &['<'], r"<((?:[Ff]|[Hh][Tt])[Tt][Pp][Ss]?://[^<>]*)>"),
-        p(Kind::Automail, &['<'], r"<([^<> !]+@[^@<> ]+)>"),
-        p(Kind::LineBreak, &[' '], r"  \n"),
+        p(Kind::Backtick, &['\\', '`'], r(r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)(`+)(.+?)(?<!`)\2(?!`))")),
+        p(Kind::Escape, &['\\'], Matcher::Escape),
+        p(Kind::Reference, &['['], Matcher::Bracket),
+        p(Kind::Link, &['['], Matcher::Bracket),
+        p(Kind::ImageLink, &['!'], Matcher::BangBracket),
+        p(Kind::ImageReference, &['!'], Matcher::BangBracket),
+        p(Kind::ShortReference, &['['], Matcher::Bracket),
+        p(Kind::ShortImageReference, &['!'], Matcher::BangBracket),
+        p(Kind::Autolink, &['<'], r(r"<((?:[Ff]|[Hh][Tt])[Tt][Pp][Ss]?://[^<>]*)>")),
+        p(Kind::Automail, &['<'], r(r"<([^<> !]+@[^@<> ]+)>")),
+        p(Kind::LineBreak, &[' '], Matcher::LineBreak),
         p(
             Kind::Html,
             &['<'],
-            r"(<(\/?[a-zA-Z][^<>@ ]*( [^<>]*)?|!--(?:(?!<!--|-->).)*--|[?](?:(?!<[?]|[?]>).)*[?]|!\[CDATA\[(?:(?!<!\[CDATA\[|\]\]>).)*\]\])>)",
+            r(r"(<(\/?[a-zA-Z][^<>@ ]*( [^<>]*)?|!--(?:(?!<!--|-->).)*--|[?](?:(?!<[?]|[?]>).)*[?]|!\[CDATA\[(?:(?!<!\[CDATA\[|\]\]>).)*\]\])>)"),
         ),
-        p(Kind::Entity, &['&'], r"(&(?:\#[0-9]+|\#x[0-9a-fA-F]+|[a-zA-Z0-9]+);)"),
-        p(Kind::NotStrong, &['*', '_'], r"((^|(?<=\s))(\*{1,3}|_{1,3})(?=\s|$))"),
-        p(Kind::Asterisk, &['*'], r"\*"),
-        p(Kind::Underscore, &['_'], r"_"),
+        p(Kind::Entity, &['&'], r(r"(&(?:\#[0-9]+|\#x[0-9a-fA-F]+|[a-zA-Z0-9]+);)")),
+        p(Kind::NotStrong, &['*', '_'], Matcher::NotStrong),
+        p(Kind::Asterisk, &['*'], Matcher::Char('*')),
+        p(Kind::Underscore, &['_'], Matcher::Char('_')),
     ]
 });
 
@@ -637,30 +722,114 @@ enum Builder {
 }
 
 struct EmStrong {
-    re: Anchored,
+    matcher: EmMatcher,
     builder: Builder,
     tags: (&'static str, &'static str),
 }
 
+/// The underscore patterns with look-arounds are written out (`SMART_*_RE`); the others
+/// are plain regular expressions (`STRONG_EM3_RE`'s `(?!\*)` folded into `[^*]`).
+enum EmMatcher {
+    Re(Anchored),
+    /// `(?<!\w)(_)_(?!_)(.+?)(?<!\w)_(?!_)(.+?)_{3}(?!\w)`
+    SmartStrongEm,
+    /// `(?<!\w)(_{2})(?!_)(.+?)(?<!_)_{2}(?!\w)`
+    SmartStrong,
+    /// `(?<!\w)(_)(?!_)(.+?)(?<!_)_(?!\w)`
+    SmartEm,
+}
+
+impl EmMatcher {
+    fn match_at(&self, data: &str, pos: usize) -> Option<Caps> {
+        let not_word_before = |i: usize| !prev_char(data, i).is_some_and(is_word);
+        let not_word_at = |i: usize| !data[i..].chars().next().is_some_and(is_word);
+        let next_after = |i: usize| data[i..].chars().next().map_or(i, |c| i + c.len_utf8());
+        match self {
+            EmMatcher::Re(a) => a.match_at(data, pos),
+            EmMatcher::SmartEm => {
+                if !not_word_before(pos) || !data[pos..].starts_with('_') {
+                    return None;
+                }
+                let first = data[pos + 1..].chars().next().filter(|c| *c != '_')?;
+                let mut e = pos + 1 + first.len_utf8();
+                while e < data.len() {
+                    if data[e..].starts_with('_') && !data[..e].ends_with('_') && not_word_at(e + 1) {
+                        return Some(Caps { groups: vec![Some((pos, e + 1)), Some((pos, pos + 1)), Some((pos + 1, e))] });
+                    }
+                    e = next_after(e);
+                }
+                None
+            }
+            EmMatcher::SmartStrong => {
+                if !not_word_before(pos) || !data[pos..].starts_with("__") {
+                    return None;
+                }
+                let first = data[pos + 2..].chars().next().filter(|c| *c != '_')?;
+                let mut e = pos + 2 + first.len_utf8();
+                while e < data.len() {
+                    if data[e..].starts_with("__") && !data[..e].ends_with('_') && not_word_at(e + 2) {
+                        return Some(Caps { groups: vec![Some((pos, e + 2)), Some((pos, pos + 2)), Some((pos + 2, e))] });
+                    }
+                    e = next_after(e);
+                }
+                None
+            }
+            EmMatcher::SmartStrongEm => {
+                if !not_word_before(pos) || !data[pos..].starts_with("__") {
+                    return None;
+                }
+                let first = data[pos + 2..].chars().next().filter(|c| *c != '_')?;
+                let mut p = pos + 2 + first.len_utf8();
+                while p < data.len() {
+                    let opens = data[p..].starts_with('_')
+                        && not_word_before(p)
+                        && data[p + 1..].chars().next().is_some_and(|c| c != '_');
+                    if opens {
+                        let mut q = next_after(p + 1);
+                        while q < data.len() {
+                            if data[q..].starts_with("___") && not_word_at(q + 3) {
+                                return Some(Caps {
+                                    groups: vec![Some((pos, q + 3)), Some((pos, pos + 1)), Some((pos + 2, p)), Some((p + 1, q))],
+                                });
+                            }
+                            q = next_after(q);
+                        }
+                    }
+                    p = next_after(p);
+                }
+                None
+            }
+        }
+    }
+}
+
 static ASTERISK: LazyLock<Vec<EmStrong>> = LazyLock::new(|| {
-    let e = |pattern: &str, builder, tags| EmStrong { re: Anchored::new(&format!("(?s){pattern}")), builder, tags };
+    let e = |pattern: &str, builder, tags| EmStrong {
+        matcher: EmMatcher::Re(Anchored::new(&format!("(?s){pattern}"))),
+        builder,
+        tags,
+    };
     vec![
         e(r"(\*)\*{2}(.+?)\*(.*?)\*{2}", Builder::Double, ("strong", "em")),
         e(r"(\*)\*{2}(.+?)\*{2}(.*?)\*", Builder::Double, ("em", "strong")),
-        e(r"(\*)\*(?!\*)([^*]+?)\*(?!\*)(.+?)\*{3}", Builder::Double2, ("strong", "em")),
+        e(r"(\*)\*([^*]+?)\*([^*].*?)\*{3}", Builder::Double2, ("strong", "em")),
         e(r"(\*{2})(.+?)\*{2}", Builder::Single, ("strong", "")),
         e(r"(\*)([^\*]+)\*", Builder::Single, ("em", "")),
     ]
 });
 
 static UNDERSCORE: LazyLock<Vec<EmStrong>> = LazyLock::new(|| {
-    let e = |pattern: &str, builder, tags| EmStrong { re: Anchored::new(&format!("(?s){pattern}")), builder, tags };
+    let e = |pattern: &str, builder, tags| EmStrong {
+        matcher: EmMatcher::Re(Anchored::new(&format!("(?s){pattern}"))),
+        builder,
+        tags,
+    };
     vec![
         e(r"(_)_{2}(.+?)_(.*?)_{2}", Builder::Double, ("strong", "em")),
         e(r"(_)_{2}(.+?)_{2}(.*?)_", Builder::Double, ("em", "strong")),
-        e(r"(?<!\w)(_)_(?!_)(.+?)(?<!\w)_(?!_)(.+?)_{3}(?!\w)", Builder::Double2, ("strong", "em")),
-        e(r"(?<!\w)(_{2})(?!_)(.+?)(?<!_)_{2}(?!\w)", Builder::Single, ("strong", "")),
-        e(r"(?<!\w)(_)(?!_)(.+?)(?<!_)_(?!\w)", Builder::Single, ("em", "")),
+        EmStrong { matcher: EmMatcher::SmartStrongEm, builder: Builder::Double2, tags: ("strong", "em") },
+        EmStrong { matcher: EmMatcher::SmartStrong, builder: Builder::Single, tags: ("strong", "") },
+        EmStrong { matcher: EmMatcher::SmartEm, builder: Builder::Single, tags: ("em", "") },
     ]
 });
 
@@ -683,18 +852,19 @@ impl Anchored {
         Anchored { at_start: re(&format!("^(?:{pattern})")), after_one: re(&format!("^(?s:.)(?:{pattern})")) }
     }
 
-    /// The match at `pos`, and the offset to add to its positions.
-    fn match_at<'t>(&self, data: &'t str, pos: usize) -> Option<(Captures<'t>, usize)> {
-        if pos == 0 {
-            return self.at_start.captures(data).ok().flatten().map(|c| (c, 0));
-        }
-        let prev = data[..pos].char_indices().next_back().map_or(0, |(i, _)| i);
-        self.after_one.captures(&data[prev..]).ok().flatten().map(|c| (c, prev))
+    /// The match at `pos`, with positions in `data`.
+    fn match_at(&self, data: &str, pos: usize) -> Option<Caps> {
+        let (c, base) = if pos == 0 {
+            (self.at_start.captures(data).ok().flatten()?, 0)
+        } else {
+            let prev = data[..pos].char_indices().next_back().map_or(0, |(i, _)| i);
+            (self.after_one.captures(&data[prev..]).ok().flatten()?, prev)
+        };
+        let mut groups: Vec<Option<(usize, usize)>> =
+            (0..c.len()).map(|i| c.get(i).map(|m| (base + m.start(), base + m.end()))).collect();
+        groups[0] = Some((pos, base + c.get(0).unwrap().end()));
+        Some(Caps { groups })
     }
-}
-
-fn group<'t>(c: &Captures<'t>, i: usize) -> Option<&'t str> {
-    c.get(i).map(|m| m.as_str())
 }
 
 /// What a pattern's `handleMatch` gives: `None` for a rejected match (`start` is `None`).
@@ -796,12 +966,12 @@ impl Md {
             // with one of the pattern's first characters, where the anchored match succeeds.
             let Some(candidate) = data.get(pos..).and_then(|rest| rest.find(pattern.first)) else { break None };
             pos += candidate;
-            let Some((c, base)) = pattern.re.match_at(&data, pos) else {
+            let Some(c) = pattern.matcher.match_at(&data, pos) else {
                 pos += data[pos..].chars().next().map_or(1, char::len_utf8);
                 continue;
             };
-            let end = base + c.get(0).unwrap().end();
-            if let Some(h) = self.handle_match(pattern.kind, &c, base, pos, &data) {
+            let end = c.end();
+            if let Some(h) = self.handle_match(pattern.kind, &c, pos, &data) {
                 break Some(h);
             }
             pos = if end > pos { end } else { end + data[end..].chars().next().map_or(1, char::len_utf8) };
@@ -830,9 +1000,10 @@ impl Md {
         (format!("{}{}{}", &data[..start], placeholder, &data[end..]), true, 0)
     }
 
-    /// `handleMatch` for a match `c` at `start`, whose positions are relative to `base`.
-    fn handle_match(&mut self, kind: Kind, c: &Captures, base: usize, start: usize, data: &str) -> Option<Handled> {
-        let end = base + c.get(0).unwrap().end();
+    /// `handleMatch` for a match `c` at `start`.
+    fn handle_match(&mut self, kind: Kind, c: &Caps, start: usize, data: &str) -> Option<Handled> {
+        let end = c.end();
+        let group = |c: &Caps, i: usize| c.get(data, i);
         let done = |node: Option<Stashed>, end: usize| Some(Handled { node, start, end });
         match kind {
             Kind::Backtick => match group(c, 3).filter(|g| !g.is_empty()) {
@@ -891,12 +1062,12 @@ impl Md {
                 let (id, ref_end) = if matches!(kind, Kind::ShortReference | Kind::ShortImageReference) {
                     (text.to_lowercase(), index)
                 } else {
-                    let (m2, base) = REF_RE_LINK.match_at(data, index)?;
-                    let mut id = m2.get(1).unwrap().as_str().to_lowercase();
+                    let m2 = REF_RE_LINK.match_at(data, index)?;
+                    let mut id = m2.get(data, 1).unwrap_or("").to_lowercase();
                     if id.is_empty() {
                         id = text.to_lowercase();
                     }
-                    (id, base + m2.get(0).unwrap().end())
+                    (id, m2.end())
                 };
                 let id = WHITESPACE_RUN.replace_all(&id, " ").into_owned();
                 let Some((href, title)) = self.references.get(&id).cloned() else {
@@ -964,9 +1135,9 @@ impl Md {
             Kind::Asterisk | Kind::Underscore => {
                 let patterns = if kind == Kind::Asterisk { &*ASTERISK } else { &*UNDERSCORE };
                 for (index, item) in patterns.iter().enumerate() {
-                    if let Some((m1, base)) = item.re.match_at(data, start) {
-                        let el = self.build_element(&m1, item, index, patterns);
-                        return done(Some(Stashed::Node(el)), base + m1.get(0).unwrap().end());
+                    if let Some(m1) = item.matcher.match_at(data, start) {
+                        let el = self.build_element(&m1, data, item, index, patterns);
+                        return done(Some(Stashed::Node(el)), m1.end());
                     }
                 }
                 None
@@ -974,8 +1145,9 @@ impl Md {
         }
     }
 
-    fn build_element(&mut self, m: &Captures, item: &EmStrong, idx: usize, patterns: &[EmStrong]) -> usize {
-        let g2 = group(m, 2).unwrap_or("");
+    fn build_element(&mut self, m: &Caps, data: &str, item: &EmStrong, idx: usize, patterns: &[EmStrong]) -> usize {
+        let g2 = m.get(data, 2).unwrap_or("");
+        let g3 = m.get(data, 3).unwrap_or("");
         match item.builder {
             Builder::Single => {
                 let el1 = self.new_node(item.tags.0);
@@ -987,7 +1159,6 @@ impl Md {
                 let el2 = self.new_node(item.tags.1);
                 self.parse_sub_patterns(g2, el2, None, idx, patterns);
                 self.nodes[el1].children.push(el2);
-                let g3 = group(m, 3).unwrap_or("");
                 self.parse_sub_patterns(g3, el1, Some(el2), idx, patterns);
                 el1
             }
@@ -996,7 +1167,6 @@ impl Md {
                 let el2 = self.new_node(item.tags.1);
                 self.parse_sub_patterns(g2, el1, None, idx, patterns);
                 self.nodes[el1].children.push(el2);
-                let g3 = group(m, 3).unwrap_or("");
                 self.parse_sub_patterns(g3, el2, None, idx, patterns);
                 el1
             }
@@ -1015,8 +1185,8 @@ impl Md {
                     if index <= idx {
                         continue;
                     }
-                    if let Some((m, base)) = item.re.match_at(data, pos) {
-                        let whole_end = base + m.get(0).unwrap().end();
+                    if let Some(m) = item.matcher.match_at(data, pos) {
+                        let whole_end = m.end();
                         let text = &data[offset..pos];
                         if !text.is_empty() {
                             match last {
@@ -1024,7 +1194,7 @@ impl Md {
                                 None => self.nodes[parent].text = Some(text.to_string()),
                             }
                         }
-                        let el = self.build_element(&m, item, index, patterns);
+                        let el = self.build_element(&m, data, item, index, patterns);
                         self.nodes[parent].children.push(el);
                         last = Some(el);
                         offset = whole_end;
@@ -1056,19 +1226,19 @@ impl Md {
         let mut index = index;
         let m = LINK_RE_LINK.match_at(data, index);
         match &m {
-            Some((m, base)) if m.get(1).is_some_and(|g| !g.as_str().is_empty()) => {
-                let g1 = m.get(1).unwrap().as_str();
+            Some(m) if m.get(data, 1).is_some_and(|g| !g.is_empty()) => {
+                let g1 = m.get(data, 1).unwrap();
                 href = py_strip(&g1[1..g1.len() - 1]).to_string();
-                if let Some(g2) = m.get(2).map(|g| g.as_str()).filter(|g| !g.is_empty()) {
+                if let Some(g2) = m.get(data, 2).filter(|g| !g.is_empty()) {
                     title = Some(g2[1..g2.len() - 1].to_string());
                 }
-                index = base + m.get(0).unwrap().end();
+                index = m.end();
                 handled = true;
             }
-            Some((m, base)) => {
+            Some(m) => {
                 let mut bracket_count: i64 = 1;
                 let mut backtrack_count: i64 = 1;
-                let start_index = base + m.get(0).unwrap().end();
+                let start_index = m.end();
                 index = start_index;
                 let mut last_bracket: isize = -1;
                 let mut quote: Option<char> = None;

@@ -134,6 +134,11 @@ pub async fn update_profile(db: &impl GenericClient, id: &str, p: &ProfileUpdate
         .map(|r| UserRow::from_row(&r, 0)))
 }
 
+pub async fn update_timezone(db: &impl GenericClient, id: &str, timezone: &str) -> Result<(), DbError> {
+    db.execute(r#"UPDATE "user" SET timezone = $2 WHERE id = $1"#, &[&id, &timezone]).await?;
+    Ok(())
+}
+
 /// Replaces the whole `settings` value.
 pub async fn set_settings(db: &impl GenericClient, id: &str, settings: &Value) -> Result<(), DbError> {
     db.execute(r#"UPDATE "user" SET settings = $2 WHERE id = $1"#, &[&id, settings]).await?;

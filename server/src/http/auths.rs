@@ -531,6 +531,14 @@ pub async fn update_profile(rqctx: &Ctx, body: FastJson<UpdateProfileForm, AuthF
     Ok(ok(UserProfileImageResponse { id: u.id, name: u.name, role: u.role, email: u.email, profile_image_url: u.profile_image_url }, vec![]))
 }
 
+pub async fn update_timezone(rqctx: &Ctx, body: FastJson<UpdateTimezoneForm, AuthForm>) -> Result<OkWithHeaders<StatusResponse>, Detail> {
+    let session = auth::current_user(rqctx).await?;
+    let form = body.into_inner()?;
+    let client = rqctx.context().db.get().await.map_err(db_err)?;
+    users::update_timezone(&**client, &session.user.id, &form.timezone).await.map_err(db_err)?;
+    Ok(ok(StatusResponse { status: true }, vec![]))
+}
+
 pub async fn update_password(rqctx: &Ctx, body: FastJson<UpdatePasswordForm, AuthForm>) -> Result<OkWithHeaders<bool>, Detail> {
     let session = auth::current_user(rqctx).await?;
     let form = body.into_inner()?;

@@ -89,6 +89,10 @@ impl WebuiApi for ServerImpl {
         auths::update_profile(&rqctx, body).await
     }
 
+    async fn auths_update_timezone(rqctx: Ctx, body: FastJson<UpdateTimezoneForm, AuthForm>) -> Result<OkWithHeaders<StatusResponse>, Detail> {
+        auths::update_timezone(&rqctx, body).await
+    }
+
     async fn auths_update_password(rqctx: Ctx, body: FastJson<UpdatePasswordForm, AuthForm>) -> Result<OkWithHeaders<bool>, Detail> {
         auths::update_password(&rqctx, body).await
     }

@@ -395,6 +395,12 @@ async fn profile_password_settings_and_api_keys() {
     let info = me(&s.url, &h).await.json();
     assert_eq!((info["bio"].clone(), info["date_of_birth"].clone()), (json!("hi"), json!("1990-02-03")));
 
+    // Time zone (any role may set it).
+    let r = call("POST", &format!("{}/api/v1/auths/update/timezone", s.url), &h, Some(r#"{"timezone":"Europe/Paris"}"#)).await;
+    assert_eq!((r.status, r.body.as_str()), (200, r#"{"status":true}"#));
+    let tz: Option<String> = s.db.client().await.query_one(r#"SELECT timezone FROM "user" WHERE id = $1"#, &[&id]).await.unwrap().get(0);
+    assert_eq!(tz.as_deref(), Some("Europe/Paris"));
+
     // Settings: null until saved, `ui` first, fields patched one by one.
     let url = format!("{}/api/v1/users/user/settings", s.url);
     assert_eq!(call("GET", &url, &h, None).await.body, "null");
