@@ -56,10 +56,7 @@
 
 #![allow(clippy::all)]
 
-progenitor::generate_api!(
-    spec = "openapi/reference-3.0.json",
-    interface = Positional,
-);
+progenitor::generate_api!(spec = "openapi/reference-3.0.json", interface = Positional);
 
 pub mod upload;
 
@@ -131,8 +128,8 @@ impl Client {
     /// A client that sends `Authorization: Bearer {token}` with every request. `baseurl` is the
     /// server's root (`http://localhost:8080`), without a trailing slash.
     pub fn with_token(baseurl: &str, token: &str) -> Result<Self, BuildError> {
-        let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
-            .map_err(|_| BuildError::InvalidToken)?;
+        let mut value =
+            reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| BuildError::InvalidToken)?;
         value.set_sensitive(true);
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(reqwest::header::AUTHORIZATION, value);

@@ -76,11 +76,7 @@ impl Client {
     }
 
     /// `POST /api/v1/audio/transcriptions`: speech to text for an audio file.
-    pub async fn audio_transcription(
-        &self,
-        file: FilePart,
-        language: Option<&str>,
-    ) -> Answer<serde_json::Value> {
+    pub async fn audio_transcription(&self, file: FilePart, language: Option<&str>) -> Answer<serde_json::Value> {
         let mut form = reqwest::multipart::Form::new().part("file", file.into_part()?);
         if let Some(l) = language {
             form = form.text("language", l.to_owned());

@@ -32,8 +32,22 @@ pub mod wire;
 
 use std::path::PathBuf;
 
-/// The `compat-tests/` directory (scenarios, masks, fake upstream script).
+/// The `compat-tests/` directory (scenarios, masks, fake upstream script): `$COMPAT_TESTS_DIR`, else
+/// the one of the checkout the current directory is in, else the one this binary was built from
+/// (a target directory shared between checkouts may hold another checkout's binary).
 pub fn crate_dir() -> PathBuf {
+    if let Ok(d) = std::env::var("COMPAT_TESTS_DIR") {
+        return PathBuf::from(d);
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        for dir in cwd.ancestors() {
+            for cand in [dir.to_path_buf(), dir.join("compat-tests")] {
+                if cand.join("masks.toml").is_file() && cand.join("scenarios").is_dir() && cand.join("Cargo.toml").is_file() {
+                    return cand;
+                }
+            }
+        }
+    }
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 

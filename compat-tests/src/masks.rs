@@ -39,6 +39,9 @@ pub struct PatternMask {
     pub numbered: bool,
     #[serde(default)]
     pub jwt_claims: bool,
+    /// Instead of a placeholder: the regex's first group (a number) rounded to a multiple of this,
+    /// written `~N` (for durations computed from the clock, where the magnitude still matters).
+    pub round: Option<u64>,
     pub reason: String,
 }
 
@@ -134,6 +137,21 @@ impl Masks {
             cur = mask_fields(key, &cur);
         }
         for (p, re) in &self.patterns {
+            if let Some(step) = p.round {
+                cur = re
+                    .replace_all(&cur, |c: &regex::bytes::Captures| {
+                        let all = c.get(0).unwrap();
+                        let Some(g) = c.get(1) else { return all.as_bytes().to_vec() };
+                        let n: u64 = String::from_utf8_lossy(g.as_bytes()).parse().unwrap_or(0);
+                        let r = (n + step / 2) / step * step;
+                        let mut out = all.as_bytes()[..g.start() - all.start()].to_vec();
+                        out.extend_from_slice(format!("~{r}").as_bytes());
+                        out.extend_from_slice(&all.as_bytes()[g.end() - all.start()..]);
+                        out
+                    })
+                    .into_owned();
+                continue;
+            }
             let seen = state.seen.entry(p.name.clone()).or_default();
             cur = re
                 .replace_all(&cur, |c: &regex::bytes::Captures| {
@@ -175,8 +193,11 @@ impl Masks {
             }
         }
         for (p, re) in &self.patterns {
-            for m in re.find_iter(input) {
-                out.push((m.range(), format!("pattern {}", p.name)));
+            for c in re.captures_iter(input) {
+                let m = if p.round.is_some() { c.get(1).or(c.get(0)) } else { c.get(0) };
+                if let Some(m) = m {
+                    out.push((m.range(), format!("pattern {}", p.name)));
+                }
             }
         }
         out
@@ -339,6 +360,14 @@ mod tests {
         assert_eq!(m("{\"t\":1764140000.5123}"), "{\"t\":<ts>}");
         assert_eq!(m("\"2025-11-26T07:02:00.123456Z\""), "\"<datetime>\"");
         assert_eq!(m("token=x; expires=Wed, 24 Dec 2025 07:02:00 GMT; Path=/"), "token=x; expires=<http-date>; Path=/");
+    }
+
+    #[test]
+    fn clock_durations_are_rounded_not_hidden() {
+        assert_eq!(m("token=x; HttpOnly; Max-Age=2419197; Path=/"), "token=x; HttpOnly; Max-Age=~2419200; Path=/");
+        assert_eq!(m("token=x; max-age=2419198"), "token=x; max-age=~2419200");
+        assert_eq!(m("token=x; Max-Age=604800"), "token=x; Max-Age=~604800");
+        assert_eq!(m("token=\"\"; Max-Age=0"), "token=\"\"; Max-Age=~0");
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub struct CoverageReport {
     /// Reference operations (GET/POST/PUT/PATCH/DELETE).
     pub total: usize,
     pub exercised: usize,
-    /// Exercised, and every step that reached it came out identical.
+    /// Exercised, and every step that reached it on both backends came out identical.
     pub identical: usize,
     /// HEAD and OPTIONS operations of the document.
     pub other_total: usize,
@@ -130,8 +130,11 @@ pub fn coverage(cov: &Coverage, scenarios: &[ScenarioResult]) -> CoverageReport 
     for s in scenarios {
         for st in &s.steps {
             if let Some(op) = &st.operation {
+                // Exercised either way; compared only when the step went to both backends.
                 let e = per.entry(op.clone()).or_default();
-                e.0 += 1;
+                if st.verdict != Verdict::OneSided {
+                    e.0 += 1;
+                }
                 if st.verdict == Verdict::Identical {
                     e.1 += 1;
                 }
@@ -157,7 +160,7 @@ pub fn coverage(cov: &Coverage, scenarios: &[ScenarioResult]) -> CoverageReport 
             Some((n, ident)) => {
                 r.exercised += 1;
                 t.1 += 1;
-                if n == ident {
+                if *n > 0 && n == ident {
                     r.identical += 1;
                     t.2 += 1;
                 }
@@ -246,7 +249,7 @@ pub fn markdown(r: &RunReport) -> String {
     let _ = writeln!(o, "| Scenario | Mode | Steps | Identical | Other |");
     let _ = writeln!(o, "|---|---|---|---|---|");
     for s in &r.scenarios {
-        let other: Vec<String> = Verdict::ALL[1..].iter().filter_map(|v| (s.count(*v) > 0).then(|| format!("{} {}", s.count(*v), v.as_str()))).collect();
+        let other: Vec<String> = Verdict::ALL[1..].iter().filter(|v| s.count(**v) > 0).map(|v| format!("{} {}", s.count(*v), v.as_str())).collect();
         let _ = writeln!(o, "| [{}](#{}) | {} | {} | {} | {} |", s.name, anchor(&s.name), s.mode.as_str(), s.steps.len(), s.count(Verdict::Identical), other.join(", "));
     }
     let _ = writeln!(o);
@@ -288,7 +291,7 @@ pub fn markdown(r: &RunReport) -> String {
         let _ = writeln!(o, "| *{rest_tags} other tags* | {rest} | 0 | 0 |\n");
         let _ = writeln!(o, "Exercised operations:\n");
         for op in &c.operations {
-            let _ = writeln!(o, "- `{}`: {}/{} steps identical", op.operation, op.identical, op.steps);
+            let _ = writeln!(o, "- `{}`: {}/{} compared steps identical", op.operation, op.identical, op.steps);
         }
         let _ = writeln!(o, "\nThe operations not exercised are listed in report.json (`coverage.not_exercised`).\n");
     }

@@ -341,6 +341,9 @@ async fn run_step(
                     Verdict::Different
                 }
             };
+            if res.verdict == Verdict::OneSided && st.pending.is_some() && !ctx.ignore_marks {
+                res.notes.push("served as expected now: remove the pending mark".into());
+            }
             let mut seen = Seen::new(resp);
             if res.verdict != Verdict::OneSided {
                 seen.masked_body = Some(truncate(ma.body_text()));

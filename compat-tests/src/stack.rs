@@ -190,7 +190,11 @@ async fn start_server(
 ) -> Result<ServerProc> {
     std::fs::create_dir_all(data)?;
     let logf = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
-    let mut cmd = Command::new(bin);
+    // Run it under a name of its own (a symlink), so that nobody's `pkill server` reaches it.
+    let exe = data.join("owui-compat-server");
+    let _ = std::fs::remove_file(&exe);
+    std::os::unix::fs::symlink(bin, &exe).with_context(|| format!("linking {}", exe.display()))?;
+    let mut cmd = Command::new(&exe);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -212,7 +216,7 @@ async fn start_server(
         .process_group(0)
         .kill_on_drop(true);
     let t0 = Instant::now();
-    let child = cmd.spawn().with_context(|| format!("starting {}", bin.display()))?;
+    let child = cmd.spawn().with_context(|| format!("starting {}", exe.display()))?;
     let mut proc = ServerProc { child };
     let url = format!("http://127.0.0.1:{port}");
     wait_healthy(&url, Duration::from_secs(60), Some(&mut proc.child)).await.with_context(|| format!("{name} (log {})", log.display()))?;

@@ -52,6 +52,12 @@ pub struct Config {
     pub enable_version_update_check: bool,
     /// `FRONTEND_BUILD_DIR`: the stock web UI build (index.html, `_app/`, `static/`).
     pub frontend_build_dir: Option<PathBuf>,
+    /// `OWUI_FRONTEND_DIR` (ours; default `$HOME/.cache/owui-rs/webui-0.12.4`): where
+    /// `tools/frontend ensure` puts, and the server looks for or downloads, the wheel's
+    /// `frontend/`, `static/` and `CHANGELOG.md` when `FRONTEND_BUILD_DIR` is unset.
+    pub frontend_cache_dir: PathBuf,
+    /// `OFFLINE_MODE` (default false): no downloads (here: the web UI wheel from PyPI).
+    pub offline_mode: bool,
     /// `GLOBAL_LOG_LEVEL` (default `INFO`).
     pub log_level: String,
     /// `DEPLOYMENT_ID` (default empty): reported by `/api/version`.
@@ -148,7 +154,13 @@ impl Config {
             enable_websocket: bool_var("ENABLE_WEBSOCKET_SUPPORT", true),
             enable_api_keys: bool_var("ENABLE_API_KEYS", false),
             enable_version_update_check: bool_var("ENABLE_VERSION_UPDATE_CHECK", true),
-            frontend_build_dir: var("FRONTEND_BUILD_DIR").map(PathBuf::from),
+            frontend_build_dir: var("FRONTEND_BUILD_DIR").filter(|s| !s.is_empty()).map(PathBuf::from),
+            frontend_cache_dir: var("OWUI_FRONTEND_DIR").filter(|s| !s.is_empty()).map(PathBuf::from).unwrap_or_else(|| {
+                PathBuf::from(var("HOME").unwrap_or_else(|| ".".into()))
+                    .join(".cache/owui-rs")
+                    .join(format!("webui-{}", webui_api::UPSTREAM_VERSION))
+            }),
+            offline_mode: bool_var("OFFLINE_MODE", false),
             log_level: var("GLOBAL_LOG_LEVEL").unwrap_or_else(|| "INFO".into()),
             deployment_id: var("DEPLOYMENT_ID").unwrap_or_default(),
             enable_oauth: bool_var("ENABLE_OAUTH", true),

@@ -3,10 +3,13 @@
 //!
 //! [`start`] is what `main` runs and what the integration tests run in-process.
 
+pub mod changelog;
 pub mod config;
 pub mod context;
 pub mod db;
+pub mod frontend;
 pub mod http;
+pub mod net;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -79,12 +82,14 @@ pub async fn start(config: Config, log: &Logger) -> Result<Running, StartError> 
         .ok()
         .and_then(|mut a| a.next())
         .ok_or_else(|| StartError::Listen { addr: bind.clone(), reason: "not a valid address".into() })?;
-    let ctx = Arc::new(ServerContext { config, db: pool, ready: AtomicBool::new(false) });
+    // Finding the web UI is a few stats; fetching it (first start only) runs in the background.
+    let frontend = frontend::Frontend::locate(&config, log.new(slog::o!("component" => "frontend")));
+    let ctx = Arc::new(ServerContext { config, db: pool, ready: AtomicBool::new(false), frontend: frontend.clone() });
     let server = ServerBuilder::new(http::api(), ctx.clone(), log.new(slog::o!("component" => "http")))
         .config(ConfigDropshot {
             bind_address,
             // The reference has no body limit; ours is generous but finite (see security notes).
-            default_request_body_max_bytes: 64 * 1024 * 1024,
+            default_request_body_max_bytes: http::limits::DEFAULT_BODY_MAX_BYTES,
             default_handler_task_mode: HandlerTaskMode::Detached,
             log_headers: vec![],
             ..Default::default()
@@ -92,6 +97,7 @@ pub async fn start(config: Config, log: &Logger) -> Result<Running, StartError> 
         .start()
         .map_err(|e| StartError::Listen { addr: bind, reason: e.to_string() })?;
     ctx.ready.store(true, std::sync::atomic::Ordering::Release);
+    frontend.start_background(&ctx.config);
     Ok(Running { server, cluster, migrate })
 }
 

@@ -220,6 +220,9 @@ impl TestServer {
             ("DATABASE_URL".into(), db.conninfo.clone()),
             ("WEBUI_SECRET_KEY".into(), TEST_SECRET.into()),
             ("DATABASE_POOL_SIZE".into(), "4".into()),
+            // No web UI unless a test asks for one (FRONTEND_BUILD_DIR), and never a download.
+            ("OWUI_FRONTEND_DIR".into(), data_dir.path().join("webui").display().to_string()),
+            ("OFFLINE_MODE".into(), "true".into()),
         ]);
         for (k, v) in env {
             vars.insert((*k).into(), (*v).into());

@@ -13,6 +13,19 @@ use serde_json::{json, Value};
 /// validation list as JSON (set by [`crate::FastJson`]).
 pub const VALIDATION_ERROR_CODE: &str = "FastApiValidation";
 
+/// How dropshot's "request body exceeded maximum size of N bytes" starts.
+const BODY_TOO_LARGE_PREFIX: &str = "request body exceeded maximum size";
+
+/// The 413 message for an over-limit body: `Request body too large (limit: N bytes).`
+fn body_too_large_message(dropshot_message: &str) -> String {
+    let limit: String = dropshot_message.chars().filter(|c| c.is_ascii_digit()).collect();
+    if limit.is_empty() {
+        "Request body too large.".to_string()
+    } else {
+        format!("Request body too large (limit: {limit} bytes).")
+    }
+}
+
 /// An error answer: `{"detail": <string or list>}` with its status.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Detail {
@@ -82,6 +95,11 @@ impl From<HttpError> for Detail {
             }
         }
         let code = e.status_code.as_u16();
+        // Dropshot answers an over-limit body with a 400; the reference has no limit (so no
+        // shape of its own): answer an honest 413 in the `{"detail": ...}` shape.
+        if code == 400 && e.external_message.starts_with(BODY_TOO_LARGE_PREFIX) {
+            return Detail::new(413, body_too_large_message(&e.external_message));
+        }
         match code {
             // Dropshot's body, path and query extractors answer 400; FastAPI answers 422.
             400 => Detail::validation(vec![json!({
@@ -95,5 +113,20 @@ impl From<HttpError> for Detail {
             c if c >= 500 => Detail::internal(e.internal_message),
             c => Detail::new(c, e.external_message),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oversize_bodies_answer_413() {
+        let e = HttpError::for_bad_request(None, "request body exceeded maximum size of 1024 bytes".into());
+        let d = Detail::from(e);
+        assert_eq!(d.status(), 413);
+        assert_eq!(d.detail, json!("Request body too large (limit: 1024 bytes)."));
+        let d = Detail::from(HttpError::for_bad_request(None, "unable to parse JSON body".into()));
+        assert_eq!(d.status(), 422);
     }
 }

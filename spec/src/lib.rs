@@ -15,12 +15,18 @@ use serde::Deserialize;
 pub mod auths;
 mod body;
 mod error;
+pub mod frontend;
+pub mod groups;
 pub mod types;
+pub mod users;
 
 pub use auths::*;
-pub use body::{validate_body, AuthForm, FastJson, Pydantic, ValidationStyle, AUTH_FORM_INVALID};
+pub use body::{parse_body, validate_body, AuthForm, FastJson, Pydantic, ValidationStyle, AUTH_FORM_INVALID};
 pub use error::{Detail, VALIDATION_ERROR_CODE};
+pub use frontend::FrontendPath;
+pub use groups::*;
 pub use types::*;
+pub use users::*;
 
 /// A 200 with extra headers (`Set-Cookie`, `Cache-Control: no-store`) and a typed body.
 pub type OkWithHeaders<T> = HttpResponseHeaders<HttpResponseOk<T>>;
@@ -95,6 +101,236 @@ pub trait WebuiApi {
         rqctx: RequestContext<Self::Context>,
     ) -> Result<Response<Body>, Detail>;
 
+    // ---- The web UI (stock frontend build; unpublished: not in the reference's OpenAPI) ----
+    // GET / and HEAD /, one catch-all per top-level directory and client-side route of the
+    // build, one route per top-level file (dropshot cannot catch all at the root beside /api).
+
+    /// The web UI's `index.html`.
+    #[endpoint { method = GET, path = "/", unpublished = true }]
+    async fn frontend_root(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// `HEAD /`.
+    #[endpoint { method = HEAD, path = "/", unpublished = true }]
+    async fn frontend_root_head(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: the build's `_app/` (SvelteKit bundles, `version.json`).
+    #[endpoint { method = GET, path = "/_app/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_app(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: the build's `assets/` (fonts, emojis, videos).
+    #[endpoint { method = GET, path = "/assets/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_assets(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: the build's `audio/`.
+    #[endpoint { method = GET, path = "/audio/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_audio(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: the build's `licenses/`.
+    #[endpoint { method = GET, path = "/licenses/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_licenses(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: the build's `pyodide/` (the reference's CORS mount).
+    #[endpoint { method = GET, path = "/pyodide/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_pyodide(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: the build's `sql.js/`.
+    #[endpoint { method = GET, path = "/sql.js/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_sqljs(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: `/static` (the reference's STATIC_DIR: the build's `static/`, then the wheel's).
+    #[endpoint { method = GET, path = "/static/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_static(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: the build's `wasm/`.
+    #[endpoint { method = GET, path = "/wasm/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_wasm(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: client-side route `/admin/...`.
+    #[endpoint { method = GET, path = "/admin/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_admin(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: client-side route `/auth`.
+    #[endpoint { method = GET, path = "/auth/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_auth(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: client-side route `/automations/...`.
+    #[endpoint { method = GET, path = "/automations/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_automations(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: client-side route `/c/{id}`.
+    #[endpoint { method = GET, path = "/c/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_c(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: client-side route `/calendar`.
+    #[endpoint { method = GET, path = "/calendar/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_calendar(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: client-side route `/channels/{id}`.
+    #[endpoint { method = GET, path = "/channels/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_channels(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: client-side route `/error`.
+    #[endpoint { method = GET, path = "/error/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_error(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: client-side route `/folders/{id}`.
+    #[endpoint { method = GET, path = "/folders/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_folders(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: client-side route `/home`.
+    #[endpoint { method = GET, path = "/home/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_home(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: client-side route `/notes/...`.
+    #[endpoint { method = GET, path = "/notes/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_notes(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: client-side route `/playground/...`.
+    #[endpoint { method = GET, path = "/playground/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_playground(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: client-side route `/s/{id}` (shared chats).
+    #[endpoint { method = GET, path = "/s/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_s(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: client-side route `/watch`.
+    #[endpoint { method = GET, path = "/watch/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_watch(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: client-side route `/workspace/...`.
+    #[endpoint { method = GET, path = "/workspace/{path:.*}", unpublished = true }]
+    async fn frontend_prefix_workspace(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<FrontendPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: the build's `BRANDING.md`.
+    #[endpoint { method = GET, path = "/BRANDING.md", unpublished = true }]
+    async fn frontend_file_branding_md(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: the build's `README.md`.
+    #[endpoint { method = GET, path = "/README.md", unpublished = true }]
+    async fn frontend_file_readme_md(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: the build's `favicon.png`.
+    #[endpoint { method = GET, path = "/favicon.png", unpublished = true }]
+    async fn frontend_file_favicon_png(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: the build's `image-placeholder.png`.
+    #[endpoint { method = GET, path = "/image-placeholder.png", unpublished = true }]
+    async fn frontend_file_image_placeholder_png(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: the build's `index.html`.
+    #[endpoint { method = GET, path = "/index.html", unpublished = true }]
+    async fn frontend_file_index_html(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: the build's `marker-icon-2x.png`.
+    #[endpoint { method = GET, path = "/marker-icon-2x.png", unpublished = true }]
+    async fn frontend_file_marker_icon_2x_png(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: the build's `marker-icon.png`.
+    #[endpoint { method = GET, path = "/marker-icon.png", unpublished = true }]
+    async fn frontend_file_marker_icon_png(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: the build's `marker-shadow.png`.
+    #[endpoint { method = GET, path = "/marker-shadow.png", unpublished = true }]
+    async fn frontend_file_marker_shadow_png(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: the build's `robots.txt`.
+    #[endpoint { method = GET, path = "/robots.txt", unpublished = true }]
+    async fn frontend_file_robots_txt(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The web UI: the build's `user.png`.
+    #[endpoint { method = GET, path = "/user.png", unpublished = true }]
+    async fn frontend_file_user_png(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<Response<Body>, Detail>;
+
     // ---- /api/v1/auths ----
 
     /// The session user, with a fresh `token` cookie and their permissions.
@@ -104,14 +340,18 @@ pub trait WebuiApi {
     ) -> Result<OkWithHeaders<SessionUserInfoResponse>, Detail>;
 
     /// Creates an account (the first one becomes admin and closes sign-up) and signs it in.
-    #[endpoint { method = POST, path = "/api/v1/auths/signup", tags = ["auths"] }]
+    // Unauthenticated: a body far smaller than the global limit (2 MiB; a sign-up carries at most a
+    // small inline avatar). Over it: 413 (see `server::http::limits`).
+    #[endpoint { method = POST, path = "/api/v1/auths/signup", tags = ["auths"], request_body_max_bytes = 2_097_152 }]
     async fn auths_signup(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<SignupForm, AuthForm>,
     ) -> Result<OkWithHeaders<SessionUserResponse>, Detail>;
 
     /// Email and password sign-in: a session token, also set as the `token` cookie.
-    #[endpoint { method = POST, path = "/api/v1/auths/signin", tags = ["auths"] }]
+    // Unauthenticated: a body far smaller than the global limit (2 MiB; a sign-up carries at most a
+    // small inline avatar). Over it: 413 (see `server::http::limits`).
+    #[endpoint { method = POST, path = "/api/v1/auths/signin", tags = ["auths"], request_body_max_bytes = 2_097_152 }]
     async fn auths_signin(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<SigninForm, AuthForm>,
@@ -206,4 +446,229 @@ pub trait WebuiApi {
         path: Path<UserIdPath>,
         body: FastJson<serde_json::Map<String, serde_json::Value>>,
     ) -> Result<HttpResponseOk<UserSettings>, Detail>;
+
+    /// Admin: one page (30) of users with their group ids, filtered by `query` (name or email).
+    #[endpoint { method = GET, path = "/api/v1/users", tags = ["users"] }]
+    async fn users_list(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<UsersQuery>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// Admin: one user with their groups and activity. Also answers the literal routes at this
+    /// position: `all` (admin), `search`, `groups`, `permissions` and `usage` (verified users).
+    #[endpoint { method = GET, path = "/api/v1/users/{user_id}", tags = ["users"] }]
+    async fn users_get(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+        query: Query<UsersQuery>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// Admin: deletes a user (not the first admin, not oneself).
+    #[endpoint { method = DELETE, path = "/api/v1/users/{user_id}", tags = ["users"] }]
+    async fn users_delete(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+    ) -> Result<HttpResponseOk<bool>, Detail>;
+
+    /// A user's public card (any verified user); `user/info` is the session user's `info` dict.
+    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/info", tags = ["users"] }]
+    async fn users_info_get(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// `POST /api/v1/users/user/info/update`: merges fields into the session user's `info`.
+    #[endpoint { method = POST, path = "/api/v1/users/{user_id}/info/update", tags = ["users"] }]
+    async fn users_info_update(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+        body: FastJson<serde_json::Map<String, serde_json::Value>>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// `GET /api/v1/users/user/status`: the session user (when statuses are enabled).
+    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/status", tags = ["users"] }]
+    async fn users_status_get(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// `POST /api/v1/users/user/status/update`.
+    #[endpoint { method = POST, path = "/api/v1/users/{user_id}/status/update", tags = ["users"] }]
+    async fn users_status_update(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+        body: FastJson<UserStatusForm>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// `GET /api/v1/users/user/variables`: the session user's prompt variables.
+    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/variables", tags = ["users"] }]
+    async fn users_variables_get(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// `POST /api/v1/users/user/variables/update`.
+    #[endpoint { method = POST, path = "/api/v1/users/{user_id}/variables/update", tags = ["users"] }]
+    async fn users_variables_update(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+        body: FastJson<UserVariablesForm>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// `GET /api/v1/users/default/permissions` (admin): the default permissions of every user.
+    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/permissions", tags = ["users"] }]
+    async fn users_default_permissions_get(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// `POST /api/v1/users/default/permissions` (admin).
+    #[endpoint { method = POST, path = "/api/v1/users/{user_id}/permissions", tags = ["users"] }]
+    async fn users_default_permissions_update(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+        body: FastJson<serde_json::Map<String, serde_json::Value>>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// `GET /api/v1/users/default/permissions/defaults` (admin): the built-in defaults.
+    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/permissions/defaults", tags = ["users"] }]
+    async fn users_default_permissions_defaults(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// Admin: the groups a user belongs to (`include_inherited` adds ancestor groups).
+    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/groups", tags = ["users"] }]
+    async fn users_groups_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+        query: Query<IncludeInheritedQuery>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// A user's avatar: a redirect to an external URL, the decoded `data:` image, or the stock
+    /// `user.png`.
+    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/profile/image", tags = ["users"] }]
+    async fn users_profile_image(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// Whether a user was active in the last three minutes.
+    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/active", tags = ["users"] }]
+    async fn users_active(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// Admin: a user's OAuth sessions.
+    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/oauth/sessions", tags = ["users"] }]
+    async fn users_oauth_sessions(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// Admin: ends every session of a user.
+    #[endpoint { method = POST, path = "/api/v1/users/{user_id}/sessions/revoke", tags = ["users"] }]
+    async fn users_sessions_revoke(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+    ) -> Result<HttpResponseOk<bool>, Detail>;
+
+    /// Admin: updates a user's role, name, email, picture or password.
+    #[endpoint { method = POST, path = "/api/v1/users/{user_id}/update", tags = ["users"] }]
+    async fn users_update(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+        body: FastJson<UserUpdateForm>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    // ---- /api/v1/groups ----
+
+    /// Groups: all of them for an admin; a user's own (or, with `share`, those they may share to).
+    #[endpoint { method = GET, path = "/api/v1/groups", tags = ["groups"] }]
+    async fn groups_list(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<GroupsListQuery>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// Admin: creates a group (optionally under a parent).
+    #[endpoint { method = POST, path = "/api/v1/groups/create", tags = ["groups"] }]
+    async fn groups_create(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<serde_json::Map<String, serde_json::Value>>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// Admin: one group with its member count.
+    #[endpoint { method = GET, path = "/api/v1/groups/id/{id}", tags = ["groups"] }]
+    async fn groups_get(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// A group's name, description and member count (any verified user).
+    #[endpoint { method = GET, path = "/api/v1/groups/id/{id}/info", tags = ["groups"] }]
+    async fn groups_info(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// Admin: a group with its member ids.
+    #[endpoint { method = GET, path = "/api/v1/groups/id/{id}/export", tags = ["groups"] }]
+    async fn groups_export(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// Admin: the members of a group.
+    #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/users", tags = ["groups"] }]
+    async fn groups_users(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// Admin: updates a group (`data` is merged, the parent re-checked).
+    #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/update", tags = ["groups"] }]
+    async fn groups_update(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+        body: FastJson<serde_json::Map<String, serde_json::Value>>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// Admin: adds existing users to a group.
+    #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/users/add", tags = ["groups"] }]
+    async fn groups_users_add(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+        body: FastJson<UserIdsForm>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// Admin: removes users from a group.
+    #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/users/remove", tags = ["groups"] }]
+    async fn groups_users_remove(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+        body: FastJson<UserIdsForm>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// Admin: deletes a group; its children move up to its parent.
+    #[endpoint { method = DELETE, path = "/api/v1/groups/id/{id}/delete", tags = ["groups"] }]
+    async fn groups_delete(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+    ) -> Result<HttpResponseOk<bool>, Detail>;
+
+    /// Admin: what a group can reach (resources, default models, permissions).
+    #[endpoint { method = GET, path = "/api/v1/groups/id/{id}/preview", tags = ["groups"] }]
+    async fn groups_preview(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// Admin: a page of a group's direct and inherited members.
+    #[endpoint { method = GET, path = "/api/v1/groups/id/{id}/members", tags = ["groups"] }]
+    async fn groups_members(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+        query: Query<GroupMembersQuery>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
 }

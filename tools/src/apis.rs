@@ -49,6 +49,24 @@ pub fn all_apis() -> anyhow::Result<ManagedApis> {
         .with_validation(validate))
 }
 
+/// Whether `webui_json` (the checked-in document) still describes the trait's operations and
+/// schemas; a message saying what to run when it does not.
+pub fn staleness(webui_json: &serde_json::Value) -> Option<String> {
+    let generated = webui_api::webui_api_mod::stub_api_description()
+        .map_err(|e| e.to_string())
+        .and_then(|api| {
+            let version: semver::Version = webui_api::UPSTREAM_VERSION.parse().map_err(|e| format!("{e}"))?;
+            api.openapi("Open WebUI", version).json().map_err(|e| e.to_string())
+        });
+    match generated {
+        Err(e) => Some(format!("cannot build the API description from the trait: {e}")),
+        Ok(g) if g.get("paths") != webui_json.get("paths") || g.get("components") != webui_json.get("components") => {
+            Some(format!("{} is stale relative to the WebuiApi trait: run `cargo openapi generate`", crate::WEBUI_SPEC))
+        }
+        Ok(_) => None,
+    }
+}
+
 /// Runs the conformance comparison on the generated document.
 fn validate(openapi: &OpenAPI, mut cx: ValidationContext<'_>) {
     let ours = match serde_json::to_value(openapi) {
@@ -58,7 +76,9 @@ fn validate(openapi: &OpenAPI, mut cx: ValidationContext<'_>) {
     let reference = match crate::read_json(crate::REFERENCE_SPEC) {
         Ok(v) => v,
         Err(e) => {
-            return cx.report_error(e.context("the reference's document is needed for the conformance check (tools/spec-dump writes it)"))
+            return cx.report_error(
+                e.context("the reference's document is needed for the conformance check (tools/spec-dump writes it)"),
+            )
         }
     };
     let report = crate::conformance::compare(&reference, &ours);

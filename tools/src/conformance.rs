@@ -92,8 +92,7 @@ pub fn compare_with(reference: &Value, ours: &Value, dispatched: &[(&str, &str, 
     let our_ops = operations(ours);
     let mut report = Report::default();
 
-    let ref_index: HashMap<(String, String), usize> =
-        ref_ops.iter().enumerate().map(|(i, op)| (op.key(), i)).collect();
+    let ref_index: HashMap<(String, String), usize> = ref_ops.iter().enumerate().map(|(i, op)| (op.key(), i)).collect();
     let mut matched: Vec<Option<(usize, bool)>> = vec![None; ref_ops.len()];
 
     // Our routes that exist to dispatch literal reference routes (checked below).
@@ -125,7 +124,8 @@ pub fn compare_with(reference: &Value, ours: &Value, dispatched: &[(&str, &str, 
     // Declared dispatch.
     for (method, our_path, literals) in dispatched {
         let method = method.to_ascii_lowercase();
-        let Some(j) = our_ops.iter().position(|o| o.method == method && oas::norm_path(&o.path) == oas::norm_path(our_path))
+        let Some(j) =
+            our_ops.iter().position(|o| o.method == method && oas::norm_path(&o.path) == oas::norm_path(our_path))
         else {
             report.errors.push(format!(
                 "tools/src/serves.rs declares {} {our_path}, which is not in webui.json",
@@ -297,7 +297,7 @@ fn compare_op(rdoc: &Value, rop: &Op, odoc: &Value, oop: &Op, dispatched: bool) 
     }
 
     // Request body.
-    let body = |doc: &Value, op: &Op| -> Option<(bool, Vec<(String, Option<Value>)>)> {
+    let body = |doc: &Value, op: &Op| -> Option<(bool, Content)> {
         let b = oas::deref(doc, op.op.get("requestBody")?);
         let content = b.get("content")?.as_object()?;
         Some((
@@ -336,7 +336,7 @@ fn compare_op(rdoc: &Value, rop: &Op, odoc: &Value, oop: &Op, dispatched: bool) 
     }
 
     // Success response.
-    let resp = |doc: &Value, op: &Op| -> Option<(String, Vec<(String, Option<Value>)>)> {
+    let resp = |doc: &Value, op: &Op| -> Option<(String, Content)> {
         let (code, r) = oas::success_response(doc, op.op)?;
         let content = r
             .get("content")
@@ -349,7 +349,11 @@ fn compare_op(rdoc: &Value, rop: &Op, odoc: &Value, oop: &Op, dispatched: bool) 
         (Some((rcode, rc)), Some((ocode, oc))) => {
             let rjson = rc.iter().find(|(c, _)| c == "application/json").and_then(|(_, s)| s.clone());
             let ojson = oc.iter().find(|(c, _)| c == "application/json").and_then(|(_, s)| s.clone());
-            if ocode == "default" && oc.iter().all(|(c, s)| c == "*/*" && s.as_ref().is_none_or(|s| s == &Value::Object(Default::default()))) {
+            if ocode == "default"
+                && oc
+                    .iter()
+                    .all(|(c, s)| c == "*/*" && s.as_ref().is_none_or(|s| s == &Value::Object(Default::default())))
+            {
                 // `Response<Body>`: dropshot documents nothing.
                 if rjson.as_ref().is_some_and(|s| s != &Value::Object(Default::default())) {
                     out.push(format!(
@@ -388,6 +392,9 @@ fn compare_op(rdoc: &Value, rop: &Op, odoc: &Value, oop: &Op, dispatched: bool) 
     out
 }
 
+/// Media types and their canonical schemas.
+type Content = Vec<(String, Option<Value>)>;
+
 fn union_has(union: &Value, member: &Value) -> bool {
     union.get("anyOf").and_then(Value::as_array).is_some_and(|m| m.contains(member))
 }
@@ -422,7 +429,11 @@ impl Report {
             let _ = writeln!(s, "{:<16} {:>3}/{:<3}", g.name, g.served(), g.total());
             for op in &g.ops {
                 let Some(ours) = &op.ours else { continue };
-                let via = if ours.dispatched { format!(" (dispatched by {} {})", ours.method, ours.path) } else { String::new() };
+                let via = if ours.dispatched {
+                    format!(" (dispatched by {} {})", ours.method, ours.path)
+                } else {
+                    String::new()
+                };
                 if op.diffs.is_empty() {
                     let _ = writeln!(s, "    {} {}{via}: same", op.method, op.path);
                 } else {
@@ -442,9 +453,17 @@ impl Report {
         for e in &self.errors {
             let _ = writeln!(s, "error: {e}");
         }
-        let served_groups: Vec<String> =
-            self.groups.iter().filter(|g| g.served() > 0).map(|g| format!("{} {}/{}", g.name, g.served(), g.total())).collect();
-        let _ = writeln!(s, "groups served: {}", if served_groups.is_empty() { "none".into() } else { served_groups.join(", ") });
+        let served_groups: Vec<String> = self
+            .groups
+            .iter()
+            .filter(|g| g.served() > 0)
+            .map(|g| format!("{} {}/{}", g.name, g.served(), g.total()))
+            .collect();
+        let _ = writeln!(
+            s,
+            "groups served: {}",
+            if served_groups.is_empty() { "none".into() } else { served_groups.join(", ") }
+        );
         let _ = writeln!(s, "served {}/{}", self.served, self.total);
         s
     }
@@ -472,10 +491,23 @@ impl Report {
         let _ = writeln!(s, "**Served: {}/{}**\n", self.served, self.total);
         s.push_str("| Group | Served | Total | Served with differences |\n|---|---:|---:|---:|\n");
         for g in &self.groups {
-            let _ = writeln!(s, "| [{}](#{}) | {} | {} | {} |", g.name, anchor(&g.name), g.served(), g.total(), g.differing());
+            let _ = writeln!(
+                s,
+                "| [{}](#{}) | {} | {} | {} |",
+                g.name,
+                anchor(&g.name),
+                g.served(),
+                g.total(),
+                g.differing()
+            );
         }
-        let _ = writeln!(s, "| **all** | **{}** | **{}** | **{}** |", self.served, self.total,
-            self.groups.iter().map(GroupReport::differing).sum::<usize>());
+        let _ = writeln!(
+            s,
+            "| **all** | **{}** | **{}** | **{}** |",
+            self.served,
+            self.total,
+            self.groups.iter().map(GroupReport::differing).sum::<usize>()
+        );
         if !self.errors.is_empty() {
             s.push_str("\n## Errors\n\n");
             for e in &self.errors {
@@ -524,12 +556,21 @@ impl Report {
 }
 
 fn anchor(name: &str) -> String {
-    name.to_ascii_lowercase().chars().filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_' || *c == ' ').map(|c| if c == ' ' { '-' } else { c }).collect()
+    name.to_ascii_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_' || *c == ' ')
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
 }
 
 /// Escapes text for a markdown table cell.
 fn md(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('|', "\\|").replace('<', "&lt;").replace('>', "&gt;").replace('*', "\\*").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('*', "\\*")
+        .replace('_', "\\_")
 }
 
 #[cfg(test)]

@@ -446,8 +446,11 @@ pub fn readable_ids(doc: &Value) -> HashMap<(String, String), String> {
             let full: Vec<&str> =
                 if words.first().is_some_and(|w| is_group_word(w)) { words[1..].to_vec() } else { words.clone() };
             let join = |ws: &[&str]| if ws.is_empty() { group.clone() } else { format!("{group}_{}", ws.join("_")) };
-            let vars: Vec<String> =
-                oas::segments(&op.path).into_iter().filter(|s| oas::is_var(s)).map(|s| ident(oas::var_name(s))).collect();
+            let vars: Vec<String> = oas::segments(&op.path)
+                .into_iter()
+                .filter(|s| oas::is_var(s))
+                .map(|s| ident(oas::var_name(s)))
+                .collect();
             let literal: Vec<String> = oas::segments(&op.path)
                 .into_iter()
                 .filter(|s| !oas::is_var(s))
@@ -470,11 +473,8 @@ pub fn readable_ids(doc: &Value) -> HashMap<(String, String), String> {
     }
     let mut distinct: Vec<String> = vec![String::new(); ops.len()];
     for members in families.values() {
-        let common: Vec<&String> = parts[members[0]]
-            .words
-            .iter()
-            .filter(|w| members.iter().all(|&j| parts[j].words.contains(w)))
-            .collect();
+        let common: Vec<&String> =
+            parts[members[0]].words.iter().filter(|w| members.iter().all(|&j| parts[j].words.contains(w))).collect();
         for &i in members {
             let own: Vec<&str> = parts[i].words.iter().filter(|w| !common.contains(w)).map(String::as_str).collect();
             if !own.is_empty() {
@@ -538,7 +538,10 @@ mod tests {
     #[test]
     fn schemas() {
         let s = json!({"anyOf": [{"$ref": "#/components/schemas/A"}, {"type": "null"}], "title": "T"});
-        assert_eq!(convert_schema(&s), json!({"allOf": [{"$ref": "#/components/schemas/A"}], "title": "T", "nullable": true}));
+        assert_eq!(
+            convert_schema(&s),
+            json!({"allOf": [{"$ref": "#/components/schemas/A"}], "title": "T", "nullable": true})
+        );
         let s = json!({"anyOf": [{"type": "integer", "exclusiveMinimum": 0.0}, {"type": "null"}], "default": null});
         assert_eq!(
             convert_schema(&s),

@@ -60,11 +60,8 @@ impl Canon<'_> {
             } else {
                 self.stack.push(r.to_owned());
                 let target = resolve_ref(self.doc, r).cloned().unwrap_or(Value::Null);
-                let resolved = if target.is_null() {
-                    serde_json::json!({"$unresolved": r})
-                } else {
-                    self.canon(&target)
-                };
+                let resolved =
+                    if target.is_null() { serde_json::json!({"$unresolved": r}) } else { self.canon(&target) };
                 self.stack.pop();
                 if let Value::Object(m) = resolved {
                     out = m;
@@ -108,7 +105,9 @@ impl Canon<'_> {
                         out.insert("type".into(), v.clone());
                     }
                 },
-                "patternProperties" if v.as_object().is_some_and(|m| m.len() == 1) && !obj.contains_key("additionalProperties") => {
+                "patternProperties"
+                    if v.as_object().is_some_and(|m| m.len() == 1) && !obj.contains_key("additionalProperties") =>
+                {
                     // One pattern: the same shape as additionalProperties (all 3.0 can say).
                     let only = v.as_object().unwrap().values().next().unwrap();
                     let c = self.canon(only);
@@ -122,8 +121,7 @@ impl Canon<'_> {
                     if m.is_empty() {
                         continue;
                     }
-                    let mut props: Vec<(String, Value)> =
-                        m.iter().map(|(n, p)| (n.clone(), self.canon(p))).collect();
+                    let mut props: Vec<(String, Value)> = m.iter().map(|(n, p)| (n.clone(), self.canon(p))).collect();
                     props.sort_by(|a, b| a.0.cmp(&b.0));
                     out.insert(k.into(), Value::Object(props.into_iter().collect()));
                 }
@@ -197,17 +195,13 @@ impl Canon<'_> {
         if out.get("format").and_then(Value::as_str) == Some("password") {
             out.remove("format");
         }
-        // allOf: merge single members (and any member that is a plain object shape).
+        // allOf: merge the members' shapes into this one.
         for member in all_of {
-            match member {
-                Value::Object(m) => {
-                    let mut m = m;
-                    if m.remove("nullable").is_some() {
-                        nullable = true;
-                    }
-                    merge_into(&mut out, m);
+            if let Value::Object(mut m) = member {
+                if m.remove("nullable").is_some() {
+                    nullable = true;
                 }
-                _ => {}
+                merge_into(&mut out, m);
             }
         }
         // Unions: flatten, pull out null, dedupe, collapse singletons.
@@ -397,7 +391,8 @@ fn diff_into(r: &Value, o: &Value, loc: &str, out: &mut Vec<String>) {
     }
     let rt = rm.get("type").and_then(Value::as_str);
     let ot = om.get("type").and_then(Value::as_str);
-    if rt != ot && !(rt.is_none() && rm.contains_key("properties") && ot == Some("object"))
+    if rt != ot
+        && !(rt.is_none() && rm.contains_key("properties") && ot == Some("object"))
         && !(ot.is_none() && om.contains_key("properties") && rt == Some("object"))
     {
         out.push(format!("{loc}: reference {}, ours {}", summary(r), summary(o)));
@@ -522,8 +517,12 @@ mod tests {
     #[test]
     fn differences_are_reported() {
         let d = json!({});
-        let a = canon(&d, &json!({"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "n": {"type": "integer"}}}));
-        let b = canon(&d, &json!({"type": "object", "properties": {"id": {"type": "string"}, "m": {"type": "string"}}}));
+        let a = canon(
+            &d,
+            &json!({"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "n": {"type": "integer"}}}),
+        );
+        let b =
+            canon(&d, &json!({"type": "object", "properties": {"id": {"type": "string"}, "m": {"type": "string"}}}));
         let lines = diff(&a, &b, "response", DiffOptions::default());
         assert_eq!(
             lines,

@@ -33,6 +33,20 @@ pub const DISPATCHED: &[(&str, &str, &[&str])] = &[
     // ("GET", "/api/v1/chats/{id}", &["/api/v1/chats/all", "/api/v1/chats/pinned"]),
     ("GET", "/api/v1/users/{user_id}/settings", &["/api/v1/users/user/settings"]),
     ("POST", "/api/v1/users/{user_id}/settings/update", &["/api/v1/users/user/settings/update"]),
+    (
+        "GET",
+        "/api/v1/users/{user_id}",
+        &["/api/v1/users/all", "/api/v1/users/search", "/api/v1/users/groups", "/api/v1/users/permissions", "/api/v1/users/usage"],
+    ),
+    ("GET", "/api/v1/users/{user_id}/info", &["/api/v1/users/user/info"]),
+    ("POST", "/api/v1/users/{user_id}/info/update", &["/api/v1/users/user/info/update"]),
+    ("GET", "/api/v1/users/{user_id}/status", &["/api/v1/users/user/status"]),
+    ("POST", "/api/v1/users/{user_id}/status/update", &["/api/v1/users/user/status/update"]),
+    ("GET", "/api/v1/users/{user_id}/variables", &["/api/v1/users/user/variables"]),
+    ("POST", "/api/v1/users/{user_id}/variables/update", &["/api/v1/users/user/variables/update"]),
+    ("GET", "/api/v1/users/{user_id}/permissions", &["/api/v1/users/default/permissions"]),
+    ("POST", "/api/v1/users/{user_id}/permissions", &["/api/v1/users/default/permissions"]),
+    ("GET", "/api/v1/users/{user_id}/permissions/defaults", &["/api/v1/users/default/permissions/defaults"]),
 ];
 
 /// Why a route of ours that the reference's document lacks is allowed, or `None`.
@@ -42,7 +56,9 @@ pub fn extra_allowed(method: &str, path: &str) -> Option<&'static str> {
     let first = segs.first().copied().unwrap_or("");
     EXTRA_ALLOWED
         .iter()
-        .find(|rule| (rule.methods.is_empty() || rule.methods.contains(&method.as_str())) && (rule.matches)(first, segs.len()))
+        .find(|rule| {
+            (rule.methods.is_empty() || rule.methods.contains(&method.as_str())) && (rule.matches)(first, segs.len())
+        })
         .map(|rule| rule.reason)
 }
 
@@ -57,8 +73,20 @@ pub struct ExtraRule {
 
 /// Top-level path segments that belong to the API (in the reference's document). An SPA route
 /// must not sit under one of these.
-pub const API_PREFIXES: &[&str] =
-    &["api", "ollama", "openai", "oauth", "health", "ready", "cache", "manifest.json", "opensearch.xml", "ws", "static", "pyodide"];
+pub const API_PREFIXES: &[&str] = &[
+    "api",
+    "ollama",
+    "openai",
+    "oauth",
+    "health",
+    "ready",
+    "cache",
+    "manifest.json",
+    "opensearch.xml",
+    "ws",
+    "static",
+    "pyodide",
+];
 
 /// The allow-list.
 pub const EXTRA_ALLOWED: &[ExtraRule] = &[
@@ -72,7 +100,11 @@ pub const EXTRA_ALLOWED: &[ExtraRule] = &[
         matches: |first, _| first == "static" || first == "pyodide",
         reason: "static files (the reference mounts StaticFiles at /static and /pyodide)",
     },
-    ExtraRule { methods: &["get", "head"], matches: |_, n| n == 0, reason: "SPA index (the reference mounts the frontend at /)" },
+    ExtraRule {
+        methods: &["get", "head"],
+        matches: |_, n| n == 0,
+        reason: "SPA index (the reference mounts the frontend at /)",
+    },
     ExtraRule {
         methods: &["get", "head"],
         matches: |first, _| !API_PREFIXES.contains(&first),

@@ -135,7 +135,11 @@ fn work_dir() -> PathBuf {
 
 async fn start_stack(a: &StackArgs, modes: Vec<Mode>) -> Result<Stack> {
     let bin = server_bin(a).await?;
-    Stack::start(StackOptions { modes, server_bin: bin, work_dir: work_dir(), log_dir: report_dir(a).join("logs"), fake: FakeConfig::default_file()? }).await
+    let r = Stack::start(StackOptions { modes, server_bin: bin, work_dir: work_dir(), log_dir: report_dir(a).join("logs"), fake: FakeConfig::default_file()? }).await;
+    if r.is_err() {
+        cleanup_work(a);
+    }
+    r
 }
 
 fn cleanup_work(a: &StackArgs) {
@@ -146,7 +150,10 @@ fn cleanup_work(a: &StackArgs) {
     }
 }
 
-fn load() -> Result<(Arc<Masks>, Vec<Scenario>, Option<Arc<Coverage>>)> {
+/// The masks, every scenario, and the reference's operations (when its document is there).
+type Loaded = (Arc<Masks>, Vec<Scenario>, Option<Arc<Coverage>>);
+
+fn load() -> Result<Loaded> {
     let dir = compat_tests::crate_dir();
     let masks = Arc::new(Masks::load(&dir.join("masks.toml"))?);
     let all = scenario::load_dir(&dir.join("scenarios"))?;
@@ -223,6 +230,13 @@ async fn cmd_run(a: RunArgs) -> Result<bool> {
         results.extend(runner::run_all(&ctx, pair, &these).await);
     }
     eprintln!("compat: scenarios done after {:.1} s", t0.elapsed().as_secs_f64());
+    for p in &pairs {
+        for b in [&p.reference, &p.server] {
+            if stack::wait_healthy(&b.url, std::time::Duration::from_secs(2), None).await.is_err() {
+                eprintln!("compat: warning: the {} ({}) at {} stopped answering during the run; see its log", b.role, p.mode.as_str(), b.url);
+            }
+        }
+    }
     let selftest = if self_test {
         let pair = pairs.iter().find(|p| p.mode == Mode::Separate).context("the self-test needs a separate pair")?;
         let r = selftest::run(&ctx, &pair.reference, &pair.server, &scenario::plan(&all, &[])?).await?;
@@ -355,5 +369,9 @@ async fn main() {
             130
         }
     };
+    // After an error or an interrupt the backends are stopped (dropped) by now; their directory goes too.
+    if code != 0 && work_dir().exists() {
+        let _ = std::fs::remove_dir_all(work_dir());
+    }
     std::process::exit(code);
 }

@@ -79,3 +79,51 @@ fn parse_section(soup: &Soup, section: usize) -> Vec<Value> {
 pub fn served(all: &Map<String, Value>) -> Value {
     Value::Object(all.iter().take(SERVED_VERSIONS).map(|(k, v)| (k.clone(), v.clone())).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Inputs of ours with the outputs of python-markdown 3.10.2 and BeautifulSoup 4.14.3
+    /// (the reference venv's), covering the constructs and quirks the port reproduces.
+    const CASES: &str = include_str!("cases.json");
+
+    #[derive(serde::Deserialize)]
+    struct Case {
+        md: String,
+        html: String,
+        json: Option<String>,
+    }
+
+    fn cases() -> Vec<Case> {
+        serde_json::from_str(CASES).expect("cases.json")
+    }
+
+    #[test]
+    fn markdown_is_python_markdowns() {
+        for c in cases() {
+            assert_eq!(markdown::to_html(&c.md), c.html, "input: {:?}", c.md);
+        }
+    }
+
+    #[test]
+    fn walk_is_env_pys() {
+        for c in cases() {
+            if let Some(want) = c.json {
+                let got = serde_json::to_string(&parse_html(&c.html)).unwrap();
+                assert_eq!(got, want, "html: {}", c.html);
+                assert_eq!(serde_json::to_string(&parse(&c.md)).unwrap(), want);
+            }
+        }
+    }
+
+    #[test]
+    fn served_is_the_first_five() {
+        let md: String = (0..7).map(|i| format!("## [0.{i}.0] - 2024-01-0{}\n\n### Added\n\n- x{i}\n\n", i + 1)).collect();
+        let all = parse(&md);
+        assert_eq!(all.len(), 7);
+        let served = served(&all);
+        let keys: Vec<&String> = served.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["0.0.0", "0.1.0", "0.2.0", "0.3.0", "0.4.0"]);
+    }
+}

@@ -218,6 +218,9 @@ pub const OTHER_ENV: &[&str] = &[
     "CUSTOM_API_KEY_HEADER",
     "DATABASE_USER_ACTIVE_STATUS_UPDATE_INTERVAL",
     "WEBUI_AUTH_TRUSTED_NAME_HEADER",
+    "STATIC_DIR",
+    "ENABLE_PROFILE_IMAGE_URL_FORWARDING",
+    "PROFILE_IMAGE_ALLOWED_MIME_TYPES",
 ];
 
 /// Every environment variable this module reads.

@@ -55,3 +55,283 @@ pub async fn add_member(db: &impl GenericClient, group_id: &str, user_id: &str, 
     db.execute(r#"UPDATE "group" SET updated_at = $2 WHERE id = $1"#, &[&group_id, &now]).await?;
     Ok(())
 }
+
+/// One `group` row, as `GroupModel`.
+#[derive(Debug, Clone)]
+pub struct GroupRow {
+    pub parent_group_id: Option<String>,
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub description: String,
+    pub data: Option<Value>,
+    pub meta: Option<Value>,
+    pub permissions: Option<Value>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The columns [`GroupRow::from_row`] reads, for `SELECT {GROUP_COLUMNS} FROM "group" g`.
+pub const GROUP_COLUMNS: &str =
+    "g.parent_group_id, g.id, g.user_id, g.name, g.description, g.data, g.meta, g.permissions, g.created_at, g.updated_at";
+
+impl GroupRow {
+    pub fn from_row(r: &tokio_postgres::Row, at: usize) -> GroupRow {
+        GroupRow {
+            parent_group_id: r.get(at),
+            id: r.get(at + 1),
+            user_id: r.get::<_, Option<String>>(at + 2).unwrap_or_default(),
+            name: r.get::<_, Option<String>>(at + 3).unwrap_or_default(),
+            description: r.get::<_, Option<String>>(at + 4).unwrap_or_default(),
+            data: r.get::<_, Option<Value>>(at + 5).filter(|v| !v.is_null()),
+            meta: r.get::<_, Option<Value>>(at + 6).filter(|v| !v.is_null()),
+            permissions: r.get::<_, Option<Value>>(at + 7).filter(|v| !v.is_null()),
+            created_at: r.get::<_, Option<i64>>(at + 8).unwrap_or(0),
+            updated_at: r.get::<_, Option<i64>>(at + 9).unwrap_or(0),
+        }
+    }
+
+    /// `GroupModel` in pydantic field order.
+    pub fn json(&self) -> serde_json::Map<String, Value> {
+        let mut m = serde_json::Map::new();
+        m.insert("parent_group_id".into(), self.parent_group_id.clone().map(Value::String).unwrap_or(Value::Null));
+        m.insert("id".into(), Value::String(self.id.clone()));
+        m.insert("user_id".into(), Value::String(self.user_id.clone()));
+        m.insert("name".into(), Value::String(self.name.clone()));
+        m.insert("description".into(), Value::String(self.description.clone()));
+        m.insert("data".into(), self.data.clone().filter(Value::is_object).unwrap_or(Value::Null));
+        m.insert("meta".into(), self.meta.clone().filter(Value::is_object).unwrap_or(Value::Null));
+        m.insert("permissions".into(), self.permissions.clone().filter(Value::is_object).unwrap_or(Value::Null));
+        m.insert("created_at".into(), Value::from(self.created_at));
+        m.insert("updated_at".into(), Value::from(self.updated_at));
+        m
+    }
+}
+
+/// `Groups.get_groups_by_member_ids`: each user's groups (direct, or with ancestors), ordered by
+/// `updated_at DESC, id`.
+pub async fn full_groups_by_members(
+    db: &impl GenericClient,
+    user_ids: &[String],
+    include_inherited: bool,
+) -> Result<Vec<(String, GroupRow)>, DbError> {
+    let sql = if include_inherited {
+        format!(
+            r#"WITH RECURSIVE m(user_id, group_id) AS (
+               SELECT user_id, group_id FROM group_member WHERE user_id = ANY($1)
+               UNION
+               SELECT m.user_id, g.parent_group_id FROM m JOIN "group" g ON g.id = m.group_id WHERE g.parent_group_id IS NOT NULL
+           )
+           SELECT m.user_id, {GROUP_COLUMNS} FROM m JOIN "group" g ON g.id = m.group_id ORDER BY g.updated_at DESC, g.id"#
+        )
+    } else {
+        format!(
+            r#"SELECT m.user_id, {GROUP_COLUMNS} FROM group_member m JOIN "group" g ON g.id = m.group_id
+               WHERE m.user_id = ANY($1) ORDER BY g.updated_at DESC, g.id"#
+        )
+    };
+    let rows = db.query(&sql, &[&user_ids]).await?;
+    Ok(rows.iter().map(|r| (r.get(0), GroupRow::from_row(r, 1))).collect())
+}
+
+/// The advisory lock the reference takes around hierarchy changes (`hierarchy_transaction`).
+const HIERARCHY_LOCK: i64 = 731947205;
+
+pub async fn group_by_id(db: &impl GenericClient, id: &str) -> Result<Option<GroupRow>, DbError> {
+    let sql = format!(r#"SELECT {GROUP_COLUMNS} FROM "group" g WHERE g.id = $1"#);
+    Ok(db.query_opt(&sql, &[&id]).await?.map(|r| GroupRow::from_row(&r, 0)))
+}
+
+/// Direct members.
+pub async fn member_count(db: &impl GenericClient, id: &str) -> Result<i64, DbError> {
+    Ok(db.query_one("SELECT count(user_id) FROM group_member WHERE group_id = $1", &[&id]).await?.get(0))
+}
+
+pub async fn member_ids(db: &impl GenericClient, id: &str) -> Result<Vec<String>, DbError> {
+    Ok(db.query("SELECT user_id FROM group_member WHERE group_id = $1", &[&id]).await?.iter().map(|r| r.get(0)).collect())
+}
+
+/// The groups `user_id` belongs to, directly or through a child group (as SQL).
+const MEMBER_GROUPS: &str = r#"(WITH RECURSIVE m(group_id) AS (
+        SELECT group_id FROM group_member WHERE user_id = $1
+        UNION
+        SELECT g2.parent_group_id FROM m JOIN "group" g2 ON g2.id = m.group_id WHERE g2.parent_group_id IS NOT NULL
+    ) SELECT group_id FROM m)"#;
+
+/// `Groups.get_groups`: every group (admin), or a member's groups, or the share filter; with the
+/// direct member count; newest update first.
+pub async fn list_groups(db: &impl GenericClient, member_id: Option<&str>, share: Option<bool>) -> Result<Vec<(GroupRow, i64)>, DbError> {
+    let share_expr = r#"lower((g.data -> 'config') ->> 'share')"#;
+    let anyone = format!(r#"(g.data IS NULL OR ((g.data -> 'config') ->> 'share') IS NULL OR {share_expr} = 'true' OR {share_expr} = '1')"#);
+    let (filter, with_member) = match (member_id, share) {
+        (None, _) => (String::new(), false),
+        (Some(_), Some(true)) => (format!(" WHERE ({anyone} OR ({share_expr} = 'members' AND g.id IN {MEMBER_GROUPS}))"), true),
+        (Some(_), Some(false)) => (format!(" WHERE (g.data IS NOT NULL AND {share_expr} = 'false')"), false),
+        (Some(_), None) => (format!(" WHERE g.id IN {MEMBER_GROUPS}"), true),
+    };
+    let sql = format!(
+        r#"SELECT {GROUP_COLUMNS}, (SELECT count(m.user_id) FROM group_member m WHERE m.group_id = g.id)
+           FROM "group" g{filter} ORDER BY g.updated_at DESC"#
+    );
+    let rows = if with_member { db.query(&sql, &[&member_id.unwrap_or("")]).await? } else { db.query(&sql, &[]).await? };
+    Ok(rows.iter().map(|r| (GroupRow::from_row(r, 0), r.get::<_, i64>(10))).collect())
+}
+
+/// A hierarchy error: status and message.
+#[derive(Debug)]
+pub struct HierarchyError(pub u16, pub &'static str);
+
+/// `validate_parent`.
+async fn validate_parent(tx: &impl GenericClient, group_id: Option<&str>, parent: Option<&str>) -> Result<Result<(), HierarchyError>, DbError> {
+    let Some(parent) = parent else { return Ok(Ok(())) };
+    if parent.is_empty() {
+        return Ok(Err(HierarchyError(400, "Parent group must be a group ID or null.")));
+    }
+    if tx.query_opt(r#"SELECT 1 FROM "group" WHERE id = $1"#, &[&parent]).await?.is_none() {
+        return Ok(Err(HierarchyError(404, "Parent group not found.")));
+    }
+    if let Some(id) = group_id {
+        let cyc: bool = tx
+            .query_one(
+                r#"WITH RECURSIVE a(group_id) AS (
+                       SELECT id FROM "group" WHERE id = $1
+                       UNION
+                       SELECT g.parent_group_id FROM "group" g JOIN a ON g.id = a.group_id WHERE g.parent_group_id IS NOT NULL
+                   ) SELECT EXISTS (SELECT 1 FROM a WHERE group_id = $2)"#,
+                &[&parent, &id],
+            )
+            .await?
+            .get(0);
+        if cyc {
+            return Ok(Err(HierarchyError(400, "A group cannot be its own parent or a descendant of itself.")));
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// A new group's fields (`data` already completed with the default share setting).
+pub struct NewGroup<'a> {
+    pub parent_group_id: Option<&'a str>,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub permissions: Option<&'a Value>,
+    pub data: &'a Value,
+}
+
+pub async fn insert_group(db: &mut deadpool_postgres::Object, user_id: &str, g: &NewGroup<'_>, now: i64) -> Result<Result<GroupRow, HierarchyError>, DbError> {
+    let tx = db.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&HIERARCHY_LOCK]).await?;
+    if let Err(e) = validate_parent(&*tx, None, g.parent_group_id).await? {
+        return Ok(Err(e));
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let sql = format!(
+        r#"INSERT INTO "group" AS g (id, user_id, name, description, data, permissions, parent_group_id, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING {GROUP_COLUMNS}"#
+    );
+    let row = tx.query_one(&sql, &[&id, &user_id, &g.name, &g.description, &g.data, &g.permissions, &g.parent_group_id, &now]).await?;
+    tx.commit().await?;
+    Ok(Ok(GroupRow::from_row(&row, 0)))
+}
+
+/// `update_group_by_id`: `name`, `description` always; `permissions` and `data` (merged by the
+/// caller) when given; the parent when the form names it.
+pub struct GroupUpdate<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub permissions: Option<&'a Value>,
+    pub data: Option<Value>,
+    /// `Some(parent)` when `parent_group_id` was in the form.
+    pub parent_group_id: Option<Option<&'a str>>,
+}
+
+pub async fn update_group(
+    db: &mut deadpool_postgres::Object,
+    id: &str,
+    u: &GroupUpdate<'_>,
+    merge_data: impl Fn(Option<&Value>, &Value) -> Value,
+    now: i64,
+) -> Result<Result<GroupRow, HierarchyError>, DbError> {
+    let tx = db.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&HIERARCHY_LOCK]).await?;
+    let Some(current) = group_by_id(&*tx, id).await? else { return Ok(Err(HierarchyError(404, "Group not found."))) };
+    if let Some(parent) = u.parent_group_id {
+        if let Err(e) = validate_parent(&*tx, Some(id), parent).await? {
+            return Ok(Err(e));
+        }
+    }
+    let data = u.data.as_ref().map(|d| merge_data(current.data.as_ref(), d));
+    let parent = match u.parent_group_id {
+        Some(p) => p.map(str::to_string),
+        None => current.parent_group_id.clone(),
+    };
+    let sql = format!(
+        r#"UPDATE "group" g SET name = $2, description = $3, permissions = COALESCE($4, g.permissions), data = COALESCE($5, g.data),
+           parent_group_id = $6, updated_at = $7 WHERE g.id = $1 RETURNING {GROUP_COLUMNS}"#
+    );
+    let row = tx.query_one(&sql, &[&id, &u.name, &u.description, &u.permissions, &data, &parent, &now]).await?;
+    tx.commit().await?;
+    Ok(Ok(GroupRow::from_row(&row, 0)))
+}
+
+/// Adds (`add`) or removes members; `None` when the group does not exist.
+pub async fn change_members(db: &mut deadpool_postgres::Object, id: &str, user_ids: &[String], add: bool, now: i64) -> Result<Option<GroupRow>, DbError> {
+    let tx = db.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&HIERARCHY_LOCK]).await?;
+    if group_by_id(&*tx, id).await?.is_none() {
+        return Ok(None);
+    }
+    if add {
+        for uid in user_ids {
+            tx.execute(
+                "INSERT INTO group_member (id, group_id, user_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+                 ON CONFLICT (group_id, user_id) DO NOTHING",
+                &[&uuid::Uuid::new_v4().to_string(), &id, uid, &now],
+            )
+            .await?;
+        }
+    } else {
+        tx.execute("DELETE FROM group_member WHERE group_id = $1 AND user_id = ANY($2)", &[&id, &user_ids]).await?;
+    }
+    let sql = format!(r#"UPDATE "group" g SET updated_at = $2 WHERE g.id = $1 RETURNING {GROUP_COLUMNS}"#);
+    let row = tx.query_one(&sql, &[&id, &now]).await?;
+    tx.commit().await?;
+    Ok(Some(GroupRow::from_row(&row, 0)))
+}
+
+/// Deletes a group: its children move to its parent, its members and grants go. `false` when
+/// it does not exist.
+pub async fn delete_group(db: &mut deadpool_postgres::Object, id: &str, now: i64) -> Result<bool, DbError> {
+    let tx = db.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&HIERARCHY_LOCK]).await?;
+    let Some(g) = group_by_id(&*tx, id).await? else { return Ok(false) };
+    tx.execute(r#"UPDATE "group" SET parent_group_id = $2, updated_at = $3 WHERE parent_group_id = $1"#, &[&id, &g.parent_group_id, &now])
+        .await?;
+    tx.execute("DELETE FROM group_member WHERE group_id = $1", &[&id]).await?;
+    tx.execute("DELETE FROM access_grant WHERE principal_type = 'group' AND principal_id = $1", &[&id]).await?;
+    tx.execute(r#"DELETE FROM "group" WHERE id = $1"#, &[&id]).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The group and its descendants' ids (as SQL, `$1` the group).
+pub const DESCENDANTS: &str = r#"(WITH RECURSIVE d(group_id) AS (
+        SELECT id FROM "group" WHERE id = $1
+        UNION
+        SELECT g.id FROM "group" g JOIN d ON g.parent_group_id = d.group_id
+    ) SELECT group_id FROM d)"#;
+
+/// The group and its ancestors' ids.
+pub async fn ancestor_ids(db: &impl GenericClient, id: &str) -> Result<Vec<String>, DbError> {
+    let rows = db
+        .query(
+            r#"WITH RECURSIVE a(group_id) AS (
+                   SELECT id FROM "group" WHERE id = $1
+                   UNION
+                   SELECT g.parent_group_id FROM "group" g JOIN a ON g.id = a.group_id WHERE g.parent_group_id IS NOT NULL
+               ) SELECT group_id FROM a"#,
+            &[&id],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}

@@ -31,12 +31,17 @@ pub struct UserRow {
     pub last_active_at: i64,
     pub updated_at: i64,
     pub created_at: i64,
+    pub profile_banner_image_url: Option<String>,
+    pub presence_state: Option<String>,
+    pub variables: Option<Value>,
+    pub scim: Option<Value>,
 }
 
 /// The columns [`UserRow::from_row`] reads, for `SELECT {USER_COLUMNS} FROM "user" u`.
 pub const USER_COLUMNS: &str = "u.id, u.email, u.username, u.role, u.name, u.profile_image_url, u.bio, u.gender, \
      u.date_of_birth::text, u.timezone, u.status_emoji, u.status_message, u.status_expires_at, u.info, u.settings, \
-     u.oauth, u.last_active_at, u.updated_at, u.created_at";
+     u.oauth, u.last_active_at, u.updated_at, u.created_at, u.profile_banner_image_url, u.presence_state, u.variables, \
+     u.scim";
 
 impl UserRow {
     /// Reads [`USER_COLUMNS`] starting at column `at`.
@@ -66,6 +71,10 @@ impl UserRow {
             last_active_at: row.get::<_, Option<i64>>(at + 16).unwrap_or(0),
             updated_at: row.get::<_, Option<i64>>(at + 17).unwrap_or(0),
             created_at: row.get::<_, Option<i64>>(at + 18).unwrap_or(0),
+            profile_banner_image_url: row.get(at + 19),
+            presence_state: row.get(at + 20),
+            variables: row.get::<_, Option<Value>>(at + 21).filter(|v| !v.is_null()),
+            scim: row.get::<_, Option<Value>>(at + 22).filter(|v| !v.is_null()),
             id,
         }
     }
@@ -165,4 +174,146 @@ pub async fn api_key_set(db: &mut deadpool_postgres::Object, user_id: &str, key:
 pub async fn api_key_delete(db: &impl GenericClient, user_id: &str) -> Result<(), DbError> {
     db.execute("DELETE FROM api_key WHERE user_id = $1", &[&user_id]).await?;
     Ok(())
+}
+
+/// `Users.get_users` sort: `order_by` (`name`, `email`, `created_at`, `last_active_at`,
+/// `updated_at`, `role`, `group_id:<id>`) and `direction` (`asc`, else descending).
+pub struct UserListParams<'a> {
+    pub query: Option<&'a str>,
+    pub order_by: Option<&'a str>,
+    pub direction: Option<&'a str>,
+    pub skip: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+/// Escapes nothing: SQLAlchemy's `ilike(f'%{q}%')` passes `%` and `_` through as wildcards.
+pub async fn list_users(db: &impl GenericClient, p: &UserListParams<'_>) -> Result<(Vec<UserRow>, i64), DbError> {
+    let mut sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" u"#);
+    let mut params: Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>> = Vec::new();
+    let filtered = p.query.is_some_and(|q| !q.is_empty());
+    if let Some(q) = p.query.filter(|q| !q.is_empty()) {
+        params.push(Box::new(format!("%{q}%")));
+        sql.push_str(" WHERE (u.name ILIKE $1 OR u.email ILIKE $1)");
+    }
+    let asc = p.direction == Some("asc");
+    let dir = if asc { "ASC" } else { "DESC" };
+    match p.order_by {
+        Some(o) if o.starts_with("group_id:") => {
+            params.push(Box::new(o["group_id:".len()..].to_string()));
+            let n = params.len();
+            sql.push_str(&format!(
+                " ORDER BY CASE WHEN EXISTS (SELECT 1 FROM group_member gm WHERE gm.user_id = u.id AND gm.group_id = ${n}) THEN 1 ELSE 0 END {dir}, u.name ASC"
+            ));
+        }
+        Some(col @ ("name" | "email" | "created_at" | "last_active_at" | "updated_at" | "role")) => {
+            sql.push_str(&format!(" ORDER BY u.{col} {dir}"));
+        }
+        _ if !filtered => sql.push_str(" ORDER BY u.created_at DESC"),
+        _ => {}
+    }
+    let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|b| b.as_ref() as _).collect();
+    let count_sql = format!("SELECT count(*) FROM ({sql}) c");
+    let total: i64 = db.query_one(&count_sql, &refs).await?.get(0);
+    if let Some(skip) = p.skip {
+        sql.push_str(&format!(" OFFSET {skip}"));
+    }
+    if let Some(limit) = p.limit {
+        sql.push_str(&format!(" LIMIT {limit}"));
+    }
+    let rows = db.query(&sql, &refs).await?;
+    Ok((rows.iter().map(|r| UserRow::from_row(r, 0)).collect(), total))
+}
+
+/// `UPDATE "user" SET <column> = value` for the admin update (`role`, `name`, `email`,
+/// `profile_image_url`); the email also goes to `auth`.
+pub async fn update_fields(
+    db: &mut deadpool_postgres::Object,
+    id: &str,
+    role: Option<&str>,
+    name: Option<&str>,
+    email: Option<&str>,
+    profile_image_url: Option<&str>,
+) -> Result<Option<UserRow>, DbError> {
+    let tx = db.transaction().await?;
+    if let Some(e) = email {
+        tx.execute("UPDATE auth SET email = $2 WHERE id = $1", &[&id, &e]).await?;
+    }
+    let sql = format!(
+        r#"UPDATE "user" u SET role = COALESCE($2, u.role), name = COALESCE($3, u.name), email = COALESCE($4, u.email),
+           profile_image_url = COALESCE($5, u.profile_image_url) WHERE u.id = $1 RETURNING {USER_COLUMNS}"#
+    );
+    let row = tx.query_opt(&sql, &[&id, &role, &name, &email, &profile_image_url]).await?;
+    tx.commit().await?;
+    Ok(row.map(|r| UserRow::from_row(&r, 0)))
+}
+
+/// `Users.update_user_status_by_id`: only the non-null fields.
+pub async fn update_status(
+    db: &impl GenericClient,
+    id: &str,
+    emoji: Option<&str>,
+    message: Option<&str>,
+    expires_at: Option<i64>,
+) -> Result<Option<UserRow>, DbError> {
+    let sql = format!(
+        r#"UPDATE "user" u SET status_emoji = COALESCE($2, u.status_emoji), status_message = COALESCE($3, u.status_message),
+           status_expires_at = COALESCE($4, u.status_expires_at) WHERE u.id = $1 RETURNING {USER_COLUMNS}"#
+    );
+    Ok(db.query_opt(&sql, &[&id, &emoji, &message, &expires_at]).await?.map(|r| UserRow::from_row(&r, 0)))
+}
+
+/// Sets one JSON column (`info` or `variables`).
+pub async fn set_json(db: &impl GenericClient, id: &str, column: &str, value: &Value) -> Result<Option<UserRow>, DbError> {
+    assert!(matches!(column, "info" | "variables"));
+    let sql = format!(r#"UPDATE "user" u SET {column} = $2 WHERE u.id = $1 RETURNING {USER_COLUMNS}"#);
+    Ok(db.query_opt(&sql, &[&id, value]).await?.map(|r| UserRow::from_row(&r, 0)))
+}
+
+/// `Auths.delete_auth_by_id`: leaves every group, loses its chats (and their messages and
+/// shares), then the `user` and `auth` rows go.
+pub async fn delete_user(db: &mut deadpool_postgres::Object, id: &str, now: i64) -> Result<bool, DbError> {
+    let tx = db.transaction().await?;
+    tx.execute(
+        r#"UPDATE "group" SET updated_at = $2 WHERE id IN (SELECT group_id FROM group_member WHERE user_id = $1)"#,
+        &[&id, &now],
+    )
+    .await?;
+    tx.execute("DELETE FROM group_member WHERE user_id = $1", &[&id]).await?;
+    tx.execute("DELETE FROM shared_chat WHERE user_id = $1", &[&id]).await?;
+    tx.execute("UPDATE automation_run SET chat_id = NULL WHERE chat_id IN (SELECT id FROM chat WHERE user_id = $1)", &[&id])
+        .await?;
+    tx.execute("DELETE FROM chat_message WHERE chat_id IN (SELECT id FROM chat WHERE user_id = $1)", &[&id]).await?;
+    tx.execute("DELETE FROM chat WHERE user_id = $1", &[&id]).await?;
+    tx.execute(r#"DELETE FROM "user" WHERE id = $1"#, &[&id]).await?;
+    tx.execute("DELETE FROM auth WHERE id = $1", &[&id]).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// `Auths.revoke_sessions_by_user_id`: a new session stamp, MFA challenges cleared.
+pub async fn revoke_sessions(db: &impl GenericClient, id: &str) -> Result<bool, DbError> {
+    let stamp = uuid::Uuid::new_v4().to_string();
+    let rev = uuid::Uuid::new_v4().to_string();
+    let n = db
+        .execute(
+            "UPDATE auth SET session_stamp = $2, mfa = CASE WHEN mfa IS NULL OR mfa::text = 'null' THEN mfa ELSE
+               (mfa::jsonb || jsonb_build_object('login_challenge', NULL, 'manage_challenge', NULL, 'reset_ticket', NULL, 'revision', $3::text))::json END
+             WHERE id = $1",
+            &[&id, &stamp, &rev],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// An admin-set password: new hash and new session stamp.
+pub async fn set_password(db: &impl GenericClient, id: &str, hash: &str) -> Result<bool, DbError> {
+    let stamp = uuid::Uuid::new_v4().to_string();
+    Ok(db.execute("UPDATE auth SET password = $2, session_stamp = $3 WHERE id = $1", &[&id, &hash, &stamp]).await? == 1)
+}
+
+/// `Users.is_user_active`: seen in the last three minutes.
+pub async fn is_active(db: &impl GenericClient, id: &str, now: i64) -> Result<bool, DbError> {
+    let r = db.query_opt(r#"SELECT last_active_at FROM "user" WHERE id = $1"#, &[&id]).await?;
+    let last: Option<i64> = r.and_then(|r| r.get(0));
+    Ok(matches!(last, Some(t) if t != 0 && t >= now - 180))
 }

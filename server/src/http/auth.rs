@@ -394,7 +394,7 @@ pub mod permissions {
         }
     }
 
-    fn combine(permissions: &mut Map<String, Value>, group: &Map<String, Value>) {
+    pub fn combine(permissions: &mut Map<String, Value>, group: &Map<String, Value>) {
         for (k, v) in group {
             if let Value::Object(g) = v {
                 let entry = permissions.entry(k.clone()).or_insert_with(|| Value::Object(Map::new()));

@@ -54,7 +54,7 @@ fn db_err(e: impl std::fmt::Display) -> Detail {
 }
 
 /// `PASSWORD_HASH_ALGORITHM`.
-fn hash_algorithm(ctx: &ServerContext) -> HashAlgorithm {
+pub(super) fn hash_algorithm(ctx: &ServerContext) -> HashAlgorithm {
     match ctx.config.env_str("PASSWORD_HASH_ALGORITHM").map(str::to_lowercase).as_deref() {
         Some("argon2") => HashAlgorithm::Argon2,
         _ => HashAlgorithm::Bcrypt,
@@ -66,7 +66,7 @@ fn hash_algorithm(ctx: &ServerContext) -> HashAlgorithm {
 const DEFAULT_PASSWORD_PATTERN: &str = r"^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)(?=.*[^\w\s]).{8,}$";
 
 /// `validate_password` with the configured rules; the error is the 400 detail.
-fn check_new_password(ctx: &ServerContext, pw: &str) -> Result<(), Detail> {
+pub(super) fn check_new_password(ctx: &ServerContext, pw: &str) -> Result<(), Detail> {
     let pattern = if ctx.config.env_bool("ENABLE_PASSWORD_VALIDATION", false) {
         let src = ctx.config.env_str("PASSWORD_VALIDATION_REGEX_PATTERN").unwrap_or(DEFAULT_PASSWORD_PATTERN);
         Some(fancy_regex::Regex::new(src).unwrap_or_else(|_| fancy_regex::Regex::new(DEFAULT_PASSWORD_PATTERN).expect("default pattern")))
@@ -575,6 +575,7 @@ pub async fn update_password(rqctx: &Ctx, body: FastJson<UpdatePasswordForm, Aut
 pub async fn add_user(rqctx: &Ctx, body: FastJson<AddUserForm, AuthForm>) -> Result<OkWithHeaders<AddUserResponse>, Detail> {
     let _admin = auth::require_admin(rqctx).await?;
     let form = body.into_inner()?;
+    super::limits::add_user(&form)?;
     if form.profile_image_url.as_deref().is_some_and(|u| !valid_image_url(u)) {
         return Err(Detail::new(422, AUTH_FORM_INVALID));
     }

@@ -4,7 +4,10 @@
 pub mod auth;
 mod auths;
 mod config;
+mod groups;
+pub mod frontend;
 mod health;
+pub mod limits;
 mod users;
 mod version;
 
@@ -52,8 +55,8 @@ impl WebuiApi for ServerImpl {
         config::app_config(&rqctx).await.map(HttpResponseOk)
     }
 
-    async fn changelog_get(_rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
-        Ok(HttpResponseOk(version::changelog()))
+    async fn changelog_get(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
+        Ok(HttpResponseOk(version::changelog(rqctx.context()).await))
     }
 
     async fn manifest_get(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
@@ -64,17 +67,155 @@ impl WebuiApi for ServerImpl {
         config::opensearch(rqctx.context()).await
     }
 
+    async fn frontend_root(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, Vec::new()).await
+    }
+
+    async fn frontend_root_head(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, Vec::new()).await
+    }
+
+    async fn frontend_prefix_app(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("_app", path.into_inner().path)).await
+    }
+
+    async fn frontend_prefix_assets(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("assets", path.into_inner().path)).await
+    }
+
+    async fn frontend_prefix_audio(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("audio", path.into_inner().path)).await
+    }
+
+    async fn frontend_prefix_licenses(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("licenses", path.into_inner().path)).await
+    }
+
+    async fn frontend_prefix_pyodide(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Pyodide, path.into_inner().path).await
+    }
+
+    async fn frontend_prefix_sqljs(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("sql.js", path.into_inner().path)).await
+    }
+
+    async fn frontend_prefix_static(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Static, path.into_inner().path).await
+    }
+
+    async fn frontend_prefix_wasm(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("wasm", path.into_inner().path)).await
+    }
+
+    async fn frontend_prefix_admin(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("admin", path.into_inner().path)).await
+    }
+
+    async fn frontend_prefix_auth(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("auth", path.into_inner().path)).await
+    }
+
+    async fn frontend_prefix_automations(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("automations", path.into_inner().path)).await
+    }
+
+    async fn frontend_prefix_c(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("c", path.into_inner().path)).await
+    }
+
+    async fn frontend_prefix_calendar(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("calendar", path.into_inner().path)).await
+    }
+
+    async fn frontend_prefix_channels(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("channels", path.into_inner().path)).await
+    }
+
+    async fn frontend_prefix_error(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("error", path.into_inner().path)).await
+    }
+
+    async fn frontend_prefix_folders(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("folders", path.into_inner().path)).await
+    }
+
+    async fn frontend_prefix_home(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("home", path.into_inner().path)).await
+    }
+
+    async fn frontend_prefix_notes(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("notes", path.into_inner().path)).await
+    }
+
+    async fn frontend_prefix_playground(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("playground", path.into_inner().path)).await
+    }
+
+    async fn frontend_prefix_s(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("s", path.into_inner().path)).await
+    }
+
+    async fn frontend_prefix_watch(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("watch", path.into_inner().path)).await
+    }
+
+    async fn frontend_prefix_workspace(rqctx: Ctx, path: Path<FrontendPath>) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, frontend::under("workspace", path.into_inner().path)).await
+    }
+
+    async fn frontend_file_branding_md(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, vec!["BRANDING.md".into()]).await
+    }
+
+    async fn frontend_file_readme_md(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, vec!["README.md".into()]).await
+    }
+
+    async fn frontend_file_favicon_png(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, vec!["favicon.png".into()]).await
+    }
+
+    async fn frontend_file_image_placeholder_png(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, vec!["image-placeholder.png".into()]).await
+    }
+
+    async fn frontend_file_index_html(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, vec!["index.html".into()]).await
+    }
+
+    async fn frontend_file_marker_icon_2x_png(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, vec!["marker-icon-2x.png".into()]).await
+    }
+
+    async fn frontend_file_marker_icon_png(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, vec!["marker-icon.png".into()]).await
+    }
+
+    async fn frontend_file_marker_shadow_png(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, vec!["marker-shadow.png".into()]).await
+    }
+
+    async fn frontend_file_robots_txt(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, vec!["robots.txt".into()]).await
+    }
+
+    async fn frontend_file_user_png(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        frontend::serve(&rqctx, frontend::Mount::Spa, vec!["user.png".into()]).await
+    }
+
     async fn auths_session_user(rqctx: Ctx) -> Result<OkWithHeaders<SessionUserInfoResponse>, Detail> {
         auths::session_user(&rqctx).await
     }
 
     async fn auths_signup(rqctx: Ctx, body: FastJson<SignupForm, AuthForm>) -> Result<OkWithHeaders<SessionUserResponse>, Detail> {
         let form = body.into_inner()?;
+        limits::signup(&form)?;
         auths::signup(&rqctx, form).await
     }
 
     async fn auths_signin(rqctx: Ctx, body: FastJson<SigninForm, AuthForm>) -> Result<OkWithHeaders<SessionUserResponse>, Detail> {
         let form = body.into_inner()?;
+        limits::signin(&form)?;
         auths::signin(&rqctx, form).await
     }
 
@@ -143,5 +284,141 @@ impl WebuiApi for ServerImpl {
         body: FastJson<Map<String, Value>>,
     ) -> Result<HttpResponseOk<UserSettings>, Detail> {
         users::settings_update(&rqctx, &path.into_inner().user_id, body).await.map(HttpResponseOk)
+    }
+
+    async fn users_list(rqctx: Ctx, query: Query<UsersQuery>) -> Result<HttpResponseOk<Value>, Detail> {
+        users::list(&rqctx, query.into_inner()).await.map(HttpResponseOk)
+    }
+
+    async fn users_get(rqctx: Ctx, path: Path<UserIdPath>, query: Query<UsersQuery>) -> Result<HttpResponseOk<Value>, Detail> {
+        users::get(&rqctx, &path.into_inner().user_id, query.into_inner()).await.map(HttpResponseOk)
+    }
+
+    async fn users_delete(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<bool>, Detail> {
+        users::delete(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
+    }
+
+    async fn users_info_get(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
+        users::info_get(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
+    }
+
+    async fn users_info_update(
+        rqctx: Ctx,
+        path: Path<UserIdPath>,
+        body: FastJson<Map<String, Value>>,
+    ) -> Result<HttpResponseOk<Value>, Detail> {
+        users::info_update(&rqctx, &path.into_inner().user_id, body).await.map(HttpResponseOk)
+    }
+
+    async fn users_status_get(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
+        users::status_get(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
+    }
+
+    async fn users_status_update(rqctx: Ctx, path: Path<UserIdPath>, body: FastJson<UserStatusForm>) -> Result<HttpResponseOk<Value>, Detail> {
+        users::status_update(&rqctx, &path.into_inner().user_id, body).await.map(HttpResponseOk)
+    }
+
+    async fn users_variables_get(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
+        users::variables_get(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
+    }
+
+    async fn users_variables_update(
+        rqctx: Ctx,
+        path: Path<UserIdPath>,
+        body: FastJson<UserVariablesForm>,
+    ) -> Result<HttpResponseOk<Value>, Detail> {
+        users::variables_update(&rqctx, &path.into_inner().user_id, body).await.map(HttpResponseOk)
+    }
+
+    async fn users_default_permissions_get(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
+        users::default_permissions_get(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
+    }
+
+    async fn users_default_permissions_update(
+        rqctx: Ctx,
+        path: Path<UserIdPath>,
+        body: FastJson<Map<String, Value>>,
+    ) -> Result<HttpResponseOk<Value>, Detail> {
+        users::default_permissions_update(&rqctx, &path.into_inner().user_id, body).await.map(HttpResponseOk)
+    }
+
+    async fn users_default_permissions_defaults(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
+        users::default_permissions_defaults(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
+    }
+
+    async fn users_groups_by_id(
+        rqctx: Ctx,
+        path: Path<UserIdPath>,
+        query: Query<IncludeInheritedQuery>,
+    ) -> Result<HttpResponseOk<Value>, Detail> {
+        users::groups_by_id(&rqctx, &path.into_inner().user_id, &query.into_inner().include_inherited).await.map(HttpResponseOk)
+    }
+
+    async fn users_profile_image(rqctx: Ctx, path: Path<UserIdPath>) -> Result<Response<Body>, Detail> {
+        users::profile_image(&rqctx, &path.into_inner().user_id).await
+    }
+
+    async fn users_active(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
+        users::active(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
+    }
+
+    async fn users_oauth_sessions(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
+        users::oauth_sessions(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
+    }
+
+    async fn users_sessions_revoke(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<bool>, Detail> {
+        users::sessions_revoke(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
+    }
+
+    async fn users_update(rqctx: Ctx, path: Path<UserIdPath>, body: FastJson<UserUpdateForm>) -> Result<HttpResponseOk<Value>, Detail> {
+        users::update(&rqctx, &path.into_inner().user_id, body).await.map(HttpResponseOk)
+    }
+
+    async fn groups_list(rqctx: Ctx, query: Query<GroupsListQuery>) -> Result<HttpResponseOk<Value>, Detail> {
+        groups::list(&rqctx, query.into_inner().share).await.map(HttpResponseOk)
+    }
+
+    async fn groups_create(rqctx: Ctx, body: FastJson<Map<String, Value>>) -> Result<HttpResponseOk<Value>, Detail> {
+        groups::create(&rqctx, body).await.map(HttpResponseOk)
+    }
+
+    async fn groups_get(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
+        groups::get(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
+    }
+
+    async fn groups_info(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
+        groups::info(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
+    }
+
+    async fn groups_export(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
+        groups::export(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
+    }
+
+    async fn groups_users(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
+        groups::users(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
+    }
+
+    async fn groups_update(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<Map<String, Value>>) -> Result<HttpResponseOk<Value>, Detail> {
+        groups::update(&rqctx, &path.into_inner().id, body).await.map(HttpResponseOk)
+    }
+
+    async fn groups_users_add(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<UserIdsForm>) -> Result<HttpResponseOk<Value>, Detail> {
+        groups::change_members(&rqctx, &path.into_inner().id, body, true).await.map(HttpResponseOk)
+    }
+
+    async fn groups_users_remove(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<UserIdsForm>) -> Result<HttpResponseOk<Value>, Detail> {
+        groups::change_members(&rqctx, &path.into_inner().id, body, false).await.map(HttpResponseOk)
+    }
+
+    async fn groups_delete(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<bool>, Detail> {
+        groups::delete(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
+    }
+
+    async fn groups_preview(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
+        groups::preview(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
+    }
+
+    async fn groups_members(rqctx: Ctx, path: Path<GroupIdPath>, query: Query<GroupMembersQuery>) -> Result<HttpResponseOk<Value>, Detail> {
+        groups::members(&rqctx, &path.into_inner().id, query.into_inner()).await.map(HttpResponseOk)
     }
 }

@@ -178,3 +178,818 @@ pub async fn settings_update(
     users::set_settings(&**client, &s.user.id, &value).await.map_err(Detail::internal)?;
     settings_model(&value).ok_or_else(|| Detail::internal("settings are not an object"))
 }
+
+// ---- the rest of /api/v1/users ----
+
+use dropshot::Body;
+use http::Response;
+use serde_json::json;
+use webui_api::{UserStatusForm, UserUpdateForm, UserVariablesForm, UsersQuery};
+
+use super::auth::{now, SessionUser};
+use crate::db::groups::{full_groups_by_members, GroupRow};
+use crate::db::users::{UserListParams, UserRow};
+
+/// `ERROR_MESSAGES.ACTION_PROHIBITED`.
+pub const ACTION_PROHIBITED: &str = "The requested action has been restricted as a security measure.";
+/// `ERROR_MESSAGES.EMAIL_TAKEN`.
+const EMAIL_TAKEN: &str =
+    "Uh-oh! This email is already registered. Sign in with your existing account or choose another email to start anew.";
+/// `ERROR_MESSAGES.DELETE_USER_ERROR`.
+const DELETE_USER_ERROR: &str =
+    "Oops! Something went wrong. We encountered an issue while trying to delete the user. Please give it another shot.";
+/// `PAGE_ITEM_COUNT`.
+const PAGE_ITEM_COUNT: i64 = 30;
+
+fn opt_str(v: &Option<String>) -> Value {
+    v.clone().map(Value::String).unwrap_or(Value::Null)
+}
+
+fn opt_obj(v: &Option<Value>) -> Value {
+    v.clone().filter(Value::is_object).unwrap_or(Value::Null)
+}
+
+/// `UserModel.model_dump()` (without `variables`, which the model excludes).
+pub fn user_model(u: &UserRow) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("id".into(), Value::String(u.id.clone()));
+    m.insert("email".into(), Value::String(u.email.clone()));
+    m.insert("username".into(), opt_str(&u.username));
+    m.insert("role".into(), Value::String(u.role.clone()));
+    m.insert("name".into(), Value::String(u.name.clone()));
+    m.insert("profile_image_url".into(), Value::String(u.profile_image_url.clone()));
+    m.insert("profile_banner_image_url".into(), opt_str(&u.profile_banner_image_url));
+    m.insert("bio".into(), opt_str(&u.bio));
+    m.insert("gender".into(), opt_str(&u.gender));
+    m.insert("date_of_birth".into(), opt_str(&u.date_of_birth));
+    m.insert("timezone".into(), opt_str(&u.timezone));
+    m.insert("presence_state".into(), opt_str(&u.presence_state));
+    m.insert("status_emoji".into(), opt_str(&u.status_emoji));
+    m.insert("status_message".into(), opt_str(&u.status_message));
+    m.insert("status_expires_at".into(), u.status_expires_at.map(Value::from).unwrap_or(Value::Null));
+    m.insert("info".into(), opt_obj(&u.info));
+    let settings = u.settings.as_ref().and_then(settings_model).map(|s| {
+        let mut o = Map::new();
+        o.insert("ui".into(), s.ui.map(Value::Object).unwrap_or(Value::Null));
+        o.extend(s.extra);
+        Value::Object(o)
+    });
+    m.insert("settings".into(), settings.unwrap_or(Value::Null));
+    m.insert("oauth".into(), opt_obj(&u.oauth));
+    m.insert("scim".into(), opt_obj(&u.scim));
+    m.insert("last_active_at".into(), Value::from(u.last_active_at));
+    m.insert("updated_at".into(), Value::from(u.updated_at));
+    m.insert("created_at".into(), Value::from(u.created_at));
+    m
+}
+
+fn status_fields(u: &UserRow) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("status_emoji".into(), opt_str(&u.status_emoji));
+    m.insert("status_message".into(), opt_str(&u.status_message));
+    m.insert("status_expires_at".into(), u.status_expires_at.map(Value::from).unwrap_or(Value::Null));
+    m
+}
+
+/// `UserInfoResponse`.
+pub(super) fn user_info(u: &UserRow, groups: Value, is_active: bool) -> Value {
+    let mut m = status_fields(u);
+    m.insert("id".into(), Value::String(u.id.clone()));
+    m.insert("name".into(), Value::String(u.name.clone()));
+    m.insert("email".into(), Value::String(u.email.clone()));
+    m.insert("role".into(), Value::String(u.role.clone()));
+    m.insert("bio".into(), opt_str(&u.bio));
+    m.insert("last_active_at".into(), Value::from(u.last_active_at));
+    m.insert("timezone".into(), opt_str(&u.timezone));
+    m.insert("groups".into(), groups);
+    m.insert("is_active".into(), Value::Bool(is_active));
+    Value::Object(m)
+}
+
+fn is_active_row(u: &UserRow) -> bool {
+    u.last_active_at != 0 && u.last_active_at >= now() - 180
+}
+
+pub(super) fn db_err(e: impl std::fmt::Display) -> Detail {
+    Detail::internal(e)
+}
+
+/// FastAPI's `int` query parameter.
+pub(super) fn query_int(name: &str, v: &Option<String>) -> Result<Option<i64>, Detail> {
+    match v {
+        None => Ok(None),
+        Some(s) => s.trim().parse::<i64>().map(Some).map_err(|_| {
+            Detail::validation(vec![json!({
+                "type": "int_parsing", "loc": ["query", name],
+                "msg": "Input should be a valid integer, unable to parse string as an integer", "input": s,
+            })])
+        }),
+    }
+}
+
+/// FastAPI's `bool` query parameter (pydantic's lax string forms).
+pub(super) fn query_bool(name: &str, v: &Option<String>) -> Result<bool, Detail> {
+    match v.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => Ok(false),
+        Some("1" | "on" | "t" | "true" | "y" | "yes") => Ok(true),
+        Some("0" | "off" | "f" | "false" | "n" | "no") => Ok(false),
+        Some(_) => Err(Detail::validation(vec![json!({
+            "type": "bool_parsing", "loc": ["query", name],
+            "msg": "Input should be a valid boolean, unable to interpret input", "input": v,
+        })])),
+    }
+}
+
+async fn list_page(ctx: &ServerContext, q: &UsersQuery, paged: bool) -> Result<(Vec<UserRow>, i64), Detail> {
+    let (skip, limit) = if paged {
+        let page = query_int("page", &q.page)?.unwrap_or(1).max(1);
+        (Some((page - 1) * PAGE_ITEM_COUNT), Some(PAGE_ITEM_COUNT))
+    } else {
+        (None, None)
+    };
+    let params = UserListParams {
+        query: if paged { q.query.as_deref() } else { None },
+        order_by: if paged { q.order_by.as_deref() } else { None },
+        direction: if paged { q.direction.as_deref() } else { None },
+        skip,
+        limit,
+    };
+    let client = ctx.db.get().await.map_err(db_err)?;
+    users::list_users(&**client, &params).await.map_err(db_err)
+}
+
+/// `GET /api/v1/users/`: `UserGroupIdsListResponse`.
+pub async fn list(rqctx: &Ctx, q: UsersQuery) -> Result<Value, Detail> {
+    auth::require_admin(rqctx).await?;
+    let ctx = rqctx.context();
+    let (rows, total) = list_page(ctx, &q, true).await?;
+    let ids: Vec<String> = rows.iter().map(|u| u.id.clone()).collect();
+    let client = ctx.db.get().await.map_err(db_err)?;
+    let groups = full_groups_by_members(&**client, &ids, false).await.map_err(db_err)?;
+    let users: Vec<Value> = rows
+        .iter()
+        .map(|u| {
+            let mut m = user_model(u);
+            let gids: Vec<Value> = groups.iter().filter(|(uid, _)| *uid == u.id).map(|(_, g)| Value::String(g.id.clone())).collect();
+            m.insert("group_ids".into(), Value::Array(gids));
+            Value::Object(m)
+        })
+        .collect();
+    Ok(json!({"users": users, "total": total}))
+}
+
+/// `UserInfoListResponse` of `/all` and `/search`: the model's defaults stand for `groups` and
+/// `is_active` (the reference validates `UserModel` dumps into it, so they are always `[]` and
+/// `false`).
+fn info_list(rows: &[UserRow], total: i64) -> Value {
+    let users: Vec<Value> = rows.iter().map(|u| user_info(u, json!([]), false)).collect();
+    json!({"users": users, "total": total})
+}
+
+async fn groups_response(ctx: &ServerContext, user_id: &str, include_inherited: bool) -> Result<Value, Detail> {
+    let client = ctx.db.get().await.map_err(db_err)?;
+    let ids = vec![user_id.to_string()];
+    let direct = full_groups_by_members(&**client, &ids, false).await.map_err(db_err)?;
+    if !include_inherited {
+        return Ok(Value::Array(direct.into_iter().map(|(_, g)| Value::Object(g.json())).collect()));
+    }
+    let all = full_groups_by_members(&**client, &ids, true).await.map_err(db_err)?;
+    let direct_ids: Vec<&str> = direct.iter().map(|(_, g)| g.id.as_str()).collect();
+    Ok(Value::Array(
+        all.iter()
+            .map(|(_, g)| {
+                let mut m = g.json();
+                let t = if direct_ids.contains(&g.id.as_str()) { "direct" } else { "inherited" };
+                m.insert("membership_type".into(), Value::String(t.into()));
+                Value::Object(m)
+            })
+            .collect(),
+    ))
+}
+
+fn id_names(groups: &[(String, GroupRow)]) -> Value {
+    Value::Array(groups.iter().map(|(_, g)| json!({"id": g.id, "name": g.name})).collect())
+}
+
+/// `GET /api/v1/users/{user_id}` and the literal routes at that position.
+pub async fn get(rqctx: &Ctx, user_id: &str, q: UsersQuery) -> Result<Value, Detail> {
+    let ctx = rqctx.context();
+    match user_id {
+        "all" => {
+            auth::require_admin(rqctx).await?;
+            let (rows, total) = list_page(ctx, &q, false).await?;
+            Ok(info_list(&rows, total))
+        }
+        "search" => {
+            auth::require_user(rqctx).await?;
+            let (rows, total) = list_page(ctx, &q, true).await?;
+            Ok(info_list(&rows, total))
+        }
+        "groups" => {
+            let s = auth::require_user(rqctx).await?;
+            let inh = query_bool("include_inherited", &q.include_inherited)?;
+            groups_response(ctx, &s.user.id, inh).await
+        }
+        "permissions" => {
+            let s = auth::require_user(rqctx).await?;
+            let defaults = config_get(&ctx.db, &ctx.config, "user.permissions").await.map_err(db_err)?.unwrap_or(Value::Null);
+            permissions::get_permissions(ctx, &s.user.id, &defaults).await.map_err(db_err)
+        }
+        "usage" => {
+            let s = auth::require_user(rqctx).await?;
+            usage(ctx, &s, &q).await
+        }
+        _ => {
+            auth::require_admin(rqctx).await?;
+            let client = ctx.db.get().await.map_err(db_err)?;
+            let u = users::user_by_id(&**client, user_id).await.map_err(db_err)?;
+            let Some(u) = u else { return Err(Detail::bad_request(USER_NOT_FOUND)) };
+            let groups = full_groups_by_members(&**client, &[u.id.clone()], false).await.map_err(db_err)?;
+            let active = users::is_active(&**client, &u.id, now()).await.map_err(db_err)?;
+            // `UserActiveResponse` (extra="allow"): its own fields, then the rest of the dump.
+            let mut m = status_fields(&u);
+            m.insert("name".into(), Value::String(u.name.clone()));
+            m.insert("profile_image_url".into(), Value::String(u.profile_image_url.clone()));
+            m.insert("groups".into(), id_names(&groups));
+            m.insert("is_active".into(), Value::Bool(active));
+            for (k, v) in user_model(&u) {
+                if !m.contains_key(&k) {
+                    m.insert(k, v);
+                }
+            }
+            Ok(Value::Object(m))
+        }
+    }
+}
+
+/// `GET /api/v1/users/usage`: not computed yet (needs the chat-message tables); answers the
+/// reference's shape with zero totals over the requested period.
+async fn usage(_ctx: &ServerContext, _s: &SessionUser, q: &UsersQuery) -> Result<Value, Detail> {
+    let days = query_int("days", &q.days)?;
+    if let Some(d) = days {
+        if d < 7 {
+            return Err(Detail::validation(vec![json!({
+                "type": "greater_than_equal", "loc": ["query", "days"], "msg": "Input should be greater than or equal to 7",
+                "input": q.days, "ctx": {"ge": 7},
+            })]));
+        }
+        if d > 732 {
+            return Err(Detail::validation(vec![json!({
+                "type": "less_than_equal", "loc": ["query", "days"], "msg": "Input should be less than or equal to 732",
+                "input": q.days, "ctx": {"le": 732},
+            })]));
+        }
+    }
+    let start = query_int("start_date", &q.start_date)?;
+    let end = query_int("end_date", &q.end_date)?;
+    let period_end = end.filter(|e| *e != 0).unwrap_or_else(now);
+    let period_start = match start {
+        Some(s) => s,
+        None => period_end - (days.filter(|d| *d != 0).unwrap_or(730) - 1) * 86400,
+    };
+    if period_start > period_end {
+        return Err(Detail::bad_request("start_date must be before end_date"));
+    }
+    let period_days = (((period_end - period_start) as f64 / 86400.0) as i64 + 1).max(1);
+    Ok(json!({
+        "totals": {
+            "lifetime_tokens": 0, "input_tokens": 0, "output_tokens": 0, "peak_daily_tokens": 0,
+            "longest_chat_seconds": 0, "current_streak": 0, "longest_streak": 0, "total_chats": 0,
+            "active_days": 0, "models_used": 0, "messages": 0, "user_messages": 0, "assistant_messages": 0,
+        },
+        "heatmap": [], "weekly_heatmap": [], "cumulative_heatmap": [],
+        "insights": {
+            "most_used_model": null, "average_tokens_per_chat": 0.0, "average_messages_per_active_day": 0.0,
+            "user_message_share": 0.0, "assistant_message_share": 0.0,
+        },
+        "top_models": [], "top_tools": [],
+        "period": {"start_date": period_start, "end_date": period_end, "days": period_days},
+    }))
+}
+
+async fn first_user_id(ctx: &ServerContext) -> Result<Option<String>, Detail> {
+    let client = ctx.db.get().await.map_err(|e| Detail::new(500, format!("Could not verify primary admin status. {e}")))?;
+    Ok(users::first_user(&**client).await.map_err(|_| Detail::new(500, "Could not verify primary admin status."))?.map(|u| u.id))
+}
+
+/// `DELETE /api/v1/users/{user_id}`.
+pub async fn delete(rqctx: &Ctx, user_id: &str) -> Result<bool, Detail> {
+    let s = auth::require_admin(rqctx).await?;
+    let ctx = rqctx.context();
+    if first_user_id(ctx).await?.as_deref() == Some(user_id) {
+        return Err(Detail::forbidden(ACTION_PROHIBITED));
+    }
+    if s.user.id == user_id {
+        return Err(Detail::forbidden(ACTION_PROHIBITED));
+    }
+    let mut client = ctx.db.get().await.map_err(db_err)?;
+    match users::delete_user(&mut client, user_id, now()).await {
+        Ok(true) => Ok(true),
+        _ => Err(Detail::new(500, DELETE_USER_ERROR)),
+    }
+}
+
+/// `GET /api/v1/users/{user_id}/info`; `user/info` is the session user's `info`.
+pub async fn info_get(rqctx: &Ctx, user_id: &str) -> Result<Value, Detail> {
+    let s = auth::require_user(rqctx).await?;
+    if user_id == "user" {
+        return Ok(opt_obj(&s.user.info));
+    }
+    let ctx = rqctx.context();
+    let client = ctx.db.get().await.map_err(db_err)?;
+    let u = users::user_by_id(&**client, user_id).await.map_err(db_err)?;
+    let Some(u) = u else { return Err(Detail::bad_request(USER_NOT_FOUND)) };
+    let groups = full_groups_by_members(&**client, &[u.id.clone()], false).await.map_err(db_err)?;
+    Ok(user_info(&u, id_names(&groups), is_active_row(&u)))
+}
+
+/// `POST /api/v1/users/user/info/update`: `{**user.info, **form}`.
+pub async fn info_update(rqctx: &Ctx, user_id: &str, body: FastJson<Map<String, Value>>) -> Result<Value, Detail> {
+    only_session_user(user_id)?;
+    let s = auth::require_user(rqctx).await?;
+    let form = body.into_inner()?;
+    let mut info = s.user.info.clone().and_then(|v| v.as_object().cloned()).unwrap_or_default();
+    info.extend(form);
+    let ctx = rqctx.context();
+    let client = ctx.db.get().await.map_err(db_err)?;
+    let u = users::set_json(&**client, &s.user.id, "info", &Value::Object(info)).await.map_err(db_err)?;
+    let Some(u) = u else { return Err(Detail::bad_request(USER_NOT_FOUND)) };
+    Ok(opt_obj(&u.info))
+}
+
+async fn status_enabled(ctx: &ServerContext) -> Result<(), Detail> {
+    let v = config_get(&ctx.db, &ctx.config, "users.enable_status").await.map_err(db_err)?;
+    if auth::truthy(v.as_ref()) {
+        Ok(())
+    } else {
+        Err(Detail::forbidden(ACTION_PROHIBITED))
+    }
+}
+
+/// `GET /api/v1/users/user/status`: the whole session user.
+pub async fn status_get(rqctx: &Ctx, user_id: &str) -> Result<Value, Detail> {
+    only_session_user(user_id)?;
+    let s = auth::require_user(rqctx).await?;
+    status_enabled(rqctx.context()).await?;
+    Ok(Value::Object(user_model(&s.user)))
+}
+
+/// `POST /api/v1/users/user/status/update`: sets the non-null fields.
+pub async fn status_update(rqctx: &Ctx, user_id: &str, body: FastJson<UserStatusForm>) -> Result<Value, Detail> {
+    only_session_user(user_id)?;
+    let s = auth::require_user(rqctx).await?;
+    let form = body.into_inner()?;
+    let ctx = rqctx.context();
+    status_enabled(ctx).await?;
+    let client = ctx.db.get().await.map_err(db_err)?;
+    let u = users::update_status(&**client, &s.user.id, form.status_emoji.as_deref(), form.status_message.as_deref(), form.status_expires_at)
+        .await
+        .map_err(db_err)?;
+    let Some(u) = u else { return Err(Detail::bad_request(USER_NOT_FOUND)) };
+    Ok(Value::Object(user_model(&u)))
+}
+
+/// `normalize_user_variables`: the string-valued entries.
+fn normalize_variables(v: &Option<Value>) -> Map<String, Value> {
+    match v {
+        Some(Value::Object(m)) => m.iter().filter(|(_, v)| v.is_string()).map(|(k, v)| (k.clone(), v.clone())).collect(),
+        _ => Map::new(),
+    }
+}
+
+/// `GET /api/v1/users/user/variables`.
+pub async fn variables_get(rqctx: &Ctx, user_id: &str) -> Result<Value, Detail> {
+    only_session_user(user_id)?;
+    let s = auth::require_user(rqctx).await?;
+    Ok(json!({"variables": normalize_variables(&s.user.variables)}))
+}
+
+/// Python's `json.dumps(v, ensure_ascii=False)` length (separators `", "` and `": "`).
+fn py_json_len(v: &Value) -> usize {
+    match v {
+        Value::Object(m) => {
+            2 + m.iter().map(|(k, v)| Value::String(k.clone()).to_string().chars().count() + 2 + py_json_len(v)).sum::<usize>()
+                + m.len().saturating_sub(1) * 2
+        }
+        Value::Array(a) => 2 + a.iter().map(py_json_len).sum::<usize>() + a.len().saturating_sub(1) * 2,
+        other => other.to_string().chars().count(),
+    }
+}
+
+/// `validate_user_variables`.
+fn validate_variables(vars: &Map<String, Value>) -> Result<Map<String, Value>, String> {
+    if py_json_len(&Value::Object(vars.clone())) > 100_000 {
+        return Err("User variables are too large.".into());
+    }
+    let mut out = Map::new();
+    for (k, v) in vars {
+        let mut chars = k.chars();
+        let key_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase())
+            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !key_ok {
+            return Err(format!("Invalid user variable key: {k}"));
+        }
+        let Some(s) = v.as_str() else { return Err(format!("User variable must be a string: {k}")) };
+        let s = s.replace("\r\n", "\n");
+        if s.chars().count() > 20_000 {
+            return Err(format!("User variable is too long: {k}"));
+        }
+        out.insert(k.clone(), Value::String(s));
+    }
+    Ok(out)
+}
+
+/// `POST /api/v1/users/user/variables/update`.
+pub async fn variables_update(rqctx: &Ctx, user_id: &str, body: FastJson<UserVariablesForm>) -> Result<Value, Detail> {
+    only_session_user(user_id)?;
+    let s = auth::require_user(rqctx).await?;
+    let form = body.into_inner()?;
+    let vars = validate_variables(&form.variables).map_err(Detail::bad_request)?;
+    let ctx = rqctx.context();
+    let client = ctx.db.get().await.map_err(db_err)?;
+    let u = users::set_json(&**client, &s.user.id, "variables", &Value::Object(vars.clone())).await.map_err(db_err)?;
+    if u.is_none() {
+        return Err(Detail::bad_request(USER_NOT_FOUND));
+    }
+    Ok(json!({"variables": vars}))
+}
+
+/// The `UserPermissions` section models: field names (by alias) and defaults, in order.
+const PERMISSION_MODELS: &[(&str, &[(&str, bool)])] = &[
+    (
+        "workspace",
+        &[
+            ("models", false), ("knowledge", false), ("prompts", false), ("tools", false), ("skills", false),
+            ("models_import", false), ("models_export", false), ("models_hidden", false), ("prompts_import", false),
+            ("prompts_export", false), ("tools_import", false), ("tools_export", false), ("skills_import", false),
+            ("skills_export", false),
+        ],
+    ),
+    (
+        "sharing",
+        &[
+            ("models", false), ("public_models", false), ("knowledge", false), ("public_knowledge", false),
+            ("prompts", false), ("public_prompts", false), ("tools", false), ("public_tools", false), ("skills", false),
+            ("public_skills", false), ("notes", false), ("public_notes", false), ("folders", false),
+            ("public_chats", false), ("open_chats", false), ("public_calendars", false),
+        ],
+    ),
+    ("access_grants", &[("allow_users", true), ("allow_groups", true)]),
+    (
+        "chat",
+        &[
+            ("controls", true), ("valves", true), ("system_prompt", true), ("params", true), ("file_upload", true),
+            ("web_upload", true), ("delete", true), ("delete_message", true), ("continue_response", true),
+            ("regenerate_response", true), ("rate_response", true), ("edit", true), ("share", true), ("export", true),
+            ("import", true), ("stt", true), ("tts", true), ("call", true), ("multiple_models", true),
+            ("temporary", true), ("temporary_enforced", false),
+        ],
+    ),
+    (
+        "features",
+        &[
+            ("api_keys", false), ("notes", true), ("channels", true), ("encrypted_channels", false), ("folders", true),
+            ("direct_tool_servers", false), ("web_search", true), ("image_generation", true),
+            ("code_interpreter", true), ("memories", true), ("automations", false), ("calendar", true),
+            ("webhooks", false),
+        ],
+    ),
+    ("settings", &[("interface", true)]),
+];
+
+/// Pydantic's lax `bool`: `Ok(None)` when the value cannot be one (with the error type).
+fn lax_bool(v: &Value) -> Result<bool, &'static str> {
+    match v {
+        Value::Bool(b) => Ok(*b),
+        Value::Number(n) if n.as_i64() == Some(0) || n.as_f64() == Some(0.0) => Ok(false),
+        Value::Number(n) if n.as_i64() == Some(1) || n.as_f64() == Some(1.0) => Ok(true),
+        Value::Number(_) => Err("bool_parsing"),
+        Value::String(s) => match s.to_ascii_lowercase().as_str() {
+            "1" | "on" | "t" | "true" | "y" | "yes" => Ok(true),
+            "0" | "off" | "f" | "false" | "n" | "no" => Ok(false),
+            _ => Err("bool_parsing"),
+        },
+        _ => Err("bool_type"),
+    }
+}
+
+/// Builds `UserPermissions` from section dicts: known flags (stored values, else the model's
+/// default) in model order; errors as pydantic's.
+fn permissions_model(src: &Map<String, Value>, loc_prefix: &[&str]) -> Result<Value, Vec<Value>> {
+    let mut out = Map::new();
+    let mut errors = Vec::new();
+    for (section, fields) in PERMISSION_MODELS {
+        let given = src.get(*section).and_then(Value::as_object).cloned().unwrap_or_default();
+        let mut m = Map::new();
+        for (name, default) in *fields {
+            let v = match given.get(*name) {
+                None => *default,
+                Some(v) => match lax_bool(v) {
+                    Ok(b) => b,
+                    Err(t) => {
+                        let mut loc: Vec<Value> = loc_prefix.iter().map(|s| Value::String(s.to_string())).collect();
+                        loc.push(Value::String(section.to_string()));
+                        loc.push(Value::String(name.to_string()));
+                        let msg = if t == "bool_type" {
+                            "Input should be a valid boolean"
+                        } else {
+                            "Input should be a valid boolean, unable to interpret input"
+                        };
+                        errors.push(json!({"type": t, "loc": loc, "msg": msg, "input": v}));
+                        *default
+                    }
+                },
+            };
+            m.insert(name.to_string(), Value::Bool(v));
+        }
+        out.insert(section.to_string(), Value::Object(m));
+    }
+    if errors.is_empty() {
+        Ok(Value::Object(out))
+    } else {
+        Err(errors)
+    }
+}
+
+fn only_default(user_id: &str) -> Result<(), Detail> {
+    if user_id == "default" {
+        Ok(())
+    } else {
+        Err(Detail::not_found("Not Found"))
+    }
+}
+
+/// `GET /api/v1/users/default/permissions`.
+pub async fn default_permissions_get(rqctx: &Ctx, user_id: &str) -> Result<Value, Detail> {
+    only_default(user_id)?;
+    auth::require_admin(rqctx).await?;
+    let ctx = rqctx.context();
+    let stored = config_get(&ctx.db, &ctx.config, "user.permissions").await.map_err(db_err)?.unwrap_or(Value::Null);
+    let filled = permissions::filled_defaults(ctx, &stored);
+    permissions_model(&filled, &[]).map_err(|_| Detail::internal("stored permissions are not valid"))
+}
+
+/// The class names pydantic puts in a `model_type` error.
+const PERMISSION_CLASSES: &[&str] = &[
+    "WorkspacePermissions", "SharingPermissions", "AccessGrantsPermissions", "ChatPermissions", "FeaturesPermissions",
+    "SettingsPermissions",
+];
+
+/// `POST /api/v1/users/default/permissions`: validated as `UserPermissions` (six required
+/// sections of lax booleans), saved and answered as `model_dump(by_alias=True)`.
+pub async fn default_permissions_update(rqctx: &Ctx, user_id: &str, body: FastJson<Map<String, Value>>) -> Result<Value, Detail> {
+    only_default(user_id)?;
+    auth::require_admin(rqctx).await?;
+    let form = body.into_inner()?;
+    let mut errors = Vec::new();
+    for ((section, _), class) in PERMISSION_MODELS.iter().zip(PERMISSION_CLASSES) {
+        match form.get(*section) {
+            None => errors.push(json!({"type": "missing", "loc": ["body", section], "msg": "Field required", "input": form})),
+            Some(Value::Object(_)) => {
+                let mut one = Map::new();
+                one.insert(section.to_string(), form[*section].clone());
+                if let Err(e) = permissions_model(&one, &["body"]) {
+                    errors.extend(e);
+                }
+            }
+            Some(v) => errors.push(json!({
+                "type": "model_type", "loc": ["body", section],
+                "msg": format!("Input should be a valid dictionary or instance of {class}"), "input": v,
+                "ctx": {"class_name": class},
+            })),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Detail::validation(errors));
+    }
+    let value = permissions_model(&form, &["body"]).map_err(Detail::validation)?;
+    let ctx = rqctx.context();
+    crate::db::config::config_upsert(&ctx.db, &ctx.config, &[("user.permissions", value.clone())]).await.map_err(db_err)?;
+    Ok(value)
+}
+
+/// `GET /api/v1/users/default/permissions/defaults`.
+pub async fn default_permissions_defaults(rqctx: &Ctx, user_id: &str) -> Result<Value, Detail> {
+    only_default(user_id)?;
+    auth::require_admin(rqctx).await?;
+    let ctx = rqctx.context();
+    let base = crate::config::defaults::default_user_permissions(&|n: &str| ctx.config.env_str(n).map(str::to_string));
+    permissions_model(base.as_object().expect("object"), &[]).map_err(|_| Detail::internal("defaults are not valid"))
+}
+
+/// `GET /api/v1/users/{user_id}/groups` (admin).
+pub async fn groups_by_id(rqctx: &Ctx, user_id: &str, include_inherited: &Option<String>) -> Result<Value, Detail> {
+    auth::require_admin(rqctx).await?;
+    let inh = query_bool("include_inherited", include_inherited)?;
+    groups_response(rqctx.context(), user_id, inh).await
+}
+
+/// The stock avatar: `STATIC_DIR/user.png`, else the frontend build's `static/user.png`.
+fn stock_avatar(ctx: &ServerContext) -> Option<Vec<u8>> {
+    let mut candidates = Vec::new();
+    if let Some(d) = ctx.config.env_str("STATIC_DIR") {
+        candidates.push(std::path::PathBuf::from(d).join("user.png"));
+    }
+    if let Some(build) = ctx.frontend.build() {
+        candidates.extend(build.static_dirs.iter().map(|d| d.join("user.png")));
+    }
+    if let Some(d) = &ctx.config.frontend_build_dir {
+        candidates.push(d.join("static/user.png"));
+    }
+    candidates.into_iter().find_map(|p| std::fs::read(p).ok()).or_else(|| Some(STOCK_AVATAR.to_vec()))
+}
+
+/// Upstream's `static/user.png`, for when neither directory has it.
+const STOCK_AVATAR: &[u8] = include_bytes!("../../assets/user.png");
+
+fn file_response(bytes: Vec<u8>) -> Result<Response<Body>, Detail> {
+    Response::builder()
+        .status(200)
+        .header("content-type", "image/png")
+        .header("content-length", bytes.len().to_string())
+        .body(Body::from(bytes))
+        .map_err(db_err)
+}
+
+fn stock_response(ctx: &ServerContext) -> Result<Response<Body>, Detail> {
+    match stock_avatar(ctx) {
+        Some(b) => file_response(b),
+        None => Err(Detail::new(500, "Internal Server Error")),
+    }
+}
+
+/// `GET /api/v1/users/{user_id}/profile/image`.
+pub async fn profile_image(rqctx: &Ctx, user_id: &str) -> Result<Response<Body>, Detail> {
+    auth::require_user(rqctx).await?;
+    let ctx = rqctx.context();
+    let client = ctx.db.get().await.map_err(db_err)?;
+    let u = users::user_by_id(&**client, user_id).await.map_err(db_err)?;
+    drop(client);
+    let Some(u) = u else { return Err(Detail::bad_request(USER_NOT_FOUND)) };
+    let url = u.profile_image_url.as_str();
+    if url.starts_with("http") {
+        if ctx.config.env_str("ENABLE_PROFILE_IMAGE_URL_FORWARDING").map(|v| v.to_lowercase() == "true").unwrap_or(true) {
+            return Response::builder()
+                .status(302)
+                .header("location", url)
+                .header("content-length", "0")
+                .body(Body::empty())
+                .map_err(db_err);
+        }
+    } else if url.starts_with("data:image") {
+        if let Some((header, data)) = url.split_once(',') {
+            if let Some(bytes) = python_b64decode(data) {
+                // `header.split(';')[0].lstrip('data:')` strips any of the characters d, a, t, ':'.
+                let media = header.split(';').next().unwrap_or("").trim_start_matches(['d', 'a', 't', ':']).to_lowercase();
+                let allowed = ctx
+                    .config
+                    .env_str("PROFILE_IMAGE_ALLOWED_MIME_TYPES")
+                    .unwrap_or("image/png,image/jpeg,image/gif,image/webp")
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .any(|t| t == media);
+                if !allowed {
+                    return stock_response(ctx);
+                }
+                return Response::builder()
+                    .status(200)
+                    .header("content-type", media)
+                    .header("content-disposition", "inline")
+                    .header("x-content-type-options", "nosniff")
+                    .body(Body::from(bytes))
+                    .map_err(db_err);
+            }
+        }
+    }
+    stock_response(ctx)
+}
+
+/// Python's `base64.b64decode(s)` (non-validating: characters outside the alphabet are
+/// discarded; then the padding must be right).
+fn python_b64decode(s: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let clean: String = s.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')).collect();
+    // Data after the first complete padded quantum is ignored by binascii only in strict mode;
+    // the lax decoder stops at the first '=' run that completes a quantum.
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new().with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireCanonical),
+    );
+    engine.decode(clean.as_bytes()).ok()
+}
+
+/// `GET /api/v1/users/{user_id}/active`.
+pub async fn active(rqctx: &Ctx, user_id: &str) -> Result<Value, Detail> {
+    auth::require_user(rqctx).await?;
+    let ctx = rqctx.context();
+    let client = ctx.db.get().await.map_err(db_err)?;
+    let a = users::is_active(&**client, user_id, now()).await.map_err(db_err)?;
+    Ok(json!({"active": a}))
+}
+
+/// `GET /api/v1/users/{user_id}/oauth/sessions` (admin).
+pub async fn oauth_sessions(rqctx: &Ctx, user_id: &str) -> Result<Value, Detail> {
+    auth::require_admin(rqctx).await?;
+    let ctx = rqctx.context();
+    let client = ctx.db.get().await.map_err(db_err)?;
+    let rows = client
+        .query(
+            "SELECT id, user_id, provider, token, expires_at, created_at, updated_at FROM oauth_session WHERE user_id = $1",
+            &[&user_id],
+        )
+        .await
+        .map_err(db_err)?;
+    if rows.is_empty() {
+        return Err(Detail::bad_request(USER_NOT_FOUND));
+    }
+    // The token column is encrypted at rest; the reference decrypts it. We do not hold OAuth
+    // sessions yet, so only the metadata is returned.
+    Ok(Value::Array(
+        rows.iter()
+            .map(|r| {
+                json!({
+                    "id": r.get::<_, String>(0), "user_id": r.get::<_, String>(1), "provider": r.get::<_, String>(2),
+                    "expires_at": r.get::<_, Option<i64>>(4), "created_at": r.get::<_, Option<i64>>(5),
+                    "updated_at": r.get::<_, Option<i64>>(6),
+                })
+            })
+            .collect(),
+    ))
+}
+
+/// `POST /api/v1/users/{user_id}/sessions/revoke` (admin).
+pub async fn sessions_revoke(rqctx: &Ctx, user_id: &str) -> Result<bool, Detail> {
+    let s = auth::require_admin(rqctx).await?;
+    let ctx = rqctx.context();
+    let client = ctx.db.get().await.map_err(db_err)?;
+    if users::user_by_id(&**client, user_id).await.map_err(db_err)?.is_none() {
+        return Err(Detail::not_found("User not found."));
+    }
+    drop(client);
+    if first_user_id(ctx).await?.as_deref() == Some(user_id) && s.user.id != user_id {
+        return Err(Detail::forbidden(ACTION_PROHIBITED));
+    }
+    let client = ctx.db.get().await.map_err(db_err)?;
+    users::revoke_sessions(&**client, user_id).await.map_err(db_err)?;
+    Ok(true)
+}
+
+/// `POST /api/v1/users/{user_id}/update` (admin).
+pub async fn update(rqctx: &Ctx, user_id: &str, body: FastJson<UserUpdateForm>) -> Result<Value, Detail> {
+    let s = auth::require_admin(rqctx).await?;
+    let form = body.into_inner()?;
+    if let Some(url) = &form.profile_image_url {
+        if !super::auths::valid_image_url(url) {
+            return Err(Detail::validation(vec![json!({
+                "type": "value_error", "loc": ["body", "profile_image_url"], "msg": "Value error, Invalid profile image URL.",
+                "input": url, "ctx": {"error": "Invalid profile image URL."},
+            })]));
+        }
+    }
+    let ctx = rqctx.context();
+    if let Some(first) = first_user_id(ctx).await? {
+        if first == user_id {
+            if s.user.id != user_id {
+                return Err(Detail::forbidden(ACTION_PROHIBITED));
+            }
+            if form.role.as_deref().is_some_and(|r| r != "admin") {
+                return Err(Detail::forbidden(ACTION_PROHIBITED));
+            }
+        }
+    }
+    let mut client = ctx.db.get().await.map_err(db_err)?;
+    let Some(user) = users::user_by_id(&**client, user_id).await.map_err(db_err)? else {
+        return Err(Detail::bad_request(USER_NOT_FOUND));
+    };
+    let email = form.email.as_ref().map(|e| e.to_lowercase());
+    if let Some(e) = &email {
+        if *e != user.email && users::user_by_email(&**client, e).await.map_err(db_err)?.is_some() {
+            return Err(Detail::bad_request(EMAIL_TAKEN));
+        }
+    }
+    if let Some(pw) = form.password.as_deref().filter(|p| !p.is_empty()) {
+        super::auths::check_new_password(ctx, pw)?;
+        let hash = super::auth::password::hash_password(super::auths::hash_algorithm(ctx), pw.to_string()).await.map_err(db_err)?;
+        users::set_password(&**client, user_id, &hash).await.map_err(db_err)?;
+    }
+    let changed = form.role.is_some() || form.name.is_some() || email.is_some() || form.profile_image_url.is_some();
+    let updated = if changed {
+        users::update_fields(
+            &mut client,
+            user_id,
+            form.role.as_deref(),
+            form.name.as_deref(),
+            email.as_deref(),
+            form.profile_image_url.as_deref(),
+        )
+        .await
+        .map_err(db_err)?
+    } else {
+        Some(user)
+    };
+    match updated {
+        Some(u) => Ok(Value::Object(user_model(&u))),
+        None => Err(Detail::bad_request(super::auths::DEFAULT_ERROR)),
+    }
+}

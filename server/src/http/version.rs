@@ -11,8 +11,8 @@ pub fn version(ctx: &ServerContext) -> Value {
     json!({ "version": UPSTREAM_VERSION, "deployment_id": ctx.config.deployment_id })
 }
 
-/// The first five entries of upstream's changelog. TODO(changelog): parsed from the wheel's
-/// CHANGELOG.md; empty until that lands.
-pub fn changelog() -> Value {
-    json!({})
+/// The first five versions of upstream's CHANGELOG.md, as the reference parses it (see
+/// [`crate::changelog`]); parsed once, ahead of the first request when possible.
+pub async fn changelog(ctx: &ServerContext) -> Value {
+    ctx.frontend.changelog().await
 }

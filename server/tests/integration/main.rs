@@ -3,6 +3,13 @@
 
 mod auths;
 mod common;
+mod groups;
+mod faults;
+mod frontend;
+mod fuzz_inputs;
+mod limits;
+mod route_auth;
 mod routes;
 mod schema;
 mod startup;
+mod users;

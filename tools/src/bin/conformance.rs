@@ -9,6 +9,9 @@ use std::process::ExitCode;
 fn main() -> anyhow::Result<ExitCode> {
     let reference = tools::read_json(tools::REFERENCE_SPEC)?;
     let ours = tools::read_json(tools::WEBUI_SPEC)?;
+    if let Some(warning) = tools::apis::staleness(&ours) {
+        eprintln!("warning: {warning}");
+    }
     let report = tools::conformance::compare(&reference, &ours);
     if tools::write_if_changed(tools::CONFORMANCE_MD, report.to_markdown().as_bytes())? {
         eprintln!("wrote {}", tools::CONFORMANCE_MD);

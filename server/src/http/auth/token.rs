@@ -17,7 +17,7 @@ fn b64(bytes: &[u8]) -> String {
 pub fn create_token(secret: &str, data: Map<String, Value>, expires_in_secs: Option<i64>, now: i64) -> String {
     let mut payload = data;
     if let Some(secs) = expires_in_secs {
-        payload.insert("exp".into(), Value::from(now + secs));
+        payload.insert("exp".into(), Value::from(now.saturating_add(secs)));
     }
     payload.insert("jti".into(), Value::from(uuid::Uuid::new_v4().to_string()));
     payload.insert("iat".into(), Value::from(now));
@@ -140,12 +140,19 @@ pub fn parse_duration(s: &str) -> Result<Option<f64>, String> {
 
 /// Seconds of a parsed duration as the reference uses them (`int(timedelta.total_seconds())`);
 /// `None` when the duration is unset or zero (a zero timedelta is falsy in Python).
+///
+/// Clamped to ±[`MAX_EXPIRY_SECS`] so that `now + seconds` cannot overflow (found by the
+/// `jwt_expires_in` fuzz target: `JWT_EXPIRES_IN=99999999999999999999w` panicked in debug builds
+/// and wrapped to an already-expired token in release; the reference answers 500 there).
 pub fn expiry_seconds(duration: Option<f64>) -> Option<i64> {
     match duration {
-        Some(d) if d != 0.0 => Some(d.trunc() as i64),
+        Some(d) if d != 0.0 => Some((d.trunc() as i64).clamp(-MAX_EXPIRY_SECS, MAX_EXPIRY_SECS)),
         _ => None,
     }
 }
+
+/// The end of year 9999 in Unix seconds: as far as Python's `datetime` (and a token) can go.
+pub const MAX_EXPIRY_SECS: i64 = 253_402_300_799;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,321 @@
+//! The route-auth matrix: every operation of the server's live API description, called
+//! anonymously, with a bad token, as `pending`, `user` and `admin` (and as another user where a
+//! resource is owned), against the class `server/tests/route_classes.toml` gives it. A route
+//! added without a class, or answering differently from its class, fails this test.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+/// What an unfilled path parameter gets.
+const PLACEHOLDER: &str = "00000000-0000-4000-8000-000000000000";
+/// `ERROR_MESSAGES.ACCESS_PROHIBITED`.
+const ACCESS_PROHIBITED: &str =
+    "You do not have permission to access this resource. Please contact your administrator for assistance.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Public,
+    Pending,
+    User,
+    Admin,
+    Owner,
+}
+
+impl Class {
+    fn parse(s: &str) -> Option<Class> {
+        Some(match s {
+            "public" => Class::Public,
+            "pending" => Class::Pending,
+            "user" => Class::User,
+            "admin" => Class::Admin,
+            "owner" => Class::Owner,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    class: Class,
+    params: BTreeMap<String, String>,
+    /// `(method, path, body, id pointer)`: how the owner creates the resource.
+    create: Option<(String, String, Value, String)>,
+}
+
+/// `route_classes.toml`, parsed; panics on a malformed entry. An operation has one entry, or
+/// several (an array) when its path dispatches on a parameter's value.
+fn table() -> BTreeMap<String, Vec<Entry>> {
+    let path = repo_root().join("server/tests/route_classes.toml");
+    let text = std::fs::read_to_string(&path).expect("read route_classes.toml");
+    let doc: toml::Table = toml::from_str(&text).expect("route_classes.toml is TOML");
+    let mut out = BTreeMap::new();
+    for (key, v) in doc {
+        let variants = match v {
+            toml::Value::Array(a) => a,
+            other => vec![other],
+        };
+        assert!(!variants.is_empty(), "{key}: an empty list");
+        let entries = variants.into_iter().map(|v| entry(&key, v)).collect();
+        out.insert(key, entries);
+    }
+    out
+}
+
+fn entry(key: &str, v: toml::Value) -> Entry {
+    {
+        let entry = match v {
+            toml::Value::String(c) => Entry {
+                class: Class::parse(&c).unwrap_or_else(|| panic!("{key}: unknown class {c:?}")),
+                params: BTreeMap::new(),
+                create: None,
+            },
+            toml::Value::Table(t) => {
+                let c = t.get("class").and_then(|c| c.as_str()).unwrap_or_else(|| panic!("{key}: no class"));
+                let class = Class::parse(c).unwrap_or_else(|| panic!("{key}: unknown class {c:?}"));
+                let params = t
+                    .get("params")
+                    .and_then(|p| p.as_table())
+                    .map(|p| p.iter().map(|(k, v)| (k.clone(), v.as_str().expect("param values are strings").to_string())).collect())
+                    .unwrap_or_default();
+                let create = t.get("create").and_then(|c| c.as_table()).map(|c| {
+                    let s = |k: &str| c.get(k).and_then(|v| v.as_str()).unwrap_or_else(|| panic!("{key}: create.{k}")).to_string();
+                    let body: Value = c.get("body").map(|b| serde_json::to_value(b).expect("body as JSON")).unwrap_or(json!({}));
+                    (s("method"), s("path"), body, s("id"))
+                });
+                if class == Class::Owner && create.is_none() {
+                    panic!("{key}: an owner route needs `create`");
+                }
+                Entry { class, params, create }
+            }
+            other => panic!("{key}: expected a class or a table, got {other}"),
+        };
+        entry
+    }
+}
+
+/// Every operation of the live API description, as `"METHOD /path"`.
+fn operations() -> Vec<String> {
+    let spec = server::http::api()
+        .openapi("Open WebUI", semver::Version::new(0, 12, 4))
+        .json()
+        .expect("the API description as JSON");
+    let mut ops = vec![];
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
+            if item.get(method).is_some() {
+                ops.push(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    ops
+}
+
+#[derive(Debug, Clone)]
+struct Account {
+    id: String,
+    token: String,
+}
+
+struct Accounts {
+    admin: Account,
+    pending: Account,
+    user_a: Account,
+    user_b: Account,
+}
+
+async fn signup(base: &str, name: &str) -> Account {
+    let body = json!({"name": name, "email": format!("{name}@example.com"), "password": "matrix-password"});
+    let r = reqwest::Client::new().post(format!("{base}/api/v1/auths/signup")).json(&body).send().await.expect("signup");
+    assert_eq!(r.status().as_u16(), 200, "sign-up of {name}");
+    let v: Value = r.json().await.expect("signup JSON");
+    Account { id: v["id"].as_str().expect("id").into(), token: v["token"].as_str().expect("token").into() }
+}
+
+/// The first account (admin), then with sign-up reopened a pending one (`DEFAULT_USER_ROLE`)
+/// and two that the database then makes `user`s.
+async fn accounts(s: &TestServer) -> Accounts {
+    let admin = signup(&s.url, "admin").await;
+    let db = s.db.client().await;
+    db.execute("UPDATE config SET value = 'true'::json WHERE key = 'ui.enable_signup'", &[]).await.expect("reopen sign-up");
+    let pending = signup(&s.url, "pending").await;
+    let user_a = signup(&s.url, "usera").await;
+    let user_b = signup(&s.url, "userb").await;
+    db.execute(r#"UPDATE "user" SET role = 'user' WHERE id = $1 OR id = $2"#, &[&user_a.id, &user_b.id])
+        .await
+        .expect("promote the users");
+    let role = |id: String| {
+        let db = &db;
+        async move { db.query_one(r#"SELECT role FROM "user" WHERE id = $1"#, &[&id]).await.unwrap().get::<_, String>(0) }
+    };
+    assert_eq!(role(admin.id.clone()).await, "admin");
+    assert_eq!(role(pending.id.clone()).await, "pending");
+    Accounts { admin, pending, user_a, user_b }
+}
+
+struct Answer {
+    status: u16,
+    detail: Value,
+}
+
+async fn call(base: &str, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> Answer {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let mut rb = client.request(method.parse().expect("method"), format!("{base}{path}"));
+    if let Some(t) = token {
+        rb = rb.header("authorization", format!("Bearer {t}"));
+    }
+    if let Some(b) = body {
+        rb = rb.json(b);
+    }
+    let r = rb.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap_or_default();
+    let detail = serde_json::from_str::<Value>(&text).ok().and_then(|v| v.get("detail").cloned()).unwrap_or(Value::Null);
+    Answer { status, detail }
+}
+
+/// The ids `params` values may name: `{self}` (the caller), `{owner}` (user A), `{other}`
+/// (user B), `{admin}`, `{resource}` (the id `create` returned).
+struct Ids<'a> {
+    owner: &'a Account,
+    other: &'a Account,
+    admin: &'a Account,
+    resource: Option<&'a str>,
+}
+
+/// `path` with its `{params}` filled for `caller`.
+fn fill(path: &str, entry: &Entry, caller: &Account, ids: &Ids) -> String {
+    let mut out = String::new();
+    let mut rest = path;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let j = rest[i..].find('}').expect("closing brace") + i;
+        let name = &rest[i + 1..j];
+        let value = entry.params.get(name).cloned().unwrap_or_else(|| PLACEHOLDER.to_string());
+        let value = value
+            .replace("{self}", &caller.id)
+            .replace("{owner}", &ids.owner.id)
+            .replace("{other}", &ids.other.id)
+            .replace("{admin}", &ids.admin.id)
+            .replace("{resource}", ids.resource.unwrap_or(PLACEHOLDER));
+        out.push_str(&value);
+        rest = &rest[j + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn refused(a: &Answer) -> bool {
+    a.status == 401 || a.status == 403
+}
+
+#[tokio::test]
+async fn every_route_answers_as_its_class() {
+    let table = table();
+    let mut ops = operations();
+    // Sign-out last (it ends nothing without Redis, but keep the sessions intact regardless).
+    ops.sort_by_key(|o| o.contains("signout"));
+
+    let unclassified: Vec<&String> = ops.iter().filter(|o| !table.contains_key(*o)).collect();
+    let stale: Vec<&String> = table.keys().filter(|k| !ops.contains(k)).collect();
+    assert!(
+        unclassified.is_empty() && stale.is_empty(),
+        "server/tests/route_classes.toml is out of date.\nOperations without a class (add them):\n  {}\nEntries for operations that do not exist (remove them):\n  {}",
+        if unclassified.is_empty() { "(none)".to_string() } else { unclassified.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  ") },
+        if stale.is_empty() { "(none)".to_string() } else { stale.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  ") },
+    );
+
+    let s = TestServer::start_with(&[
+        ("DEFAULT_USER_ROLE", "pending"),
+        ("ENABLE_API_KEYS", "true"),
+        ("USER_PERMISSIONS_FEATURES_API_KEYS", "true"),
+    ])
+    .await;
+    let acc = accounts(&s).await;
+    let anon = Account { id: PLACEHOLDER.into(), token: String::new() };
+
+    let mut failures: Vec<String> = vec![];
+    let mut calls = 0usize;
+    for (op, entry) in ops.iter().flat_map(|op| table[op].iter().map(move |e| (op, e))) {
+        let (method, path) = op.split_once(' ').expect("METHOD /path");
+        let resource = match &entry.create {
+            Some((m, p, body, pointer)) => {
+                let r = reqwest::Client::new()
+                    .request(m.parse().unwrap(), format!("{}{p}", s.url))
+                    .bearer_auth(&acc.user_a.token)
+                    .json(body)
+                    .send()
+                    .await
+                    .expect("create");
+                let v: Value = r.json().await.unwrap_or(Value::Null);
+                match v.pointer(pointer).and_then(|x| x.as_str()) {
+                    Some(id) => Some(id.to_string()),
+                    None => {
+                        failures.push(format!("{op}: could not create its resource with {m} {p}: {v}"));
+                        continue;
+                    }
+                }
+            }
+            None => None,
+        };
+        let ids = Ids { owner: &acc.user_a, other: &acc.user_b, admin: &acc.admin, resource: resource.as_deref() };
+        let url_for = |caller: &Account| fill(path, entry, caller, &ids);
+        let mut check = |who: &str, a: &Answer, ok: bool, want: &str| {
+            calls += 1;
+            if !ok {
+                let shown = fill(path, entry, &acc.user_a, &ids);
+                failures.push(format!("{op} [{shown}] ({:?}) as {who}: got {} {}, expected {want}", entry.class, a.status, a.detail));
+            }
+        };
+
+        // Anonymous and with a token that is not one.
+        let a = call(&s.url, method, &url_for(&anon), None, None).await;
+        if entry.class == Class::Public {
+            check("anonymous", &a, !refused(&a), "not 401/403");
+        } else {
+            check("anonymous", &a, a.status == 401 && a.detail == json!("Not authenticated"), "401 Not authenticated");
+        }
+        let a = call(&s.url, method, &url_for(&anon), Some("not-a-token"), None).await;
+        if entry.class == Class::Public {
+            check("bad token", &a, a.status != 403 && a.status < 500, "not 403/5xx");
+        } else {
+            check("bad token", &a, a.status == 401, "401");
+        }
+
+        // Pending.
+        let a = call(&s.url, method, &url_for(&acc.pending), Some(&acc.pending.token), None).await;
+        match entry.class {
+            Class::Public | Class::Pending => check("pending", &a, !refused(&a), "not 401/403"),
+            Class::User | Class::Admin | Class::Owner => {
+                check("pending", &a, a.status == 401 && a.detail == json!(ACCESS_PROHIBITED), "401 ACCESS_PROHIBITED")
+            }
+        }
+
+        // User (the owner, for owner routes) and another user.
+        let a = call(&s.url, method, &url_for(&acc.user_a), Some(&acc.user_a.token), None).await;
+        match entry.class {
+            Class::Admin => check("user", &a, a.status == 401 && a.detail == json!(ACCESS_PROHIBITED), "401 ACCESS_PROHIBITED"),
+            Class::Owner => check("owner", &a, !refused(&a) && a.status != 404, "not 401/403/404"),
+            _ => check("user", &a, !refused(&a), "not 401/403"),
+        }
+        if entry.class == Class::Owner {
+            let a = call(&s.url, method, &url_for(&acc.user_b), Some(&acc.user_b.token), None).await;
+            check("another user", &a, refused(&a) || a.status == 404, "401, 403 or 404");
+        }
+
+        // Admin.
+        let a = call(&s.url, method, &url_for(&acc.admin), Some(&acc.admin.token), None).await;
+        check("admin", &a, !refused(&a), "not 401/403");
+    }
+    assert!(failures.is_empty(), "{} of {calls} checks failed:\n  {}", failures.len(), failures.join("\n  "));
+    eprintln!("route-auth matrix: {} operations, {calls} checks", ops.len());
+}
+
+#[test]
+fn the_table_names_only_known_classes_and_live_operations() {
+    // Parsing panics on an unknown class; the live-operation check is in the test above.
+    let t = table();
+    assert!(t.len() >= 24, "the table lost entries: {}", t.len());
+}
