@@ -4,9 +4,11 @@
 pub mod auth;
 mod auths;
 mod config;
+mod fallback;
 mod groups;
 pub mod frontend;
 mod health;
+mod scim;
 pub mod limits;
 mod users;
 mod version;
@@ -25,7 +27,9 @@ pub enum ServerImpl {}
 
 /// The API description with every endpoint of the trait registered.
 pub fn api() -> ApiDescription<Arc<ServerContext>> {
-    webui_api::webui_api_mod::api_description::<ServerImpl>().expect("the API trait's endpoints register")
+    let mut api = webui_api::webui_api_mod::api_description::<ServerImpl>().expect("the API trait's endpoints register");
+    fallback::register_method_fallbacks(&mut api);
+    api
 }
 
 type Ctx = RequestContext<Arc<ServerContext>>;

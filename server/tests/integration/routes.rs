@@ -74,3 +74,18 @@ async fn opensearch_uses_webui_url() {
     assert!(body.contains(r#"<Url type="text/html" method="get" template="https://chat.example.com/?q={searchTerms}"/>"#), "{body}");
     assert!(body.starts_with("\n    <OpenSearchDescription"));
 }
+
+/// A known path with a method it does not serve: FastAPI's 405, not dropshot's router body.
+#[tokio::test]
+async fn unserved_method_answers_like_fastapi() {
+    let s = TestServer::start().await;
+    let client = reqwest::Client::new();
+    for (method, path) in [("POST", "/health"), ("DELETE", "/ready"), ("PUT", "/api/version"), ("HEAD", "/api/config")] {
+        let r = client.request(method.parse().unwrap(), format!("{}{path}", s.url)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 405, "{method} {path}");
+        let body = r.bytes().await.unwrap();
+        if method != "HEAD" {
+            assert_eq!(&body[..], br#"{"detail":"Method Not Allowed"}"#, "{method} {path}");
+        }
+    }
+}
