@@ -346,6 +346,9 @@ pub fn markdown(r: &RunReport) -> String {
             m.verdict_pending,
             if m.failures.is_empty() { "ok".to_string() } else { format!("FAILED: {}", m.failures.join("; ")) }
         );
+        if let Some(n) = &m.note {
+            let _ = writeln!(o, "  ({n})\n");
+        }
     }
     o
 }

@@ -15,6 +15,8 @@ pub struct ServerContext {
     pub ready: AtomicBool,
     /// The stock web UI build and upstream's changelog (found, or being downloaded).
     pub frontend: Arc<Frontend>,
+    /// The one client for fetching user-supplied URLs (SSRF guard: `net::outbound`).
+    pub outbound: crate::net::outbound::Outbound,
 }
 
 impl ServerContext {

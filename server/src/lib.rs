@@ -84,7 +84,8 @@ pub async fn start(config: Config, log: &Logger) -> Result<Running, StartError> 
         .ok_or_else(|| StartError::Listen { addr: bind.clone(), reason: "not a valid address".into() })?;
     // Finding the web UI is a few stats; fetching it (first start only) runs in the background.
     let frontend = frontend::Frontend::locate(&config, log.new(slog::o!("component" => "frontend")));
-    let ctx = Arc::new(ServerContext { config, db: pool, ready: AtomicBool::new(false), frontend: frontend.clone() });
+    let outbound = net::outbound::Outbound::from_config(&config);
+    let ctx = Arc::new(ServerContext { config, db: pool, ready: AtomicBool::new(false), frontend: frontend.clone(), outbound });
     let server = ServerBuilder::new(http::api(), ctx.clone(), log.new(slog::o!("component" => "http")))
         .config(ConfigDropshot {
             bind_address,

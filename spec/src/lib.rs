@@ -17,6 +17,7 @@ mod body;
 mod error;
 pub mod frontend;
 pub mod groups;
+pub mod scim;
 pub mod types;
 pub mod users;
 
@@ -25,6 +26,7 @@ pub use body::{parse_body, validate_body, AuthForm, FastJson, Pydantic, Validati
 pub use error::{Detail, VALIDATION_ERROR_CODE};
 pub use frontend::FrontendPath;
 pub use groups::*;
+pub use scim::*;
 pub use types::*;
 pub use users::*;
 
@@ -671,4 +673,112 @@ pub trait WebuiApi {
         path: Path<GroupIdPath>,
         query: Query<GroupMembersQuery>,
     ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    // ---- /api/v1/scim/v2 (only with ENABLE_SCIM; SCIM_TOKEN bearer auth) ----
+
+    /// SCIM service provider configuration (no token needed).
+    #[endpoint { method = GET, path = "/api/v1/scim/v2/ServiceProviderConfig", tags = ["scim"] }]
+    async fn scim_service_provider_config(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// SCIM resource types (no token needed).
+    #[endpoint { method = GET, path = "/api/v1/scim/v2/ResourceTypes", tags = ["scim"] }]
+    async fn scim_resource_types(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// SCIM schemas (no token needed).
+    #[endpoint { method = GET, path = "/api/v1/scim/v2/Schemas", tags = ["scim"] }]
+    async fn scim_schemas(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// Provisioned users (those with OAuth or SCIM data).
+    #[endpoint { method = GET, path = "/api/v1/scim/v2/Users", tags = ["scim"] }]
+    async fn scim_users_list(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<ScimListQuery>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// Provisions a user.
+    #[endpoint { method = POST, path = "/api/v1/scim/v2/Users", tags = ["scim"] }]
+    async fn scim_users_create(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<ScimUserCreate>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// One provisioned user.
+    #[endpoint { method = GET, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"] }]
+    async fn scim_users_get(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ScimUserPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// Replaces a provisioned user's attributes.
+    #[endpoint { method = PUT, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"] }]
+    async fn scim_users_put(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ScimUserPath>,
+        body: FastJson<ScimUserUpdate>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// Patches a provisioned user.
+    #[endpoint { method = PATCH, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"] }]
+    async fn scim_users_patch(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ScimUserPath>,
+        body: FastJson<ScimPatch>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// Deletes a provisioned user (never an admin).
+    #[endpoint { method = DELETE, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"] }]
+    async fn scim_users_delete(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ScimUserPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// Groups.
+    #[endpoint { method = GET, path = "/api/v1/scim/v2/Groups", tags = ["scim"] }]
+    async fn scim_groups_list(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<ScimListQuery>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// Creates a group with direct user members.
+    #[endpoint { method = POST, path = "/api/v1/scim/v2/Groups", tags = ["scim"] }]
+    async fn scim_groups_create(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<ScimGroupCreate>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// One group.
+    #[endpoint { method = GET, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"] }]
+    async fn scim_groups_get(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ScimGroupPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// Replaces a group's name and members.
+    #[endpoint { method = PUT, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"] }]
+    async fn scim_groups_put(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ScimGroupPath>,
+        body: FastJson<ScimGroupWrite>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// Patches a group's name and members.
+    #[endpoint { method = PATCH, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"] }]
+    async fn scim_groups_patch(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ScimGroupPath>,
+        body: FastJson<ScimPatch>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// Deletes a group.
+    #[endpoint { method = DELETE, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"] }]
+    async fn scim_groups_delete(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ScimGroupPath>,
+    ) -> Result<Response<Body>, Detail>;
 }

@@ -370,7 +370,7 @@ async fn main() {
         }
     };
     // After an error or an interrupt the backends are stopped (dropped) by now; their directory goes too.
-    if code != 0 && work_dir().exists() {
+    if code >= 2 && work_dir().exists() {
         let _ = std::fs::remove_dir_all(work_dir());
     }
     std::process::exit(code);

@@ -619,7 +619,7 @@ struct Pattern {
 /// How a pattern matches at a position: upstream's regular expression, or, for the simple
 /// patterns that run at every candidate character, the same test written out.
 enum Matcher {
-    Re(Anchored),
+    Re(Box<Anchored>),
     /// `\\(.)`
     Escape,
     /// `(?<!\!)\[`
@@ -689,7 +689,7 @@ impl Caps {
 
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     let p = |kind, first, matcher| Pattern { kind, matcher, first };
-    let r = |pattern: &str| Matcher::Re(Anchored::new(&format!("(?s){pattern}")));
+    let r = |pattern: &str| Matcher::Re(Box::new(Anchored::new(&format!("(?s){pattern}"))));
     vec![
         p(Kind::Backtick, &['\\', '`'], r(r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)(`+)(.+?)(?<!`)\2(?!`))")),
         p(Kind::Escape, &['\\'], Matcher::Escape),
@@ -730,7 +730,7 @@ struct EmStrong {
 /// The underscore patterns with look-arounds are written out (`SMART_*_RE`); the others
 /// are plain regular expressions (`STRONG_EM3_RE`'s `(?!\*)` folded into `[^*]`).
 enum EmMatcher {
-    Re(Anchored),
+    Re(Box<Anchored>),
     /// `(?<!\w)(_)_(?!_)(.+?)(?<!\w)_(?!_)(.+?)_{3}(?!\w)`
     SmartStrongEm,
     /// `(?<!\w)(_{2})(?!_)(.+?)(?<!_)_{2}(?!\w)`
@@ -805,7 +805,7 @@ impl EmMatcher {
 
 static ASTERISK: LazyLock<Vec<EmStrong>> = LazyLock::new(|| {
     let e = |pattern: &str, builder, tags| EmStrong {
-        matcher: EmMatcher::Re(Anchored::new(&format!("(?s){pattern}"))),
+        matcher: EmMatcher::Re(Box::new(Anchored::new(&format!("(?s){pattern}")))),
         builder,
         tags,
     };
@@ -820,7 +820,7 @@ static ASTERISK: LazyLock<Vec<EmStrong>> = LazyLock::new(|| {
 
 static UNDERSCORE: LazyLock<Vec<EmStrong>> = LazyLock::new(|| {
     let e = |pattern: &str, builder, tags| EmStrong {
-        matcher: EmMatcher::Re(Anchored::new(&format!("(?s){pattern}"))),
+        matcher: EmMatcher::Re(Box::new(Anchored::new(&format!("(?s){pattern}")))),
         builder,
         tags,
     };

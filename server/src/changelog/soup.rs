@@ -317,12 +317,15 @@ fn quoted_attribute_value(v: &str) -> String {
     }
 }
 
-/// Parses `<name attr=value ...>` at `i`: name, attributes, whether `/>`, end offset.
-fn parse_start_tag(html: &str, i: usize) -> Option<(String, Vec<(String, String)>, bool, usize)> {
+/// A start tag: name, attributes, whether it ends in `/>`, and the offset after it.
+type StartTag = (String, Vec<(String, String)>, bool, usize);
+
+/// Parses `<name attr=value ...>` at `i`.
+fn parse_start_tag(html: &str, i: usize) -> Option<StartTag> {
     let close = html[i..].find('>')? + i;
     let inner = &html[i + 1..close];
     let self_closing = inner.ends_with('/');
-    let name_end = inner.find(|c: char| matches!(c, '\t' | '\n' | '\r' | '\u{c}' | ' ' | '/' | '\0')).unwrap_or(inner.len());
+    let name_end = inner.find(['\t', '\n', '\r', '\u{c}', ' ', '/', '\0']).unwrap_or(inner.len());
     let name = inner[..name_end].to_lowercase();
     let mut rest = &inner[name_end..];
     let mut attrs = Vec::new();

@@ -221,6 +221,11 @@ pub const OTHER_ENV: &[&str] = &[
     "STATIC_DIR",
     "ENABLE_PROFILE_IMAGE_URL_FORWARDING",
     "PROFILE_IMAGE_ALLOWED_MIME_TYPES",
+    "DEFAULT_GROUP_SHARE_PERMISSION",
+    "ENABLE_SCIM",
+    "SCIM_ENABLED",
+    "SCIM_TOKEN",
+    "SCIM_AUTH_PROVIDER",
 ];
 
 /// Every environment variable this module reads.

@@ -48,9 +48,49 @@ pub fn add_user(form: &AddUserForm) -> Result<(), Detail> {
     check(form.profile_image_url.as_deref().unwrap_or(""), PROFILE_IMAGE_URL_MAX_CHARS)
 }
 
+/// Writes an upload to `out` chunk by chunk as it arrives, never holding it whole in memory, and
+/// refuses it with 413 once it passes `max` bytes (the reference's `RAG_FILE_MAX_SIZE` shape:
+/// checked while streaming here, not after storing). For upload routes: give dropshot's
+/// `StreamingBody::into_stream()` (or a multipart field's chunks) and a file in the upload dir.
+pub async fn spool<S, E, W>(stream: S, out: &mut W, max: u64) -> Result<u64, Detail>
+where
+    S: futures::Stream<Item = Result<bytes::Bytes, E>>,
+    E: std::fmt::Display,
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    use futures::StreamExt;
+    use tokio::io::AsyncWriteExt;
+    let mut stream = std::pin::pin!(stream);
+    let mut written: u64 = 0;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| Detail::bad_request(format!("error reading the upload: {e}")))?;
+        written += chunk.len() as u64;
+        if written > max {
+            return Err(Detail::new(413, format!("File too large (limit: {max} bytes).")));
+        }
+        out.write_all(&chunk).await.map_err(Detail::internal)?;
+    }
+    out.flush().await.map_err(Detail::internal)?;
+    Ok(written)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn uploads_stream_to_disk_with_a_limit() {
+        // 64 chunks of 1 MiB, generated lazily: never more than one chunk in memory.
+        let chunks = || futures::stream::iter((0..64).map(|_| Ok::<_, std::io::Error>(bytes::Bytes::from(vec![7u8; 1 << 20]))));
+        let dir = std::env::temp_dir().join(format!("owui-spool-{}", uuid::Uuid::new_v4()));
+        let mut f = tokio::fs::File::create(&dir).await.unwrap();
+        assert_eq!(spool(chunks(), &mut f, 64 << 20).await.unwrap(), 64 << 20);
+        assert_eq!(tokio::fs::metadata(&dir).await.unwrap().len(), 64 << 20);
+        let mut f = tokio::fs::File::create(&dir).await.unwrap();
+        let e = spool(chunks(), &mut f, (10 << 20) + 1).await.unwrap_err();
+        assert_eq!(e.status(), 413);
+        let _ = tokio::fs::remove_file(&dir).await;
+    }
 
     #[test]
     fn limits_count_characters() {

@@ -425,4 +425,64 @@ impl WebuiApi for ServerImpl {
     async fn groups_members(rqctx: Ctx, path: Path<GroupIdPath>, query: Query<GroupMembersQuery>) -> Result<HttpResponseOk<Value>, Detail> {
         groups::members(&rqctx, &path.into_inner().id, query.into_inner()).await.map(HttpResponseOk)
     }
+
+    async fn scim_service_provider_config(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        scim::service_provider_config(&rqctx).await
+    }
+
+    async fn scim_resource_types(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        scim::resource_types(&rqctx).await
+    }
+
+    async fn scim_schemas(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        scim::schemas(&rqctx).await
+    }
+
+    async fn scim_users_list(rqctx: Ctx, query: Query<ScimListQuery>) -> Result<Response<Body>, Detail> {
+        scim::users_list(&rqctx, query.into_inner()).await
+    }
+
+    async fn scim_users_create(rqctx: Ctx, body: FastJson<ScimUserCreate>) -> Result<Response<Body>, Detail> {
+        scim::users_create(&rqctx, body).await
+    }
+
+    async fn scim_users_get(rqctx: Ctx, path: Path<ScimUserPath>) -> Result<Response<Body>, Detail> {
+        scim::users_get(&rqctx, &path.into_inner().user_id).await
+    }
+
+    async fn scim_users_put(rqctx: Ctx, path: Path<ScimUserPath>, body: FastJson<ScimUserUpdate>) -> Result<Response<Body>, Detail> {
+        scim::users_put(&rqctx, &path.into_inner().user_id, body).await
+    }
+
+    async fn scim_users_patch(rqctx: Ctx, path: Path<ScimUserPath>, body: FastJson<ScimPatch>) -> Result<Response<Body>, Detail> {
+        scim::users_patch(&rqctx, &path.into_inner().user_id, body).await
+    }
+
+    async fn scim_users_delete(rqctx: Ctx, path: Path<ScimUserPath>) -> Result<Response<Body>, Detail> {
+        scim::users_delete(&rqctx, &path.into_inner().user_id).await
+    }
+
+    async fn scim_groups_list(rqctx: Ctx, query: Query<ScimListQuery>) -> Result<Response<Body>, Detail> {
+        scim::groups_list(&rqctx, query.into_inner()).await
+    }
+
+    async fn scim_groups_create(rqctx: Ctx, body: FastJson<ScimGroupCreate>) -> Result<Response<Body>, Detail> {
+        scim::groups_create(&rqctx, body).await
+    }
+
+    async fn scim_groups_get(rqctx: Ctx, path: Path<ScimGroupPath>) -> Result<Response<Body>, Detail> {
+        scim::groups_get(&rqctx, &path.into_inner().group_id).await
+    }
+
+    async fn scim_groups_put(rqctx: Ctx, path: Path<ScimGroupPath>, body: FastJson<ScimGroupWrite>) -> Result<Response<Body>, Detail> {
+        scim::groups_put(&rqctx, &path.into_inner().group_id, body).await
+    }
+
+    async fn scim_groups_patch(rqctx: Ctx, path: Path<ScimGroupPath>, body: FastJson<ScimPatch>) -> Result<Response<Body>, Detail> {
+        scim::groups_patch(&rqctx, &path.into_inner().group_id, body).await
+    }
+
+    async fn scim_groups_delete(rqctx: Ctx, path: Path<ScimGroupPath>) -> Result<Response<Body>, Detail> {
+        scim::groups_delete(&rqctx, &path.into_inner().group_id).await
+    }
 }

@@ -76,13 +76,18 @@ impl Reference {
     }
 
     pub fn start(database_url: &str) -> Reference {
+        Self::start_with(database_url, &[])
+    }
+
+    /// `start` with extra environment variables (`--env K=V`).
+    pub fn start_with(database_url: &str, env: &[(&str, &str)]) -> Reference {
         let dir = tempfile::tempdir().unwrap();
-        let out = Command::new(repo_root().join("tools/reference"))
-            .args(["start", "--data-dir"])
-            .arg(dir.path())
-            .args(["--database-url", database_url, "--secret", TEST_SECRET])
-            .output()
-            .expect("run tools/reference");
+        let mut cmd = Command::new(repo_root().join("tools/reference"));
+        cmd.args(["start", "--data-dir"]).arg(dir.path()).args(["--database-url", database_url, "--secret", TEST_SECRET]);
+        for (k, v) in env {
+            cmd.arg("--env").arg(format!("{k}={v}"));
+        }
+        let out = cmd.output().expect("run tools/reference");
         assert!(
             out.status.success(),
             "reference did not start: {}\n{}",

@@ -11,5 +11,6 @@ mod limits;
 mod route_auth;
 mod routes;
 mod schema;
+mod scim;
 mod startup;
 mod users;

@@ -11,6 +11,8 @@ use crate::common::*;
 
 /// What an unfilled path parameter gets.
 const PLACEHOLDER: &str = "00000000-0000-4000-8000-000000000000";
+/// The matrix server's `SCIM_TOKEN`.
+const SCIM_TOKEN: &str = "route-auth-matrix-scim-token";
 /// `ERROR_MESSAGES.ACCESS_PROHIBITED`.
 const ACCESS_PROHIBITED: &str =
     "You do not have permission to access this resource. Please contact your administrator for assistance.";
@@ -22,6 +24,8 @@ enum Class {
     User,
     Admin,
     Owner,
+    /// SCIM provisioning: only the `SCIM_TOKEN` bearer, no session of any role.
+    Scim,
 }
 
 impl Class {
@@ -32,6 +36,7 @@ impl Class {
             "user" => Class::User,
             "admin" => Class::Admin,
             "owner" => Class::Owner,
+            "scim" => Class::Scim,
             _ => return None,
         })
     }
@@ -41,58 +46,81 @@ impl Class {
 struct Entry {
     class: Class,
     params: BTreeMap<String, String>,
-    /// `(method, path, body, id pointer)`: how the owner creates the resource.
-    create: Option<(String, String, Value, String)>,
 }
 
-/// `route_classes.toml`, parsed; panics on a malformed entry. An operation has one entry, or
-/// several (an array) when its path dispatches on a parameter's value.
-fn table() -> BTreeMap<String, Vec<Entry>> {
+/// A resource the matrix creates before calling routes that name it (`{name}` in `params`).
+#[derive(Debug, Clone)]
+struct Resource {
+    method: String,
+    path: String,
+    body: Value,
+    /// JSON pointer to the id in the creation answer.
+    id: String,
+    /// Created by the admin (`as = "admin"`) rather than by user A, the owner.
+    as_admin: bool,
+}
+
+struct Table {
+    /// Per operation: one entry, or several when its path dispatches on a parameter's value.
+    routes: BTreeMap<String, Vec<Entry>>,
+    resources: BTreeMap<String, Resource>,
+}
+
+/// `route_classes.toml`, parsed; panics on a malformed entry.
+fn table() -> Table {
     let path = repo_root().join("server/tests/route_classes.toml");
     let text = std::fs::read_to_string(&path).expect("read route_classes.toml");
-    let doc: toml::Table = toml::from_str(&text).expect("route_classes.toml is TOML");
-    let mut out = BTreeMap::new();
+    let mut doc: toml::Table = toml::from_str(&text).expect("route_classes.toml is TOML");
+    let mut resources = BTreeMap::new();
+    if let Some(toml::Value::Table(rs)) = doc.remove("resources") {
+        for (name, r) in rs {
+            let t = r.as_table().unwrap_or_else(|| panic!("resources.{name}: a table"));
+            let s = |k: &str| t.get(k).and_then(|v| v.as_str()).unwrap_or_else(|| panic!("resources.{name}.{k}")).to_string();
+            let body = t.get("body").map(|b| serde_json::to_value(b).expect("body as JSON")).unwrap_or(json!({}));
+            let as_admin = match t.get("as").and_then(|v| v.as_str()) {
+                None | Some("owner") => false,
+                Some("admin") => true,
+                Some(other) => panic!("resources.{name}.as = {other:?} (owner or admin)"),
+            };
+            let r = Resource { method: s("method"), path: s("path"), body, id: s("id"), as_admin };
+            resources.insert(name, r);
+        }
+    }
+    let mut routes = BTreeMap::new();
     for (key, v) in doc {
         let variants = match v {
             toml::Value::Array(a) => a,
             other => vec![other],
         };
         assert!(!variants.is_empty(), "{key}: an empty list");
-        let entries = variants.into_iter().map(|v| entry(&key, v)).collect();
-        out.insert(key, entries);
+        let entries: Vec<Entry> = variants.into_iter().map(|v| entry(&key, v)).collect();
+        for e in &entries {
+            if e.class == Class::Owner {
+                let owned = e.params.values().any(|v| resources.iter().any(|(n, r)| !r.as_admin && v.contains(&format!("{{{n}}}"))));
+                assert!(owned, "{key}: an owner route needs a parameter naming a resource user A creates");
+            }
+        }
+        routes.insert(key, entries);
     }
-    out
+    Table { routes, resources }
 }
 
 fn entry(key: &str, v: toml::Value) -> Entry {
-    {
-        let entry = match v {
-            toml::Value::String(c) => Entry {
-                class: Class::parse(&c).unwrap_or_else(|| panic!("{key}: unknown class {c:?}")),
-                params: BTreeMap::new(),
-                create: None,
-            },
-            toml::Value::Table(t) => {
-                let c = t.get("class").and_then(|c| c.as_str()).unwrap_or_else(|| panic!("{key}: no class"));
-                let class = Class::parse(c).unwrap_or_else(|| panic!("{key}: unknown class {c:?}"));
-                let params = t
-                    .get("params")
-                    .and_then(|p| p.as_table())
-                    .map(|p| p.iter().map(|(k, v)| (k.clone(), v.as_str().expect("param values are strings").to_string())).collect())
-                    .unwrap_or_default();
-                let create = t.get("create").and_then(|c| c.as_table()).map(|c| {
-                    let s = |k: &str| c.get(k).and_then(|v| v.as_str()).unwrap_or_else(|| panic!("{key}: create.{k}")).to_string();
-                    let body: Value = c.get("body").map(|b| serde_json::to_value(b).expect("body as JSON")).unwrap_or(json!({}));
-                    (s("method"), s("path"), body, s("id"))
-                });
-                if class == Class::Owner && create.is_none() {
-                    panic!("{key}: an owner route needs `create`");
-                }
-                Entry { class, params, create }
-            }
-            other => panic!("{key}: expected a class or a table, got {other}"),
-        };
-        entry
+    match v {
+        toml::Value::String(c) => {
+            Entry { class: Class::parse(&c).unwrap_or_else(|| panic!("{key}: unknown class {c:?}")), params: BTreeMap::new() }
+        }
+        toml::Value::Table(t) => {
+            let c = t.get("class").and_then(|c| c.as_str()).unwrap_or_else(|| panic!("{key}: no class"));
+            let class = Class::parse(c).unwrap_or_else(|| panic!("{key}: unknown class {c:?}"));
+            let params = t
+                .get("params")
+                .and_then(|p| p.as_table())
+                .map(|p| p.iter().map(|(k, v)| (k.clone(), v.as_str().expect("param values are strings").to_string())).collect())
+                .unwrap_or_default();
+            Entry { class, params }
+        }
+        other => panic!("{key}: expected a class or a table, got {other}"),
     }
 }
 
@@ -177,12 +205,12 @@ async fn call(base: &str, method: &str, path: &str, token: Option<&str>, body: O
 }
 
 /// The ids `params` values may name: `{self}` (the caller), `{owner}` (user A), `{other}`
-/// (user B), `{admin}`, `{resource}` (the id `create` returned).
+/// (user B), `{admin}`, and `{<resource>}` for each resource created for the entry.
 struct Ids<'a> {
     owner: &'a Account,
     other: &'a Account,
     admin: &'a Account,
-    resource: Option<&'a str>,
+    resources: BTreeMap<String, String>,
 }
 
 /// `path` with its `{params}` filled for `caller`.
@@ -194,12 +222,14 @@ fn fill(path: &str, entry: &Entry, caller: &Account, ids: &Ids) -> String {
         let j = rest[i..].find('}').expect("closing brace") + i;
         let name = &rest[i + 1..j];
         let value = entry.params.get(name).cloned().unwrap_or_else(|| PLACEHOLDER.to_string());
-        let value = value
+        let mut value = value
             .replace("{self}", &caller.id)
             .replace("{owner}", &ids.owner.id)
             .replace("{other}", &ids.other.id)
-            .replace("{admin}", &ids.admin.id)
-            .replace("{resource}", ids.resource.unwrap_or(PLACEHOLDER));
+            .replace("{admin}", &ids.admin.id);
+        for (n, id) in &ids.resources {
+            value = value.replace(&format!("{{{n}}}"), id);
+        }
         out.push_str(&value);
         rest = &rest[j + 1..];
     }
@@ -213,7 +243,7 @@ fn refused(a: &Answer) -> bool {
 
 #[tokio::test]
 async fn every_route_answers_as_its_class() {
-    let table = table();
+    let Table { routes: table, resources } = table();
     let mut ops = operations();
     // Sign-out last (it ends nothing without Redis, but keep the sessions intact regardless).
     ops.sort_by_key(|o| o.contains("signout"));
@@ -231,6 +261,8 @@ async fn every_route_answers_as_its_class() {
         ("DEFAULT_USER_ROLE", "pending"),
         ("ENABLE_API_KEYS", "true"),
         ("USER_PERMISSIONS_FEATURES_API_KEYS", "true"),
+        ("ENABLE_SCIM", "true"),
+        ("SCIM_TOKEN", SCIM_TOKEN),
     ])
     .await;
     let acc = accounts(&s).await;
@@ -240,27 +272,36 @@ async fn every_route_answers_as_its_class() {
     let mut calls = 0usize;
     for (op, entry) in ops.iter().flat_map(|op| table[op].iter().map(move |e| (op, e))) {
         let (method, path) = op.split_once(' ').expect("METHOD /path");
-        let resource = match &entry.create {
-            Some((m, p, body, pointer)) => {
-                let r = reqwest::Client::new()
-                    .request(m.parse().unwrap(), format!("{}{p}", s.url))
-                    .bearer_auth(&acc.user_a.token)
-                    .json(body)
-                    .send()
-                    .await
-                    .expect("create");
-                let v: Value = r.json().await.unwrap_or(Value::Null);
-                match v.pointer(pointer).and_then(|x| x.as_str()) {
-                    Some(id) => Some(id.to_string()),
-                    None => {
-                        failures.push(format!("{op}: could not create its resource with {m} {p}: {v}"));
-                        continue;
-                    }
+        // Fresh resources for this entry.
+        let mut created = BTreeMap::new();
+        let mut missing = false;
+        for (name, r) in &resources {
+            if !entry.params.values().any(|v| v.contains(&format!("{{{name}}}"))) {
+                continue;
+            }
+            let creator = if r.as_admin { &acc.admin } else { &acc.user_a };
+            let resp = reqwest::Client::new()
+                .request(r.method.parse().unwrap(), format!("{}{}", s.url, r.path))
+                .bearer_auth(&creator.token)
+                .json(&r.body)
+                .send()
+                .await
+                .expect("create");
+            let v: Value = resp.json().await.unwrap_or(Value::Null);
+            match v.pointer(&r.id).and_then(|x| x.as_str()) {
+                Some(id) => {
+                    created.insert(name.clone(), id.to_string());
+                }
+                None => {
+                    failures.push(format!("{op}: could not create resource {name} with {} {}: {v}", r.method, r.path));
+                    missing = true;
                 }
             }
-            None => None,
-        };
-        let ids = Ids { owner: &acc.user_a, other: &acc.user_b, admin: &acc.admin, resource: resource.as_deref() };
+        }
+        if missing {
+            continue;
+        }
+        let ids = Ids { owner: &acc.user_a, other: &acc.user_b, admin: &acc.admin, resources: created };
         let url_for = |caller: &Account| fill(path, entry, caller, &ids);
         let mut check = |who: &str, a: &Answer, ok: bool, want: &str| {
             calls += 1;
@@ -274,6 +315,8 @@ async fn every_route_answers_as_its_class() {
         let a = call(&s.url, method, &url_for(&anon), None, None).await;
         if entry.class == Class::Public {
             check("anonymous", &a, !refused(&a), "not 401/403");
+        } else if entry.class == Class::Scim {
+            check("anonymous", &a, a.status == 401, "401");
         } else {
             check("anonymous", &a, a.status == 401 && a.detail == json!("Not authenticated"), "401 Not authenticated");
         }
@@ -291,6 +334,7 @@ async fn every_route_answers_as_its_class() {
             Class::User | Class::Admin | Class::Owner => {
                 check("pending", &a, a.status == 401 && a.detail == json!(ACCESS_PROHIBITED), "401 ACCESS_PROHIBITED")
             }
+            Class::Scim => check("pending", &a, a.status == 401, "401"),
         }
 
         // User (the owner, for owner routes) and another user.
@@ -298,6 +342,7 @@ async fn every_route_answers_as_its_class() {
         match entry.class {
             Class::Admin => check("user", &a, a.status == 401 && a.detail == json!(ACCESS_PROHIBITED), "401 ACCESS_PROHIBITED"),
             Class::Owner => check("owner", &a, !refused(&a) && a.status != 404, "not 401/403/404"),
+            Class::Scim => check("user", &a, a.status == 401, "401"),
             _ => check("user", &a, !refused(&a), "not 401/403"),
         }
         if entry.class == Class::Owner {
@@ -305,9 +350,15 @@ async fn every_route_answers_as_its_class() {
             check("another user", &a, refused(&a) || a.status == 404, "401, 403 or 404");
         }
 
-        // Admin.
+        // Admin; and the SCIM token, which only the SCIM routes take.
         let a = call(&s.url, method, &url_for(&acc.admin), Some(&acc.admin.token), None).await;
-        check("admin", &a, !refused(&a), "not 401/403");
+        if entry.class == Class::Scim {
+            check("admin", &a, a.status == 401, "401 (a session is not the SCIM token)");
+            let a = call(&s.url, method, &url_for(&anon), Some(SCIM_TOKEN), None).await;
+            check("SCIM token", &a, !refused(&a), "not 401/403");
+        } else {
+            check("admin", &a, !refused(&a), "not 401/403");
+        }
     }
     assert!(failures.is_empty(), "{} of {calls} checks failed:\n  {}", failures.len(), failures.join("\n  "));
     eprintln!("route-auth matrix: {} operations, {calls} checks", ops.len());
@@ -317,5 +368,5 @@ async fn every_route_answers_as_its_class() {
 fn the_table_names_only_known_classes_and_live_operations() {
     // Parsing panics on an unknown class; the live-operation check is in the test above.
     let t = table();
-    assert!(t.len() >= 24, "the table lost entries: {}", t.len());
+    assert!(t.routes.len() >= 24, "the table lost entries: {}", t.routes.len());
 }

@@ -1,0 +1,210 @@
+//! `/api/v1/scim/v2`: the SCIM token gate, user and group provisioning, the two error shapes,
+//! and bodies compared with the Python reference.
+
+use serde_json::json;
+
+use crate::auths::{call, Resp};
+use crate::common::*;
+use crate::users::{mask_activity, req, setup};
+
+const TOKEN: &str = "scim-test-token";
+const ENV: &[(&str, &str)] = &[("ENABLE_SCIM", "true"), ("SCIM_TOKEN", TOKEN), ("SCIM_AUTH_PROVIDER", "oidc")];
+
+/// A SCIM call with the token (or `auth` as the whole Authorization header) and a fixed Host.
+async fn scim(base: &str, method: &str, path: &str, auth: Option<&str>, body: Option<&str>) -> Resp {
+    let header = auth.map(str::to_string).unwrap_or_else(|| format!("Bearer {TOKEN}"));
+    let mut headers = vec![("host", "scim.example")];
+    if !header.is_empty() {
+        headers.push(("authorization", header.as_str()));
+    }
+    call(method, &format!("{base}/api/v1/scim/v2{path}"), &headers, body).await
+}
+
+#[tokio::test]
+async fn scim_is_absent_unless_enabled() {
+    let s = TestServer::start().await;
+    for path in ["/ServiceProviderConfig", "/Users", "/Groups/x"] {
+        let r = scim(&s.url, "GET", path, None, None).await;
+        assert_eq!((r.status, r.body.as_str()), (404, r#"{"detail":"Not Found"}"#), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn scim_token_gate() {
+    let s = TestServer::start_with(ENV).await;
+    let a = setup(&s.url).await;
+    // Discovery needs no token.
+    for path in ["/ServiceProviderConfig", "/ResourceTypes", "/Schemas"] {
+        let r = scim(&s.url, "GET", path, Some(""), None).await;
+        assert_eq!(r.status, 200, "{path}");
+    }
+    let r = scim(&s.url, "GET", "/ResourceTypes", Some(""), None).await;
+    assert_eq!(r.json()[0]["meta"]["location"], json!("http://scim.example/api/v1/scim/v2/ResourceTypes/User"));
+    let routes = [
+        ("GET", "/Users".to_string(), None),
+        ("POST", "/Users".into(), Some("{}")),
+        ("GET", "/Users/x".into(), None),
+        ("PUT", "/Users/x".into(), Some("{}")),
+        ("PATCH", "/Users/x".into(), Some("{}")),
+        ("DELETE", "/Users/x".into(), None),
+        ("GET", "/Groups".into(), None),
+        ("POST", "/Groups".into(), Some("{}")),
+        ("GET", "/Groups/x".into(), None),
+        ("PUT", "/Groups/x".into(), Some("{}")),
+        ("PATCH", "/Groups/x".into(), Some("{}")),
+        ("DELETE", "/Groups/x".into(), None),
+    ];
+    let admin = format!("Bearer {}", a.admin);
+    for (method, path, body) in &routes {
+        let r = scim(&s.url, method, path, Some(""), *body).await;
+        assert_eq!((r.status, r.body.as_str()), (401, r#"{"detail":"Authorization header required"}"#), "{method} {path}");
+        assert_eq!(r.header("www-authenticate").as_deref(), Some("Bearer"));
+        let r = scim(&s.url, method, path, Some("Bearer"), *body).await;
+        assert_eq!(r.json()["detail"], json!("Invalid authorization format. Expected: Bearer <token>"));
+        let r = scim(&s.url, method, path, Some("Basic abc"), *body).await;
+        assert_eq!(r.json()["detail"], json!("Invalid authentication scheme"));
+        // A session token, even an admin's, is not the SCIM token.
+        let r = scim(&s.url, method, path, Some(&admin), *body).await;
+        assert_eq!((r.status, r.json()["detail"].clone()), (401, json!("Invalid SCIM token")), "{method} {path}");
+    }
+}
+
+#[tokio::test]
+async fn scim_provisioning() {
+    let s = TestServer::start_with(ENV).await;
+    let a = setup(&s.url).await;
+    // Accounts made by sign-up are invisible to SCIM.
+    let r = scim(&s.url, "GET", "/Users", None, None).await;
+    assert_eq!(r.json()["totalResults"], json!(0));
+    let r = scim(&s.url, "GET", &format!("/Users/{}", a.user_id), None, None).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json()["scimType"], json!("invalidValue"));
+    let r = scim(&s.url, "PUT", &format!("/Users/{}", a.user_id), None, Some("{}")).await;
+    assert_eq!((r.status, r.body.clone()), (404, format!(r#"{{"detail":"User {} not found"}}"#, a.user_id)));
+
+    let body = json!({"userName": "Zed@Example.com", "externalId": "ext-1", "displayName": "Zed Z", "emails": [{"value": "Zed@Example.com"}]});
+    let r = scim(&s.url, "POST", "/Users", None, Some(&body.to_string())).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let zed = r.json();
+    assert_eq!(zed["userName"], json!("zed@example.com"));
+    assert_eq!(zed["externalId"], json!("ext-1"));
+    assert_eq!(zed["name"]["givenName"], json!("Zed"));
+    let zid = zed["id"].as_str().unwrap().to_string();
+    let r = scim(&s.url, "POST", "/Users", None, Some(&body.to_string())).await;
+    assert_eq!((r.status, r.json()["detail"].clone()), (409, json!("User with externalId ext-1 already exists")));
+    let r = scim(&s.url, "POST", "/Users", None, Some(r#"{"userName":"x"}"#)).await;
+    assert_eq!(r.status, 422);
+    let r = scim(&s.url, "GET", "/Users?filter=userName%20eq%20%22zed@example.com%22", None, None).await;
+    assert_eq!(r.json()["totalResults"], json!(1));
+    let r = scim(&s.url, "GET", "/Users?filter=externalId%20eq%20%22ext-1%22", None, None).await;
+    assert_eq!(r.json()["Resources"][0]["id"], json!(zid));
+    let r = scim(&s.url, "GET", "/Users?startIndex=x", None, None).await;
+    assert_eq!(r.status, 422);
+
+    // Patch: deactivate, rename; errors in the SCIM shape.
+    let patch = r#"{"Operations":[{"op":"replace","path":"active","value":false},{"op":"replace","value":{"displayName":"Zed Two"}}]}"#;
+    let r = scim(&s.url, "PATCH", &format!("/Users/{zid}"), None, Some(patch)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!((r.json()["active"].clone(), r.json()["displayName"].clone()), (json!(false), json!("Zed Two")));
+    let r = scim(&s.url, "PATCH", &format!("/Users/{zid}"), None, Some(r#"{"Operations":[{"op":"move"}]}"#)).await;
+    assert_eq!(r.body, r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","detail":"Unsupported PATCH operation: move","scimType":"invalidSyntax"}"#);
+    let r = scim(&s.url, "PATCH", &format!("/Users/{zid}"), None, Some(r#"{"Operations":[{"op":"remove","path":"userName"}]}"#)).await;
+    assert_eq!(r.json()["scimType"], json!("mutability"));
+    // The pending account cannot use its session; PUT reactivates it.
+    let r = scim(&s.url, "PUT", &format!("/Users/{zid}"), None, Some(r#"{"active":true,"displayName":"Zed Three"}"#)).await;
+    assert_eq!((r.json()["active"].clone(), r.json()["displayName"].clone()), (json!(true), json!("Zed Three")));
+
+    // Groups with members.
+    let body = json!({"displayName": "Team", "members": [{"value": zid}]}).to_string();
+    let r = scim(&s.url, "POST", "/Groups", None, Some(&body)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let gid = r.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(r.json()["members"][0]["value"], json!(zid));
+    let r = scim(&s.url, "POST", "/Groups", None, Some(r#"{"displayName":"Bad","members":[{"value":"ghost"}]}"#)).await;
+    assert_eq!((r.status, r.json()["detail"].clone()), (400, json!("One or more member users were not found.")));
+    let r = scim(&s.url, "GET", &format!("/Users/{zid}"), None, None).await;
+    assert_eq!(r.json()["groups"][0]["value"], json!(gid));
+    let patch = json!({"Operations": [
+        {"op": "add", "path": "members", "value": [{"value": a.user_id}]},
+        {"op": "replace", "path": "displayName", "value": "Team 2"},
+        {"op": "remove", "path": format!("members[value eq \"{zid}\"]")},
+    ]})
+    .to_string();
+    let r = scim(&s.url, "PATCH", &format!("/Groups/{gid}"), None, Some(&patch)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["displayName"], json!("Team 2"));
+    assert_eq!(r.json()["members"], json!([{"value": a.user_id, "$ref": format!("http://scim.example/api/v1/scim/v2/Users/{}", a.user_id), "type": "User", "display": "Bob"}]));
+    let r = scim(&s.url, "GET", "/Groups?filter=displayName%20eq%20%22Team%202%22", None, None).await;
+    assert_eq!(r.json()["totalResults"], json!(1));
+    let r = scim(&s.url, "PUT", &format!("/Groups/{gid}"), None, Some(r#"{"members":[]}"#)).await;
+    assert_eq!(r.json()["members"], json!([]));
+    let r = scim(&s.url, "DELETE", &format!("/Groups/{gid}"), None, None).await;
+    assert_eq!((r.status, r.body.as_str()), (204, ""));
+    let r = scim(&s.url, "GET", &format!("/Groups/{gid}"), None, None).await;
+    assert_eq!((r.status, r.json()["detail"].clone()), (404, json!(format!("Group {gid} not found"))));
+
+    // Delete: a provisioned user goes; an admin never does.
+    let r = scim(&s.url, "DELETE", &format!("/Users/{zid}"), None, None).await;
+    assert_eq!((r.status, r.body.as_str()), (204, ""));
+    s.db.client()
+        .await
+        .execute(r#"UPDATE "user" SET scim = '{"oidc":{"external_id":"adm"}}' WHERE id = $1"#, &[&a.admin_id])
+        .await
+        .unwrap();
+    let r = scim(&s.url, "DELETE", &format!("/Users/{}", a.admin_id), None, None).await;
+    assert_eq!(r.status, 403);
+    let r = req("GET", &s.url, "/api/v1/auths/", Some(&a.admin), None).await;
+    assert_eq!(r.status, 200);
+}
+
+#[tokio::test]
+async fn scim_bodies_match_the_reference() {
+    if !Reference::available() {
+        return;
+    }
+    let db = TestDb::new().await;
+    let reference = Reference::start_with(&db.url(), &[("SCIM_TOKEN", TOKEN), ("SCIM_AUTH_PROVIDER", "oidc")]);
+    let a = setup(&reference.url).await;
+    let s = TestServer::start_on(db, ENV).await.expect("start on the shared database");
+    let body = json!({"userName": "zed@example.com", "externalId": "ext-1", "displayName": "Zed Z", "emails": [{"value": "zed@example.com"}]});
+    let r = scim(&reference.url, "POST", "/Users", None, Some(&body.to_string())).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let zid = r.json()["id"].as_str().unwrap().to_string();
+    let r = scim(&reference.url, "POST", "/Groups", None, Some(&json!({"displayName": "Team", "members": [{"value": zid}]}).to_string())).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let gid = r.json()["id"].as_str().unwrap().to_string();
+    let cases: Vec<(&str, String, Option<String>, Option<&str>)> = vec![
+        ("GET", "/ServiceProviderConfig".into(), None, Some("")),
+        ("GET", "/ResourceTypes".into(), None, Some("")),
+        ("GET", "/Schemas".into(), None, Some("")),
+        ("GET", "/Users".into(), None, Some("")),
+        ("GET", "/Users".into(), None, Some("Bearer")),
+        ("GET", "/Users".into(), None, Some("Basic x")),
+        ("GET", "/Users".into(), None, Some("Bearer wrong")),
+        ("GET", "/Users".into(), None, None),
+        ("GET", "/Users?startIndex=x&count=y".into(), None, None),
+        ("GET", "/Users?filter=externalId%20eq%20%22ext-1%22".into(), None, None),
+        ("GET", format!("/Users/{zid}"), None, None),
+        ("GET", format!("/Users/{}", a.user_id), None, None),
+        ("PUT", format!("/Users/{}", a.user_id), Some("{}".into()), None),
+        ("POST", "/Users".into(), Some(body.to_string()), None),
+        ("POST", "/Users".into(), Some(r#"{"userName":"x"}"#.into()), None),
+        ("PATCH", format!("/Users/{zid}"), Some(r#"{"Operations":[{"op":"move"}]}"#.into()), None),
+        ("PATCH", format!("/Users/{zid}"), Some(r#"{"Operations":[{"op":"add","path":"nickName","value":"x"}]}"#.into()), None),
+        ("PATCH", format!("/Users/{zid}"), Some(r#"{"Operations":[{"op":"replace","path":"active","value":"no"}]}"#.into()), None),
+        ("GET", "/Groups".into(), None, None),
+        ("GET", format!("/Groups/{gid}"), None, None),
+        ("GET", "/Groups/nope".into(), None, None),
+        ("POST", "/Groups".into(), Some(r#"{"displayName":"Bad","members":[{"value":"ghost"}]}"#.into()), None),
+        ("POST", "/Groups".into(), Some(r#"{"displayName":"Bad","members":[{"value":"x","type":"Group"}]}"#.into()), None),
+        ("PATCH", format!("/Groups/{gid}"), Some(r#"{"Operations":[{"op":"add","path":"members","value":"x"}]}"#.into()), None),
+        ("DELETE", "/Groups/nope".into(), None, None),
+        ("DELETE", format!("/Users/{}", a.user_id), None, None),
+    ];
+    for (method, path, body, auth) in &cases {
+        let theirs = scim(&reference.url, method, path, *auth, body.as_deref()).await;
+        let ours = scim(&s.url, method, path, *auth, body.as_deref()).await;
+        assert_eq!((ours.status, mask_activity(&ours.body)), (theirs.status, mask_activity(&theirs.body)), "{method} {path}");
+    }
+    reference.stop();
+}
