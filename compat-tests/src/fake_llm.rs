@@ -14,7 +14,8 @@
 //! chunks), with `chunk_delay_ms` between chunks. Ids count per instance and every timestamp is
 //! fixed, so two instances fed the same requests answer the same bytes.
 //!
-//! Control: `POST /__fake/script`, `GET /__fake/requests` (the requests received, oldest first),
+//! Control: `POST /__fake/script`, `GET /__fake/requests` (the requests received, oldest first;
+//! `?sort=1` in a fixed order instead, for backends that send some of them concurrently),
 //! `DELETE /__fake/requests`, `POST /__fake/reset`.
 
 use std::collections::VecDeque;
@@ -296,7 +297,15 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Bo
             }
             Err(e) => json_resp(400, &json!({"error": e.to_string()})),
         },
-        ("GET", "/__fake/requests") => json_resp(200, &Value::Array(state.lock().unwrap().log.clone())),
+        ("GET", "/__fake/requests") => {
+            let mut log = state.lock().unwrap().log.clone();
+            // ?sort=1: in a fixed order (a backend may send requests concurrently, e.g. the
+            // reference fetches every connection's model list at once, so arrival order is racy).
+            if query.as_deref().is_some_and(|q| q.split('&').any(|kv| kv == "sort=1" || kv == "sort=true")) {
+                log.sort_by_cached_key(|e| e.to_string());
+            }
+            json_resp(200, &Value::Array(log))
+        }
         ("DELETE", "/__fake/requests") => {
             state.lock().unwrap().log.clear();
             json_resp(200, &json!({"cleared": true}))

@@ -198,6 +198,9 @@ async fn run_step(
     ss: &mut SideState,
     captured_at: &BTreeMap<String, usize>,
 ) -> StepResult {
+    if st.pause_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(st.pause_ms)).await;
+    }
     let mut res = base_result(i, st);
     let marks_reason = if ctx.ignore_marks { None } else { st.expected_difference.clone().or(st.pending.clone()) };
     res.reason = marks_reason.clone();

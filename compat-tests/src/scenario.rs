@@ -16,6 +16,7 @@
 //! expect_status = 200      # checked on every side that answers
 //! expected_difference = "why the two may differ here (listed in the report)"
 //! pending = "why our server does not serve this yet (listed in the report)"
+//! pause_ms = 1500          # wait before sending (e.g. to outlive the reference's 1 s models cache)
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -111,6 +112,9 @@ pub struct Step {
     /// Response headers compared besides the standard ones (see masks.toml).
     #[serde(default)]
     pub compare_headers: Vec<String>,
+    /// Wait this long before sending (to outlive a cache with a time to live, for instance).
+    #[serde(default)]
+    pub pause_ms: u64,
 }
 
 fn default_method() -> String {

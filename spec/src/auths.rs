@@ -172,3 +172,40 @@ pub struct UserSettings {
 fn empty_object() -> Option<serde_json::Map<String, Value>> {
     Some(Default::default())
 }
+
+/// `TokenExchangeForm`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct TokenExchangeForm {
+    pub token: String,
+}
+
+/// `/api/v1/auths/oauth/{provider}/{name}`: `DELETE .../oauth/sessions/{provider}` arrives with
+/// `provider == "sessions"` and the session's provider in `name` (stock dropshot cannot hold the
+/// literal `sessions` beside the token exchange's `{provider}`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct OauthProviderNamePath {
+    pub provider: String,
+    pub name: String,
+}
+
+/// `/oauth/{provider}`: `POST /oauth/backchannel-logout` arrives here.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct OauthProviderPath {
+    pub provider: String,
+}
+
+/// `/oauth/{provider}/{action}`: `login` and the legacy `callback`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct OauthActionPath {
+    pub provider: String,
+    pub action: String,
+}
+
+/// `/oauth/{provider}/{action}/{step}`: `/oauth/{provider}/login/callback` and
+/// `/oauth/clients/{client_id}/{authorize,callback}`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct OauthStepPath {
+    pub provider: String,
+    pub action: String,
+    pub step: String,
+}

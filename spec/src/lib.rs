@@ -584,6 +584,13 @@ pub trait WebuiApi {
         body: FastJson<UserUpdateForm>,
     ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
 
+    /// Admin: what a user can reach through ownership and grants (models, knowledge, tools).
+    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/preview", tags = ["users"] }]
+    async fn users_preview(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
     // ---- /api/v1/groups ----
 
     /// Groups: all of them for an admin; a user's own (or, with `share`, those they may share to).

@@ -335,3 +335,38 @@ pub async fn ancestor_ids(db: &impl GenericClient, id: &str) -> Result<Vec<Strin
         .await?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
+
+/// `Groups.sync_groups_by_group_names`: the user's direct memberships become exactly the groups
+/// with those names (names that match no group are ignored); every group that gained or lost
+/// the user gets a new `updated_at`. One transaction.
+pub async fn sync_member_groups_by_names(
+    db: &mut deadpool_postgres::Object,
+    user_id: &str,
+    names: &[String],
+    now: i64,
+) -> Result<(), DbError> {
+    let tx = db.transaction().await?;
+    let target: Vec<String> =
+        tx.query(r#"SELECT id FROM "group" WHERE name = ANY($1)"#, &[&names]).await?.iter().map(|r| r.get(0)).collect();
+    let previous: Vec<String> =
+        tx.query("SELECT group_id FROM group_member WHERE user_id = $1", &[&user_id]).await?.iter().map(|r| r.get(0)).collect();
+    let removed: Vec<String> = previous.iter().filter(|g| !target.contains(g)).cloned().collect();
+    let added: Vec<String> = target.iter().filter(|g| !previous.contains(g)).cloned().collect();
+    if !removed.is_empty() {
+        tx.execute("DELETE FROM group_member WHERE user_id = $1 AND group_id = ANY($2)", &[&user_id, &removed]).await?;
+    }
+    for g in &added {
+        tx.execute(
+            "INSERT INTO group_member (id, group_id, user_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+             ON CONFLICT (group_id, user_id) DO NOTHING",
+            &[&uuid::Uuid::new_v4().to_string(), g, &user_id, &now],
+        )
+        .await?;
+    }
+    let changed: Vec<String> = removed.into_iter().chain(added).collect();
+    if !changed.is_empty() {
+        tx.execute(r#"UPDATE "group" SET updated_at = $2 WHERE id = ANY($1)"#, &[&changed, &now]).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

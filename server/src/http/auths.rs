@@ -369,14 +369,15 @@ pub async fn signin(rqctx: &Ctx, form: SigninForm) -> Result<OkWithHeaders<Sessi
     if let Some(h) = ctx.config.trusted_email_header.clone().filter(|h| !h.is_empty()) {
         source = "trusted_header";
         let headers = rqctx.request.headers();
-        let Some(email) = headers.get(h.as_str()).map(|v| String::from_utf8_lossy(v.as_bytes()).to_lowercase()) else {
+        let Some(email) = headers.get(h.as_str()).map(|v| latin1(v.as_bytes()).to_lowercase()) else {
             return Err(Detail::bad_request(INVALID_TRUSTED_HEADER));
         };
         let mut name = email.clone();
         if let Some(nh) = ctx.config.env_str("WEBUI_AUTH_TRUSTED_NAME_HEADER").filter(|s| !s.is_empty()) {
             if let Some(v) = headers.get(nh) {
-                name = percent_decode(&String::from_utf8_lossy(v.as_bytes()));
+                name = latin1(v.as_bytes());
             }
+            name = percent_decode(&name);
         }
         let client = ctx.db.get().await.map_err(db_err)?;
         let exists = users::user_by_email(&**client, &email).await.map_err(db_err)?.is_some();
@@ -393,7 +394,10 @@ pub async fn signin(rqctx: &Ctx, form: SigninForm) -> Result<OkWithHeaders<Sessi
                 }
             }
         }
-        user = user_of_active_credential(ctx, &email).await?;
+        user = match user_of_active_credential(ctx, &email).await? {
+            Some(u) => Some(trusted_header_sync(ctx, headers, u).await?),
+            None => None,
+        };
     } else if !ctx.config.webui_auth {
         source = "system";
         let admin_email = "admin@localhost";
@@ -424,6 +428,37 @@ pub async fn signin(rqctx: &Ctx, form: SigninForm) -> Result<OkWithHeaders<Sessi
         Some(u) => session_response(ctx, &u, source).await,
         None => Err(Detail::bad_request(INVALID_CRED)),
     }
+}
+
+/// Starlette's header decoding: every byte is one Latin-1 character.
+fn latin1(b: &[u8]) -> String {
+    b.iter().map(|&c| c as char).collect()
+}
+
+/// After a trusted-header sign-in: `WEBUI_AUTH_TRUSTED_GROUPS_HEADER` (comma-separated group
+/// names; when it names at least one, the user's memberships become exactly the groups with
+/// those names) and `WEBUI_AUTH_TRUSTED_ROLE_HEADER` (`admin`, `user` or `pending`, any case;
+/// other values are ignored).
+async fn trusted_header_sync(ctx: &ServerContext, headers: &http::HeaderMap, mut user: UserRow) -> Result<UserRow, Detail> {
+    let header = |name: &str| headers.get(name).map(|v| latin1(v.as_bytes())).unwrap_or_default();
+    if let Some(gh) = ctx.config.env_str("WEBUI_AUTH_TRUSTED_GROUPS_HEADER").filter(|s| !s.is_empty()) {
+        let names: Vec<String> = header(gh).split(',').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
+        if !names.is_empty() {
+            let mut client = ctx.db.get().await.map_err(db_err)?;
+            groups::sync_member_groups_by_names(&mut client, &user.id, &names, now()).await.map_err(db_err)?;
+        }
+    }
+    if let Some(rh) = ctx.config.env_str("WEBUI_AUTH_TRUSTED_ROLE_HEADER").filter(|s| !s.is_empty()) {
+        let role = header(rh).to_lowercase().trim().to_string();
+        if ["admin", "user", "pending"].contains(&role.as_str()) && user.role != role {
+            let client = ctx.db.get().await.map_err(db_err)?;
+            users::update_role(&**client, &user.id, &role).await.map_err(db_err)?;
+            if let Some(u) = users::user_by_id(&**client, &user.id).await.map_err(db_err)? {
+                user = u;
+            }
+        }
+    }
+    Ok(user)
 }
 
 fn percent_decode(s: &str) -> String {

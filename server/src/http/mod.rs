@@ -378,6 +378,10 @@ impl WebuiApi for ServerImpl {
         users::update(&rqctx, &path.into_inner().user_id, body).await.map(HttpResponseOk)
     }
 
+    async fn users_preview(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
+        users::preview(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
+    }
+
     async fn groups_list(rqctx: Ctx, query: Query<GroupsListQuery>) -> Result<HttpResponseOk<Value>, Detail> {
         groups::list(&rqctx, query.into_inner().share).await.map(HttpResponseOk)
     }

@@ -422,9 +422,30 @@ pub async fn get(rqctx: &Ctx, user_id: &str, q: UsersQuery) -> Result<Value, Det
     }
 }
 
-/// `GET /api/v1/users/usage`: not computed yet (needs the chat-message tables); answers the
-/// reference's shape with zero totals over the requested period.
-async fn usage(_ctx: &ServerContext, _s: &SessionUser, q: &UsersQuery) -> Result<Value, Detail> {
+/// `_normalize_timestamp`: milliseconds to seconds; outside 2020..now+1d means now.
+fn normalize_ts(ts: i64) -> i64 {
+    let ts = if ts > 10_000_000_000 { ts / 1000 } else { ts };
+    let now = now();
+    if ts < 1_577_836_800 || ts > now + 86_400 {
+        now
+    } else {
+        ts
+    }
+}
+
+fn day_key(ts: i64) -> chrono::NaiveDate {
+    chrono::DateTime::from_timestamp(normalize_ts(ts), 0).map(|d| d.date_naive()).unwrap_or_default()
+}
+
+/// Python's `round(x, 1)` for the shares and averages (as a float).
+fn round1(x: f64) -> Value {
+    json!((x * 10.0).round() / 10.0)
+}
+
+/// `GET /api/v1/users/usage`: the session user's activity over a period, from `chat_message`.
+/// Days are counted in UTC (the reference uses the user's time zone when one is set); token
+/// totals and tool counts are not computed yet (they stay 0 / empty).
+async fn usage(ctx: &ServerContext, s: &SessionUser, q: &UsersQuery) -> Result<Value, Detail> {
     let days = query_int("days", &q.days)?;
     if let Some(d) = days {
         if d < 7 {
@@ -451,18 +472,139 @@ async fn usage(_ctx: &ServerContext, _s: &SessionUser, q: &UsersQuery) -> Result
         return Err(Detail::bad_request("start_date must be before end_date"));
     }
     let period_days = (((period_end - period_start) as f64 / 86400.0) as i64 + 1).max(1);
+    let uid = &s.user.id;
+    let client = ctx.db.get().await.map_err(db_err)?;
+    let rows = client
+        .query(
+            "SELECT created_at, chat_id, role, model_id FROM chat_message WHERE user_id = $1 AND created_at >= $2 AND created_at <= $3",
+            &[uid, &period_start, &period_end],
+        )
+        .await
+        .map_err(db_err)?;
+    // Day -> (messages, chat ids, models in first-seen order).
+    let mut daily: std::collections::BTreeMap<chrono::NaiveDate, (i64, std::collections::HashSet<String>, Vec<(String, i64)>)> =
+        Default::default();
+    let (mut user_messages, mut assistant_messages) = (0i64, 0i64);
+    let mut model_counts: Vec<(String, i64)> = Vec::new();
+    for r in &rows {
+        let created: i64 = r.get::<_, Option<i64>>(0).unwrap_or(0);
+        let chat: String = r.get::<_, Option<String>>(1).unwrap_or_default();
+        let role: String = r.get::<_, Option<String>>(2).unwrap_or_default();
+        let model: Option<String> = r.get(3);
+        let e = daily.entry(day_key(created)).or_default();
+        e.0 += 1;
+        e.1.insert(chat);
+        match role.as_str() {
+            "user" => user_messages += 1,
+            "assistant" => assistant_messages += 1,
+            _ => {}
+        }
+        if let (true, Some(m)) = (role == "assistant", model.filter(|m| !m.is_empty())) {
+            match e.2.iter_mut().find(|(k, _)| *k == m) {
+                Some(x) => x.1 += 1,
+                None => e.2.push((m.clone(), 1)),
+            }
+            match model_counts.iter_mut().find(|(k, _)| *k == m) {
+                Some(x) => x.1 += 1,
+                None => model_counts.push((m, 1)),
+            }
+        }
+    }
+    let active_days = daily.len() as i64;
+    let mut day = day_key(period_start);
+    let last = day_key(period_end);
+    while day <= last {
+        daily.entry(day).or_default();
+        match day.succ_opt() {
+            Some(d) => day = d,
+            None => break,
+        }
+    }
+    let models_obj = |v: &[(String, i64)]| Value::Object(v.iter().map(|(k, n)| (k.clone(), json!(n))).collect());
+    let heatmap: Vec<Value> = daily
+        .iter()
+        .map(|(d, (m, chats, models))| {
+            json!({"date": d.format("%Y-%m-%d").to_string(), "messages": m, "chats": chats.len(), "tokens": 0, "models": models_obj(models)})
+        })
+        .collect();
+    // Weekly (Monday-based) and cumulative views.
+    use chrono::Datelike;
+    let mut weeks: std::collections::BTreeMap<chrono::NaiveDate, (i64, i64, Vec<(String, i64)>)> = Default::default();
+    let mut cumulative = Vec::new();
+    let (mut cm, mut cc) = (0i64, 0i64);
+    let mut cmodels: Vec<(String, i64)> = Vec::new();
+    let add = |acc: &mut Vec<(String, i64)>, src: &[(String, i64)]| {
+        for (k, n) in src {
+            match acc.iter_mut().find(|(a, _)| a == k) {
+                Some(x) => x.1 += n,
+                None => acc.push((k.clone(), *n)),
+            }
+        }
+    };
+    for (d, (m, chats, models)) in &daily {
+        let wk = *d - chrono::Duration::days(d.weekday().num_days_from_monday() as i64);
+        let w = weeks.entry(wk).or_default();
+        w.0 += m;
+        w.1 += chats.len() as i64;
+        add(&mut w.2, models);
+        cm += m;
+        cc += chats.len() as i64;
+        add(&mut cmodels, models);
+        cumulative.push(json!({"date": d.format("%Y-%m-%d").to_string(), "messages": cm, "chats": cc, "tokens": 0, "models": models_obj(&cmodels)}));
+    }
+    let weekly: Vec<Value> = weeks
+        .iter()
+        .map(|(d, (m, c, models))| json!({"date": d.format("%Y-%m-%d").to_string(), "messages": m, "chats": c, "tokens": 0, "models": models_obj(models)}))
+        .collect();
+    // Streaks over the heatmap.
+    let counts: Vec<i64> = daily.values().map(|v| v.0).collect();
+    let (mut longest, mut run) = (0, 0);
+    for c in &counts {
+        if *c > 0 {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    let current = counts.iter().rev().take_while(|c| **c > 0).count();
+    let total_chats: i64 = client
+        .query_one("SELECT count(id) FROM chat WHERE user_id = $1 AND ((meta -> 'internal')::text IS DISTINCT FROM 'true')", &[uid])
+        .await
+        .map_err(db_err)?
+        .get(0);
+    let lifetime_models: i64 = client
+        .query_one(
+            "SELECT count(DISTINCT model_id) FROM chat_message WHERE user_id = $1 AND role = 'assistant' AND model_id IS NOT NULL",
+            &[uid],
+        )
+        .await
+        .map_err(db_err)?
+        .get(0);
+    model_counts.sort_by(|a, b| b.1.cmp(&a.1));
+    let top_models: Vec<Value> = model_counts
+        .iter()
+        .take(5)
+        .map(|(m, n)| json!({"model_id": m, "messages": n, "input_tokens": 0, "output_tokens": 0, "total_tokens": 0}))
+        .collect();
+    let total_messages = user_messages + assistant_messages
+        + rows.iter().filter(|r| !matches!(r.get::<_, Option<String>>(2).as_deref(), Some("user" | "assistant"))).count() as i64;
+    let share = |n: i64| if total_messages > 0 { round1(n as f64 / total_messages as f64 * 100.0) } else { json!(0.0) };
     Ok(json!({
         "totals": {
             "lifetime_tokens": 0, "input_tokens": 0, "output_tokens": 0, "peak_daily_tokens": 0,
-            "longest_chat_seconds": 0, "current_streak": 0, "longest_streak": 0, "total_chats": 0,
-            "active_days": 0, "models_used": 0, "messages": 0, "user_messages": 0, "assistant_messages": 0,
+            "longest_chat_seconds": 0, "current_streak": current, "longest_streak": longest, "total_chats": total_chats,
+            "active_days": active_days, "models_used": lifetime_models, "messages": total_messages,
+            "user_messages": user_messages, "assistant_messages": assistant_messages,
         },
-        "heatmap": [], "weekly_heatmap": [], "cumulative_heatmap": [],
+        "heatmap": heatmap, "weekly_heatmap": weekly, "cumulative_heatmap": cumulative,
         "insights": {
-            "most_used_model": null, "average_tokens_per_chat": 0.0, "average_messages_per_active_day": 0.0,
-            "user_message_share": 0.0, "assistant_message_share": 0.0,
+            "most_used_model": top_models.first().map(|m| m["model_id"].clone()).unwrap_or(Value::Null),
+            "average_tokens_per_chat": 0.0,
+            "average_messages_per_active_day": if active_days > 0 { round1(total_messages as f64 / active_days as f64) } else { json!(0.0) },
+            "user_message_share": share(user_messages), "assistant_message_share": share(assistant_messages),
         },
-        "top_models": [], "top_tools": [],
+        "top_models": top_models, "top_tools": [],
         "period": {"start_date": period_start, "end_date": period_end, "days": period_days},
     }))
 }
@@ -992,4 +1134,40 @@ pub async fn update(rqctx: &Ctx, user_id: &str, body: FastJson<UserUpdateForm>) 
         Some(u) => Ok(Value::Object(user_model(&u))),
         None => Err(Detail::bad_request(super::auths::DEFAULT_ERROR)),
     }
+}
+
+/// `GET /api/v1/users/{user_id}/preview` (admin): the resources a user owns or is granted
+/// `read` on (directly, to everyone, or through any of their groups, inherited ones included).
+pub async fn preview(rqctx: &Ctx, user_id: &str) -> Result<Value, Detail> {
+    auth::require_admin(rqctx).await?;
+    let ctx = rqctx.context();
+    let client = ctx.db.get().await.map_err(db_err)?;
+    let Some(target) = users::user_by_id(&**client, user_id).await.map_err(db_err)? else {
+        return Err(Detail::not_found(USER_NOT_FOUND));
+    };
+    let groups = full_groups_by_members(&**client, &[user_id.to_string()], true).await.map_err(db_err)?;
+    let group_ids: Vec<String> = groups.iter().map(|(_, g)| g.id.clone()).collect();
+    let mut out = Map::new();
+    out.insert("user".into(), json!({"id": target.id, "name": target.name}));
+    out.insert("groups".into(), id_names(&groups));
+    for (key, table, kind, active_only, order) in [
+        ("models", "model", "model", true, ""),
+        ("knowledge", "knowledge", "knowledge", false, " ORDER BY r.updated_at DESC"),
+        ("tools", "tool", "tool", false, " ORDER BY r.updated_at DESC"),
+    ] {
+        let active = if active_only { "r.is_active" } else { "true" };
+        let sql = format!(
+            "SELECT r.id, r.name, r.user_id = $1, EXISTS (SELECT 1 FROM access_grant a WHERE a.resource_type = '{kind}'
+               AND a.resource_id = r.id AND a.permission = 'read' AND ((a.principal_type = 'user' AND a.principal_id IN ('*', $1))
+               OR (a.principal_type = 'group' AND a.principal_id = ANY($2)))) FROM {table} r WHERE {active}{order}"
+        );
+        let rows = client.query(&sql, &[&user_id, &group_ids]).await.map_err(db_err)?;
+        let items: Vec<Value> = rows
+            .iter()
+            .filter(|r| r.get::<_, Option<bool>>(2).unwrap_or(false) || r.get::<_, bool>(3))
+            .map(|r| json!({"id": r.get::<_, String>(0), "name": r.get::<_, Option<String>>(1)}))
+            .collect();
+        out.insert(key.into(), json!({"items": items, "total": rows.len()}));
+    }
+    Ok(Value::Object(out))
 }

@@ -13,4 +13,5 @@ mod routes;
 mod schema;
 mod scim;
 mod startup;
+mod trusted_header;
 mod users;

@@ -94,6 +94,7 @@ async fn role_gates_of_every_users_route() {
         ("GET", format!("/api/v1/users/{uid}/groups"), None, false),
         ("GET", format!("/api/v1/users/{uid}/profile/image"), None, true),
         ("POST", format!("/api/v1/users/{uid}/update"), Some("{}"), false),
+        ("GET", format!("/api/v1/users/{uid}/preview"), None, false),
     ];
     for (method, path, body, user_ok) in &routes {
         assert_gated(&s.url, &a, method, path, *body).await;
@@ -408,6 +409,11 @@ async fn users_bodies_match_the_reference() {
         ("POST", format!("/api/v1/users/{}/update", a.admin_id), Some(r#"{"role":"user"}"#), &a.admin),
         ("DELETE", format!("/api/v1/users/{}", a.admin_id), None, &a.admin),
         ("POST", "/api/v1/users/nope/sessions/revoke".into(), None, &a.admin),
+        ("GET", format!("/api/v1/users/{uid}/preview"), None, &a.admin),
+        ("GET", "/api/v1/users/nope/preview".into(), None, &a.admin),
+        ("GET", "/api/v1/users/usage?start_date=1790000000&end_date=1792000000".into(), None, &a.user),
+        ("GET", "/api/v1/users/usage?days=3".into(), None, &a.user),
+        ("GET", "/api/v1/users/usage?start_date=5&end_date=4".into(), None, &a.user),
         ("POST", format!("/api/v1/users/{uid}/update"), Some(r#"{"profile_image_url":"data:image/png;base64,aGk="}"#), &a.pending),
     ];
     for (method, path, body, token) in &cases {
