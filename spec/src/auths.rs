@@ -209,3 +209,67 @@ pub struct OauthStepPath {
     pub action: String,
     pub step: String,
 }
+
+/// `LdapForm`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct LdapForm {
+    pub user: String,
+    pub password: String,
+}
+
+/// `LdapConfigForm`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct LdapConfigForm {
+    #[serde(default)]
+    pub enable_ldap: Option<bool>,
+}
+
+fn ldap_mail() -> String {
+    "mail".into()
+}
+fn ldap_uid() -> String {
+    "uid".into()
+}
+fn ldap_true() -> bool {
+    true
+}
+fn ldap_ciphers() -> Option<String> {
+    Some("ALL".into())
+}
+fn ldap_member_of() -> String {
+    "memberOf".into()
+}
+
+/// `LdapServerConfig` (request and response of `/api/v1/auths/admin/config/ldap/server`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct LdapServerConfig {
+    pub label: String,
+    pub host: String,
+    #[serde(default)]
+    pub port: Option<i64>,
+    #[serde(default = "ldap_mail")]
+    pub attribute_for_mail: String,
+    #[serde(default)]
+    pub default_email_domain: String,
+    #[serde(default = "ldap_uid")]
+    pub attribute_for_username: String,
+    pub app_dn: String,
+    pub app_dn_password: String,
+    pub search_base: String,
+    #[serde(default)]
+    pub search_filters: String,
+    #[serde(default = "ldap_true")]
+    pub use_tls: bool,
+    #[serde(default)]
+    pub certificate_path: Option<String>,
+    #[serde(default = "ldap_true")]
+    pub validate_cert: bool,
+    #[serde(default = "ldap_ciphers")]
+    pub ciphers: Option<String>,
+    #[serde(default)]
+    pub enable_group_management: bool,
+    #[serde(default)]
+    pub enable_group_creation: bool,
+    #[serde(default = "ldap_member_of")]
+    pub attribute_for_groups: String,
+}

@@ -430,6 +430,90 @@ pub trait WebuiApi {
         rqctx: RequestContext<Self::Context>,
     ) -> Result<OkWithHeaders<bool>, Detail>;
 
+    /// The session's MFA state: enrolled, required, recovery codes left (human sessions only).
+    #[endpoint { method = GET, path = "/api/v1/auths/mfa/status", tags = ["auths"] }]
+    async fn auths_mfa_status(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<OkWithHeaders<serde_json::Value>, Detail>;
+
+    /// `DELETE /api/v1/auths/oauth/sessions/{provider}` (dispatched on `provider == "sessions"`):
+    /// disconnects the session user's OAuth session for that provider.
+    #[endpoint { method = DELETE, path = "/api/v1/auths/oauth/{provider}/{name}", tags = ["auths"] }]
+    async fn auths_oauth_session_delete(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<OauthProviderNamePath>,
+    ) -> Result<OkWithHeaders<bool>, Detail>;
+
+    /// `POST /api/v1/auths/oauth/{provider}/token/exchange` (dispatched on `name == "token"`):
+    /// exchanges a provider's access token for a session (off unless `ENABLE_OAUTH_TOKEN_EXCHANGE`).
+    #[endpoint { method = POST, path = "/api/v1/auths/oauth/{provider}/{name}/exchange", tags = ["auths"] }]
+    async fn auths_oauth_token_exchange(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<OauthProviderNamePath>,
+        body: FastJson<TokenExchangeForm, AuthForm>,
+    ) -> Result<OkWithHeaders<SessionUserResponse>, Detail>;
+
+    /// Sign-in against the configured LDAP directory (the account is created on first sight; the
+    /// very first account becomes admin).
+    #[endpoint { method = POST, path = "/api/v1/auths/ldap", tags = ["auths"] }]
+    async fn auths_ldap(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<LdapForm, AuthForm>,
+    ) -> Result<OkWithHeaders<SessionUserResponse>, Detail>;
+
+    /// Whether LDAP sign-in is on.
+    #[endpoint { method = GET, path = "/api/v1/auths/admin/config/ldap", tags = ["auths"] }]
+    async fn auths_ldap_config_get(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<OkWithHeaders<serde_json::Value>, Detail>;
+
+    /// Turns LDAP sign-in on or off.
+    #[endpoint { method = POST, path = "/api/v1/auths/admin/config/ldap", tags = ["auths"] }]
+    async fn auths_ldap_config_update(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<LdapConfigForm, AuthForm>,
+    ) -> Result<OkWithHeaders<serde_json::Value>, Detail>;
+
+    /// The LDAP server settings.
+    #[endpoint { method = GET, path = "/api/v1/auths/admin/config/ldap/server", tags = ["auths"] }]
+    async fn auths_ldap_server_get(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<OkWithHeaders<LdapServerConfig>, Detail>;
+
+    /// Saves the LDAP server settings.
+    #[endpoint { method = POST, path = "/api/v1/auths/admin/config/ldap/server", tags = ["auths"] }]
+    async fn auths_ldap_server_update(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<LdapServerConfig, AuthForm>,
+    ) -> Result<OkWithHeaders<serde_json::Value>, Detail>;
+
+    // ---- /oauth (sign-in with an OAuth provider; tool-server OAuth clients) ----
+
+    /// `POST /oauth/backchannel-logout` (dispatched on `provider == "backchannel-logout"`): OIDC
+    /// back-channel logout (off unless `ENABLE_OAUTH_BACKCHANNEL_LOGOUT`).
+    #[endpoint { method = POST, path = "/oauth/{provider}", tags = ["oauth"] }]
+    async fn oauth_backchannel_logout(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<OauthProviderPath>,
+        body: dropshot::UntypedBody,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// `GET /oauth/{provider}/login` (redirect to the provider) and the legacy
+    /// `GET /oauth/{provider}/callback`.
+    #[endpoint { method = GET, path = "/oauth/{provider}/{action}", tags = ["oauth"] }]
+    async fn oauth_login(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<OauthActionPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// `GET /oauth/{provider}/login/callback` (the provider's redirect back), and the tool-server
+    /// OAuth clients' `GET /oauth/clients/{client_id}/authorize` and `.../callback`.
+    #[endpoint { method = GET, path = "/oauth/{provider}/{action}/{step}", tags = ["oauth"] }]
+    async fn oauth_callback(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<OauthStepPath>,
+    ) -> Result<Response<Body>, Detail>;
+
     // ---- /api/v1/users ----
 
     /// `GET /api/v1/users/user/settings` (dispatched on `user_id == "user"`): the session user's

@@ -47,6 +47,15 @@ pub const DISPATCHED: &[(&str, &str, &[&str])] = &[
     ("GET", "/api/v1/users/{user_id}/permissions", &["/api/v1/users/default/permissions"]),
     ("POST", "/api/v1/users/{user_id}/permissions", &["/api/v1/users/default/permissions"]),
     ("GET", "/api/v1/users/{user_id}/permissions/defaults", &["/api/v1/users/default/permissions/defaults"]),
+    ("DELETE", "/api/v1/auths/oauth/{provider}/{name}", &["/api/v1/auths/oauth/sessions/{provider}"]),
+    ("POST", "/api/v1/auths/oauth/{provider}/{name}/exchange", &["/api/v1/auths/oauth/{provider}/token/exchange"]),
+    ("POST", "/oauth/{provider}", &["/oauth/backchannel-logout"]),
+    ("GET", "/oauth/{provider}/{action}", &["/oauth/{provider}/login", "/oauth/{provider}/callback"]),
+    (
+        "GET",
+        "/oauth/{provider}/{action}/{step}",
+        &["/oauth/{provider}/login/callback", "/oauth/clients/{client_id}/authorize", "/oauth/clients/{client_id}/callback"],
+    ),
 ];
 
 /// Why a route of ours that the reference's document lacks is allowed, or `None`.

@@ -20,6 +20,9 @@ pub enum Default_ {
     JsonObject,
     /// A constant.
     Fixed(fn() -> Value),
+    /// `int(os.getenv(NAME, default))` (the reference does not start on an unparsable value;
+    /// here it reads as the default).
+    Int(i64),
 }
 
 /// `(key, env var, fallback env var, default)`.
@@ -78,6 +81,24 @@ pub const SETTINGS: &[(&str, &str, Option<&str>, Default_)] = {
         ("ui.visibility", "UI_VISIBILITY", None, JsonObject),
         ("ui.prompt_suggestions", "DEFAULT_PROMPT_SUGGESTIONS", None, Json("null")),
         ("ui.prompt_suggestions_i18n", "", None, Fixed(|| json!({}))),
+        ("ldap.server.label", "LDAP_SERVER_LABEL", None, Str("LDAP Server")),
+        ("ldap.server.host", "LDAP_SERVER_HOST", None, Str("localhost")),
+        ("ldap.server.port", "LDAP_SERVER_PORT", None, Int(389)),
+        ("ldap.server.attribute_for_mail", "LDAP_ATTRIBUTE_FOR_MAIL", None, Str("mail")),
+        ("ldap.server.default_email_domain", "LDAP_DEFAULT_EMAIL_DOMAIN", None, Str("")),
+        ("ldap.server.attribute_for_username", "LDAP_ATTRIBUTE_FOR_USERNAME", None, Str("uid")),
+        ("ldap.server.app_dn", "LDAP_APP_DN", None, Str("")),
+        ("ldap.server.app_password", "LDAP_APP_PASSWORD", None, Str("")),
+        ("ldap.server.users_dn", "LDAP_SEARCH_BASE", None, Str("")),
+        // `os.getenv('LDAP_SEARCH_FILTER', os.getenv('LDAP_SEARCH_FILTERS', ''))`.
+        ("ldap.server.search_filter", "LDAP_SEARCH_FILTER", Some("LDAP_SEARCH_FILTERS"), Str("")),
+        ("ldap.server.use_tls", "LDAP_USE_TLS", None, Bool(true)),
+        ("ldap.server.ca_cert_file", "LDAP_CA_CERT_FILE", None, Str("")),
+        ("ldap.server.validate_cert", "LDAP_VALIDATE_CERT", None, Bool(true)),
+        ("ldap.server.ciphers", "LDAP_CIPHERS", None, Str("ALL")),
+        ("ldap.group.enable_management", "ENABLE_LDAP_GROUP_MANAGEMENT", None, Bool(false)),
+        ("ldap.group.enable_creation", "ENABLE_LDAP_GROUP_CREATION", None, Bool(false)),
+        ("ldap.server.attribute_for_groups", "LDAP_ATTRIBUTE_FOR_GROUPS", None, Str("memberOf")),
         ("audio.realtime.enabled", "AUDIO_REALTIME_ENABLED", None, Bool(false)),
         ("audio.realtime.model", "AUDIO_REALTIME_MODEL", None, Str("gpt-realtime-2.1-mini")),
         ("audio.realtime.voice", "AUDIO_REALTIME_VOICE", None, Str("marin")),
@@ -265,6 +286,7 @@ pub fn default_for(key: &str, get: impl Fn(&str) -> Option<String>) -> Option<Va
             _ => json!({}),
         },
         Default_::Fixed(f) => f(),
+        Default_::Int(d) => json!(raw.and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(*d)),
     })
 }
 

@@ -72,6 +72,18 @@ pub async fn insert_account(
     first_user_becomes_admin: bool,
     now: i64,
 ) -> Result<UserRow, DbError> {
+    insert_account_with(db, new, first_user_becomes_admin, first_user_becomes_admin, now).await
+}
+
+/// [`insert_account`], choosing separately whether a first user closes sign-up (the reference's
+/// LDAP sign-in promotes the first user without touching `ui.enable_signup`).
+pub async fn insert_account_with(
+    db: &mut deadpool_postgres::Object,
+    new: &NewAccount<'_>,
+    first_user_becomes_admin: bool,
+    first_user_closes_signup: bool,
+    now: i64,
+) -> Result<UserRow, DbError> {
     let tx = db.transaction().await?;
     if first_user_becomes_admin {
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&FIRST_USER_LOCK]).await?;
@@ -93,6 +105,8 @@ pub async fn insert_account(
         let count: i64 = tx.query_one(r#"SELECT count(*) FROM "user""#, &[]).await?.get(0);
         if count == 1 {
             tx.execute(r#"UPDATE "user" SET role = 'admin' WHERE id = $1"#, &[&id]).await?;
+        }
+        if count == 1 && first_user_closes_signup {
             tx.execute(
                 "INSERT INTO config (key, value, updated_at) VALUES ('ui.enable_signup', 'false'::json, $1)
                  ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at",

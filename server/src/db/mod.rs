@@ -37,7 +37,7 @@ pub enum DbError {
     Foreign,
     #[error("migrating the database failed: {0}")]
     Migrate(String),
-    #[error("database error: {0}")]
+    #[error("database error: {}", describe_pg_error(.0))]
     Query(#[from] tokio_postgres::Error),
     #[error("database pool error: {0}")]
     Pool(String),
@@ -46,6 +46,15 @@ pub enum DbError {
 impl From<deadpool_postgres::PoolError> for DbError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
         DbError::Pool(e.to_string())
+    }
+}
+
+/// tokio-postgres shows a server error as just "db error": add the server's message and SQLSTATE
+/// (`webui_api::Detail::internal` turns SQLSTATE 22021, a NUL character in text, into a 400).
+fn describe_pg_error(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+        None => e.to_string(),
     }
 }
 

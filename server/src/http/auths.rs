@@ -49,7 +49,7 @@ fn ok<T: schemars::JsonSchema + serde::Serialize + Send + Sync + 'static>(body: 
     r
 }
 
-fn db_err(e: impl std::fmt::Display) -> Detail {
+pub(super) fn db_err(e: impl std::fmt::Display) -> Detail {
     Detail::internal(e)
 }
 
@@ -183,7 +183,7 @@ async fn user_permissions(ctx: &ServerContext, user_id: &str) -> Result<Map<Stri
 
 /// `create_signin_response` + `create_session_response`: a session token for `user`, the
 /// `token` cookie, and the session-user body.
-async fn session_response(
+pub(super) async fn session_response(
     ctx: &ServerContext,
     user: &UserRow,
     source: &str,
@@ -252,7 +252,7 @@ async fn authenticate(ctx: &ServerContext, email: &str, pw: &str) -> Result<Opti
 }
 
 /// `Auths.authenticate_user_by_email`: the user of an active credential with that email.
-async fn user_of_active_credential(ctx: &ServerContext, email: &str) -> Result<Option<UserRow>, Detail> {
+pub(super) async fn user_of_active_credential(ctx: &ServerContext, email: &str) -> Result<Option<UserRow>, Detail> {
     let client = ctx.db.get().await.map_err(db_err)?;
     let user = users::user_by_email(&**client, email).await.map_err(db_err)?;
     let Some(user) = user else { return Ok(None) };
@@ -309,7 +309,7 @@ impl From<deadpool_postgres::PoolError> for DbOrDetail {
     }
 }
 
-async fn setting(ctx: &ServerContext, key: &str) -> Result<Value, Detail> {
+pub(super) async fn setting(ctx: &ServerContext, key: &str) -> Result<Value, Detail> {
     Ok(config_get(&ctx.db, &ctx.config, key).await.map_err(db_err)?.unwrap_or(Value::Null))
 }
 
@@ -431,7 +431,7 @@ pub async fn signin(rqctx: &Ctx, form: SigninForm) -> Result<OkWithHeaders<Sessi
 }
 
 /// Starlette's header decoding: every byte is one Latin-1 character.
-fn latin1(b: &[u8]) -> String {
+pub(super) fn latin1(b: &[u8]) -> String {
     b.iter().map(|&c| c as char).collect()
 }
 

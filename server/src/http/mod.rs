@@ -8,6 +8,9 @@ mod fallback;
 mod groups;
 pub mod frontend;
 mod health;
+mod ldap;
+mod mfa;
+mod oauth;
 mod scim;
 pub mod limits;
 mod users;
@@ -271,6 +274,58 @@ impl WebuiApi for ServerImpl {
 
     async fn auths_api_key_delete(rqctx: Ctx) -> Result<OkWithHeaders<bool>, Detail> {
         auths::api_key_delete(&rqctx).await
+    }
+
+    async fn auths_mfa_status(rqctx: Ctx) -> Result<OkWithHeaders<Value>, Detail> {
+        mfa::status(&rqctx).await
+    }
+
+    async fn auths_ldap(rqctx: Ctx, body: FastJson<LdapForm, AuthForm>) -> Result<OkWithHeaders<SessionUserResponse>, Detail> {
+        ldap::signin(&rqctx, body).await
+    }
+
+    async fn auths_ldap_config_get(rqctx: Ctx) -> Result<OkWithHeaders<Value>, Detail> {
+        ldap::config_get(&rqctx).await
+    }
+
+    async fn auths_ldap_config_update(rqctx: Ctx, body: FastJson<LdapConfigForm, AuthForm>) -> Result<OkWithHeaders<Value>, Detail> {
+        ldap::config_update(&rqctx, body).await
+    }
+
+    async fn auths_ldap_server_get(rqctx: Ctx) -> Result<OkWithHeaders<LdapServerConfig>, Detail> {
+        ldap::server_get(&rqctx).await
+    }
+
+    async fn auths_ldap_server_update(rqctx: Ctx, body: FastJson<LdapServerConfig, AuthForm>) -> Result<OkWithHeaders<Value>, Detail> {
+        ldap::server_update(&rqctx, body).await
+    }
+
+    async fn auths_oauth_session_delete(rqctx: Ctx, path: Path<OauthProviderNamePath>) -> Result<OkWithHeaders<bool>, Detail> {
+        oauth::session_delete(&rqctx, path.into_inner()).await
+    }
+
+    async fn auths_oauth_token_exchange(
+        rqctx: Ctx,
+        path: Path<OauthProviderNamePath>,
+        body: FastJson<TokenExchangeForm, AuthForm>,
+    ) -> Result<OkWithHeaders<SessionUserResponse>, Detail> {
+        oauth::token_exchange(&rqctx, path.into_inner(), body).await
+    }
+
+    async fn oauth_backchannel_logout(
+        rqctx: Ctx,
+        path: Path<OauthProviderPath>,
+        body: dropshot::UntypedBody,
+    ) -> Result<Response<Body>, Detail> {
+        oauth::backchannel_logout(&rqctx, path.into_inner(), body.as_bytes()).await
+    }
+
+    async fn oauth_login(rqctx: Ctx, path: Path<OauthActionPath>) -> Result<Response<Body>, Detail> {
+        oauth::login(&rqctx, path.into_inner()).await
+    }
+
+    async fn oauth_callback(rqctx: Ctx, path: Path<OauthStepPath>) -> Result<Response<Body>, Detail> {
+        oauth::callback(&rqctx, path.into_inner()).await
     }
 
     async fn users_settings_get(

@@ -72,48 +72,50 @@ fn mounted(ctx: &ServerContext) -> Result<(), Detail> {
     }
 }
 
-/// `get_scim_auth`: `Err` is the answer to send.
-fn check_token(rqctx: &Ctx) -> Result<(), Answer> {
+/// `get_scim_auth`: `Some` is the answer to send.
+fn check_token(rqctx: &Ctx) -> Option<Answer> {
     let ctx = rqctx.context();
     let header = rqctx.request.headers().get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
     if header.is_empty() {
-        return Err(Response::builder()
-            .status(401)
-            .header("content-type", "application/json")
-            .header("www-authenticate", "Bearer")
-            .body(Body::from(json!({"detail": "Authorization header required"}).to_string()))
-            .map_err(db_err));
+        return Some(
+            Response::builder()
+                .status(401)
+                .header("content-type", "application/json")
+                .header("www-authenticate", "Bearer")
+                .body(Body::from(json!({"detail": "Authorization header required"}).to_string()))
+                .map_err(db_err),
+        );
     }
     let parts: Vec<&str> = header.split_whitespace().collect();
     if parts.len() != 2 {
-        return Err(http_error(401, "Invalid authorization format. Expected: Bearer <token>"));
+        return Some(http_error(401, "Invalid authorization format. Expected: Bearer <token>"));
     }
     if parts[0].to_lowercase() != "bearer" {
-        return Err(http_error(401, "Invalid authentication scheme"));
+        return Some(http_error(401, "Invalid authentication scheme"));
     }
     let expected = ctx.config.env_str("SCIM_TOKEN").unwrap_or("");
     let given = parts[1].as_bytes();
     let same = given.len() == expected.len() && given.iter().zip(expected.as_bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
     if expected.is_empty() || !same {
-        return Err(http_error(401, "Invalid SCIM token"));
+        return Some(http_error(401, "Invalid SCIM token"));
     }
-    Ok(())
+    None
 }
 
 macro_rules! guard {
     ($rqctx:expr) => {{
         mounted($rqctx.context())?;
-        if let Err(answer) = check_token($rqctx) {
+        if let Some(answer) = check_token($rqctx) {
             return answer;
         }
     }};
 }
 
 /// `get_scim_provider`.
-fn provider(ctx: &ServerContext) -> Result<String, Answer> {
+fn provider(ctx: &ServerContext) -> Result<String, Detail> {
     match ctx.config.env_str("SCIM_AUTH_PROVIDER").filter(|p| !p.is_empty()) {
         Some(p) => Ok(p.to_string()),
-        None => Err(http_error(500, "SCIM_AUTH_PROVIDER environment variable is required when SCIM is enabled")),
+        None => Err(Detail::new(500, "SCIM_AUTH_PROVIDER environment variable is required when SCIM is enabled")),
     }
 }
 
@@ -143,7 +145,7 @@ fn external_id(u: &UserRow) -> Value {
 /// `user_to_scim`.
 async fn user_to_scim(ctx: &ServerContext, u: &UserRow, base: &str) -> Result<Value, Detail> {
     let client = ctx.db.get().await.map_err(db_err)?;
-    let groups = gdb::full_groups_by_members(&**client, &[u.id.clone()], false).await.map_err(db_err)?;
+    let groups = gdb::full_groups_by_members(&**client, std::slice::from_ref(&u.id), false).await.map_err(db_err)?;
     let (given, family) = match u.name.split_once(' ') {
         Some((g, f)) => (g.to_string(), f.to_string()),
         None => (u.name.clone(), String::new()),
@@ -271,7 +273,7 @@ fn paging(q: &ScimListQuery) -> Result<(i64, i64), Detail> {
 
 /// `filter.split('"')[1]` (an error when there is no quote: the reference answers 500).
 fn quoted(filter: &str) -> Result<String, Detail> {
-    filter.split('"').nth(1).map(str::to_string).ok_or_else(|| Detail::new(500, "Internal Server Error"))
+    filter.split('"').nth(1).map(str::to_string).ok_or_else(|| Detail::internal("SCIM filter without a quoted value"))
 }
 
 /// The users SCIM sees: those with OAuth or SCIM data.
@@ -305,10 +307,7 @@ pub async fn users_list(rqctx: &Ctx, q: ScimListQuery) -> Answer {
         }
         Some(f) if f.contains("externalId eq") => {
             let ext = quoted(&f)?;
-            let p = match provider(ctx) {
-                Ok(p) => p,
-                Err(a) => return a,
-            };
+            let p = provider(ctx)?;
             let u = find_by_external_id(ctx, &p, &ext).await?;
             let n = u.is_some() as i64;
             (u.into_iter().collect(), n)
@@ -369,10 +368,7 @@ pub async fn users_create(rqctx: &Ctx, body: FastJson<ScimUserCreate>) -> Answer
     let form = body.into_inner()?;
     let ctx = rqctx.context();
     if let Some(ext) = form.externalId.as_deref().filter(|e| !e.is_empty()) {
-        let p = match provider(ctx) {
-            Ok(p) => p,
-            Err(a) => return a,
-        };
+        let p = provider(ctx)?;
         if find_by_external_id(ctx, &p, ext).await?.is_some() {
             return http_error(409, &format!("User with externalId {ext} already exists"));
         }
@@ -404,10 +400,7 @@ pub async fn users_create(rqctx: &Ctx, body: FastJson<ScimUserCreate>) -> Answer
     };
     let user = crate::db::auths::insert_account(&mut client, &new, false, now()).await.map_err(db_err)?;
     drop(client);
-    let p = match provider(ctx) {
-        Ok(p) => p,
-        Err(a) => return a,
-    };
+    let p = provider(ctx)?;
     let Some(user) = set_scim(ctx, &user.id, &p, form.externalId.as_deref()).await? else {
         return http_error(500, "Failed to stamp SCIM user");
     };
@@ -443,10 +436,7 @@ pub async fn users_put(rqctx: &Ctx, id: &str, body: FastJson<ScimUserUpdate>) ->
     drop(client);
     let Some(mut updated) = updated else { return http_error(500, "Failed to update user") };
     if let Some(ext) = form.externalId.as_deref().filter(|e| !e.is_empty()) {
-        let p = match provider(ctx) {
-            Ok(p) => p,
-            Err(a) => return a,
-        };
+        let p = provider(ctx)?;
         if let Some(u) = set_scim(ctx, id, &p, Some(ext)).await? {
             updated = u;
         }
@@ -507,10 +497,7 @@ pub async fn users_patch(rqctx: &Ctx, id: &str, body: FastJson<ScimPatch>) -> An
                     if !value.is_null() && !value.is_string() {
                         return scim_error(400, "externalId must be a string or null", Some("invalidValue"));
                     }
-                    let p = match provider(ctx) {
-                        Ok(p) => p,
-                        Err(a) => return a,
-                    };
+                    let p = provider(ctx)?;
                     let mut s = scim.clone().or_else(|| user.scim.clone()).and_then(|v| v.as_object().cloned()).unwrap_or_default();
                     s.insert(p, json!({"external_id": value}));
                     scim = Some(Value::Object(s));

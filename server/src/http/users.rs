@@ -404,7 +404,7 @@ pub async fn get(rqctx: &Ctx, user_id: &str, q: UsersQuery) -> Result<Value, Det
             let client = ctx.db.get().await.map_err(db_err)?;
             let u = users::user_by_id(&**client, user_id).await.map_err(db_err)?;
             let Some(u) = u else { return Err(Detail::bad_request(USER_NOT_FOUND)) };
-            let groups = full_groups_by_members(&**client, &[u.id.clone()], false).await.map_err(db_err)?;
+            let groups = full_groups_by_members(&**client, std::slice::from_ref(&u.id), false).await.map_err(db_err)?;
             let active = users::is_active(&**client, &u.id, now()).await.map_err(db_err)?;
             // `UserActiveResponse` (extra="allow"): its own fields, then the rest of the dump.
             let mut m = status_fields(&u);
@@ -436,6 +436,11 @@ fn normalize_ts(ts: i64) -> i64 {
 fn day_key(ts: i64) -> chrono::NaiveDate {
     chrono::DateTime::from_timestamp(normalize_ts(ts), 0).map(|d| d.date_naive()).unwrap_or_default()
 }
+
+/// One day of the usage heatmap: messages, chat ids, per-model counts (first-seen order).
+type DayUsage = (i64, std::collections::HashSet<String>, Vec<(String, i64)>);
+/// One week: messages, chats, per-model counts.
+type WeekUsage = (i64, i64, Vec<(String, i64)>);
 
 /// Python's `round(x, 1)` for the shares and averages (as a float).
 fn round1(x: f64) -> Value {
@@ -482,8 +487,7 @@ async fn usage(ctx: &ServerContext, s: &SessionUser, q: &UsersQuery) -> Result<V
         .await
         .map_err(db_err)?;
     // Day -> (messages, chat ids, models in first-seen order).
-    let mut daily: std::collections::BTreeMap<chrono::NaiveDate, (i64, std::collections::HashSet<String>, Vec<(String, i64)>)> =
-        Default::default();
+    let mut daily: std::collections::BTreeMap<chrono::NaiveDate, DayUsage> = Default::default();
     let (mut user_messages, mut assistant_messages) = (0i64, 0i64);
     let mut model_counts: Vec<(String, i64)> = Vec::new();
     for r in &rows {
@@ -529,7 +533,7 @@ async fn usage(ctx: &ServerContext, s: &SessionUser, q: &UsersQuery) -> Result<V
         .collect();
     // Weekly (Monday-based) and cumulative views.
     use chrono::Datelike;
-    let mut weeks: std::collections::BTreeMap<chrono::NaiveDate, (i64, i64, Vec<(String, i64)>)> = Default::default();
+    let mut weeks: std::collections::BTreeMap<chrono::NaiveDate, WeekUsage> = Default::default();
     let mut cumulative = Vec::new();
     let (mut cm, mut cc) = (0i64, 0i64);
     let mut cmodels: Vec<(String, i64)> = Vec::new();
@@ -573,6 +577,36 @@ async fn usage(ctx: &ServerContext, s: &SessionUser, q: &UsersQuery) -> Result<V
         .await
         .map_err(db_err)?
         .get(0);
+    // `get_user_usage_chat_stats`: per chat, the sum of gaps of at most 30 minutes.
+    let stamps = client
+        .query(
+            "SELECT m.chat_id, m.created_at FROM chat_message m JOIN chat c ON c.id = m.chat_id
+             WHERE c.user_id = $1 AND ((c.meta -> 'internal')::text IS DISTINCT FROM 'true') AND m.created_at IS NOT NULL
+             ORDER BY m.chat_id, m.created_at",
+            &[uid],
+        )
+        .await
+        .map_err(db_err)?;
+    let mut longest_chat = 0i64;
+    let (mut cur_chat, mut last_at, mut acc) = (String::new(), None::<i64>, 0i64);
+    for r in &stamps {
+        let chat: String = r.get(0);
+        let at: i64 = r.get(1);
+        let at = if at > 10_000_000_000 { at / 1000 } else { at };
+        if chat != cur_chat {
+            cur_chat = chat;
+            last_at = None;
+            acc = 0;
+        }
+        if let Some(l) = last_at {
+            let d = at - l;
+            if d > 0 && d <= 30 * 60 {
+                acc += d;
+                longest_chat = longest_chat.max(acc);
+            }
+        }
+        last_at = Some(at);
+    }
     let lifetime_models: i64 = client
         .query_one(
             "SELECT count(DISTINCT model_id) FROM chat_message WHERE user_id = $1 AND role = 'assistant' AND model_id IS NOT NULL",
@@ -581,7 +615,7 @@ async fn usage(ctx: &ServerContext, s: &SessionUser, q: &UsersQuery) -> Result<V
         .await
         .map_err(db_err)?
         .get(0);
-    model_counts.sort_by(|a, b| b.1.cmp(&a.1));
+    model_counts.sort_by_key(|m| std::cmp::Reverse(m.1));
     let top_models: Vec<Value> = model_counts
         .iter()
         .take(5)
@@ -593,7 +627,7 @@ async fn usage(ctx: &ServerContext, s: &SessionUser, q: &UsersQuery) -> Result<V
     Ok(json!({
         "totals": {
             "lifetime_tokens": 0, "input_tokens": 0, "output_tokens": 0, "peak_daily_tokens": 0,
-            "longest_chat_seconds": 0, "current_streak": current, "longest_streak": longest, "total_chats": total_chats,
+            "longest_chat_seconds": longest_chat, "current_streak": current, "longest_streak": longest, "total_chats": total_chats,
             "active_days": active_days, "models_used": lifetime_models, "messages": total_messages,
             "user_messages": user_messages, "assistant_messages": assistant_messages,
         },
@@ -641,7 +675,7 @@ pub async fn info_get(rqctx: &Ctx, user_id: &str) -> Result<Value, Detail> {
     let client = ctx.db.get().await.map_err(db_err)?;
     let u = users::user_by_id(&**client, user_id).await.map_err(db_err)?;
     let Some(u) = u else { return Err(Detail::bad_request(USER_NOT_FOUND)) };
-    let groups = full_groups_by_members(&**client, &[u.id.clone()], false).await.map_err(db_err)?;
+    let groups = full_groups_by_members(&**client, std::slice::from_ref(&u.id), false).await.map_err(db_err)?;
     Ok(user_info(&u, id_names(&groups), is_active_row(&u)))
 }
 

@@ -64,6 +64,8 @@ async fn postgres_restart_under_a_running_server() {
         ("DATABASE_URL".into(), conninfo.clone()),
         ("WEBUI_SECRET_KEY".into(), TEST_SECRET.into()),
         ("DATABASE_POOL_SIZE".into(), "4".into()),
+        ("OWUI_FRONTEND_DIR".into(), data_dir.path().join("webui").display().to_string()),
+        ("OFFLINE_MODE".into(), "true".into()),
     ]);
     let config = server::config::Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
     let running = server::start(config, &server::testing::test_logger()).await.expect("start the server");
@@ -150,6 +152,8 @@ async fn spawn_server(db: &TestDb, data_dir: &std::path::Path) -> Proc {
         .env("DEFAULT_USER_ROLE", "user")
         .env("DATABASE_POOL_SIZE", "8")
         .env("GLOBAL_LOG_LEVEL", "ERROR")
+        .env("OWUI_FRONTEND_DIR", data_dir.join("webui"))
+        .env("OFFLINE_MODE", "true")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -165,8 +169,8 @@ async fn spawn_server(db: &TestDb, data_dir: &std::path::Path) -> Proc {
     Proc { child, base }
 }
 
-/// `kill -9` of the server during concurrent sign-ups and settings updates: after a restart,
-/// every write that was answered 200 is there.
+/// `kill -9` of the server during concurrent sign-ups, settings updates and group creations:
+/// after a restart, every write that was answered 200 is there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_during_concurrent_writes_loses_no_acknowledged_write() {
     let db = TestDb::new().await;
@@ -203,6 +207,23 @@ async fn kill_9_during_concurrent_writes_loses_no_acknowledged_write() {
             }
         }));
     }
+    // Groups, created by the admin.
+    let acked_groups: Arc<Mutex<Vec<String>>> = Arc::default();
+    {
+        let (base, acked, stop, token) = (base.clone(), acked_groups.clone(), stop.clone(), writers[0].clone());
+        tasks.push(tokio::spawn(async move {
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let name = format!("fault-group-{i}");
+                let body = json!({"name": name, "description": "kill -9"});
+                let (status, _, _) = timed("POST", &format!("{base}/api/v1/groups/create"), Some(&token), Some(body)).await;
+                if status == Some(200) {
+                    acked.lock().unwrap().push(name);
+                }
+                i += 1;
+            }
+        }));
+    }
     for (w, token) in writers.iter().enumerate() {
         let (base, acked, stop, token) = (base.clone(), acked_settings.clone(), stop.clone(), token.clone());
         tasks.push(tokio::spawn(async move {
@@ -223,7 +244,9 @@ async fn kill_9_during_concurrent_writes_loses_no_acknowledged_write() {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let enough = acked_signups.lock().unwrap().len() >= 3 && acked_settings.lock().unwrap().values().filter(|v| **v >= 3).count() >= 2;
+        let enough = acked_signups.lock().unwrap().len() >= 3
+            && acked_groups.lock().unwrap().len() >= 3
+            && acked_settings.lock().unwrap().values().filter(|v| **v >= 3).count() >= 2;
         if enough || Instant::now() > deadline {
             break;
         }
@@ -238,6 +261,8 @@ async fn kill_9_during_concurrent_writes_loses_no_acknowledged_write() {
     }
     let signups = acked_signups.lock().unwrap().clone();
     let settings = acked_settings.lock().unwrap().clone();
+    let groups = acked_groups.lock().unwrap().clone();
+    assert!(!groups.is_empty(), "no group creation was acknowledged before the kill");
     assert!(!signups.is_empty(), "no sign-up was acknowledged before the kill");
     assert!(settings.values().any(|v| *v > 0), "no settings update was acknowledged before the kill");
 
@@ -249,6 +274,10 @@ async fn kill_9_during_concurrent_writes_loses_no_acknowledged_write() {
         let auth = pg.query_opt("SELECT id FROM auth WHERE email = $1", &[email]).await.unwrap();
         assert!(auth.is_some(), "acknowledged sign-up {email} has no credentials after the restart");
     }
+    for name in &groups {
+        let row = pg.query_opt(r#"SELECT id FROM "group" WHERE name = $1"#, &[name]).await.unwrap();
+        assert!(row.is_some(), "acknowledged group {name} is missing after the restart");
+    }
     for (w, last) in &settings {
         let url = format!("{}/api/v1/users/user/settings?raw=true", p2.base);
         let (status, v, _) = timed("GET", &url, Some(&writers[*w]), None).await;
@@ -257,5 +286,10 @@ async fn kill_9_during_concurrent_writes_loses_no_acknowledged_write() {
         // The write after the last acknowledged one may have committed without its answer.
         assert!(got >= *last, "writer {w}: acknowledged {last}, stored {got}");
     }
-    eprintln!("kill -9: {} acknowledged sign-ups and {:?} acknowledged settings survived", signups.len(), settings);
+    eprintln!(
+        "kill -9: {} acknowledged sign-ups, {} groups and settings counters {:?} survived",
+        signups.len(),
+        groups.len(),
+        settings
+    );
 }

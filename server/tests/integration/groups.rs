@@ -175,7 +175,41 @@ async fn groups_bodies_match_the_reference() {
     let body = json!({"user_ids": [a.user_id]}).to_string();
     let r = req("POST", &reference.url, &format!("/api/v1/groups/id/{cid}/users/add"), Some(&a.admin), Some(&body)).await;
     assert_eq!(r.status, 200);
+    // Resources for the previews: owned, granted to the parent group, to everyone, inactive.
+    let c = s.db.client().await;
+    for (id, owner, active) in [("m1", &a.admin_id, true), ("m2", &a.user_id, true), ("m3", &a.admin_id, false), ("m4", &a.admin_id, true)] {
+        c.execute(
+            "INSERT INTO model (id, user_id, base_model_id, name, params, meta, updated_at, created_at, is_active)
+             VALUES ($1, $2, 'base', $1, '{}', '{}', 1, 1, $3)",
+            &[&id, owner, &active],
+        )
+        .await
+        .unwrap();
+    }
+    c.execute(
+        "INSERT INTO knowledge (id, user_id, name, description, meta, created_at, updated_at, data) VALUES ('k1', $1, 'K', '', '{}', 1, 1, '{}')",
+        &[&a.admin_id],
+    )
+    .await
+    .unwrap();
+    c.execute(
+        "INSERT INTO tool (id, user_id, name, content, specs, meta, valves, updated_at, created_at) VALUES ('t1', $1, 'T', '', '[]', '{}', '{}', 1, 1)",
+        &[&a.admin_id],
+    )
+    .await
+    .unwrap();
+    for (rt, rid, pt, pid) in [("model", "m1", "group", pid.as_str()), ("model", "m3", "group", pid.as_str()), ("knowledge", "k1", "user", "*")] {
+        c.execute(
+            "INSERT INTO access_grant (id, resource_type, resource_id, principal_type, principal_id, permission, created_at) VALUES ($1, $2, $3, $4, $5, 'read', 1)",
+            &[&format!("{rt}-{rid}"), &rt, &rid, &pt, &pid],
+        )
+        .await
+        .unwrap();
+    }
+    drop(c);
     let cases: Vec<(&str, String, Option<String>, &str)> = vec![
+        ("GET", format!("/api/v1/users/{}/preview", a.user_id), None, &a.admin),
+        ("GET", format!("/api/v1/groups/id/{pid}/preview"), None, &a.admin),
         ("GET", "/api/v1/groups/".into(), None, &a.admin),
         ("GET", "/api/v1/groups/".into(), None, &a.user),
         ("GET", "/api/v1/groups/?share=true".into(), None, &a.other),

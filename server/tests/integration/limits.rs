@@ -55,3 +55,29 @@ async fn long_account_fields_are_refused() {
     let (status, v) = signup("ñ".repeat(255), "a@example.com".into(), "pw".into()).await;
     assert_eq!(status, 200, "{v}");
 }
+
+/// A NUL character reaching a text column (from a body, path or query string) is the client's
+/// error, not a 500 (schemathesis found `POST /api/v1/auths/update/timezone` answering 500).
+#[tokio::test]
+async fn nul_characters_answer_400_not_500() {
+    let s = TestServer::start().await;
+    let (status, v) = post(
+        &format!("{}/api/v1/auths/signup", s.url),
+        json!({"name": "a", "email": "a@example.com", "password": "pw"}).to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    let token = v["token"].as_str().unwrap().to_string();
+    let client = reqwest::Client::new();
+    let nul = json!({"detail": "Invalid input: text cannot contain NUL (0x00) characters."});
+    let r = client
+        .post(format!("{}/api/v1/auths/update/timezone", s.url))
+        .bearer_auth(&token)
+        .json(&json!({"timezone": "Europe/Par\u{0}is"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((r.status().as_u16(), r.json::<Value>().await.unwrap()), (400, nul.clone()));
+    let r = client.get(format!("{}/api/v1/users/a%00b", s.url)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!((r.status().as_u16(), r.json::<Value>().await.unwrap()), (400, nul));
+}

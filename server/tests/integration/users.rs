@@ -124,6 +124,13 @@ async fn role_gates_of_every_users_route() {
 async fn admin_list_get_update_delete() {
     let s = TestServer::start().await;
     let a = setup(&s.url).await;
+    // "First user" is the oldest `created_at` (seconds). Accounts made in the same second tie,
+    // in the reference too; real installs are made seconds apart, so make that so here.
+    s.db.client()
+        .await
+        .execute(r#"UPDATE "user" SET created_at = created_at - 60 WHERE id = $1"#, &[&a.admin_id])
+        .await
+        .unwrap();
     let r = req("GET", &s.url, "/api/v1/users/?page=1&order_by=name&direction=asc", Some(&a.admin), None).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let v = r.json();
@@ -383,6 +390,24 @@ async fn users_bodies_match_the_reference() {
     let r = req("POST", &reference.url, "/api/v1/users/user/status/update", Some(&a.user), Some(r#"{"status_emoji":"x"}"#)).await;
     assert_eq!(r.status, 200);
     let uid = a.user_id.clone();
+    // Two chats of messages (no token usage) for the usage report.
+    let c = s.db.client().await;
+    for (chat, t) in [("c1", 1_790_100_000i64), ("c2", 1_790_300_000)] {
+        c.execute("INSERT INTO chat (id, user_id, title, created_at, updated_at, chat) VALUES ($1, $2, 't', $3, $3, '{}')", &[&chat, &uid, &t])
+            .await
+            .unwrap();
+        for (i, (role, model)) in [("user", None), ("assistant", Some("m1")), ("user", None), ("assistant", Some("m2")), ("assistant", Some("m1"))].iter().enumerate() {
+            let id = format!("{chat}-{i}");
+            let at = t + i as i64 * 60;
+            c.execute(
+                "INSERT INTO chat_message (id, chat_id, user_id, role, model_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+                &[&id, &chat, &uid, role, model, &at],
+            )
+            .await
+            .unwrap();
+        }
+    }
+    drop(c);
     let cases: Vec<(&str, String, Option<&str>, &str)> = vec![
         ("GET", "/api/v1/users/?order_by=email&direction=asc".into(), None, &a.admin),
         ("GET", "/api/v1/users/all".into(), None, &a.admin),
@@ -414,6 +439,8 @@ async fn users_bodies_match_the_reference() {
         ("GET", "/api/v1/users/usage?start_date=1790000000&end_date=1792000000".into(), None, &a.user),
         ("GET", "/api/v1/users/usage?days=3".into(), None, &a.user),
         ("GET", "/api/v1/users/usage?start_date=5&end_date=4".into(), None, &a.user),
+        ("GET", "/api/v1/auths/mfa/status".into(), None, &a.user),
+        ("GET", "/api/v1/auths/mfa/status".into(), None, &a.pending),
         ("POST", format!("/api/v1/users/{uid}/update"), Some(r#"{"profile_image_url":"data:image/png;base64,aGk="}"#), &a.pending),
     ];
     for (method, path, body, token) in &cases {
@@ -433,4 +460,27 @@ async fn users_bodies_match_the_reference() {
         assert_eq!(mask(&ours.body), mask(&theirs.body), "{path}");
     }
     reference.stop();
+}
+
+#[tokio::test]
+async fn mfa_status() {
+    let s = TestServer::start().await;
+    let a = setup(&s.url).await;
+    let r = req("GET", &s.url, "/api/v1/auths/mfa/status", None, None).await;
+    assert_eq!((r.status, detail(&r)), (401, json!("Not authenticated")));
+    for token in [&a.pending, &a.user, &a.admin] {
+        let r = req("GET", &s.url, "/api/v1/auths/mfa/status", Some(token), None).await;
+        assert_eq!((r.status, r.body.as_str()), (200, r#"{"enabled":false,"required":false,"recovery_codes_remaining":0}"#));
+        assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
+    }
+    s.db.client()
+        .await
+        .execute(r#"UPDATE auth SET mfa = '{"secret":"enc","recovery_hashes":["a","b"]}' WHERE id = $1"#, &[&a.user_id])
+        .await
+        .unwrap();
+    let r = req("GET", &s.url, "/api/v1/auths/mfa/status", Some(&a.user), None).await;
+    assert_eq!(r.body, r#"{"enabled":true,"required":false,"recovery_codes_remaining":2}"#);
+    // Another account's state is not the caller's.
+    let r = req("GET", &s.url, "/api/v1/auths/mfa/status", Some(&a.other), None).await;
+    assert_eq!(r.json()["enabled"], json!(false));
 }
