@@ -176,6 +176,10 @@ fn decode(content_type: Option<&str>, bytes: &[u8]) -> Decoded {
 
 /// Python's `json.loads` error, as FastAPI reports it (`loc` holds the character offset).
 fn json_invalid(text: &str, e: &serde_json::Error) -> Value {
+    if e.is_eof() {
+        let (offset, python) = eof_error(text);
+        return json!({"type": "json_invalid", "loc": ["body", offset], "msg": "JSON decode error", "input": {}, "ctx": {"error": python}});
+    }
     // serde reports 1-based line and column (in bytes) of the offending character.
     let mut offset = 0usize;
     for (i, line) in text.split('\n').enumerate() {
@@ -204,6 +208,78 @@ fn json_invalid(text: &str, e: &serde_json::Error) -> Value {
         "Expecting value"
     };
     json!({"type": "json_invalid", "loc": ["body", offset], "msg": "JSON decode error", "input": {}, "ctx": {"error": python}})
+}
+
+/// Where and why Python's `json.loads` stops on a text that ends too early: serde only says
+/// "EOF"; Python names what it expected next (at the end of the text), or points at the start
+/// of an unterminated string.
+fn eof_error(text: &str) -> (usize, &'static str) {
+    #[derive(Clone, Copy)]
+    enum Expect {
+        Value,
+        Key,
+        Colon,
+        Comma,
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut stack: Vec<char> = Vec::new();
+    let mut expect = Expect::Value;
+    let after_value = |stack: &Vec<char>| match stack.last() {
+        Some(_) => Expect::Comma,
+        None => Expect::Value,
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            c if c.is_whitespace() => {}
+            '"' => {
+                let start = i;
+                i += 1;
+                while i < chars.len() && chars[i] != '"' {
+                    if chars[i] == '\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                if i >= chars.len() {
+                    return (start, "Unterminated string starting at");
+                }
+                expect = match expect {
+                    Expect::Key => Expect::Colon,
+                    _ => after_value(&stack),
+                };
+            }
+            '{' => {
+                stack.push('{');
+                expect = Expect::Key;
+            }
+            '[' => {
+                stack.push('[');
+                expect = Expect::Value;
+            }
+            '}' | ']' => {
+                stack.pop();
+                expect = after_value(&stack);
+            }
+            ':' => expect = Expect::Value,
+            ',' => expect = if stack.last() == Some(&'{') { Expect::Key } else { Expect::Value },
+            _ => {
+                while i + 1 < chars.len() && !matches!(chars[i + 1], ',' | ':' | ']' | '}') && !chars[i + 1].is_whitespace() {
+                    i += 1;
+                }
+                expect = after_value(&stack);
+            }
+        }
+        i += 1;
+    }
+    let msg = match expect {
+        Expect::Value => "Expecting value",
+        Expect::Key => "Expecting property name enclosed in double quotes",
+        Expect::Colon => "Expecting ':' delimiter",
+        Expect::Comma => "Expecting ',' delimiter",
+    };
+    (chars.len(), msg)
 }
 
 /// What a field accepts, from the form's JSON schema.
@@ -365,6 +441,10 @@ fn validate<T: JsonSchema + DeserializeOwned + 'static>(value: Value) -> Result<
                 serde_path_to_error::Segment::Map { key } | serde_path_to_error::Segment::Enum { variant: key } => loc.push(json!(key)),
                 serde_path_to_error::Segment::Unknown => {}
             }
+        }
+        // A body of the wrong JSON type where an object is expected: pydantic's `dict_type`.
+        if loc.len() == 1 && !value.is_object() && e.inner().to_string().ends_with("expected a map") {
+            return vec![json!({"type": "dict_type", "loc": loc, "msg": "Input should be a valid dictionary", "input": value})];
         }
         vec![json!({"type": "value_error", "loc": loc, "msg": format!("Value error, {}", e.inner()), "input": value})]
     })
@@ -541,6 +621,33 @@ mod tests {
                 r#"{"type":"json_invalid","loc":["body",1],"msg":"JSON decode error","input":{},"ctx":{"error":"Expecting property name enclosed in double quotes"}}"#
             ),
             _ => panic!("expected a decode error"),
+        }
+    }
+
+    #[test]
+    fn eof_errors_match_python() {
+        // (text, offset, message) as Python 3.11's json.loads reports them.
+        let cases = [
+            ("{", 1, "Expecting property name enclosed in double quotes"),
+            ("{\"a\":1,", 7, "Expecting property name enclosed in double quotes"),
+            ("{\"a\"", 4, "Expecting ':' delimiter"),
+            ("{\"a\":", 5, "Expecting value"),
+            ("{\"a\":1", 6, "Expecting ',' delimiter"),
+            ("[", 1, "Expecting value"),
+            ("[1", 2, "Expecting ',' delimiter"),
+            ("[1,", 3, "Expecting value"),
+            ("{\"a", 1, "Unterminated string starting at"),
+            ("  ", 2, "Expecting value"),
+            ("{\"ui\": ", 7, "Expecting value"),
+            ("{\"name\": \"x\",", 13, "Expecting property name enclosed in double quotes"),
+            ("{\"a\":[1,{\"b\":\"c", 13, "Unterminated string starting at"),
+            ("{\"a\":\"x\"  ", 10, "Expecting ',' delimiter"),
+        ];
+        for (text, offset, msg) in cases {
+            let err = serde_json::from_str::<Value>(text).unwrap_err();
+            assert!(err.is_eof(), "{text:?}");
+            let v = json_invalid(text, &err);
+            assert_eq!((v["loc"][1].as_u64().unwrap() as usize, v["ctx"]["error"].as_str().unwrap()), (offset, msg), "{text:?}");
         }
     }
 }

@@ -49,9 +49,7 @@ fn ok<T: schemars::JsonSchema + serde::Serialize + Send + Sync + 'static>(body: 
     r
 }
 
-pub(super) fn db_err(e: impl std::fmt::Display) -> Detail {
-    Detail::internal(e)
-}
+pub(super) use super::db_err;
 
 /// `PASSWORD_HASH_ALGORITHM`.
 pub(super) fn hash_algorithm(ctx: &ServerContext) -> HashAlgorithm {

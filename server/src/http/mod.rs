@@ -37,6 +37,13 @@ pub fn api() -> ApiDescription<Arc<ServerContext>> {
 
 type Ctx = RequestContext<Arc<ServerContext>>;
 
+/// A database failure as an answer: 500 with the cause (server message and SQLSTATE) kept for
+/// the log; `Detail::internal` answers 400 for a NUL character PostgreSQL refused. Takes the
+/// error itself, not its text, because a bare `tokio_postgres::Error` only prints "db error".
+pub(crate) fn db_err(e: impl Into<crate::db::DbError>) -> Detail {
+    Detail::internal(e.into())
+}
+
 impl WebuiApi for ServerImpl {
     type Context = Arc<ServerContext>;
 

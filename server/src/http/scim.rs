@@ -32,11 +32,11 @@ fn respond(status: u16, body: &Value) -> Answer {
         .status(status)
         .header("content-type", "application/json")
         .body(Body::from(body.to_string()))
-        .map_err(db_err)
+        .map_err(Detail::internal)
 }
 
 fn no_content() -> Answer {
-    Response::builder().status(204).body(Body::empty()).map_err(db_err)
+    Response::builder().status(204).body(Body::empty()).map_err(Detail::internal)
 }
 
 /// `scim_error`: the SCIM error document.
@@ -83,7 +83,7 @@ fn check_token(rqctx: &Ctx) -> Option<Answer> {
                 .header("content-type", "application/json")
                 .header("www-authenticate", "Bearer")
                 .body(Body::from(json!({"detail": "Authorization header required"}).to_string()))
-                .map_err(db_err),
+                .map_err(Detail::internal),
         );
     }
     let parts: Vec<&str> = header.split_whitespace().collect();
@@ -390,7 +390,7 @@ pub async fn users_create(rqctx: &Ctx, body: FastJson<ScimUserCreate>) -> Answer
     if !super::auths::valid_image_url(&image) {
         image = "/user.png".into();
     }
-    let hash = password::hash_password(super::auths::hash_algorithm(ctx), uuid::Uuid::new_v4().to_string()).await.map_err(db_err)?;
+    let hash = password::hash_password(super::auths::hash_algorithm(ctx), uuid::Uuid::new_v4().to_string()).await.map_err(Detail::internal)?;
     let new = crate::db::auths::NewAccount {
         email: &email,
         password_hash: &hash,

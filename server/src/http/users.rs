@@ -270,9 +270,7 @@ fn is_active_row(u: &UserRow) -> bool {
     u.last_active_at != 0 && u.last_active_at >= now() - 180
 }
 
-pub(super) fn db_err(e: impl std::fmt::Display) -> Detail {
-    Detail::internal(e)
-}
+pub(super) use super::db_err;
 
 /// FastAPI's `int` query parameter.
 pub(super) fn query_int(name: &str, v: &Option<String>) -> Result<Option<i64>, Detail> {
@@ -905,12 +903,6 @@ pub async fn default_permissions_get(rqctx: &Ctx, user_id: &str) -> Result<Value
     permissions_model(&filled, &[]).map_err(|_| Detail::internal("stored permissions are not valid"))
 }
 
-/// The class names pydantic puts in a `model_type` error.
-const PERMISSION_CLASSES: &[&str] = &[
-    "WorkspacePermissions", "SharingPermissions", "AccessGrantsPermissions", "ChatPermissions", "FeaturesPermissions",
-    "SettingsPermissions",
-];
-
 /// `POST /api/v1/users/default/permissions`: validated as `UserPermissions` (six required
 /// sections of lax booleans), saved and answered as `model_dump(by_alias=True)`.
 pub async fn default_permissions_update(rqctx: &Ctx, user_id: &str, body: FastJson<Map<String, Value>>) -> Result<Value, Detail> {
@@ -918,7 +910,7 @@ pub async fn default_permissions_update(rqctx: &Ctx, user_id: &str, body: FastJs
     auth::require_admin(rqctx).await?;
     let form = body.into_inner()?;
     let mut errors = Vec::new();
-    for ((section, _), class) in PERMISSION_MODELS.iter().zip(PERMISSION_CLASSES) {
+    for (section, _) in PERMISSION_MODELS.iter() {
         match form.get(*section) {
             None => errors.push(json!({"type": "missing", "loc": ["body", section], "msg": "Field required", "input": form})),
             Some(Value::Object(_)) => {
@@ -928,10 +920,10 @@ pub async fn default_permissions_update(rqctx: &Ctx, user_id: &str, body: FastJs
                     errors.extend(e);
                 }
             }
+            // What the reference answers (seen in compat): pydantic's attribute-model wording.
             Some(v) => errors.push(json!({
-                "type": "model_type", "loc": ["body", section],
-                "msg": format!("Input should be a valid dictionary or instance of {class}"), "input": v,
-                "ctx": {"class_name": class},
+                "type": "model_attributes_type", "loc": ["body", section],
+                "msg": "Input should be a valid dictionary or object to extract fields from", "input": v,
             })),
         }
     }
@@ -984,7 +976,7 @@ fn file_response(bytes: Vec<u8>) -> Result<Response<Body>, Detail> {
         .header("content-type", "image/png")
         .header("content-length", bytes.len().to_string())
         .body(Body::from(bytes))
-        .map_err(db_err)
+        .map_err(Detail::internal)
 }
 
 fn stock_response(ctx: &ServerContext) -> Result<Response<Body>, Detail> {
@@ -1010,7 +1002,7 @@ pub async fn profile_image(rqctx: &Ctx, user_id: &str) -> Result<Response<Body>,
                 .header("location", url)
                 .header("content-length", "0")
                 .body(Body::empty())
-                .map_err(db_err);
+                .map_err(Detail::internal);
         }
     } else if url.starts_with("data:image") {
         if let Some((header, data)) = url.split_once(',') {
@@ -1034,7 +1026,7 @@ pub async fn profile_image(rqctx: &Ctx, user_id: &str) -> Result<Response<Body>,
                     .header("content-disposition", "inline")
                     .header("x-content-type-options", "nosniff")
                     .body(Body::from(bytes))
-                    .map_err(db_err);
+                    .map_err(Detail::internal);
             }
         }
     }
@@ -1146,7 +1138,7 @@ pub async fn update(rqctx: &Ctx, user_id: &str, body: FastJson<UserUpdateForm>) 
     }
     if let Some(pw) = form.password.as_deref().filter(|p| !p.is_empty()) {
         super::auths::check_new_password(ctx, pw)?;
-        let hash = super::auth::password::hash_password(super::auths::hash_algorithm(ctx), pw.to_string()).await.map_err(db_err)?;
+        let hash = super::auth::password::hash_password(super::auths::hash_algorithm(ctx), pw.to_string()).await.map_err(Detail::internal)?;
         users::set_password(&**client, user_id, &hash).await.map_err(db_err)?;
     }
     let changed = form.role.is_some() || form.name.is_some() || email.is_some() || form.profile_image_url.is_some();

@@ -79,5 +79,14 @@ async fn nul_characters_answer_400_not_500() {
         .unwrap();
     assert_eq!((r.status().as_u16(), r.json::<Value>().await.unwrap()), (400, nul.clone()));
     let r = client.get(format!("{}/api/v1/users/a%00b", s.url)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!((r.status().as_u16(), r.json::<Value>().await.unwrap()), (400, nul.clone()));
+    // In an array parameter too (schemathesis found `POST /api/v1/groups/id/{id}/users/add`).
+    let r = client
+        .post(format!("{}/api/v1/groups/id/x/users/add", s.url))
+        .bearer_auth(&token)
+        .json(&json!({"user_ids": ["a\u{0}b"]}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!((r.status().as_u16(), r.json::<Value>().await.unwrap()), (400, nul));
 }
