@@ -129,6 +129,15 @@ impl Config {
             None => 10,
         };
         let webui_auth = bool_var("WEBUI_AUTH", true);
+        // The user's cache (the process's own HOME, never a path relative to the working
+        // directory); without a HOME, inside DATA_DIR.
+        let frontend_cache_dir = var("OWUI_FRONTEND_DIR").filter(|s| !s.is_empty()).map(PathBuf::from).unwrap_or_else(|| {
+            let name = format!("webui-{}", webui_api::UPSTREAM_VERSION);
+            match std::env::var_os("HOME").filter(|h| !h.is_empty() && std::path::Path::new(h).is_absolute()) {
+                Some(home) => PathBuf::from(home).join(".cache/owui-rs").join(name),
+                None => data_dir.join(name),
+            }
+        });
         Ok(Config {
             host: var("HOST").unwrap_or_else(|| "0.0.0.0".into()),
             port,
@@ -155,11 +164,7 @@ impl Config {
             enable_api_keys: bool_var("ENABLE_API_KEYS", false),
             enable_version_update_check: bool_var("ENABLE_VERSION_UPDATE_CHECK", true),
             frontend_build_dir: var("FRONTEND_BUILD_DIR").filter(|s| !s.is_empty()).map(PathBuf::from),
-            frontend_cache_dir: var("OWUI_FRONTEND_DIR").filter(|s| !s.is_empty()).map(PathBuf::from).unwrap_or_else(|| {
-                PathBuf::from(var("HOME").unwrap_or_else(|| ".".into()))
-                    .join(".cache/owui-rs")
-                    .join(format!("webui-{}", webui_api::UPSTREAM_VERSION))
-            }),
+            frontend_cache_dir,
             offline_mode: bool_var("OFFLINE_MODE", false),
             log_level: var("GLOBAL_LOG_LEVEL").unwrap_or_else(|| "INFO".into()),
             deployment_id: var("DEPLOYMENT_ID").unwrap_or_default(),

@@ -9,6 +9,8 @@ use crate::common::*;
 fn run_server(env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
     cmd.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).env("HOME", std::env::var("HOME").unwrap_or_default());
+    // No web UI download from a test.
+    cmd.env("OFFLINE_MODE", "true");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -130,6 +132,7 @@ async fn embedded_cluster_is_created_then_reused() {
             .env("HOST", "127.0.0.1")
             .env("PORT", "0")
             .env("GLOBAL_LOG_LEVEL", "INFO")
+            .env("OFFLINE_MODE", "true")
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
