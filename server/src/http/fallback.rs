@@ -1,5 +1,5 @@
 //! FastAPI's answer to a known path with an unserved method: 405 `{"detail":"Method Not
-//! Allowed"}` with `allow`. Dropshot's router would answer such requests itself, before any
+//! Allowed"}` (HEAD instead reaches the SPA mount, as on the reference). Dropshot's router would answer such requests itself, before any
 //! handler, with its own `{"request_id","message"}` body; registering an unpublished handler for
 //! every other method of every published path keeps the answer in our hands.
 
@@ -48,6 +48,16 @@ impl schemars::JsonSchema for AnyPathVars {
     }
 }
 
+/// HEAD on an API path: FastAPI's routes do not take HEAD, so the reference's request falls
+/// through to the SPA mount at `/` (index.html's headers, or the file of that name).
+async fn head_to_spa(
+    rqctx: RequestContext<Arc<ServerContext>>,
+    _vars: Path<AnyPathVars>,
+) -> Result<Response<Body>, Detail> {
+    let segments: Vec<String> = rqctx.request.uri().path().split('/').filter(|s| !s.is_empty()).map(String::from).collect();
+    super::frontend::serve(&rqctx, super::frontend::Mount::Spa, segments).await
+}
+
 /// The answer to every method a path does not serve.
 async fn method_not_allowed(
     _rqctx: RequestContext<Arc<ServerContext>>,
@@ -80,14 +90,12 @@ pub fn register_method_fallbacks(api: &mut ApiDescription<Arc<ServerContext>>) {
             .collect();
         VARS.with(|v| *v.borrow_mut() = vars.clone());
         for method in METHODS.iter().filter(|m| !methods.contains(m.as_str())) {
-            let endpoint = ApiEndpoint::new(
-                format!("method_not_allowed_{}_{}", method.as_str().to_lowercase(), path),
-                method_not_allowed,
-                method.clone(),
-                "application/json",
-                &path,
-                ApiEndpointVersions::All,
-            )
+            let operation_id = format!("method_not_allowed_{}_{}", method.as_str().to_lowercase(), path);
+            let endpoint = if *method == Method::HEAD {
+                ApiEndpoint::new(operation_id, head_to_spa, method.clone(), "application/json", &path, ApiEndpointVersions::All)
+            } else {
+                ApiEndpoint::new(operation_id, method_not_allowed, method.clone(), "application/json", &path, ApiEndpointVersions::All)
+            }
             .visible(false);
             // A method served by an unpublished endpoint is already registered; that error is fine.
             let _ = api.register(endpoint);

@@ -314,3 +314,19 @@ sys.stdout.write(json.dumps(result, ensure_ascii=False, separators=(',', ':')))
     }
     assert!(!server::changelog::markdown::has_html_blocks(&text), "the changelog needs the raw HTML block pre-processor");
 }
+
+/// HEAD on an API route is not an API call on the reference: it reaches the SPA mount and gets
+/// index.html's headers.
+#[tokio::test]
+async fn head_on_an_api_path_gets_the_spa() {
+    let Some(dir) = webui_dir() else { return };
+    let index = std::fs::read(dir.join("frontend/index.html")).unwrap();
+    let s = server_with_build(&dir).await;
+    let client = reqwest::Client::new();
+    for path in ["/health", "/api/config", "/api/v1/auths/"] {
+        let r = client.head(format!("{}{path}", s.url)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.headers()["content-type"], "text/html; charset=utf-8", "{path}");
+        assert_eq!(r.headers()["content-length"], index.len().to_string().as_str(), "{path}");
+    }
+}
