@@ -63,6 +63,22 @@ pub(super) fn hash_algorithm(ctx: &ServerContext) -> HashAlgorithm {
 /// does not compile.
 const DEFAULT_PASSWORD_PATTERN: &str = r"^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)(?=.*[^\w\s]).{8,}$";
 
+/// The checks sign-up and admin add-user share, in the reference's order: email format, email
+/// not taken, password rules. Returns the lowercased email.
+async fn check_new_account(ctx: &ServerContext, email: &str, password: &str) -> Result<String, Detail> {
+    let email = email.to_lowercase();
+    if !valid_email(&email) {
+        return Err(Detail::bad_request(INVALID_EMAIL_FORMAT));
+    }
+    let client = ctx.db.get().await.map_err(db_err)?;
+    if auths_db::is_email_taken(&**client, &email).await.map_err(db_err)? {
+        return Err(Detail::bad_request(EMAIL_TAKEN));
+    }
+    drop(client);
+    check_new_password(ctx, password)?;
+    Ok(email)
+}
+
 /// `validate_password` with the configured rules; the error is the 400 detail.
 pub(super) fn check_new_password(ctx: &ServerContext, pw: &str) -> Result<(), Detail> {
     let pattern = if ctx.config.env_bool("ENABLE_PASSWORD_VALIDATION", false) {
@@ -334,16 +350,7 @@ pub async fn signup(rqctx: &Ctx, form: SignupForm) -> Result<OkWithHeaders<Sessi
     } else if has_users {
         return Err(Detail::forbidden(auth::ACCESS_PROHIBITED));
     }
-    let email = form.email.to_lowercase();
-    if !valid_email(&email) {
-        return Err(Detail::bad_request(INVALID_EMAIL_FORMAT));
-    }
-    let client = ctx.db.get().await.map_err(db_err)?;
-    if auths_db::is_email_taken(&**client, &email).await.map_err(db_err)? {
-        return Err(Detail::bad_request(EMAIL_TAKEN));
-    }
-    drop(client);
-    check_new_password(ctx, &form.password)?;
+    let email = check_new_account(ctx, &form.email, &form.password).await?;
     let image = form.profile_image_url.clone().unwrap_or_else(|| "/user.png".into());
     let internal = |e: String| {
         slog::error!(rqctx.log, "signup failed"; "error" => e);
@@ -613,16 +620,7 @@ pub async fn add_user(rqctx: &Ctx, body: FastJson<AddUserForm, AuthForm>) -> Res
         return Err(Detail::new(422, AUTH_FORM_INVALID));
     }
     let ctx = rqctx.context();
-    let email = form.email.to_lowercase();
-    if !valid_email(&email) {
-        return Err(Detail::bad_request(INVALID_EMAIL_FORMAT));
-    }
-    let client = ctx.db.get().await.map_err(db_err)?;
-    if auths_db::is_email_taken(&**client, &email).await.map_err(db_err)? {
-        return Err(Detail::bad_request(EMAIL_TAKEN));
-    }
-    drop(client);
-    check_new_password(ctx, &form.password)?;
+    let email = check_new_account(ctx, &form.email, &form.password).await?;
     let internal = |e: String| {
         slog::error!(rqctx.log, "add user failed"; "error" => e);
         Detail::new(500, "An internal error occurred while adding the user.")
