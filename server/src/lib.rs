@@ -9,6 +9,7 @@ pub mod context;
 pub mod db;
 pub mod frontend;
 pub mod http;
+pub mod mfa;
 pub mod net;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -49,6 +50,10 @@ impl Running {
         self.server.local_addr()
     }
 
+    pub fn context(&self) -> &Arc<ServerContext> {
+        self.server.app_private()
+    }
+
     /// Stops serving, then stops the embedded cluster cleanly.
     pub async fn stop(self) {
         let _ = self.server.close().await;
@@ -58,9 +63,16 @@ impl Running {
     }
 }
 
-/// Opens the database (starting the embedded cluster when `DATABASE_URL` is unset), migrates
-/// it, and starts serving.
-pub async fn start(config: Config, log: &Logger) -> Result<Running, StartError> {
+/// The application over its database, not serving yet.
+pub struct Opened {
+    pub ctx: Arc<ServerContext>,
+    pub cluster: Option<PgCluster>,
+    pub migrate: db::MigrateOutcome,
+}
+
+/// Opens the database (starting the embedded cluster when `DATABASE_URL` is unset) and
+/// migrates it: what serving and the operator commands (`server mfa reset`) share.
+pub async fn open(config: Config, log: &Logger) -> Result<Opened, StartError> {
     let (pg_config, cluster) = match &config.database_url {
         Some(url) => (db::parse_url(url)?, None),
         None => {
@@ -75,17 +87,22 @@ pub async fn start(config: Config, log: &Logger) -> Result<Running, StartError> 
     let pool = db::connect(pg_config, config.database_pool_size).await?;
     let migrate = db::migrate(&pool).await?;
     info!(log, "database ready"; "schema" => ?migrate);
+    // Finding the web UI is a few stats; fetching it (first start only) runs in the background.
+    let frontend = frontend::Frontend::locate(&config, log.new(slog::o!("component" => "frontend")));
+    let outbound = net::outbound::Outbound::from_config(&config);
+    let ctx = Arc::new(ServerContext { config, db: pool, ready: AtomicBool::new(false), frontend, outbound });
+    Ok(Opened { ctx, cluster, migrate })
+}
 
+/// Opens the database (see [`open`]) and starts serving.
+pub async fn start(config: Config, log: &Logger) -> Result<Running, StartError> {
     let bind = format!("{}:{}", config.host, config.port);
     let bind_address: SocketAddr = tokio::net::lookup_host(&bind)
         .await
         .ok()
         .and_then(|mut a| a.next())
         .ok_or_else(|| StartError::Listen { addr: bind.clone(), reason: "not a valid address".into() })?;
-    // Finding the web UI is a few stats; fetching it (first start only) runs in the background.
-    let frontend = frontend::Frontend::locate(&config, log.new(slog::o!("component" => "frontend")));
-    let outbound = net::outbound::Outbound::from_config(&config);
-    let ctx = Arc::new(ServerContext { config, db: pool, ready: AtomicBool::new(false), frontend: frontend.clone(), outbound });
+    let Opened { ctx, cluster, migrate } = open(config, log).await?;
     let server = ServerBuilder::new(http::api(), ctx.clone(), log.new(slog::o!("component" => "http")))
         .config(ConfigDropshot {
             bind_address,
@@ -98,7 +115,7 @@ pub async fn start(config: Config, log: &Logger) -> Result<Running, StartError> 
         .start()
         .map_err(|e| StartError::Listen { addr: bind, reason: e.to_string() })?;
     ctx.ready.store(true, std::sync::atomic::Ordering::Release);
-    frontend.start_background(&ctx.config);
+    ctx.frontend.start_background(&ctx.config);
     Ok(Running { server, cluster, migrate })
 }
 

@@ -18,12 +18,49 @@ fn fail(msg: impl std::fmt::Display) -> ! {
     std::process::exit(1);
 }
 
+/// `server mfa reset EMAIL --reason REASON` (the reference's `open-webui mfa reset`): clears the
+/// account's authenticator and prints a one-time recovery token (30 minutes) to hand to the
+/// verified user, who redeems it at the `recover` step of their next sign-in.
+async fn mfa_reset(config: server::config::Config, log: &slog::Logger, args: &[String]) {
+    let usage = "usage: server mfa reset EMAIL --reason REASON";
+    let (mut email, mut reason) = (None, None);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--reason" => reason = it.next().cloned(),
+            r if r.starts_with("--reason=") => reason = Some(r["--reason=".len()..].to_string()),
+            e if email.is_none() => email = Some(e.to_string()),
+            _ => fail(usage),
+        }
+    }
+    let (Some(email), Some(reason)) = (email, reason) else { fail(usage) };
+    let opened = server::open(config, log).await.unwrap_or_else(|e| fail(e));
+    let result = server::mfa::reset(&opened.ctx, &email, &reason).await;
+    if let Some(c) = opened.cluster {
+        c.stop().await;
+    }
+    match result {
+        Ok(ticket) => {
+            println!("Recovery token (expires in 30 minutes; deliver securely to the verified user):");
+            println!("{ticket}");
+        }
+        Err(e) => {
+            eprintln!("Reset failed: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let config = server::config::Config::from_env().unwrap_or_else(|e| fail(e));
     let log = ConfigLogging::StderrTerminal { level: log_level(&config.log_level) }
         .to_logger("open-webui")
         .unwrap_or_else(|e| fail(format!("cannot set up logging: {e}")));
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("mfa") && args.get(1).map(String::as_str) == Some("reset") {
+        return mfa_reset(config, &log, &args[2..]).await;
+    }
     let running = server::start(config, &log).await.unwrap_or_else(|e| fail(e));
     slog::info!(log, "listening"; "address" => %running.local_addr());
 

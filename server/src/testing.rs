@@ -246,6 +246,12 @@ impl TestServer {
         Ok(())
     }
 
+    /// The running server's application context (to drive app logic directly, e.g. the
+    /// operator's `mfa reset`).
+    pub fn context(&self) -> std::sync::Arc<crate::context::ServerContext> {
+        self.running.as_ref().expect("server running").context().clone()
+    }
+
     /// Stops the server (the database stays until `self` is dropped).
     pub async fn stop(&mut self) {
         if let Some(r) = self.running.take() {

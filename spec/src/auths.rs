@@ -273,3 +273,124 @@ pub struct LdapServerConfig {
     #[serde(default = "ldap_member_of")]
     pub attribute_for_groups: String,
 }
+
+/// `SigninResult`: what sign-in, sign-up and LDAP sign-in answer. With MFA on, a human login
+/// answers the next step (enrol, verify, recover) or `pending` instead of a session.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum SigninResult {
+    Session(SessionUserResponse),
+    Challenge(MfaChallengeResponse),
+    Pending(PendingUserResponse),
+}
+
+/// The next step of a login: enrol an authenticator, verify a code, or recover with an
+/// operator's reset token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NextStep {
+    Enroll,
+    Verify,
+    Recover,
+}
+
+/// `MfaChallengeResponse`: a login (or replacement) step and its one-time token.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct MfaChallengeResponse {
+    pub next_step: NextStep,
+    pub challenge_token: String,
+    pub expires_in: i64,
+}
+
+/// `PendingUserResponse`: `{"next_step": "pending"}`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct PendingUserResponse {
+    #[serde(default)]
+    pub next_step: Pending,
+}
+
+/// The one value of `PendingUserResponse.next_step`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Pending {
+    #[default]
+    Pending,
+}
+
+/// `MfaStatusResponse`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct MfaStatusResponse {
+    pub enabled: bool,
+    pub required: bool,
+    pub recovery_codes_remaining: i64,
+}
+
+/// `MfaSetupResponse`: the new authenticator secret, as text and as a QR code (SVG data URL).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct MfaSetupResponse {
+    pub manual_key: String,
+    pub qr_code: String,
+}
+
+/// `MfaRecoveryCodesResponse`: ten one-time recovery codes, shown once.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct MfaRecoveryCodesResponse {
+    pub recovery_codes: Vec<String>,
+}
+
+/// `MfaEnrollmentResponse`: the session of a completed enrolment, with its recovery codes.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct MfaEnrollmentResponse {
+    #[serde(flatten)]
+    pub session: SessionUserResponse,
+    pub recovery_codes: Vec<String>,
+}
+
+/// `MfaEnrollmentResponse | MfaRecoveryCodesResponse`: a login enrolment signs in, a
+/// replacement only answers the new codes.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum MfaConfirmResult {
+    Enrolled(MfaEnrollmentResponse),
+    Replaced(MfaRecoveryCodesResponse),
+}
+
+/// `MfaChallengeForm` (`extra='forbid'`; the token 20–160 characters).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MfaChallengeForm {
+    #[schemars(length(min = 20, max = 160))]
+    pub challenge_token: String,
+}
+
+/// `MfaVerifyForm`: a challenge token and a TOTP or recovery code (1–128 characters).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MfaVerifyForm {
+    #[schemars(length(min = 20, max = 160))]
+    pub challenge_token: String,
+    #[schemars(length(min = 1, max = 128))]
+    pub code: String,
+    #[serde(default)]
+    pub recovery: bool,
+}
+
+/// `MfaFactorForm`: a TOTP or recovery code from a signed-in session.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MfaFactorForm {
+    #[schemars(length(min = 1, max = 128))]
+    pub code: String,
+    #[serde(default)]
+    pub recovery: bool,
+}
+
+/// `MfaRecoveryForm`: a `recover` challenge and the operator's reset token.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MfaRecoveryForm {
+    #[schemars(length(min = 20, max = 160))]
+    pub challenge_token: String,
+    #[schemars(length(min = 20, max = 160))]
+    pub reset_token: String,
+}

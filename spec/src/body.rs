@@ -33,6 +33,9 @@ use crate::{Detail, VALIDATION_ERROR_CODE};
 /// How a route answers a request-validation error.
 pub trait ValidationStyle: Send + Sync + 'static {
     fn reject(errors: Vec<Value>) -> Detail;
+    /// Whether undecodable JSON reaches the handler (as [`FastJson::decode_error`]) instead of
+    /// failing the extraction, so that the route can add its headers to the answer.
+    const DEFER_DECODE_ERRORS: bool = false;
 }
 
 /// FastAPI's default: `422 {"detail": [pydantic errors]}`.
@@ -58,9 +61,22 @@ impl ValidationStyle for AuthForm {
     }
 }
 
+/// The reference's MFA router: [`AuthForm`]'s answer, sent with the router's headers (so
+/// undecodable JSON reaches the handler, see [`FastJson::decode_error`]).
+pub enum MfaForm {}
+
+impl ValidationStyle for MfaForm {
+    fn reject(_errors: Vec<Value>) -> Detail {
+        Detail::new(422, AUTH_FORM_INVALID)
+    }
+    const DEFER_DECODE_ERRORS: bool = true;
+}
+
 /// A JSON request body of type `T`, decoded and validated as FastAPI would (see the module docs).
 pub struct FastJson<T, S: ValidationStyle = Pydantic> {
     inner: Result<T, Vec<Value>>,
+    /// Undecodable JSON, kept for the handler (styles that defer it only).
+    decode_error: bool,
     _style: PhantomData<fn() -> S>,
 }
 
@@ -70,9 +86,18 @@ impl<T, S: ValidationStyle> FastJson<T, S> {
         self.inner.map_err(S::reject)
     }
 
+    /// The answer to undecodable JSON, which FastAPI gives before any dependency (the auth check)
+    /// runs; only styles with `DEFER_DECODE_ERRORS` get here with one.
+    pub fn decode_error(&self) -> Option<Detail> {
+        match &self.inner {
+            Err(e) if self.decode_error => Some(S::reject(e.clone())),
+            _ => None,
+        }
+    }
+
     /// A body built in code (tests, internal calls).
     pub fn from_value(value: T) -> Self {
-        FastJson { inner: Ok(value), _style: PhantomData }
+        FastJson { inner: Ok(value), decode_error: false, _style: PhantomData }
     }
 }
 
@@ -92,6 +117,9 @@ where
         let inner = match decode(content_type.as_deref(), body.as_bytes()) {
             Decoded::Value(v) => validate::<T>(v),
             Decoded::Empty => Err(vec![json!({"type": "missing", "loc": ["body"], "msg": "Field required", "input": null})]),
+            Decoded::Invalid(entry) if S::DEFER_DECODE_ERRORS => {
+                return Ok(FastJson { inner: Err(vec![entry]), decode_error: true, _style: PhantomData })
+            }
             Decoded::Invalid(entry) => return Err(reject_now::<S>(vec![entry])),
             Decoded::Unreadable => {
                 return Err(HttpError::for_client_error(
@@ -101,7 +129,7 @@ where
                 ))
             }
         };
-        Ok(FastJson { inner, _style: PhantomData })
+        Ok(FastJson { inner, decode_error: false, _style: PhantomData })
     }
 
     fn metadata(content_type: ApiEndpointBodyContentType) -> ExtractorMetadata {

@@ -36,12 +36,16 @@ pub struct Detail {
     /// What the log says; never sent to the client.
     #[serde(skip)]
     internal: Option<String>,
+    /// Headers of the answer (`Retry-After`), sent where the route answers through
+    /// [`crate::Answer`]; dropshot's own error path cannot send them.
+    #[serde(skip)]
+    pub(crate) headers: Vec<(http::HeaderName, http::HeaderValue)>,
 }
 
 impl Detail {
     pub fn new(status: u16, detail: impl Into<Value>) -> Self {
         let status = ErrorStatusCode::from_u16(status).unwrap_or(ErrorStatusCode::INTERNAL_SERVER_ERROR);
-        Detail { detail: detail.into(), status, internal: None }
+        Detail { detail: detail.into(), status, internal: None, headers: Vec::new() }
     }
     pub fn bad_request(msg: impl Into<String>) -> Self {
         Self::new(400, msg.into())
@@ -73,6 +77,13 @@ impl Detail {
     /// A FastAPI 422 with one pydantic-style entry.
     pub fn validation(entries: Vec<Value>) -> Self {
         Self::new(422, Value::Array(entries))
+    }
+    /// Adds a header to the answer (see [`crate::Answer`]).
+    pub fn with_header(mut self, name: http::HeaderName, value: impl AsRef<str>) -> Self {
+        if let Ok(v) = http::HeaderValue::from_str(value.as_ref()) {
+            self.headers.push((name, v));
+        }
+        self
     }
     pub fn status(&self) -> u16 {
         self.status.as_u16()

@@ -12,6 +12,7 @@ use http::Response;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+mod answer;
 pub mod auths;
 mod body;
 mod error;
@@ -21,8 +22,9 @@ pub mod scim;
 pub mod types;
 pub mod users;
 
+pub use answer::Answer;
 pub use auths::*;
-pub use body::{parse_body, validate_body, AuthForm, FastJson, Pydantic, ValidationStyle, AUTH_FORM_INVALID};
+pub use body::{parse_body, validate_body, AuthForm, FastJson, MfaForm, Pydantic, ValidationStyle, AUTH_FORM_INVALID};
 pub use error::{Detail, VALIDATION_ERROR_CODE};
 pub use frontend::FrontendPath;
 pub use groups::*;
@@ -348,7 +350,7 @@ pub trait WebuiApi {
     async fn auths_signup(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<SignupForm, AuthForm>,
-    ) -> Result<OkWithHeaders<SessionUserResponse>, Detail>;
+    ) -> Result<OkWithHeaders<SigninResult>, Detail>;
 
     /// Email and password sign-in: a session token, also set as the `token` cookie.
     // Unauthenticated: a body far smaller than the global limit (2 MiB; a sign-up carries at most a
@@ -357,7 +359,7 @@ pub trait WebuiApi {
     async fn auths_signin(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<SigninForm, AuthForm>,
-    ) -> Result<OkWithHeaders<SessionUserResponse>, Detail>;
+    ) -> Result<OkWithHeaders<SigninResult>, Detail>;
 
     /// Clears the session cookies (without Redis the token itself stays valid, as upstream).
     #[endpoint { method = POST, path = "/api/v1/auths/signout", tags = ["auths"] }]
@@ -434,7 +436,56 @@ pub trait WebuiApi {
     #[endpoint { method = GET, path = "/api/v1/auths/mfa/status", tags = ["auths"] }]
     async fn auths_mfa_status(
         rqctx: RequestContext<Self::Context>,
-    ) -> Result<OkWithHeaders<serde_json::Value>, Detail>;
+    ) -> Result<Answer<MfaStatusResponse>, Detail>;
+
+    /// The pending login step of the browser's `mfa_challenge` cookie (same-origin only).
+    #[endpoint { method = POST, path = "/api/v1/auths/mfa/challenge", tags = ["auths"] }]
+    async fn auths_mfa_challenge(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<Answer<MfaChallengeResponse>, Detail>;
+
+    /// Starts enrolling an authenticator for an `enroll` (or replacement) step: its secret and QR code.
+    #[endpoint { method = POST, path = "/api/v1/auths/mfa/enroll/start", tags = ["auths"] }]
+    async fn auths_mfa_enroll_start(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<MfaChallengeForm, MfaForm>,
+    ) -> Result<Answer<MfaSetupResponse>, Detail>;
+
+    /// Confirms the new authenticator with its first code: recovery codes, and a session when
+    /// this was a login.
+    #[endpoint { method = POST, path = "/api/v1/auths/mfa/enroll/confirm", tags = ["auths"] }]
+    async fn auths_mfa_enroll_confirm(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<MfaVerifyForm, MfaForm>,
+    ) -> Result<Answer<MfaConfirmResult>, Detail>;
+
+    /// Finishes a login with a TOTP or recovery code: the session.
+    #[endpoint { method = POST, path = "/api/v1/auths/mfa/verify", tags = ["auths"] }]
+    async fn auths_mfa_verify(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<MfaVerifyForm, MfaForm>,
+    ) -> Result<Answer<SessionUserResponse>, Detail>;
+
+    /// From a recent session, a code starts replacing the authenticator (an `enroll` step).
+    #[endpoint { method = POST, path = "/api/v1/auths/mfa/replace", tags = ["auths"] }]
+    async fn auths_mfa_replace(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<MfaFactorForm, MfaForm>,
+    ) -> Result<Answer<MfaChallengeResponse>, Detail>;
+
+    /// From a recent session, a code renews the recovery codes (other sessions end).
+    #[endpoint { method = POST, path = "/api/v1/auths/mfa/recovery/codes", tags = ["auths"] }]
+    async fn auths_mfa_recovery_codes(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<MfaFactorForm, MfaForm>,
+    ) -> Result<Answer<MfaRecoveryCodesResponse>, Detail>;
+
+    /// An operator's reset token turns a `recover` step into a new enrolment.
+    #[endpoint { method = POST, path = "/api/v1/auths/mfa/recover", tags = ["auths"] }]
+    async fn auths_mfa_recover(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<MfaRecoveryForm, MfaForm>,
+    ) -> Result<Answer<MfaChallengeResponse>, Detail>;
 
     /// `DELETE /api/v1/auths/oauth/sessions/{provider}` (dispatched on `provider == "sessions"`):
     /// disconnects the session user's OAuth session for that provider.
@@ -459,7 +510,7 @@ pub trait WebuiApi {
     async fn auths_ldap(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<LdapForm, AuthForm>,
-    ) -> Result<OkWithHeaders<SessionUserResponse>, Detail>;
+    ) -> Result<OkWithHeaders<SigninResult>, Detail>;
 
     /// Whether LDAP sign-in is on.
     #[endpoint { method = GET, path = "/api/v1/auths/admin/config/ldap", tags = ["auths"] }]

@@ -143,3 +143,29 @@ pub async fn update_password(
 pub async fn is_email_taken(db: &impl GenericClient, email: &str) -> Result<bool, DbError> {
     Ok(db.query_one(r#"SELECT EXISTS (SELECT 1 FROM "user" WHERE lower(email) = lower($1))"#, &[&email]).await?.get(0))
 }
+
+/// `Auths.update_mfa_by_id`: compare-and-swap of the whole MFA state. The row must still be
+/// active with the same password, session stamp and MFA revision (`None`: no revision yet);
+/// `new_stamp` replaces the session stamp. False when another request changed the row first.
+pub async fn update_mfa(
+    db: &impl GenericClient,
+    seen: &AuthRow,
+    expected_revision: Option<&str>,
+    mfa_json: &str,
+    new_stamp: Option<&str>,
+) -> Result<bool, DbError> {
+    let n = db
+        .execute(
+            "UPDATE auth SET mfa = $2::text::json, session_stamp = $3
+             WHERE id = $1 AND active IS TRUE AND password = $4 AND session_stamp = $5
+               AND CASE WHEN $6::text IS NULL THEN (mfa->>'revision') IS NULL ELSE (mfa->>'revision') = $6 END",
+            &[&seen.id, &mfa_json, &new_stamp, &seen.password, &seen.session_stamp, &expected_revision],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// Every credential id.
+pub async fn all_ids(db: &impl GenericClient) -> Result<Vec<String>, DbError> {
+    Ok(db.query("SELECT id FROM auth", &[]).await?.iter().map(|r| r.get(0)).collect())
+}

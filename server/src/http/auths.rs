@@ -15,6 +15,7 @@ use webui_api::*;
 use super::auth::password::{self, HashAlgorithm};
 use super::auth::{self, now, permissions, token, SessionUser};
 use crate::context::ServerContext;
+use crate::mfa;
 use crate::db::auths::{self as auths_db, NewAccount};
 use crate::db::config::{config_get, config_get_many, config_upsert};
 use crate::db::users::{self, UserRow};
@@ -37,7 +38,7 @@ pub const API_KEY_NOT_FOUND: &str = "Oops! It looks like there's a hiccup. The A
 pub const DEFAULT_ERROR: &str = "Something went wrong :/";
 
 /// A 200 with `Cache-Control: no-store` and the given `Set-Cookie` values.
-fn ok<T: schemars::JsonSchema + serde::Serialize + Send + Sync + 'static>(body: T, cookies: Vec<String>) -> OkWithHeaders<T> {
+pub(super) fn ok<T: schemars::JsonSchema + serde::Serialize + Send + Sync + 'static>(body: T, cookies: Vec<String>) -> OkWithHeaders<T> {
     let mut r = HttpResponseHeaders::new_unnamed(HttpResponseOk(body));
     let h = r.headers_mut();
     for c in cookies {
@@ -166,7 +167,12 @@ fn cookie_secure(ctx: &ServerContext) -> bool {
 
 /// Starlette's `delete_cookie(name)`.
 fn deleted_cookie(name: &str) -> String {
-    format!("{name}=\"\"; expires={}; Max-Age=0; Path=/; SameSite=lax", http_date(now()))
+    deleted_cookie_at(name, "/")
+}
+
+/// Starlette's `delete_cookie(name, path=path)`.
+pub(super) fn deleted_cookie_at(name: &str, path: &str) -> String {
+    format!("{name}=\"\"; expires={}; Max-Age=0; Path={path}; SameSite=lax", http_date(now()))
 }
 
 /// `Thu, 24 Dec 2026 07:09:44 GMT`.
@@ -195,22 +201,41 @@ async fn user_permissions(ctx: &ServerContext, user_id: &str) -> Result<Map<Stri
     }
 }
 
-/// `create_signin_response` + `create_session_response`: a session token for `user`, the
-/// `token` cookie, and the session-user body.
-pub(super) async fn session_response(
+/// `create_signin_response`: a login's answer. With MFA on, a pending account answers
+/// `{"next_step": "pending"}` and a login that needs the second factor its first step
+/// (`mfa::start_login`); otherwise the session.
+pub(super) async fn signin_response(
     ctx: &ServerContext,
     user: &UserRow,
     source: &str,
-) -> Result<OkWithHeaders<SessionUserResponse>, Detail> {
-    let client = ctx.db.get().await.map_err(db_err)?;
-    let auth = auths_db::auth_by_id(&**client, &user.id)
-        .await
-        .map_err(|_| Detail::new(503, "Authentication is temporarily unavailable."))?
-        .filter(|a| a.active)
-        .ok_or_else(|| Detail::unauthorized("Invalid authentication request."))?;
-    drop(client);
-    if auth::mfa_required(ctx, source).await.map_err(db_err)? {
-        // The authenticator (TOTP) flow is not implemented here.
+) -> Result<OkWithHeaders<SigninResult>, Detail> {
+    let current = mfa::get_auth(ctx, &user.id).await?;
+    let policy = mfa::policy(ctx).await?;
+    if policy.enable && user.role != "admin" && user.role != "user" {
+        return Ok(ok(SigninResult::Pending(PendingUserResponse { next_step: Pending::Pending }), vec![]));
+    }
+    if policy.required(source) {
+        return Ok(ok(SigninResult::Challenge(mfa::start_login(ctx, &current, source).await?), vec![]));
+    }
+    let (body, cookie) = session(ctx, user, source, &current.row, false, None).await?;
+    Ok(ok(SigninResult::Session(body), vec![cookie]))
+}
+
+/// `create_session_response`: a session token for `user` (issued on the credential snapshot
+/// `auth` that authorized it; 409 when the account changed since) and its `token` cookie.
+pub(super) async fn session(
+    ctx: &ServerContext,
+    user: &UserRow,
+    source: &str,
+    auth: &auths_db::AuthRow,
+    mfa_verified: bool,
+    auth_time: Option<i64>,
+) -> Result<(SessionUserResponse, String), Detail> {
+    let current = mfa::get_auth(ctx, &user.id).await?;
+    if current.row.session_stamp != auth.session_stamp {
+        return Err(Detail::new(409, "Authentication changed. Please sign in again."));
+    }
+    if mfa::policy(ctx).await?.required(source) && !mfa_verified {
         return Err(Detail::unauthorized("Authenticator verification is required."));
     }
     let expiry = jwt_expiry(ctx).await?;
@@ -219,9 +244,9 @@ pub(super) async fn session_response(
     claims.insert("id".into(), json!(user.id));
     claims.insert("typ".into(), json!("session"));
     claims.insert("auth_method".into(), json!(source));
-    claims.insert("auth_time".into(), json!(t));
+    claims.insert("auth_time".into(), json!(auth_time.unwrap_or(t)));
     claims.insert("session_stamp".into(), json!(auth.session_stamp));
-    claims.insert("mfa_verified".into(), json!(false));
+    claims.insert("mfa_verified".into(), json!(mfa_verified));
     let token = token::create_token(&ctx.config.secret_key, claims, expiry, t);
     let cookie = token_cookie(ctx, &token, expiry, None);
     let body = SessionUserResponse {
@@ -235,7 +260,7 @@ pub(super) async fn session_response(
         expires_at: expiry.map(|s| t + s),
         permissions: Some(user_permissions(ctx, &user.id).await?),
     };
-    Ok(ok(body, vec![cookie]))
+    Ok((body, cookie))
 }
 
 /// `Auths.authenticate_user`: the user when the password matches an active credential. Unknown
@@ -327,7 +352,7 @@ pub(super) async fn setting(ctx: &ServerContext, key: &str) -> Result<Value, Det
     Ok(config_get(&ctx.db, &ctx.config, key).await.map_err(db_err)?.unwrap_or(Value::Null))
 }
 
-pub async fn signup(rqctx: &Ctx, form: SignupForm) -> Result<OkWithHeaders<SessionUserResponse>, Detail> {
+pub async fn signup(rqctx: &Ctx, form: SignupForm) -> Result<OkWithHeaders<SigninResult>, Detail> {
     let ctx = rqctx.context();
     if form.profile_image_url.as_deref().is_some_and(|u| !valid_image_url(u)) {
         return Err(Detail::new(422, AUTH_FORM_INVALID));
@@ -361,10 +386,10 @@ pub async fn signup(rqctx: &Ctx, form: SignupForm) -> Result<OkWithHeaders<Sessi
         Err(DbOrDetail::Db(e)) => return Err(internal(e.to_string())),
         Err(DbOrDetail::Other(e)) => return Err(internal(e)),
     };
-    session_response(ctx, &user, "password").await
+    signin_response(ctx, &user, "password").await
 }
 
-pub async fn signin(rqctx: &Ctx, form: SigninForm) -> Result<OkWithHeaders<SessionUserResponse>, Detail> {
+pub async fn signin(rqctx: &Ctx, form: SigninForm) -> Result<OkWithHeaders<SigninResult>, Detail> {
     let ctx = rqctx.context();
     if !ctx.config.env_bool("ENABLE_PASSWORD_AUTH", true) {
         return Err(Detail::forbidden(ACTION_PROHIBITED));
@@ -427,12 +452,28 @@ pub async fn signin(rqctx: &Ctx, form: SigninForm) -> Result<OkWithHeaders<Sessi
         if auth::signin_limiter().is_limited(&email, now()) {
             return Err(Detail::new(429, RATE_LIMIT_EXCEEDED));
         }
+        limit_password_attempts(ctx, &email).await?;
         user = authenticate(ctx, &email, &form.password).await?;
     }
     match user {
-        Some(u) => session_response(ctx, &u, source).await,
+        Some(u) => signin_response(ctx, &u, source).await,
         None => Err(Detail::bad_request(INVALID_CRED)),
     }
+}
+
+/// With MFA on, password attempts on an existing account count against its per-account limit
+/// (10 per 15 minutes, stored on the account; `limit_account(id, 'password')`).
+pub(super) async fn limit_password_attempts(ctx: &ServerContext, email: &str) -> Result<(), Detail> {
+    if !mfa::policy(ctx).await?.enable {
+        return Ok(());
+    }
+    let client = ctx.db.get().await.map_err(db_err)?;
+    let existing = users::user_by_email(&**client, email).await.map_err(db_err)?;
+    drop(client);
+    if let Some(u) = existing {
+        mfa::limit_account(ctx, &u.id, "password", None).await?;
+    }
+    Ok(())
 }
 
 /// Starlette's header decoding: every byte is one Latin-1 character.
@@ -984,21 +1025,29 @@ pub async fn admin_config_update(
         if session.auth_type != auth::AuthType::Jwt || typ != "session" {
             return Err(Detail::forbidden("A human administrator session is required to change MFA settings."));
         }
-        let current = config_get_many(&ctx.db, &ctx.config, &mfa_keys).await.map_err(db_err)?;
+        let current = mfa::policy(ctx).await?;
+        let mut desired = current;
         for (k, v) in &relevant {
-            if current.get(*k).unwrap_or(&json!(false)) != v {
-                changed = true;
+            let on = v == &json!(true);
+            match *k {
+                "auth.mfa.enable" => desired.enable = on,
+                "auth.mfa.allow_oauth_bypass" => desired.allow_oauth_bypass = on,
+                _ => desired.allow_trusted_header_bypass = on,
             }
         }
-        if changed && relevant.iter().any(|(k, v)| *k == "auth.mfa.enable" && v == &json!(true)) {
-            // Enabling MFA needs the authenticator flow, which this server does not have yet.
+        if let Err(e) = mfa::validate(ctx, desired).await {
+            slog::warn!(rqctx.log, "MFA policy refused"; "reason" => e);
             return Err(Detail::new(409, "Unable to update MFA policy. Check configuration and retry."));
         }
+        changed = desired != current;
     }
     config_upsert(&ctx.db, &ctx.config, &updates).await.map_err(db_err)?;
     if changed {
+        // `Auths.revoke_all_sessions`: a new stamp (and no pending challenge) for every account.
         let client = ctx.db.get().await.map_err(db_err)?;
-        client.execute("UPDATE auth SET session_stamp = gen_random_uuid()::text", &[]).await.map_err(db_err)?;
+        for id in auths_db::all_ids(&**client).await.map_err(db_err)? {
+            users::revoke_sessions(&**client, &id).await.map_err(db_err)?;
+        }
     }
     let mut out = admin_config_values(ctx).await?;
     out.insert("sessions_revoked".into(), json!(changed));

@@ -19,7 +19,7 @@ use serde_json::{json, Map, Value};
 use webui_api::*;
 
 use super::auth::{self, now};
-use super::auths::{db_err, session_response, setting, user_of_active_credential, valid_email, INVALID_CRED};
+use super::auths::{db_err, limit_password_attempts, signin_response, setting, user_of_active_credential, valid_email, INVALID_CRED};
 use crate::context::ServerContext;
 use crate::db::auths::{self as auths_db, NewAccount};
 use crate::db::config::{config_get_many, config_upsert};
@@ -271,7 +271,7 @@ fn group_cn_from_dn(dn: &str) -> Option<String> {
     None
 }
 
-pub async fn signin(rqctx: &Ctx, body: FastJson<LdapForm, AuthForm>) -> Result<OkWithHeaders<SessionUserResponse>, Detail> {
+pub async fn signin(rqctx: &Ctx, body: FastJson<LdapForm, AuthForm>) -> Result<OkWithHeaders<SigninResult>, Detail> {
     let form = body.into_inner()?;
     let ctx = rqctx.context();
     if !auth::truthy(Some(&setting(ctx, "ldap.enable").await?)) {
@@ -330,6 +330,7 @@ pub async fn signin(rqctx: &Ctx, body: FastJson<LdapForm, AuthForm>) -> Result<O
     if !username_list.contains(&form.user.to_lowercase()) {
         return Err(Detail::bad_request("User record mismatch."));
     }
+    limit_password_attempts(ctx, &email).await?;
     let mut user_conn = connect(&s).await?;
     let bound = user_conn.simple_bind(&entry.dn, &form.password).await;
     let _ = user_conn.unbind().await;
@@ -384,7 +385,7 @@ pub async fn signin(rqctx: &Ctx, body: FastJson<LdapForm, AuthForm>) -> Result<O
             }
         }
     }
-    session_response(ctx, &user, "ldap").await
+    signin_response(ctx, &user, "ldap").await
 }
 
 #[cfg(test)]

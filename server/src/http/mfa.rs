@@ -1,34 +1,186 @@
-//! `/api/v1/auths/mfa`: multi-factor (TOTP) state. Only the status route so far.
+//! `/api/v1/auths/mfa`: authenticator (TOTP) enrolment, login verification and management.
+//!
+//! Like the reference's `MfaRoute`, every answer (errors too) carries `Cache-Control: no-store`,
+//! any body validation error answers `422 {"detail": "Invalid authentication request."}`, and
+//! with MFA on, POSTs are limited to 100 per 15 minutes per client address. Challenge tokens
+//! never authorize ordinary requests; the flows live in [`crate::mfa`].
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use dropshot::{HttpResponseHeaders, HttpResponseOk, RequestContext};
-use http::header::CACHE_CONTROL;
-use http::HeaderValue;
-use serde_json::{json, Value};
-use webui_api::{Detail, OkWithHeaders};
+use dropshot::RequestContext;
+use http::header::{CACHE_CONTROL, HOST, ORIGIN, RETRY_AFTER};
+use serde_json::Value;
+use webui_api::*;
 
-use super::auth;
+use super::auth::{self, RateLimiter};
+use super::auths::{deleted_cookie_at, ok, session};
 use crate::context::ServerContext;
+use crate::mfa as flows;
 
 type Ctx = RequestContext<Arc<ServerContext>>;
 
-/// `GET /api/v1/auths/mfa/status`: a human session's MFA state (`MfaStatusResponse`).
-pub async fn status(rqctx: &Ctx) -> Result<OkWithHeaders<Value>, Detail> {
+/// The login-step cookie (set by OAuth logins) and the path it lives on.
+const CHALLENGE_COOKIE: &str = "mfa_challenge";
+const CHALLENGE_PATH: &str = "/api/v1/auths/mfa";
+
+/// Every MFA answer, success or error, with the router's `Cache-Control: no-store`.
+pub fn answer<T: schemars::JsonSchema + serde::Serialize + Send + Sync + 'static>(
+    result: Result<OkWithHeaders<T>, Detail>,
+) -> Result<Answer<T>, Detail> {
+    Ok(Answer::from_result(result, &[(CACHE_CONTROL, "no-store")]))
+}
+
+/// The router-wide limit on POSTs while MFA is on (the reference's `ip_limiter`).
+async fn limit_ip(rqctx: &Ctx) -> Result<(), Detail> {
+    static LIMITER: OnceLock<RateLimiter> = OnceLock::new();
+    if !flows::policy(rqctx.context()).await?.enable {
+        return Ok(());
+    }
+    let ip = rqctx.request.remote_addr().ip().to_string();
+    if LIMITER.get_or_init(|| RateLimiter::new(100, 900)).is_limited(&format!("mfa:ip:{}", flows::token_hash(&ip)), auth::now()) {
+        return Err(Detail::new(429, "Too many attempts. Please try again later.").with_header(RETRY_AFTER, "900"));
+    }
+    Ok(())
+}
+
+/// The body, or its validation answer: undecodable JSON before the auth check (FastAPI decodes
+/// first), field errors after it.
+fn decoded<T, S: ValidationStyle>(body: &FastJson<T, S>) -> Result<(), Detail> {
+    body.decode_error().map_or(Ok(()), Err)
+}
+
+/// The `SecretStr` length bounds of the forms (`Field(min_length=..., max_length=...)`).
+fn check_len(value: &str, min: usize, max: usize) -> Result<(), Detail> {
+    let n = value.chars().count();
+    if n < min || n > max {
+        return Err(Detail::new(422, AUTH_FORM_INVALID));
+    }
+    Ok(())
+}
+
+/// `GET /mfa/status`: a human session's MFA state.
+pub async fn status(rqctx: &Ctx) -> Result<OkWithHeaders<MfaStatusResponse>, Detail> {
     let s = auth::require_human(rqctx).await?;
     let ctx = rqctx.context();
-    let unavailable = |_| Detail::new(503, "Authentication is temporarily unavailable.");
-    let client = ctx.db.get().await.map_err(|e| unavailable(e.to_string()))?;
-    let a = crate::db::auths::auth_by_id(&**client, &s.user.id).await.map_err(|e| unavailable(e.to_string()))?;
-    let Some(a) = a.filter(|a| a.active) else { return Err(Detail::unauthorized("Invalid authentication request.")) };
-    let state = a.mfa.filter(Value::is_object);
-    let enabled = state.as_ref().and_then(|m| m.get("secret")).is_some_and(|v| auth::truthy(Some(v)));
-    let remaining = state.as_ref().and_then(|m| m.get("recovery_hashes")).and_then(Value::as_array).map_or(0, Vec::len);
+    let a = flows::get_auth(ctx, &s.user.id).await?;
     let method = s.claims.get("auth_method").and_then(Value::as_str).unwrap_or("");
-    let required = auth::mfa_required(ctx, method).await.map_err(|e| unavailable(e.to_string()))?;
-    let mut r = HttpResponseHeaders::new_unnamed(HttpResponseOk(json!({
-        "enabled": enabled, "required": required, "recovery_codes_remaining": remaining,
-    })));
-    r.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(r)
+    Ok(ok(
+        MfaStatusResponse {
+            enabled: a.mfa.as_ref().is_some_and(|m| m.secret.as_deref().is_some_and(|s| !s.is_empty())),
+            required: flows::policy(ctx).await?.required(method),
+            recovery_codes_remaining: a.mfa.as_ref().map_or(0, |m| m.recovery_hashes.len() as i64),
+        },
+        vec![],
+    ))
+}
+
+/// `POST /mfa/challenge`: the login step held in the `mfa_challenge` cookie, for the browser
+/// that holds it (the `Origin` must be this server's, or `WEBUI_URL`'s).
+pub async fn challenge(rqctx: &Ctx) -> Result<OkWithHeaders<MfaChallengeResponse>, Detail> {
+    limit_ip(rqctx).await?;
+    let ctx = rqctx.context();
+    let headers = rqctx.request.headers();
+    let configured = crate::db::config::config_get(&ctx.db, &ctx.config, "webui.url")
+        .await
+        .map_err(|_| flows::unavailable())?
+        .and_then(|v| v.as_str().map(str::to_string))
+        .filter(|s| !s.is_empty());
+    let expected = match configured {
+        Some(url) => url::Url::parse(&url).map(|u| u.origin().ascii_serialization()).unwrap_or_default(),
+        None => {
+            let host = headers.get(HOST).and_then(|h| h.to_str().ok()).map(str::to_string);
+            format!("http://{}", host.unwrap_or_else(|| rqctx.server.local_addr.to_string()))
+        }
+    };
+    if headers.get(ORIGIN).and_then(|o| o.to_str().ok()) != Some(expected.as_str()) {
+        return Err(Detail::forbidden("Invalid request origin."));
+    }
+    let token = auth::cookies(headers).remove(CHALLENGE_COOKIE).unwrap_or_default();
+    let cleared = deleted_cookie_at(CHALLENGE_COOKIE, CHALLENGE_PATH);
+    match flows::load_challenge(ctx, &token, &["enroll", "verify", "recover"], false).await {
+        Ok(l) => Ok(ok(flows::challenge_response(token, &l.challenge), vec![cleared])),
+        Err(_) => Err(Detail::unauthorized(flows::EXPIRED).with_header(http::header::SET_COOKIE, cleared)),
+    }
+}
+
+/// `POST /mfa/enroll/start`: the authenticator secret of an enrol or replace step.
+pub async fn enroll_start(rqctx: &Ctx, body: FastJson<MfaChallengeForm, MfaForm>) -> Result<OkWithHeaders<MfaSetupResponse>, Detail> {
+    limit_ip(rqctx).await?;
+    decoded(&body)?;
+    let form = body.into_inner()?;
+    check_len(&form.challenge_token, 20, 160)?;
+    Ok(ok(flows::start_enrollment(rqctx.context(), &form.challenge_token).await?, vec![]))
+}
+
+/// `POST /mfa/enroll/confirm`: the first code of the new authenticator. A login enrolment
+/// signs in (with the recovery codes); a replacement answers the new codes only.
+pub async fn enroll_confirm(rqctx: &Ctx, body: FastJson<MfaVerifyForm, MfaForm>) -> Result<OkWithHeaders<MfaConfirmResult>, Detail> {
+    limit_ip(rqctx).await?;
+    decoded(&body)?;
+    let form = body.into_inner()?;
+    check_len(&form.challenge_token, 20, 160)?;
+    check_len(&form.code, 1, 128)?;
+    let ctx = rqctx.context();
+    let e = flows::confirm_enrollment(ctx, &form.challenge_token, &form.code).await?;
+    if e.challenge.kind == "replace" {
+        return Ok(ok(MfaConfirmResult::Replaced(MfaRecoveryCodesResponse { recovery_codes: e.codes }), vec![]));
+    }
+    let (session, cookies) = finish_login(ctx, &e.user, &e.auth, &e.challenge).await?;
+    Ok(ok(MfaConfirmResult::Enrolled(MfaEnrollmentResponse { session, recovery_codes: e.codes }), cookies))
+}
+
+/// `POST /mfa/verify`: a login's TOTP or recovery code; the session.
+pub async fn verify(rqctx: &Ctx, body: FastJson<MfaVerifyForm, MfaForm>) -> Result<OkWithHeaders<SessionUserResponse>, Detail> {
+    limit_ip(rqctx).await?;
+    decoded(&body)?;
+    let form = body.into_inner()?;
+    check_len(&form.challenge_token, 20, 160)?;
+    check_len(&form.code, 1, 128)?;
+    let ctx = rqctx.context();
+    let (user, auth, challenge) = flows::verify(ctx, &form.challenge_token, &form.code, form.recovery).await?;
+    let (session, cookies) = finish_login(ctx, &user, &auth, &challenge).await?;
+    Ok(ok(session, cookies))
+}
+
+/// `finish_login`: the MFA-verified session of a completed login step, and the cookies to set.
+async fn finish_login(
+    ctx: &ServerContext,
+    user: &crate::db::users::UserRow,
+    auth: &flows::Auth,
+    challenge: &flows::Challenge,
+) -> Result<(SessionUserResponse, Vec<String>), Detail> {
+    let (body, cookie) = session(ctx, user, &challenge.auth_method, &auth.row, true, Some(challenge.auth_time)).await?;
+    Ok((body, vec![cookie, deleted_cookie_at(CHALLENGE_COOKIE, CHALLENGE_PATH)]))
+}
+
+/// `POST /mfa/replace`: from a recent human session, a code starts replacing the authenticator.
+pub async fn replace(rqctx: &Ctx, body: FastJson<MfaFactorForm, MfaForm>) -> Result<OkWithHeaders<MfaChallengeResponse>, Detail> {
+    limit_ip(rqctx).await?;
+    decoded(&body)?;
+    let s = auth::require_human(rqctx).await?;
+    let form = body.into_inner()?;
+    check_len(&form.code, 1, 128)?;
+    let c = flows::start_replace(rqctx.context(), &s.user.id, &s.claims, &form.code, form.recovery).await?;
+    Ok(ok(c, vec![]))
+}
+
+/// `POST /mfa/recovery/codes`: from a recent human session, a code renews the recovery codes.
+pub async fn recovery_codes(rqctx: &Ctx, body: FastJson<MfaFactorForm, MfaForm>) -> Result<OkWithHeaders<MfaRecoveryCodesResponse>, Detail> {
+    limit_ip(rqctx).await?;
+    decoded(&body)?;
+    let s = auth::require_human(rqctx).await?;
+    let form = body.into_inner()?;
+    check_len(&form.code, 1, 128)?;
+    let recovery_codes = flows::renew_codes(rqctx.context(), &s.user.id, &s.claims, &form.code, form.recovery).await?;
+    Ok(ok(MfaRecoveryCodesResponse { recovery_codes }, vec![]))
+}
+
+/// `POST /mfa/recover`: an operator's reset token for a `recover` step; the new enrol step.
+pub async fn recover(rqctx: &Ctx, body: FastJson<MfaRecoveryForm, MfaForm>) -> Result<OkWithHeaders<MfaChallengeResponse>, Detail> {
+    limit_ip(rqctx).await?;
+    decoded(&body)?;
+    let form = body.into_inner()?;
+    check_len(&form.challenge_token, 20, 160)?;
+    check_len(&form.reset_token, 20, 160)?;
+    Ok(ok(flows::redeem_reset(rqctx.context(), &form.challenge_token, &form.reset_token).await?, vec![]))
 }

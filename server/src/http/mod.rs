@@ -221,13 +221,13 @@ impl WebuiApi for ServerImpl {
         auths::session_user(&rqctx).await
     }
 
-    async fn auths_signup(rqctx: Ctx, body: FastJson<SignupForm, AuthForm>) -> Result<OkWithHeaders<SessionUserResponse>, Detail> {
+    async fn auths_signup(rqctx: Ctx, body: FastJson<SignupForm, AuthForm>) -> Result<OkWithHeaders<SigninResult>, Detail> {
         let form = body.into_inner()?;
         limits::signup(&form)?;
         auths::signup(&rqctx, form).await
     }
 
-    async fn auths_signin(rqctx: Ctx, body: FastJson<SigninForm, AuthForm>) -> Result<OkWithHeaders<SessionUserResponse>, Detail> {
+    async fn auths_signin(rqctx: Ctx, body: FastJson<SigninForm, AuthForm>) -> Result<OkWithHeaders<SigninResult>, Detail> {
         let form = body.into_inner()?;
         limits::signin(&form)?;
         auths::signin(&rqctx, form).await
@@ -283,11 +283,39 @@ impl WebuiApi for ServerImpl {
         auths::api_key_delete(&rqctx).await
     }
 
-    async fn auths_mfa_status(rqctx: Ctx) -> Result<OkWithHeaders<Value>, Detail> {
-        mfa::status(&rqctx).await
+    async fn auths_mfa_status(rqctx: Ctx) -> Result<Answer<MfaStatusResponse>, Detail> {
+        mfa::answer(mfa::status(&rqctx).await)
     }
 
-    async fn auths_ldap(rqctx: Ctx, body: FastJson<LdapForm, AuthForm>) -> Result<OkWithHeaders<SessionUserResponse>, Detail> {
+    async fn auths_mfa_challenge(rqctx: Ctx) -> Result<Answer<MfaChallengeResponse>, Detail> {
+        mfa::answer(mfa::challenge(&rqctx).await)
+    }
+
+    async fn auths_mfa_enroll_start(rqctx: Ctx, body: FastJson<MfaChallengeForm, MfaForm>) -> Result<Answer<MfaSetupResponse>, Detail> {
+        mfa::answer(mfa::enroll_start(&rqctx, body).await)
+    }
+
+    async fn auths_mfa_enroll_confirm(rqctx: Ctx, body: FastJson<MfaVerifyForm, MfaForm>) -> Result<Answer<MfaConfirmResult>, Detail> {
+        mfa::answer(mfa::enroll_confirm(&rqctx, body).await)
+    }
+
+    async fn auths_mfa_verify(rqctx: Ctx, body: FastJson<MfaVerifyForm, MfaForm>) -> Result<Answer<SessionUserResponse>, Detail> {
+        mfa::answer(mfa::verify(&rqctx, body).await)
+    }
+
+    async fn auths_mfa_replace(rqctx: Ctx, body: FastJson<MfaFactorForm, MfaForm>) -> Result<Answer<MfaChallengeResponse>, Detail> {
+        mfa::answer(mfa::replace(&rqctx, body).await)
+    }
+
+    async fn auths_mfa_recovery_codes(rqctx: Ctx, body: FastJson<MfaFactorForm, MfaForm>) -> Result<Answer<MfaRecoveryCodesResponse>, Detail> {
+        mfa::answer(mfa::recovery_codes(&rqctx, body).await)
+    }
+
+    async fn auths_mfa_recover(rqctx: Ctx, body: FastJson<MfaRecoveryForm, MfaForm>) -> Result<Answer<MfaChallengeResponse>, Detail> {
+        mfa::answer(mfa::recover(&rqctx, body).await)
+    }
+
+    async fn auths_ldap(rqctx: Ctx, body: FastJson<LdapForm, AuthForm>) -> Result<OkWithHeaders<SigninResult>, Detail> {
         ldap::signin(&rqctx, body).await
     }
 

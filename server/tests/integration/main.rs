@@ -9,6 +9,7 @@ mod frontend;
 mod fuzz_inputs;
 mod ldap;
 mod limits;
+mod mfa;
 mod oauth;
 mod route_auth;
 mod routes;

@@ -26,6 +26,9 @@ enum Class {
     Owner,
     /// SCIM provisioning: only the `SCIM_TOKEN` bearer, no session of any role.
     Scim,
+    /// A login step authorized by its one-time challenge token (body or `mfa_challenge`
+    /// cookie), never by a session: every caller gets the anonymous caller's answer.
+    Challenge,
 }
 
 impl Class {
@@ -37,6 +40,7 @@ impl Class {
             "admin" => Class::Admin,
             "owner" => Class::Owner,
             "scim" => Class::Scim,
+            "challenge" => Class::Challenge,
             _ => return None,
         })
     }
@@ -313,6 +317,16 @@ async fn every_route_answers_as_its_class() {
 
         // Anonymous and with a token that is not one.
         let a = call(&s.url, method, &url_for(&anon), None, None).await;
+        if entry.class == Class::Challenge {
+            check("anonymous", &a, a.status < 500, "not 5xx");
+            for (who, account) in [("pending", &acc.pending), ("user", &acc.user_a), ("admin", &acc.admin)] {
+                let b = call(&s.url, method, &url_for(account), Some(&account.token), None).await;
+                check(who, &b, (b.status, &b.detail) == (a.status, &a.detail), "the anonymous answer");
+            }
+            let b = call(&s.url, method, &url_for(&anon), Some("not-a-token"), None).await;
+            check("bad token", &b, (b.status, &b.detail) == (a.status, &a.detail), "the anonymous answer");
+            continue;
+        }
         if entry.class == Class::Public {
             check("anonymous", &a, !refused(&a), "not 401/403");
         } else if entry.class == Class::Scim {
@@ -335,6 +349,7 @@ async fn every_route_answers_as_its_class() {
                 check("pending", &a, a.status == 401 && a.detail == json!(ACCESS_PROHIBITED), "401 ACCESS_PROHIBITED")
             }
             Class::Scim => check("pending", &a, a.status == 401, "401"),
+            Class::Challenge => unreachable!("checked above"),
         }
 
         // User (the owner, for owner routes) and another user.

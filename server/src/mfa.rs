@@ -1,0 +1,686 @@
+//! Authenticator (TOTP) state and short-lived login challenges, stored on the `auth` row's `mfa`
+//! column exactly as the reference stores them (`open_webui.utils.mfa`), so that either backend
+//! can finish a flow the other started on a shared database.
+//!
+//! Secrets are Fernet tokens under a key derived with HKDF-SHA256 from `WEBUI_SECRET_KEY` (or
+//! `MFA_ENCRYPTION_KEY`); challenge tokens, recovery codes and reset tickets are stored as
+//! SHA-256 hex digests only. Every write is a compare-and-swap on the state's `revision`.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use fernet::Fernet;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use webui_api::{Detail, MfaChallengeResponse, MfaSetupResponse, NextStep};
+
+use crate::context::ServerContext;
+use crate::db::auths::{self as auths_db, AuthRow};
+use crate::db::config::config_get_many;
+use crate::db::users::{self, UserRow};
+
+/// How long a login or replacement challenge lives.
+pub const CHALLENGE_SECONDS: i64 = 300;
+/// The window of the per-account attempt limits (10 per window).
+const LIMIT_SECONDS: i64 = 900;
+/// How long an operator's reset ticket lives.
+const RESET_TICKET_SECONDS: i64 = 1800;
+
+pub const EXPIRED: &str = "This authentication step expired. Please start again.";
+pub const UNAVAILABLE: &str = "Authentication is temporarily unavailable.";
+const CONFIG_UNAVAILABLE: &str = "Authenticator configuration is unavailable. Contact the operator.";
+const TOO_MANY_ATTEMPTS: &str = "Too many attempts. Please try again later.";
+const BUSY: &str = "Authentication is busy. Please try again.";
+
+/// `MfaLimit`: attempts in the current window.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Limit {
+    #[serde(default)]
+    pub count: i64,
+    pub expires_at: i64,
+}
+
+/// `MfaResetTicket`: an operator's one-time recovery token (its digest).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ResetTicket {
+    pub token_hash: String,
+    pub expires_at: i64,
+}
+
+/// `MfaChallenge`: one pending step (`enroll`, `verify`, `replace`, `recover`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Challenge {
+    pub token_hash: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub expires_at: i64,
+    #[serde(default)]
+    pub attempts: i64,
+    pub auth_method: String,
+    pub auth_time: i64,
+    #[serde(default)]
+    pub session_stamp: Option<String>,
+    #[serde(default)]
+    pub secret: Option<String>,
+    #[serde(default)]
+    pub oauth_session_id: Option<String>,
+    #[serde(default)]
+    pub provider: Option<String>,
+}
+
+/// `MfaData` (`extra='forbid'`), field order as the reference dumps it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MfaData {
+    #[serde(default = "new_revision")]
+    pub revision: String,
+    #[serde(default)]
+    pub secret: Option<String>,
+    #[serde(default = "no_step")]
+    pub last_step: i64,
+    #[serde(default)]
+    pub recovery_hashes: Vec<String>,
+    #[serde(default)]
+    pub login_challenge: Option<Challenge>,
+    #[serde(default)]
+    pub manage_challenge: Option<Challenge>,
+    #[serde(default)]
+    pub reset_required: bool,
+    #[serde(default)]
+    pub reset_ticket: Option<ResetTicket>,
+    #[serde(default)]
+    pub limits: BTreeMap<String, Limit>,
+}
+
+fn new_revision() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn no_step() -> i64 {
+    -1
+}
+
+impl Default for MfaData {
+    fn default() -> Self {
+        MfaData {
+            revision: new_revision(),
+            secret: None,
+            last_step: -1,
+            recovery_hashes: vec![],
+            login_challenge: None,
+            manage_challenge: None,
+            reset_required: false,
+            reset_ticket: None,
+            limits: BTreeMap::new(),
+        }
+    }
+}
+
+/// Which challenge slot a flow uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Login,
+    Manage,
+}
+
+impl MfaData {
+    fn slot_mut(&mut self, slot: Slot) -> &mut Option<Challenge> {
+        match slot {
+            Slot::Login => &mut self.login_challenge,
+            Slot::Manage => &mut self.manage_challenge,
+        }
+    }
+}
+
+/// A credential row with its parsed MFA state (`None`: never touched).
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub row: AuthRow,
+    pub mfa: Option<MfaData>,
+}
+
+impl Auth {
+    fn state(&self) -> MfaData {
+        self.mfa.clone().unwrap_or_default()
+    }
+}
+
+/// The MFA policy (`MfaConfigForm`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Policy {
+    pub enable: bool,
+    pub allow_oauth_bypass: bool,
+    pub allow_trusted_header_bypass: bool,
+}
+
+/// Setting keys of the policy (`MFA_CONFIG_KEYS`).
+pub const POLICY_KEYS: [&str; 3] = ["auth.mfa.enable", "auth.mfa.allow_oauth_bypass", "auth.mfa.allow_trusted_header_bypass"];
+
+impl Policy {
+    /// `is_mfa_required`: whether a login by `auth_method` needs the second factor.
+    pub fn required(&self, auth_method: &str) -> bool {
+        if !self.enable {
+            return false;
+        }
+        if auth_method == "oauth" && self.allow_oauth_bypass {
+            return false;
+        }
+        !(auth_method == "trusted_header" && self.allow_trusted_header_bypass)
+    }
+}
+
+/// `get_mfa_config`.
+pub async fn policy(ctx: &ServerContext) -> Result<Policy, Detail> {
+    let v = config_get_many(&ctx.db, &ctx.config, &POLICY_KEYS).await.map_err(|_| unavailable())?;
+    let on = |k: &str| v.get(k) == Some(&Value::Bool(true));
+    Ok(Policy { enable: on(POLICY_KEYS[0]), allow_oauth_bypass: on(POLICY_KEYS[1]), allow_trusted_header_bypass: on(POLICY_KEYS[2]) })
+}
+
+pub fn unavailable() -> Detail {
+    Detail::new(503, UNAVAILABLE)
+}
+
+fn expired() -> Detail {
+    Detail::unauthorized(EXPIRED)
+}
+
+fn too_many(message: &str, retry_after: i64) -> Detail {
+    Detail::new(429, message.to_string()).with_header(http::header::RETRY_AFTER, retry_after.to_string())
+}
+
+fn now() -> i64 {
+    crate::http::auth::now()
+}
+
+/// `cipher()`: Fernet under `MFA_ENCRYPTION_KEY`, else a key derived from the secret key.
+pub fn cipher(ctx: &ServerContext) -> Result<Fernet, &'static str> {
+    if let Some(key) = ctx.config.env_str("MFA_ENCRYPTION_KEY").filter(|k| !k.is_empty()) {
+        return Fernet::new(key).ok_or("MFA_ENCRYPTION_KEY is not a valid Fernet key.");
+    }
+    let secret = &ctx.config.secret_key;
+    if secret.is_empty() {
+        return Err("A persistent WEBUI_SECRET_KEY is required for MFA.");
+    }
+    let mut key = [0u8; 32];
+    hkdf::Hkdf::<Sha256>::new(None, secret.as_bytes())
+        .expand(b"open-webui/mfa-encryption/v1", &mut key)
+        .map_err(|_| "key derivation failed")?;
+    Fernet::new(&base64::engine::general_purpose::URL_SAFE.encode(key)).ok_or("key derivation failed")
+}
+
+/// `decrypt_secret`: a stored authenticator secret in clear (503 when the key cannot open it).
+fn decrypt_secret(ctx: &ServerContext, token: &str) -> Result<String, Detail> {
+    let f = cipher(ctx).map_err(|_| Detail::new(503, CONFIG_UNAVAILABLE))?;
+    f.decrypt(token).ok().and_then(|b| String::from_utf8(b).ok()).ok_or_else(|| Detail::new(503, CONFIG_UNAVAILABLE))
+}
+
+/// `token_hash`: SHA-256, hex.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Equal strings, in time independent of where they differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// `secrets.token_urlsafe(n)`.
+fn token_urlsafe(n: usize) -> String {
+    let bytes: Vec<u8> = (0..n).map(|_| rand::thread_rng().gen()).collect();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// `pyotp.random_base32()`: 32 characters of the base32 alphabet.
+fn random_base32() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut rng = rand::thread_rng();
+    (0..32).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+}
+
+/// The 6-digit TOTP (SHA-1, 30 s) of `secret` (base32) at time step `step`.
+fn totp_at(secret: &str, step: i64) -> Option<String> {
+    let key = totp_rs::Secret::Encoded(secret.to_uppercase()).to_bytes().ok()?;
+    let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 0, 30, key);
+    Some(totp.generate(u64::try_from(step).ok()? * 30))
+}
+
+/// The current TOTP of `secret` (tests and tools use it to play the authenticator).
+pub fn current_code(secret: &str) -> Option<String> {
+    totp_at(secret, now() / 30)
+}
+
+/// `matching_step`: the time step (now, one back, one ahead) whose code is `code`, later than
+/// `last_step` so that a code works once.
+fn matching_step(secret: &str, code: &str, last_step: i64) -> Option<i64> {
+    if code.chars().count() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let current = now() / 30;
+    [current, current - 1, current + 1]
+        .into_iter()
+        .find(|&step| step > last_step && totp_at(secret, step).is_some_and(|c| same(&c, code)))
+}
+
+/// `recovery_codes`: ten codes, and their digests to store.
+fn recovery_codes() -> (Vec<String>, Vec<String>) {
+    let codes: Vec<String> = (0..10).map(|_| hex::encode(rand::thread_rng().gen::<[u8; 16]>())).collect();
+    let hashes = codes.iter().map(|c| token_hash(c)).collect();
+    (codes, hashes)
+}
+
+fn parse_state(value: Option<&Value>) -> Result<Option<MfaData>, Detail> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => serde_json::from_value(v.clone()).map(Some).map_err(|_| unavailable()),
+    }
+}
+
+/// `get_auth`: the active credential row of `user_id` (401 otherwise, 503 on database errors).
+pub async fn get_auth(ctx: &ServerContext, user_id: &str) -> Result<Auth, Detail> {
+    let client = ctx.db.get().await.map_err(|_| unavailable())?;
+    let row = auths_db::auth_by_id(&**client, user_id).await.map_err(|_| unavailable())?;
+    let row = row.filter(|a| a.active).ok_or_else(|| Detail::unauthorized("Invalid authentication request."))?;
+    let mfa = parse_state(row.mfa.as_ref())?;
+    Ok(Auth { row, mfa })
+}
+
+/// `save_mfa`: writes `mfa` over the state `auth` was read with (409 when it changed since);
+/// `revoke` also replaces the session stamp, ending every session of the account.
+pub async fn save(ctx: &ServerContext, auth: &Auth, mfa: MfaData, revoke: bool) -> Result<Auth, Detail> {
+    let expected = auth.mfa.as_ref().map(|m| m.revision.clone());
+    let mfa = MfaData { revision: new_revision(), ..mfa };
+    let stamp = if revoke { Some(uuid::Uuid::new_v4().to_string()) } else { auth.row.session_stamp.clone() };
+    let json = serde_json::to_string(&mfa).map_err(|_| unavailable())?;
+    let client = ctx.db.get().await.map_err(|_| unavailable())?;
+    let saved = auths_db::update_mfa(&**client, &auth.row, expected.as_deref(), &json, stamp.as_deref())
+        .await
+        .map_err(|_| unavailable())?;
+    if !saved {
+        return Err(Detail::new(409, "Authentication changed in another request. Please start again."));
+    }
+    let mut row = auth.row.clone();
+    row.session_stamp = stamp;
+    row.mfa = serde_json::to_value(&mfa).ok();
+    Ok(Auth { row, mfa: Some(mfa) })
+}
+
+/// Counts one attempt of `kind` in the window (`limits`), 429 after ten.
+fn count_attempt(mfa: &mut MfaData, kind: &str) -> Result<(), Detail> {
+    let t = now();
+    let limit = mfa.limits.entry(kind.to_string()).or_insert(Limit { count: 0, expires_at: t + LIMIT_SECONDS });
+    if limit.expires_at <= t {
+        *limit = Limit { count: 0, expires_at: t + LIMIT_SECONDS };
+    }
+    if limit.count >= 10 {
+        return Err(too_many(TOO_MANY_ATTEMPTS, limit.expires_at - t));
+    }
+    limit.count += 1;
+    Ok(())
+}
+
+/// `limit_account`: one attempt of `kind` (`password`, `factor`) on the account, stored. With
+/// `expected_stamp`, the account's session stamp must still be that one.
+pub async fn limit_account(
+    ctx: &ServerContext,
+    user_id: &str,
+    kind: &str,
+    expected_stamp: Option<Option<&str>>,
+) -> Result<Auth, Detail> {
+    for _ in 0..5 {
+        let auth = get_auth(ctx, user_id).await?;
+        if let Some(expected) = expected_stamp {
+            if auth.row.session_stamp.as_deref() != expected {
+                return Err(Detail::unauthorized("Session expired. Please sign in again."));
+            }
+        }
+        let mut mfa = auth.state();
+        count_attempt(&mut mfa, kind)?;
+        match save(ctx, &auth, mfa, false).await {
+            Err(e) if e.status() == 409 => continue,
+            other => return other,
+        }
+    }
+    Err(Detail::new(409, BUSY))
+}
+
+/// `new_challenge`: a token `<user id>.<random>` and the challenge that stores its digest.
+fn new_challenge(auth: &Auth, kind: &str, auth_method: &str, auth_time: i64, oauth: (Option<String>, Option<String>)) -> (String, Challenge) {
+    let token = format!("{}.{}", auth.row.id, token_urlsafe(32));
+    let challenge = Challenge {
+        token_hash: token_hash(&token),
+        kind: kind.into(),
+        expires_at: now() + CHALLENGE_SECONDS,
+        attempts: 0,
+        auth_method: auth_method.into(),
+        auth_time,
+        session_stamp: auth.row.session_stamp.clone(),
+        secret: None,
+        oauth_session_id: oauth.0,
+        provider: oauth.1,
+    };
+    (token, challenge)
+}
+
+/// `challenge_response`.
+pub fn challenge_response(token: String, c: &Challenge) -> MfaChallengeResponse {
+    MfaChallengeResponse {
+        next_step: match c.kind.as_str() {
+            "verify" => NextStep::Verify,
+            "recover" => NextStep::Recover,
+            _ => NextStep::Enroll,
+        },
+        challenge_token: token,
+        expires_in: (c.expires_at - now()).max(0),
+    }
+}
+
+/// `start_mfa_login`: the login's next step (recover, verify or enroll) and its token.
+pub async fn start_login(ctx: &ServerContext, auth: &Auth, auth_method: &str) -> Result<MfaChallengeResponse, Detail> {
+    let mut mfa = auth.state();
+    let kind = if mfa.reset_required {
+        "recover"
+    } else if mfa.secret.is_some() {
+        "verify"
+    } else {
+        "enroll"
+    };
+    let (token, challenge) = new_challenge(auth, kind, auth_method, now(), (None, None));
+    mfa.login_challenge = Some(challenge.clone());
+    save(ctx, auth, mfa, false).await?;
+    Ok(challenge_response(token, &challenge))
+}
+
+/// A challenge found by its token, with its account.
+pub struct Loaded {
+    pub user: UserRow,
+    pub auth: Auth,
+    pub mfa: MfaData,
+    pub challenge: Challenge,
+    pub slot: Slot,
+}
+
+/// `load_challenge`: the live challenge of one of `kinds` that `token` opens. With `attempt`,
+/// one code attempt is counted first (5 per challenge, 10 per window per account).
+pub async fn load_challenge(ctx: &ServerContext, token: &str, kinds: &[&str], attempt: bool) -> Result<Loaded, Detail> {
+    let Some((user_id, _)) = token.split_once('.') else { return Err(expired()) };
+    if user_id.chars().count() > 64 {
+        return Err(expired());
+    }
+    let digest = token_hash(token);
+    let mut auth = get_auth(ctx, user_id).await?;
+    for _ in 0..5 {
+        let mut mfa = auth.state();
+        let mut slot = if kinds == ["replace"] { Slot::Manage } else { Slot::Login };
+        if kinds.contains(&"replace") && mfa.manage_challenge.as_ref().is_some_and(|c| same(&c.token_hash, &digest)) {
+            slot = Slot::Manage;
+        }
+        let t = now();
+        let challenge = match mfa.slot_mut(slot).clone() {
+            Some(c)
+                if kinds.contains(&c.kind.as_str())
+                    && c.expires_at > t
+                    && c.session_stamp == auth.row.session_stamp
+                    && same(&c.token_hash, &digest) =>
+            {
+                c
+            }
+            _ => return Err(expired()),
+        };
+        let client = ctx.db.get().await.map_err(|_| unavailable())?;
+        let user = users::user_by_id(&**client, user_id).await.map_err(|_| unavailable())?;
+        drop(client);
+        let user = match user {
+            Some(u) if u.role == "admin" || u.role == "user" => u,
+            _ => return Err(Detail::forbidden("Account is awaiting approval.")),
+        };
+        if !policy(ctx).await?.enable {
+            return Err(Detail::forbidden("MFA is disabled. Please sign in again."));
+        }
+        if !attempt {
+            return Ok(Loaded { user, auth, mfa, challenge, slot });
+        }
+        if challenge.attempts >= 5 {
+            return Err(too_many("Too many codes. Please sign in again.", (challenge.expires_at - t).max(1)));
+        }
+        count_attempt(&mut mfa, "factor")?;
+        let mut challenge = challenge;
+        challenge.attempts += 1;
+        *mfa.slot_mut(slot) = Some(challenge.clone());
+        match save(ctx, &auth, mfa, false).await {
+            Ok(updated) => {
+                let mfa = updated.state();
+                return Ok(Loaded { user, auth: updated, mfa, challenge, slot });
+            }
+            Err(e) if e.status() == 409 => auth = get_auth(ctx, user_id).await?,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(Detail::new(409, BUSY))
+}
+
+/// `setup_details`: the secret as text and as an `otpauth://` QR code (SVG data URL).
+fn setup_details(secret: &str, email: &str) -> MfaSetupResponse {
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    let uri = format!("otpauth://totp/Open%20WebUI:{}?secret={secret}&issuer=Open%20WebUI", enc(email));
+    let svg = qrcode::QrCode::new(uri.as_bytes())
+        .map(|q| q.render::<qrcode::render::svg::Color>().build())
+        .unwrap_or_default();
+    MfaSetupResponse {
+        manual_key: secret.to_string(),
+        qr_code: format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg)),
+    }
+}
+
+/// `start_mfa_enrollment`: the secret of an enrol (or replace) challenge, made on first call.
+pub async fn start_enrollment(ctx: &ServerContext, token: &str) -> Result<MfaSetupResponse, Detail> {
+    let Loaded { user, auth, mut mfa, mut challenge, slot } = load_challenge(ctx, token, &["enroll", "replace"], false).await?;
+    let secret = match &challenge.secret {
+        Some(s) => decrypt_secret(ctx, s)?,
+        None => {
+            let secret = random_base32();
+            let f = cipher(ctx).map_err(|_| Detail::new(503, CONFIG_UNAVAILABLE))?;
+            challenge.secret = Some(f.encrypt(secret.as_bytes()));
+            *mfa.slot_mut(slot) = Some(challenge);
+            save(ctx, &auth, mfa, false).await?;
+            secret
+        }
+    };
+    let email = user.email.clone();
+    tokio::task::spawn_blocking(move || setup_details(&secret, &email)).await.map_err(|_| unavailable())
+}
+
+/// `consume_factor`: a recovery code (used up) or a TOTP code newer than the last one used.
+fn consume_factor(ctx: &ServerContext, mfa: &mut MfaData, code: &str, recovery: bool) -> Result<(), Detail> {
+    if recovery {
+        let digest = token_hash(&code.trim().to_lowercase());
+        if let Some(i) = mfa.recovery_hashes.iter().position(|h| *h == digest) {
+            mfa.recovery_hashes.remove(i);
+            return Ok(());
+        }
+    } else if let Some(secret) = mfa.secret.clone() {
+        if let Some(step) = matching_step(&decrypt_secret(ctx, &secret)?, code.trim(), mfa.last_step) {
+            mfa.last_step = step;
+            return Ok(());
+        }
+    }
+    Err(Detail::unauthorized("Invalid or already used code."))
+}
+
+/// What confirming an enrolment yields.
+pub struct Enrolled {
+    pub user: UserRow,
+    pub auth: Auth,
+    pub challenge: Challenge,
+    pub codes: Vec<String>,
+}
+
+/// `confirm_mfa_enrollment`: the first code proves the new secret; it becomes the account's,
+/// with fresh recovery codes, and every other session ends.
+pub async fn confirm_enrollment(ctx: &ServerContext, token: &str, code: &str) -> Result<Enrolled, Detail> {
+    let Loaded { user, auth, mut mfa, challenge, .. } = load_challenge(ctx, token, &["enroll", "replace"], true).await?;
+    let step = match &challenge.secret {
+        Some(s) => matching_step(&decrypt_secret(ctx, s)?, code.trim(), -1),
+        None => None,
+    };
+    let Some(step) = step else {
+        return Err(Detail::unauthorized("Invalid code. Check your authenticator and try again."));
+    };
+    let (codes, hashes) = recovery_codes();
+    mfa.secret = challenge.secret.clone();
+    mfa.last_step = step;
+    mfa.recovery_hashes = hashes;
+    mfa.login_challenge = None;
+    mfa.manage_challenge = None;
+    mfa.reset_ticket = None;
+    mfa.reset_required = false;
+    let auth = save(ctx, &auth, mfa, true).await?;
+    Ok(Enrolled { user, auth, challenge, codes })
+}
+
+/// `verify_mfa_challenge`: a login's second factor; the challenge is used up.
+pub async fn verify(ctx: &ServerContext, token: &str, code: &str, recovery: bool) -> Result<(UserRow, Auth, Challenge), Detail> {
+    let Loaded { user, auth, mut mfa, challenge, .. } = load_challenge(ctx, token, &["verify"], true).await?;
+    consume_factor(ctx, &mut mfa, code, recovery)?;
+    mfa.login_challenge = None;
+    let auth = save(ctx, &auth, mfa, false).await?;
+    Ok((user, auth, challenge))
+}
+
+/// `manage_mfa`'s common part: from a recent human session (5 minutes) with MFA on, one counted
+/// code (TOTP or recovery) of the account; the state with that code used.
+async fn authorize_manage(
+    ctx: &ServerContext,
+    user_id: &str,
+    claims: &serde_json::Map<String, Value>,
+    code: &str,
+    recovery: bool,
+) -> Result<(Auth, MfaData), Detail> {
+    let auth_time = claims.get("auth_time").and_then(Value::as_i64).unwrap_or(0);
+    if now() - auth_time > CHALLENGE_SECONDS {
+        return Err(Detail::forbidden("reauthentication_required"));
+    }
+    if !policy(ctx).await?.enable {
+        return Err(Detail::forbidden("MFA is disabled."));
+    }
+    let stamp = claims.get("session_stamp").and_then(Value::as_str);
+    let auth = limit_account(ctx, user_id, "factor", Some(stamp)).await?;
+    let mut mfa = auth.state();
+    consume_factor(ctx, &mut mfa, code, recovery)?;
+    Ok((auth, mfa))
+}
+
+/// `manage_mfa(replace=True)`: a code starts replacing the authenticator (a `replace` step,
+/// answered as `enroll`).
+pub async fn start_replace(
+    ctx: &ServerContext,
+    user_id: &str,
+    claims: &serde_json::Map<String, Value>,
+    code: &str,
+    recovery: bool,
+) -> Result<MfaChallengeResponse, Detail> {
+    let (auth, mut mfa) = authorize_manage(ctx, user_id, claims, code, recovery).await?;
+    let method = claims.get("auth_method").and_then(Value::as_str).unwrap_or("");
+    let auth_time = claims.get("auth_time").and_then(Value::as_i64).unwrap_or(0);
+    let (token, challenge) = new_challenge(&auth, "replace", method, auth_time, (None, None));
+    mfa.manage_challenge = Some(challenge.clone());
+    save(ctx, &auth, mfa, false).await?;
+    Ok(challenge_response(token, &challenge))
+}
+
+/// `manage_mfa(replace=False)`: a code renews the recovery codes; every session ends.
+pub async fn renew_codes(
+    ctx: &ServerContext,
+    user_id: &str,
+    claims: &serde_json::Map<String, Value>,
+    code: &str,
+    recovery: bool,
+) -> Result<Vec<String>, Detail> {
+    let (auth, mut mfa) = authorize_manage(ctx, user_id, claims, code, recovery).await?;
+    let (codes, hashes) = recovery_codes();
+    mfa.recovery_hashes = hashes;
+    mfa.login_challenge = None;
+    mfa.manage_challenge = None;
+    mfa.reset_ticket = None;
+    save(ctx, &auth, mfa, true).await?;
+    Ok(codes)
+}
+
+/// `redeem_mfa_reset_token`: an operator's reset ticket turns a `recover` step into a new
+/// enrolment.
+pub async fn redeem_reset(ctx: &ServerContext, token: &str, reset_token: &str) -> Result<MfaChallengeResponse, Detail> {
+    let Loaded { auth, mut mfa, challenge, .. } = load_challenge(ctx, token, &["recover"], true).await?;
+    let valid = mfa.reset_required
+        && mfa.reset_ticket.as_ref().is_some_and(|t| t.expires_at > now() && same(&t.token_hash, &token_hash(reset_token)));
+    if !valid {
+        return Err(Detail::unauthorized("Invalid or expired operator recovery token."));
+    }
+    let (new_token, enroll) = new_challenge(
+        &auth,
+        "enroll",
+        &challenge.auth_method,
+        challenge.auth_time,
+        (challenge.oauth_session_id.clone(), challenge.provider.clone()),
+    );
+    mfa.reset_ticket = None;
+    mfa.login_challenge = Some(enroll.clone());
+    save(ctx, &auth, mfa, false).await?;
+    Ok(challenge_response(new_token, &enroll))
+}
+
+/// `reset_mfa` (the operator's `mfa reset EMAIL --reason R`): clears the authenticator and
+/// returns a one-time ticket (30 minutes) with which the user enrols again.
+pub async fn reset(ctx: &ServerContext, email: &str, reason: &str) -> Result<String, String> {
+    let client = ctx.db.get().await.map_err(|e| e.to_string())?;
+    let user = users::user_by_email(&**client, &email.trim().to_lowercase()).await.map_err(|e| e.to_string())?;
+    drop(client);
+    let user = user.ok_or("User not found.")?;
+    if reason.trim().is_empty() {
+        return Err("A nonempty reason is required.".into());
+    }
+    let auth = get_auth(ctx, &user.id).await.map_err(|e| e.to_string())?;
+    let mut mfa = auth.state();
+    let ticket = token_urlsafe(32);
+    mfa.secret = None;
+    mfa.last_step = -1;
+    mfa.recovery_hashes = vec![];
+    mfa.login_challenge = None;
+    mfa.manage_challenge = None;
+    mfa.reset_required = true;
+    mfa.reset_ticket = Some(ResetTicket { token_hash: token_hash(&ticket), expires_at: now() + RESET_TICKET_SECONDS });
+    save(ctx, &auth, mfa, true).await.map_err(|e| e.to_string())?;
+    Ok(ticket)
+}
+
+/// `validate_mfa_configuration` for a policy about to apply: MFA needs authentication, persistent
+/// settings, a usable key, and every stored secret must open with it.
+pub async fn validate(ctx: &ServerContext, policy: Policy) -> Result<(), String> {
+    if !policy.enable {
+        return Ok(());
+    }
+    if !ctx.config.webui_auth || !ctx.config.env_bool("ENABLE_PERSISTENT_CONFIG", true) {
+        return Err("MFA requires authentication and persistent configuration.".into());
+    }
+    let f = cipher(ctx)?;
+    let client = ctx.db.get().await.map_err(|e| e.to_string())?;
+    for row in client.query("SELECT mfa::text FROM auth WHERE mfa IS NOT NULL", &[]).await.map_err(|e| e.to_string())? {
+        let text: String = row.get(0);
+        let value: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        if let Some(state) = parse_state(Some(&value)).map_err(|e| e.to_string())? {
+            if let Some(secret) = state.secret {
+                if f.decrypt(&secret).is_err() {
+                    return Err("Stored MFA secrets cannot be decrypted. Restore the WEBUI_SECRET_KEY or MFA_ENCRYPTION_KEY they were encrypted with.".into());
+                }
+            }
+        }
+    }
+    Ok(())
+}
