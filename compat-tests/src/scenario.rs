@@ -8,7 +8,8 @@
 //! [[step]]
 //! name = "sign in"
 //! method = "POST"                                   # default GET
-//! path = "/api/v1/auths/signin"                     # {{var}} templates anywhere in strings
+//! path = "/api/v1/auths/signin"                     # {{var}} templates anywhere in strings;
+//!                                                   # {{totp:var}}: the TOTP code of the secret in var
 //! headers = { Authorization = "Bearer {{token}}" }
 //! json = { email = "admin@example.com", password = "x" }   # or body/form/multipart
 //! on = "both"              # both (default) | reference | server | upstream

@@ -62,14 +62,29 @@ pub fn substitute(t: &str, vars: &BTreeMap<String, String>) -> Result<String, Un
             return Ok(out);
         };
         let name = after[..j].trim();
-        match vars.get(name) {
-            Some(v) => out.push_str(v),
-            None => return Err(Unresolved(name.to_string())),
+        match name.strip_prefix("totp:") {
+            // `{{totp:VAR}}`: the current TOTP code of the base32 secret VAR holds, as an
+            // authenticator app shows it (SHA-1, 6 digits, 30 s).
+            Some(var) => match vars.get(var.trim()) {
+                Some(secret) => out.push_str(&totp_now(secret)),
+                None => return Err(Unresolved(var.trim().to_string())),
+            },
+            None => match vars.get(name) {
+                Some(v) => out.push_str(v),
+                None => return Err(Unresolved(name.to_string())),
+            },
         }
         rest = &after[j + 2..];
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// The TOTP code of a base32 `secret` now (an unreadable secret gives a code no backend accepts).
+fn totp_now(secret: &str) -> String {
+    let Ok(key) = totp_rs::Secret::Encoded(secret.to_uppercase()).to_bytes() else { return "------".into() };
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 0, 30, key).generate(now)
 }
 
 /// The variables a step uses.
@@ -97,7 +112,8 @@ pub fn uses(step: &Step) -> Vec<String> {
     while let Some(i) = rest.find("{{") {
         let after = &rest[i + 2..];
         let Some(j) = after.find("}}") else { break };
-        out.push(after[..j].trim().to_string());
+        let name = after[..j].trim();
+        out.push(name.strip_prefix("totp:").unwrap_or(name).trim().to_string());
         rest = &after[j + 2..];
     }
     out.sort();
@@ -259,6 +275,19 @@ pub fn capture(resp: &RawResponse, source: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::scenario::Scenario;
+
+    #[test]
+    fn totp_templates_give_the_authenticator_code() {
+        let vars = BTreeMap::from([("k".to_string(), "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP".to_string())]);
+        let code = substitute("{{totp:k}}", &vars).unwrap();
+        assert_eq!(code.len(), 6);
+        assert!(code.bytes().all(|b| b.is_ascii_digit()), "{code}");
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let key = totp_rs::Secret::Encoded("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP".into()).to_bytes().unwrap();
+        let expected = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 0, 30, key);
+        assert!(code == expected.generate(now) || code == expected.generate(now - 30), "{code}");
+        assert!(matches!(substitute("{{totp:missing}}", &vars), Err(Unresolved(n)) if n == "missing"));
+    }
 
     #[test]
     fn substitution_and_bodies() {
