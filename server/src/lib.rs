@@ -11,6 +11,7 @@ pub mod frontend;
 pub mod http;
 pub mod mfa;
 pub mod net;
+pub mod oauth_sessions;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -1056,7 +1056,8 @@ pub async fn active(rqctx: &Ctx, user_id: &str) -> Result<Value, Detail> {
     Ok(json!({"active": a}))
 }
 
-/// `GET /api/v1/users/{user_id}/oauth/sessions` (admin).
+/// `GET /api/v1/users/{user_id}/oauth/sessions` (admin): the user's OAuth sessions with their
+/// tokens decrypted. A session whose token does not decrypt is deleted, as the reference does.
 pub async fn oauth_sessions(rqctx: &Ctx, user_id: &str) -> Result<Value, Detail> {
     auth::require_admin(rqctx).await?;
     let ctx = rqctx.context();
@@ -1068,22 +1069,24 @@ pub async fn oauth_sessions(rqctx: &Ctx, user_id: &str) -> Result<Value, Detail>
         )
         .await
         .map_err(db_err)?;
-    if rows.is_empty() {
+    let mut sessions = vec![];
+    for r in &rows {
+        let id: String = r.get(0);
+        let Some(token) = crate::oauth_sessions::decrypt(&ctx.config, r.get::<_, &str>(3)) else {
+            slog::warn!(rqctx.log, "deleting an OAuth session whose token does not decrypt"; "id" => &id);
+            client.execute("DELETE FROM oauth_session WHERE id = $1", &[&id]).await.map_err(db_err)?;
+            continue;
+        };
+        sessions.push(json!({
+            "id": id, "user_id": r.get::<_, String>(1), "provider": r.get::<_, String>(2), "token": token,
+            "expires_at": r.get::<_, Option<i64>>(4), "created_at": r.get::<_, Option<i64>>(5),
+            "updated_at": r.get::<_, Option<i64>>(6),
+        }));
+    }
+    if sessions.is_empty() {
         return Err(Detail::bad_request(USER_NOT_FOUND));
     }
-    // The token column is encrypted at rest; the reference decrypts it. We do not hold OAuth
-    // sessions yet, so only the metadata is returned.
-    Ok(Value::Array(
-        rows.iter()
-            .map(|r| {
-                json!({
-                    "id": r.get::<_, String>(0), "user_id": r.get::<_, String>(1), "provider": r.get::<_, String>(2),
-                    "expires_at": r.get::<_, Option<i64>>(4), "created_at": r.get::<_, Option<i64>>(5),
-                    "updated_at": r.get::<_, Option<i64>>(6),
-                })
-            })
-            .collect(),
-    ))
+    Ok(Value::Array(sessions))
 }
 
 /// `POST /api/v1/users/{user_id}/sessions/revoke` (admin).

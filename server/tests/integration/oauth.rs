@@ -154,3 +154,43 @@ async fn enabled_oauth_switches_match_the_reference() {
     }
     compare(ENABLED_ENV, ENABLED_REQUESTS).await;
 }
+
+/// OAuth session tokens are Fernet under the reference's key: a session stored by one backend
+/// reads the same on both, and one that does not decrypt is deleted by both.
+#[tokio::test]
+async fn oauth_session_tokens_decrypt_like_the_reference() {
+    if !Reference::available() {
+        return;
+    }
+    let db = TestDb::new().await;
+    let reference = Reference::start(&db.url());
+    let body = json!({"name": "A", "email": "a@example.com", "password": "pw"}).to_string();
+    let r = call("POST", &format!("{}/api/v1/auths/signup", reference.url), &[], Some(&body)).await;
+    let v = r.json();
+    let (token, id) = (v["token"].as_str().unwrap().to_string(), v["id"].as_str().unwrap().to_string());
+    let s = TestServer::start_on(db, &[]).await.expect("start on the shared database");
+    let ctx = s.context();
+    let secret = json!({"access_token": "at", "token_type": "Bearer", "expires_at": 1999999999, "userinfo": {"sub": "1", "ä": [1, 2]}});
+    let stored = server::oauth_sessions::encrypt(&ctx.config, &secret).unwrap();
+    let client = s.db.client().await;
+    for (sid, tok) in [("s1", stored.as_str()), ("s2", "not-a-fernet-token")] {
+        client
+            .execute(
+                "INSERT INTO oauth_session (id, user_id, provider, token, expires_at, created_at, updated_at) VALUES ($1, $2, 'google', $3, 7, 8, 9)",
+                &[&sid, &id, &tok],
+            )
+            .await
+            .unwrap();
+    }
+    let path = format!("/api/v1/users/{id}/oauth/sessions");
+    let auth = format!("Bearer {token}");
+    let ours = call("GET", &format!("{}{path}", s.url), &[("authorization", &auth)], None).await;
+    assert_eq!(ours.status, 200, "{}", ours.body);
+    let expected = json!([{"id": "s1", "user_id": id, "provider": "google", "token": secret, "expires_at": 7, "created_at": 8, "updated_at": 9}]);
+    assert_eq!(ours.body, expected.to_string());
+    let left: i64 = client.query_one("SELECT count(*) FROM oauth_session", &[]).await.unwrap().get(0);
+    assert_eq!(left, 1, "the undecryptable session is deleted");
+    let theirs = call("GET", &format!("{}{path}", reference.url), &[("authorization", &auth)], None).await;
+    assert_eq!((theirs.status, theirs.body), (ours.status, ours.body), "reference log:\n{}", reference.log());
+    reference.stop();
+}
