@@ -81,7 +81,15 @@ pub struct Config {
     pub enable_oauth_persistent_config: bool,
     /// The other variables the server reads ([`defaults::env_names`]), as set at start.
     pub env: BTreeMap<String, String>,
+    /// Settings saved while they are not persistent (`oauth.*` without
+    /// `ENABLE_OAUTH_PERSISTENT_CONFIG`, every key without `ENABLE_PERSISTENT_CONFIG`): the
+    /// reference writes them over its in-memory defaults (`Config.DEFAULTS[key] = value`), so
+    /// they win over the environment until the process ends. Shared by the clones of a `Config`.
+    pub runtime_settings: RuntimeSettings,
 }
+
+/// See [`Config::runtime_settings`].
+pub type RuntimeSettings = std::sync::Arc<std::sync::RwLock<BTreeMap<String, serde_json::Value>>>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -180,6 +188,7 @@ impl Config {
             enable_persistent_config: bool_var("ENABLE_PERSISTENT_CONFIG", true),
             enable_oauth_persistent_config: bool_var("ENABLE_OAUTH_PERSISTENT_CONFIG", false),
             env: defaults::env_names().filter_map(|n| lookup(n).map(|v| (n.to_string(), v))).collect(),
+            runtime_settings: RuntimeSettings::default(),
         })
     }
 }
@@ -208,6 +217,9 @@ impl Config {
     /// Keys this server does not know yet answer `None` (left out of responses).
     pub fn setting_default(&self, key: &str) -> Option<serde_json::Value> {
         use serde_json::json;
+        if let Some(v) = self.runtime_settings.read().expect("runtime settings").get(key) {
+            return Some(v.clone());
+        }
         Some(match key {
             "webui.url" => json!(self.webui_url),
             "ui.enable_signup" => json!(self.enable_signup),
@@ -220,6 +232,11 @@ impl Config {
             "auth.enable_api_keys" => json!(self.enable_api_keys),
             _ => return defaults::default_for(key, |n| self.env.get(n).cloned()),
         })
+    }
+
+    /// Saves a setting that is not persistent (see [`Config::runtime_settings`]).
+    pub fn set_runtime_setting(&self, key: &str, value: serde_json::Value) {
+        self.runtime_settings.write().expect("runtime settings").insert(key.to_string(), value);
     }
 
     /// A variable read at start (see [`defaults::env_names`]), `None` when unset.

@@ -394,3 +394,112 @@ pub struct MfaRecoveryForm {
     #[schemars(length(min = 20, max = 160))]
     pub reset_token: String,
 }
+
+/// `bool | str | None`: checked by the handler (pydantic's smart union).
+fn bool_or_string(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    union_of(&[schemars::schema::InstanceType::Boolean, schemars::schema::InstanceType::String])
+}
+
+/// `int | str | None`: checked by the handler (pydantic's smart union).
+fn int_or_string(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    union_of(&[schemars::schema::InstanceType::Integer, schemars::schema::InstanceType::String])
+}
+
+fn union_of(types: &[schemars::schema::InstanceType]) -> schemars::schema::Schema {
+    use schemars::schema::{SchemaObject, SubschemaValidation};
+    let any_of = types.iter().map(|t| SchemaObject { instance_type: Some((*t).into()), ..Default::default() }.into()).collect();
+    let mut s = SchemaObject { subschemas: Some(Box::new(SubschemaValidation { any_of: Some(any_of), ..Default::default() })), ..Default::default() };
+    s.extensions.insert("nullable".into(), Value::Bool(true));
+    s.into()
+}
+
+/// `OAuthConfigForm`: the admin panel's OAuth/OIDC settings; every field optional, an absent or
+/// null one is left as it is.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[allow(non_snake_case)]
+pub struct OAuthConfigForm {
+    #[serde(default)]
+    pub ENABLE_OAUTH: Option<bool>,
+    #[serde(default)]
+    pub ENABLE_OAUTH_SIGNUP: Option<bool>,
+    #[serde(default)]
+    pub OAUTH_MERGE_ACCOUNTS_BY_EMAIL: Option<bool>,
+    #[serde(default)]
+    pub OAUTH_AUTO_REDIRECT: Option<bool>,
+    #[serde(default)]
+    pub OAUTH_ALLOWED_DOMAINS: Option<String>,
+    #[serde(default)]
+    pub OAUTH_BLOCKED_GROUPS: Option<String>,
+    #[serde(default)]
+    pub ENABLE_OAUTH_ROLE_MANAGEMENT: Option<bool>,
+    #[serde(default)]
+    pub OAUTH_ROLES_CLAIM: Option<String>,
+    #[serde(default)]
+    pub OAUTH_ADMIN_ROLES: Option<String>,
+    #[serde(default)]
+    pub OAUTH_ALLOWED_ROLES: Option<String>,
+    #[serde(default)]
+    pub ENABLE_OAUTH_GROUP_MANAGEMENT: Option<bool>,
+    #[serde(default)]
+    pub ENABLE_OAUTH_GROUP_CREATION: Option<bool>,
+    #[serde(default)]
+    pub OAUTH_GROUP_CLAIM: Option<String>,
+    /// `bool | str`.
+    #[serde(default)]
+    #[schemars(schema_with = "bool_or_string")]
+    pub OAUTH_GROUP_DEFAULT_SHARE: Option<Value>,
+    #[serde(default)]
+    pub OAUTH_PROVIDER_NAME: Option<String>,
+    #[serde(default)]
+    pub OPENID_PROVIDER_URL: Option<String>,
+    #[serde(default)]
+    pub OAUTH_CLIENT_ID: Option<String>,
+    #[serde(default)]
+    pub OAUTH_CLIENT_SECRET: Option<String>,
+    #[serde(default)]
+    pub OPENID_REDIRECT_URI: Option<String>,
+    #[serde(default)]
+    pub OAUTH_SCOPES: Option<String>,
+    #[serde(default)]
+    pub OAUTH_CODE_CHALLENGE_METHOD: Option<String>,
+    #[serde(default)]
+    pub OAUTH_TOKEN_ENDPOINT_AUTH_METHOD: Option<String>,
+    #[serde(default)]
+    pub OPENID_END_SESSION_ENDPOINT: Option<String>,
+    /// `int | str`.
+    #[serde(default)]
+    #[schemars(schema_with = "int_or_string")]
+    pub OAUTH_TIMEOUT: Option<Value>,
+    /// `int | str`.
+    #[serde(default)]
+    #[schemars(schema_with = "int_or_string")]
+    pub OAUTH_CLIENT_TIMEOUT: Option<Value>,
+    #[serde(default)]
+    pub OAUTH_EMAIL_CLAIM: Option<String>,
+    #[serde(default)]
+    pub OAUTH_USERNAME_CLAIM: Option<String>,
+    #[serde(default)]
+    pub OAUTH_PICTURE_CLAIM: Option<String>,
+    #[serde(default)]
+    pub OAUTH_SUB_CLAIM: Option<String>,
+    #[serde(default)]
+    pub OAUTH_AUDIENCE: Option<String>,
+    #[serde(default)]
+    pub OAUTH_UPDATE_EMAIL_ON_LOGIN: Option<bool>,
+    #[serde(default)]
+    pub OAUTH_UPDATE_NAME_ON_LOGIN: Option<bool>,
+    #[serde(default)]
+    pub OAUTH_UPDATE_PICTURE_ON_LOGIN: Option<bool>,
+    #[serde(default)]
+    pub OAUTH_REFRESH_TOKEN_INCLUDE_SCOPE: Option<bool>,
+}
+
+/// `OAuthConfigResponse`: the form's fields (null when unset) and whether `oauth.*` settings
+/// are stored in the database.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[allow(non_snake_case)]
+pub struct OAuthConfigResponse {
+    #[serde(flatten)]
+    pub form: OAuthConfigForm,
+    pub ENABLE_OAUTH_PERSISTENT_CONFIG: bool,
+}

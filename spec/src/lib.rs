@@ -538,6 +538,19 @@ pub trait WebuiApi {
         body: FastJson<LdapServerConfig, AuthForm>,
     ) -> Result<OkWithHeaders<serde_json::Value>, Detail>;
 
+    /// The OAuth/OIDC settings of the admin panel.
+    #[endpoint { method = GET, path = "/api/v1/auths/admin/config/oauth", tags = ["auths"] }]
+    async fn auths_oauth_config_get(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<OkWithHeaders<OAuthConfigResponse>, Detail>;
+
+    /// Saves the OAuth/OIDC settings sent (absent or null fields are left as they are).
+    #[endpoint { method = POST, path = "/api/v1/auths/admin/config/oauth", tags = ["auths"] }]
+    async fn auths_oauth_config_update(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<OAuthConfigForm, AuthForm>,
+    ) -> Result<OkWithHeaders<OAuthConfigResponse>, Detail>;
+
     // ---- /oauth (sign-in with an OAuth provider; tool-server OAuth clients) ----
 
     /// `POST /oauth/backchannel-logout` (dispatched on `provider == "backchannel-logout"`): OIDC

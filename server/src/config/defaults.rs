@@ -4,6 +4,8 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::changelog::markdown::py_strip;
+
 /// How a key's default is read from the environment.
 pub enum Default_ {
     /// `os.getenv(NAME, default).lower() == 'true'`.
@@ -23,6 +25,13 @@ pub enum Default_ {
     /// `int(os.getenv(NAME, default))` (the reference does not start on an unparsable value;
     /// here it reads as the default).
     Int(i64),
+    /// `[d.strip() for d in os.getenv(NAME, default).split(',')]`.
+    CommaList(&'static str),
+    /// `[r.strip() for r in os.getenv(NAME, default).split(SEP) if r]`, with `SEP` from
+    /// `OAUTH_ROLES_SEPARATOR` (default `,`) and the default's parts joined by it.
+    RoleList(&'static [&'static str]),
+    /// `OAUTH_GROUP_DEFAULT_SHARE`: `'members'`, else whether the value is `true` (default `true`).
+    GroupShare,
 }
 
 /// `(key, env var, fallback env var, default)`.
@@ -128,6 +137,40 @@ pub const SETTINGS: &[(&str, &str, Option<&str>, Default_)] = {
         ("ui.default_user_role", "DEFAULT_USER_ROLE", None, Str("pending")),
         ("ui.default_group_id", "DEFAULT_GROUP_ID", None, Str("")),
         ("auth.jwt_expiry", "JWT_EXPIRES_IN", None, Str("4w")),
+        // `oauth.enable` and `oauth.auto_redirect`: `Config::enable_oauth`, `Config::oauth_auto_redirect`.
+        ("oauth.enable_signup", "ENABLE_OAUTH_SIGNUP", None, Bool(false)),
+        ("oauth.merge_accounts_by_email", "OAUTH_MERGE_ACCOUNTS_BY_EMAIL", None, Bool(false)),
+        ("oauth.allowed_domains", "OAUTH_ALLOWED_DOMAINS", None, CommaList("*")),
+        ("oauth.blocked_groups", "OAUTH_BLOCKED_GROUPS", None, Str("[]")),
+        ("oauth.enable_role_mapping", "ENABLE_OAUTH_ROLE_MANAGEMENT", None, Bool(false)),
+        ("oauth.roles_claim", "OAUTH_ROLES_CLAIM", None, Str("roles")),
+        ("oauth.admin_roles", "OAUTH_ADMIN_ROLES", None, RoleList(&["admin"])),
+        ("oauth.allowed_roles", "OAUTH_ALLOWED_ROLES", None, RoleList(&["user", "admin"])),
+        ("oauth.enable_group_mapping", "ENABLE_OAUTH_GROUP_MANAGEMENT", None, Bool(false)),
+        ("oauth.enable_group_creation", "ENABLE_OAUTH_GROUP_CREATION", None, Bool(false)),
+        // `os.getenv('OAUTH_GROUPS_CLAIM', os.getenv('OAUTH_GROUP_CLAIM', 'groups'))`.
+        ("oauth.group_claim", "OAUTH_GROUPS_CLAIM", Some("OAUTH_GROUP_CLAIM"), Str("groups")),
+        ("oauth.group_default_share", "OAUTH_GROUP_DEFAULT_SHARE", None, GroupShare),
+        ("oauth.provider_name", "OAUTH_PROVIDER_NAME", None, Str("SSO")),
+        ("oauth.provider_url", "OPENID_PROVIDER_URL", None, Str("")),
+        ("oauth.client_id", "OAUTH_CLIENT_ID", None, Str("")),
+        ("oauth.client_secret", "OAUTH_CLIENT_SECRET", None, Str("")),
+        ("oauth.redirect_uri", "OPENID_REDIRECT_URI", None, Str("")),
+        ("oauth.scopes", "OAUTH_SCOPES", None, Str("openid email profile")),
+        ("oauth.code_challenge_method", "OAUTH_CODE_CHALLENGE_METHOD", None, OptStr),
+        ("oauth.token_endpoint_auth_method", "OAUTH_TOKEN_ENDPOINT_AUTH_METHOD", None, OptStr),
+        ("oauth.end_session_endpoint", "OPENID_END_SESSION_ENDPOINT", None, Str("")),
+        ("oauth.timeout", "OAUTH_TIMEOUT", None, Str("")),
+        ("oauth.client.timeout", "OAUTH_CLIENT_TIMEOUT", None, Str("")),
+        ("oauth.email_claim", "OAUTH_EMAIL_CLAIM", None, Str("email")),
+        ("oauth.username_claim", "OAUTH_USERNAME_CLAIM", None, Str("name")),
+        ("oauth.picture_claim", "OAUTH_PICTURE_CLAIM", None, Str("picture")),
+        ("oauth.sub_claim", "OAUTH_SUB_CLAIM", None, OptStr),
+        ("oauth.audience", "OAUTH_AUDIENCE", None, Str("")),
+        ("oauth.update_email_on_login", "OAUTH_UPDATE_EMAIL_ON_LOGIN", None, Bool(false)),
+        ("oauth.update_name_on_login", "OAUTH_UPDATE_NAME_ON_LOGIN", None, Bool(false)),
+        ("oauth.update_picture_on_login", "OAUTH_UPDATE_PICTURE_ON_LOGIN", None, Bool(false)),
+        ("oauth.refresh_token.include_scope", "OAUTH_REFRESH_TOKEN_INCLUDE_SCOPE", None, Bool(false)),
     ]
 };
 
@@ -253,6 +296,7 @@ pub const OTHER_ENV: &[&str] = &[
     "SCIM_ENABLED",
     "SCIM_TOKEN",
     "SCIM_AUTH_PROVIDER",
+    "OAUTH_ROLES_SEPARATOR",
 ];
 
 /// Every environment variable this module reads.
@@ -287,6 +331,22 @@ pub fn default_for(key: &str, get: impl Fn(&str) -> Option<String>) -> Option<Va
         },
         Default_::Fixed(f) => f(),
         Default_::Int(d) => json!(raw.and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(*d)),
+        Default_::CommaList(d) => {
+            json!(raw.as_deref().unwrap_or(d).split(',').map(|p| py_strip(p).to_string()).collect::<Vec<_>>())
+        }
+        Default_::RoleList(d) => {
+            let sep = get("OAUTH_ROLES_SEPARATOR").filter(|s| !s.is_empty()).unwrap_or_else(|| ",".into());
+            let raw = raw.unwrap_or_else(|| d.join(sep.as_str()));
+            json!(raw.split(sep.as_str()).filter(|r| !r.is_empty()).map(|r| py_strip(r).to_string()).collect::<Vec<_>>())
+        }
+        Default_::GroupShare => {
+            let v = py_strip(raw.as_deref().unwrap_or("true")).to_lowercase();
+            if v == "members" {
+                json!("members")
+            } else {
+                json!(v == "true")
+            }
+        }
     })
 }
 

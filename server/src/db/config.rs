@@ -38,14 +38,15 @@ pub async fn config_get(pool: &Pool, config: &Config, key: &str) -> Result<Optio
     Ok(config_get_many(pool, config, &[key]).await?.remove(key))
 }
 
-/// `Config.upsert`: writes each persistent key (others only live in the environment and are
-/// left as they are), stamping `updated_at`.
+/// `Config.upsert`: writes each persistent key, stamping `updated_at`; the others are kept in
+/// memory for the life of the process (the reference overwrites its in-memory default).
 pub async fn config_upsert(pool: &Pool, config: &Config, updates: &[(&str, Value)]) -> Result<(), DbError> {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     for (key, value) in updates {
         if !config.setting_persistent(key) {
+            config.set_runtime_setting(key, value.clone());
             continue;
         }
         tx.execute(

@@ -335,6 +335,17 @@ impl WebuiApi for ServerImpl {
         ldap::server_update(&rqctx, body).await
     }
 
+    async fn auths_oauth_config_get(rqctx: Ctx) -> Result<OkWithHeaders<OAuthConfigResponse>, Detail> {
+        auths::oauth_config_get(&rqctx).await
+    }
+
+    async fn auths_oauth_config_update(
+        rqctx: Ctx,
+        body: FastJson<OAuthConfigForm, AuthForm>,
+    ) -> Result<OkWithHeaders<OAuthConfigResponse>, Detail> {
+        auths::oauth_config_update(&rqctx, body).await
+    }
+
     async fn auths_oauth_session_delete(rqctx: Ctx, path: Path<OauthProviderNamePath>) -> Result<OkWithHeaders<bool>, Detail> {
         oauth::session_delete(&rqctx, path.into_inner()).await
     }

@@ -11,6 +11,7 @@ mod ldap;
 mod limits;
 mod mfa;
 mod oauth;
+mod oauth_config;
 mod route_auth;
 mod routes;
 mod schema;
