@@ -47,25 +47,15 @@ impl ValidationStyle for Pydantic {
     }
 }
 
-/// The reference's `/api/v1/auths` router: `422 {"detail": "Invalid authentication request."}`.
-/// (That router also sends `Cache-Control: no-store` on every answer; dropshot lets a handler set
-/// headers on successes only, so our error answers lack it.)
+/// The reference's `/api/v1/auths` router (its `MfaRoute`): any request-validation error answers
+/// `422 {"detail": "Invalid authentication request."}`, with the router's headers; so undecodable
+/// JSON reaches the handler too (see [`FastJson::decode_error`]).
 pub enum AuthForm {}
 
 /// The message the `/auths` router answers any request-validation error with.
 pub const AUTH_FORM_INVALID: &str = "Invalid authentication request.";
 
 impl ValidationStyle for AuthForm {
-    fn reject(_errors: Vec<Value>) -> Detail {
-        Detail::new(422, AUTH_FORM_INVALID)
-    }
-}
-
-/// The reference's MFA router: [`AuthForm`]'s answer, sent with the router's headers (so
-/// undecodable JSON reaches the handler, see [`FastJson::decode_error`]).
-pub enum MfaForm {}
-
-impl ValidationStyle for MfaForm {
     fn reject(_errors: Vec<Value>) -> Detail {
         Detail::new(422, AUTH_FORM_INVALID)
     }

@@ -24,7 +24,7 @@ pub mod users;
 
 pub use answer::Answer;
 pub use auths::*;
-pub use body::{parse_body, validate_body, AuthForm, FastJson, MfaForm, Pydantic, ValidationStyle, AUTH_FORM_INVALID};
+pub use body::{parse_body, validate_body, AuthForm, FastJson, Pydantic, ValidationStyle, AUTH_FORM_INVALID};
 pub use error::{Detail, VALIDATION_ERROR_CODE};
 pub use frontend::FrontendPath;
 pub use groups::*;
@@ -341,7 +341,7 @@ pub trait WebuiApi {
     #[endpoint { method = GET, path = "/api/v1/auths/", tags = ["auths"] }]
     async fn auths_session_user(
         rqctx: RequestContext<Self::Context>,
-    ) -> Result<OkWithHeaders<SessionUserInfoResponse>, Detail>;
+    ) -> Result<Answer<SessionUserInfoResponse>, Detail>;
 
     /// Creates an account (the first one becomes admin and closes sign-up) and signs it in.
     // Unauthenticated: a body far smaller than the global limit (2 MiB; a sign-up carries at most a
@@ -350,7 +350,7 @@ pub trait WebuiApi {
     async fn auths_signup(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<SignupForm, AuthForm>,
-    ) -> Result<OkWithHeaders<SigninResult>, Detail>;
+    ) -> Result<Answer<SigninResult>, Detail>;
 
     /// Email and password sign-in: a session token, also set as the `token` cookie.
     // Unauthenticated: a body far smaller than the global limit (2 MiB; a sign-up carries at most a
@@ -359,78 +359,78 @@ pub trait WebuiApi {
     async fn auths_signin(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<SigninForm, AuthForm>,
-    ) -> Result<OkWithHeaders<SigninResult>, Detail>;
+    ) -> Result<Answer<SigninResult>, Detail>;
 
     /// Clears the session cookies (without Redis the token itself stays valid, as upstream).
     #[endpoint { method = POST, path = "/api/v1/auths/signout", tags = ["auths"] }]
     async fn auths_signout(
         rqctx: RequestContext<Self::Context>,
-    ) -> Result<OkWithHeaders<SignoutResponse>, Detail>;
+    ) -> Result<Answer<SignoutResponse>, Detail>;
 
     /// Updates the session user's name, picture and profile fields.
     #[endpoint { method = POST, path = "/api/v1/auths/update/profile", tags = ["auths"] }]
     async fn auths_update_profile(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<UpdateProfileForm, AuthForm>,
-    ) -> Result<OkWithHeaders<UserProfileImageResponse>, Detail>;
+    ) -> Result<Answer<UserProfileImageResponse>, Detail>;
 
     /// Stores the browser's time zone for the session user (any role).
     #[endpoint { method = POST, path = "/api/v1/auths/update/timezone", tags = ["auths"] }]
     async fn auths_update_timezone(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<UpdateTimezoneForm, AuthForm>,
-    ) -> Result<OkWithHeaders<StatusResponse>, Detail>;
+    ) -> Result<Answer<StatusResponse>, Detail>;
 
     /// Changes the session user's password; every existing session of theirs ends.
     #[endpoint { method = POST, path = "/api/v1/auths/update/password", tags = ["auths"] }]
     async fn auths_update_password(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<UpdatePasswordForm, AuthForm>,
-    ) -> Result<OkWithHeaders<bool>, Detail>;
+    ) -> Result<Answer<bool>, Detail>;
 
     /// Admin creates an account.
     #[endpoint { method = POST, path = "/api/v1/auths/add", tags = ["auths"] }]
     async fn auths_add_user(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<AddUserForm, AuthForm>,
-    ) -> Result<OkWithHeaders<AddUserResponse>, Detail>;
+    ) -> Result<Answer<AddUserResponse>, Detail>;
 
     /// The admin contact shown to users (when `SHOW_ADMIN_DETAILS`).
     #[endpoint { method = GET, path = "/api/v1/auths/admin/details", tags = ["auths"] }]
     async fn auths_admin_details(
         rqctx: RequestContext<Self::Context>,
-    ) -> Result<OkWithHeaders<AdminDetails>, Detail>;
+    ) -> Result<Answer<AdminDetails>, Detail>;
 
     /// The admin panel's general authentication settings.
     #[endpoint { method = GET, path = "/api/v1/auths/admin/config", tags = ["auths"] }]
     async fn auths_admin_config_get(
         rqctx: RequestContext<Self::Context>,
-    ) -> Result<OkWithHeaders<serde_json::Value>, Detail>;
+    ) -> Result<Answer<serde_json::Value>, Detail>;
 
     /// Saves the admin panel's general authentication settings.
     #[endpoint { method = POST, path = "/api/v1/auths/admin/config", tags = ["auths"] }]
     async fn auths_admin_config_update(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<serde_json::Map<String, serde_json::Value>, AuthForm>,
-    ) -> Result<OkWithHeaders<serde_json::Value>, Detail>;
+    ) -> Result<Answer<serde_json::Value>, Detail>;
 
     /// The session user's API key.
     #[endpoint { method = GET, path = "/api/v1/auths/api_key", tags = ["auths"] }]
     async fn auths_api_key_get(
         rqctx: RequestContext<Self::Context>,
-    ) -> Result<OkWithHeaders<ApiKeyResponse>, Detail>;
+    ) -> Result<Answer<ApiKeyResponse>, Detail>;
 
     /// Creates (or replaces) the session user's API key.
     #[endpoint { method = POST, path = "/api/v1/auths/api_key", tags = ["auths"] }]
     async fn auths_api_key_create(
         rqctx: RequestContext<Self::Context>,
-    ) -> Result<OkWithHeaders<ApiKeyResponse>, Detail>;
+    ) -> Result<Answer<ApiKeyResponse>, Detail>;
 
     /// Deletes the session user's API key.
     #[endpoint { method = DELETE, path = "/api/v1/auths/api_key", tags = ["auths"] }]
     async fn auths_api_key_delete(
         rqctx: RequestContext<Self::Context>,
-    ) -> Result<OkWithHeaders<bool>, Detail>;
+    ) -> Result<Answer<bool>, Detail>;
 
     /// The session's MFA state: enrolled, required, recovery codes left (human sessions only).
     #[endpoint { method = GET, path = "/api/v1/auths/mfa/status", tags = ["auths"] }]
@@ -448,7 +448,7 @@ pub trait WebuiApi {
     #[endpoint { method = POST, path = "/api/v1/auths/mfa/enroll/start", tags = ["auths"] }]
     async fn auths_mfa_enroll_start(
         rqctx: RequestContext<Self::Context>,
-        body: FastJson<MfaChallengeForm, MfaForm>,
+        body: FastJson<MfaChallengeForm, AuthForm>,
     ) -> Result<Answer<MfaSetupResponse>, Detail>;
 
     /// Confirms the new authenticator with its first code: recovery codes, and a session when
@@ -456,35 +456,35 @@ pub trait WebuiApi {
     #[endpoint { method = POST, path = "/api/v1/auths/mfa/enroll/confirm", tags = ["auths"] }]
     async fn auths_mfa_enroll_confirm(
         rqctx: RequestContext<Self::Context>,
-        body: FastJson<MfaVerifyForm, MfaForm>,
+        body: FastJson<MfaVerifyForm, AuthForm>,
     ) -> Result<Answer<MfaConfirmResult>, Detail>;
 
     /// Finishes a login with a TOTP or recovery code: the session.
     #[endpoint { method = POST, path = "/api/v1/auths/mfa/verify", tags = ["auths"] }]
     async fn auths_mfa_verify(
         rqctx: RequestContext<Self::Context>,
-        body: FastJson<MfaVerifyForm, MfaForm>,
+        body: FastJson<MfaVerifyForm, AuthForm>,
     ) -> Result<Answer<SessionUserResponse>, Detail>;
 
     /// From a recent session, a code starts replacing the authenticator (an `enroll` step).
     #[endpoint { method = POST, path = "/api/v1/auths/mfa/replace", tags = ["auths"] }]
     async fn auths_mfa_replace(
         rqctx: RequestContext<Self::Context>,
-        body: FastJson<MfaFactorForm, MfaForm>,
+        body: FastJson<MfaFactorForm, AuthForm>,
     ) -> Result<Answer<MfaChallengeResponse>, Detail>;
 
     /// From a recent session, a code renews the recovery codes (other sessions end).
     #[endpoint { method = POST, path = "/api/v1/auths/mfa/recovery/codes", tags = ["auths"] }]
     async fn auths_mfa_recovery_codes(
         rqctx: RequestContext<Self::Context>,
-        body: FastJson<MfaFactorForm, MfaForm>,
+        body: FastJson<MfaFactorForm, AuthForm>,
     ) -> Result<Answer<MfaRecoveryCodesResponse>, Detail>;
 
     /// An operator's reset token turns a `recover` step into a new enrolment.
     #[endpoint { method = POST, path = "/api/v1/auths/mfa/recover", tags = ["auths"] }]
     async fn auths_mfa_recover(
         rqctx: RequestContext<Self::Context>,
-        body: FastJson<MfaRecoveryForm, MfaForm>,
+        body: FastJson<MfaRecoveryForm, AuthForm>,
     ) -> Result<Answer<MfaChallengeResponse>, Detail>;
 
     /// `DELETE /api/v1/auths/oauth/sessions/{provider}` (dispatched on `provider == "sessions"`):
@@ -493,7 +493,7 @@ pub trait WebuiApi {
     async fn auths_oauth_session_delete(
         rqctx: RequestContext<Self::Context>,
         path: Path<OauthProviderNamePath>,
-    ) -> Result<OkWithHeaders<bool>, Detail>;
+    ) -> Result<Answer<bool>, Detail>;
 
     /// `POST /api/v1/auths/oauth/{provider}/token/exchange` (dispatched on `name == "token"`):
     /// exchanges a provider's access token for a session (off unless `ENABLE_OAUTH_TOKEN_EXCHANGE`).
@@ -502,7 +502,7 @@ pub trait WebuiApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<OauthProviderNamePath>,
         body: FastJson<TokenExchangeForm, AuthForm>,
-    ) -> Result<OkWithHeaders<SessionUserResponse>, Detail>;
+    ) -> Result<Answer<SessionUserResponse>, Detail>;
 
     /// Sign-in against the configured LDAP directory (the account is created on first sight; the
     /// very first account becomes admin).
@@ -510,46 +510,46 @@ pub trait WebuiApi {
     async fn auths_ldap(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<LdapForm, AuthForm>,
-    ) -> Result<OkWithHeaders<SigninResult>, Detail>;
+    ) -> Result<Answer<SigninResult>, Detail>;
 
     /// Whether LDAP sign-in is on.
     #[endpoint { method = GET, path = "/api/v1/auths/admin/config/ldap", tags = ["auths"] }]
     async fn auths_ldap_config_get(
         rqctx: RequestContext<Self::Context>,
-    ) -> Result<OkWithHeaders<serde_json::Value>, Detail>;
+    ) -> Result<Answer<serde_json::Value>, Detail>;
 
     /// Turns LDAP sign-in on or off.
     #[endpoint { method = POST, path = "/api/v1/auths/admin/config/ldap", tags = ["auths"] }]
     async fn auths_ldap_config_update(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<LdapConfigForm, AuthForm>,
-    ) -> Result<OkWithHeaders<serde_json::Value>, Detail>;
+    ) -> Result<Answer<serde_json::Value>, Detail>;
 
     /// The LDAP server settings.
     #[endpoint { method = GET, path = "/api/v1/auths/admin/config/ldap/server", tags = ["auths"] }]
     async fn auths_ldap_server_get(
         rqctx: RequestContext<Self::Context>,
-    ) -> Result<OkWithHeaders<LdapServerConfig>, Detail>;
+    ) -> Result<Answer<LdapServerConfig>, Detail>;
 
     /// Saves the LDAP server settings.
     #[endpoint { method = POST, path = "/api/v1/auths/admin/config/ldap/server", tags = ["auths"] }]
     async fn auths_ldap_server_update(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<LdapServerConfig, AuthForm>,
-    ) -> Result<OkWithHeaders<serde_json::Value>, Detail>;
+    ) -> Result<Answer<serde_json::Value>, Detail>;
 
     /// The OAuth/OIDC settings of the admin panel.
     #[endpoint { method = GET, path = "/api/v1/auths/admin/config/oauth", tags = ["auths"] }]
     async fn auths_oauth_config_get(
         rqctx: RequestContext<Self::Context>,
-    ) -> Result<OkWithHeaders<OAuthConfigResponse>, Detail>;
+    ) -> Result<Answer<OAuthConfigResponse>, Detail>;
 
     /// Saves the OAuth/OIDC settings sent (absent or null fields are left as they are).
     #[endpoint { method = POST, path = "/api/v1/auths/admin/config/oauth", tags = ["auths"] }]
     async fn auths_oauth_config_update(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<OAuthConfigForm, AuthForm>,
-    ) -> Result<OkWithHeaders<OAuthConfigResponse>, Detail>;
+    ) -> Result<Answer<OAuthConfigResponse>, Detail>;
 
     // ---- /oauth (sign-in with an OAuth provider; tool-server OAuth clients) ----
 

@@ -53,6 +53,33 @@ pub(super) fn ok<T: schemars::JsonSchema + serde::Serialize + Send + Sync + 'sta
 
 pub(super) use super::db_err;
 
+/// The reference's `/api/v1/auths` router class (`MfaRoute`), around every handler of the
+/// router: with MFA on, POSTs are limited to 100 per 15 minutes per client address (429,
+/// `Retry-After: 900`); undecodable JSON (`early`, before any dependency such as the auth check)
+/// answers the router's 422; every answer, errors too, carries `Cache-Control: no-store`.
+pub(super) async fn guarded<T, F>(rqctx: &Ctx, early: Option<Detail>, handler: F) -> Result<Answer<T>, Detail>
+where
+    T: schemars::JsonSchema + serde::Serialize + Send + Sync + 'static,
+    F: std::future::Future<Output = Result<OkWithHeaders<T>, Detail>>,
+{
+    let result = async {
+        if rqctx.request.method() == http::Method::POST && mfa::policy(rqctx.context()).await?.enable {
+            static LIMITER: std::sync::OnceLock<auth::RateLimiter> = std::sync::OnceLock::new();
+            let ip = rqctx.request.remote_addr().ip().to_string();
+            let key = format!("mfa:ip:{}", mfa::token_hash(&ip));
+            if LIMITER.get_or_init(|| auth::RateLimiter::new(100, 900)).is_limited(&key, now()) {
+                return Err(Detail::new(429, "Too many attempts. Please try again later.").with_header(http::header::RETRY_AFTER, "900"));
+            }
+        }
+        if let Some(e) = early {
+            return Err(e);
+        }
+        handler.await
+    }
+    .await;
+    Ok(Answer::from_result(result, &[(CACHE_CONTROL, "no-store")]))
+}
+
 /// `PASSWORD_HASH_ALGORITHM`.
 pub(super) fn hash_algorithm(ctx: &ServerContext) -> HashAlgorithm {
     match ctx.config.env_str("PASSWORD_HASH_ALGORITHM").map(str::to_lowercase).as_deref() {

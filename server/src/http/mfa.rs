@@ -1,18 +1,16 @@
 //! `/api/v1/auths/mfa`: authenticator (TOTP) enrolment, login verification and management.
 //!
-//! Like the reference's `MfaRoute`, every answer (errors too) carries `Cache-Control: no-store`,
-//! any body validation error answers `422 {"detail": "Invalid authentication request."}`, and
-//! with MFA on, POSTs are limited to 100 per 15 minutes per client address. Challenge tokens
-//! never authorize ordinary requests; the flows live in [`crate::mfa`].
+//! The router's headers, validation answer and address limit are `auths::guarded`'s. Challenge
+//! tokens never authorize ordinary requests; the flows live in [`crate::mfa`].
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use dropshot::RequestContext;
-use http::header::{CACHE_CONTROL, HOST, ORIGIN, RETRY_AFTER};
+use http::header::{HOST, ORIGIN};
 use serde_json::Value;
 use webui_api::*;
 
-use super::auth::{self, RateLimiter};
+use super::auth;
 use super::auths::{deleted_cookie_at, ok, session};
 use crate::context::ServerContext;
 use crate::mfa as flows;
@@ -22,32 +20,6 @@ type Ctx = RequestContext<Arc<ServerContext>>;
 /// The login-step cookie (set by OAuth logins) and the path it lives on.
 const CHALLENGE_COOKIE: &str = "mfa_challenge";
 const CHALLENGE_PATH: &str = "/api/v1/auths/mfa";
-
-/// Every MFA answer, success or error, with the router's `Cache-Control: no-store`.
-pub fn answer<T: schemars::JsonSchema + serde::Serialize + Send + Sync + 'static>(
-    result: Result<OkWithHeaders<T>, Detail>,
-) -> Result<Answer<T>, Detail> {
-    Ok(Answer::from_result(result, &[(CACHE_CONTROL, "no-store")]))
-}
-
-/// The router-wide limit on POSTs while MFA is on (the reference's `ip_limiter`).
-async fn limit_ip(rqctx: &Ctx) -> Result<(), Detail> {
-    static LIMITER: OnceLock<RateLimiter> = OnceLock::new();
-    if !flows::policy(rqctx.context()).await?.enable {
-        return Ok(());
-    }
-    let ip = rqctx.request.remote_addr().ip().to_string();
-    if LIMITER.get_or_init(|| RateLimiter::new(100, 900)).is_limited(&format!("mfa:ip:{}", flows::token_hash(&ip)), auth::now()) {
-        return Err(Detail::new(429, "Too many attempts. Please try again later.").with_header(RETRY_AFTER, "900"));
-    }
-    Ok(())
-}
-
-/// The body, or its validation answer: undecodable JSON before the auth check (FastAPI decodes
-/// first), field errors after it.
-fn decoded<T, S: ValidationStyle>(body: &FastJson<T, S>) -> Result<(), Detail> {
-    body.decode_error().map_or(Ok(()), Err)
-}
 
 /// The `SecretStr` length bounds of the forms (`Field(min_length=..., max_length=...)`).
 fn check_len(value: &str, min: usize, max: usize) -> Result<(), Detail> {
@@ -77,7 +49,6 @@ pub async fn status(rqctx: &Ctx) -> Result<OkWithHeaders<MfaStatusResponse>, Det
 /// `POST /mfa/challenge`: the login step held in the `mfa_challenge` cookie, for the browser
 /// that holds it (the `Origin` must be this server's, or `WEBUI_URL`'s).
 pub async fn challenge(rqctx: &Ctx) -> Result<OkWithHeaders<MfaChallengeResponse>, Detail> {
-    limit_ip(rqctx).await?;
     let ctx = rqctx.context();
     let headers = rqctx.request.headers();
     let configured = crate::db::config::config_get(&ctx.db, &ctx.config, "webui.url")
@@ -104,9 +75,7 @@ pub async fn challenge(rqctx: &Ctx) -> Result<OkWithHeaders<MfaChallengeResponse
 }
 
 /// `POST /mfa/enroll/start`: the authenticator secret of an enrol or replace step.
-pub async fn enroll_start(rqctx: &Ctx, body: FastJson<MfaChallengeForm, MfaForm>) -> Result<OkWithHeaders<MfaSetupResponse>, Detail> {
-    limit_ip(rqctx).await?;
-    decoded(&body)?;
+pub async fn enroll_start(rqctx: &Ctx, body: FastJson<MfaChallengeForm, AuthForm>) -> Result<OkWithHeaders<MfaSetupResponse>, Detail> {
     let form = body.into_inner()?;
     check_len(&form.challenge_token, 20, 160)?;
     Ok(ok(flows::start_enrollment(rqctx.context(), &form.challenge_token).await?, vec![]))
@@ -114,9 +83,7 @@ pub async fn enroll_start(rqctx: &Ctx, body: FastJson<MfaChallengeForm, MfaForm>
 
 /// `POST /mfa/enroll/confirm`: the first code of the new authenticator. A login enrolment
 /// signs in (with the recovery codes); a replacement answers the new codes only.
-pub async fn enroll_confirm(rqctx: &Ctx, body: FastJson<MfaVerifyForm, MfaForm>) -> Result<OkWithHeaders<MfaConfirmResult>, Detail> {
-    limit_ip(rqctx).await?;
-    decoded(&body)?;
+pub async fn enroll_confirm(rqctx: &Ctx, body: FastJson<MfaVerifyForm, AuthForm>) -> Result<OkWithHeaders<MfaConfirmResult>, Detail> {
     let form = body.into_inner()?;
     check_len(&form.challenge_token, 20, 160)?;
     check_len(&form.code, 1, 128)?;
@@ -130,9 +97,7 @@ pub async fn enroll_confirm(rqctx: &Ctx, body: FastJson<MfaVerifyForm, MfaForm>)
 }
 
 /// `POST /mfa/verify`: a login's TOTP or recovery code; the session.
-pub async fn verify(rqctx: &Ctx, body: FastJson<MfaVerifyForm, MfaForm>) -> Result<OkWithHeaders<SessionUserResponse>, Detail> {
-    limit_ip(rqctx).await?;
-    decoded(&body)?;
+pub async fn verify(rqctx: &Ctx, body: FastJson<MfaVerifyForm, AuthForm>) -> Result<OkWithHeaders<SessionUserResponse>, Detail> {
     let form = body.into_inner()?;
     check_len(&form.challenge_token, 20, 160)?;
     check_len(&form.code, 1, 128)?;
@@ -154,9 +119,7 @@ async fn finish_login(
 }
 
 /// `POST /mfa/replace`: from a recent human session, a code starts replacing the authenticator.
-pub async fn replace(rqctx: &Ctx, body: FastJson<MfaFactorForm, MfaForm>) -> Result<OkWithHeaders<MfaChallengeResponse>, Detail> {
-    limit_ip(rqctx).await?;
-    decoded(&body)?;
+pub async fn replace(rqctx: &Ctx, body: FastJson<MfaFactorForm, AuthForm>) -> Result<OkWithHeaders<MfaChallengeResponse>, Detail> {
     let s = auth::require_human(rqctx).await?;
     let form = body.into_inner()?;
     check_len(&form.code, 1, 128)?;
@@ -165,9 +128,7 @@ pub async fn replace(rqctx: &Ctx, body: FastJson<MfaFactorForm, MfaForm>) -> Res
 }
 
 /// `POST /mfa/recovery/codes`: from a recent human session, a code renews the recovery codes.
-pub async fn recovery_codes(rqctx: &Ctx, body: FastJson<MfaFactorForm, MfaForm>) -> Result<OkWithHeaders<MfaRecoveryCodesResponse>, Detail> {
-    limit_ip(rqctx).await?;
-    decoded(&body)?;
+pub async fn recovery_codes(rqctx: &Ctx, body: FastJson<MfaFactorForm, AuthForm>) -> Result<OkWithHeaders<MfaRecoveryCodesResponse>, Detail> {
     let s = auth::require_human(rqctx).await?;
     let form = body.into_inner()?;
     check_len(&form.code, 1, 128)?;
@@ -176,9 +137,7 @@ pub async fn recovery_codes(rqctx: &Ctx, body: FastJson<MfaFactorForm, MfaForm>)
 }
 
 /// `POST /mfa/recover`: an operator's reset token for a `recover` step; the new enrol step.
-pub async fn recover(rqctx: &Ctx, body: FastJson<MfaRecoveryForm, MfaForm>) -> Result<OkWithHeaders<MfaChallengeResponse>, Detail> {
-    limit_ip(rqctx).await?;
-    decoded(&body)?;
+pub async fn recover(rqctx: &Ctx, body: FastJson<MfaRecoveryForm, AuthForm>) -> Result<OkWithHeaders<MfaChallengeResponse>, Detail> {
     let form = body.into_inner()?;
     check_len(&form.challenge_token, 20, 160)?;
     check_len(&form.reset_token, 20, 160)?;

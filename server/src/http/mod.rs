@@ -217,145 +217,239 @@ impl WebuiApi for ServerImpl {
         frontend::serve(&rqctx, frontend::Mount::Spa, vec!["user.png".into()]).await
     }
 
-    async fn auths_session_user(rqctx: Ctx) -> Result<OkWithHeaders<SessionUserInfoResponse>, Detail> {
-        auths::session_user(&rqctx).await
+    async fn auths_session_user(rqctx: Ctx) -> Result<Answer<SessionUserInfoResponse>, Detail> {
+        auths::guarded(&rqctx, None, async {
+            auths::session_user(&rqctx).await
+        })
+        .await
     }
 
-    async fn auths_signup(rqctx: Ctx, body: FastJson<SignupForm, AuthForm>) -> Result<OkWithHeaders<SigninResult>, Detail> {
-        let form = body.into_inner()?;
-        limits::signup(&form)?;
-        auths::signup(&rqctx, form).await
+    async fn auths_signup(rqctx: Ctx, body: FastJson<SignupForm, AuthForm>) -> Result<Answer<SigninResult>, Detail> {
+        auths::guarded(&rqctx, body.decode_error(), async {
+            let form = body.into_inner()?;
+            limits::signup(&form)?;
+            auths::signup(&rqctx, form).await
+        })
+        .await
     }
 
-    async fn auths_signin(rqctx: Ctx, body: FastJson<SigninForm, AuthForm>) -> Result<OkWithHeaders<SigninResult>, Detail> {
-        let form = body.into_inner()?;
-        limits::signin(&form)?;
-        auths::signin(&rqctx, form).await
+    async fn auths_signin(rqctx: Ctx, body: FastJson<SigninForm, AuthForm>) -> Result<Answer<SigninResult>, Detail> {
+        auths::guarded(&rqctx, body.decode_error(), async {
+            let form = body.into_inner()?;
+            limits::signin(&form)?;
+            auths::signin(&rqctx, form).await
+        })
+        .await
     }
 
-    async fn auths_signout(rqctx: Ctx) -> Result<OkWithHeaders<SignoutResponse>, Detail> {
-        auths::signout(&rqctx).await
+    async fn auths_signout(rqctx: Ctx) -> Result<Answer<SignoutResponse>, Detail> {
+        auths::guarded(&rqctx, None, async {
+            auths::signout(&rqctx).await
+        })
+        .await
     }
 
     async fn auths_update_profile(
         rqctx: Ctx,
         body: FastJson<UpdateProfileForm, AuthForm>,
-    ) -> Result<OkWithHeaders<UserProfileImageResponse>, Detail> {
-        auths::update_profile(&rqctx, body).await
+    ) -> Result<Answer<UserProfileImageResponse>, Detail> {
+        auths::guarded(&rqctx, body.decode_error(), async {
+            auths::update_profile(&rqctx, body).await
+        })
+        .await
     }
 
-    async fn auths_update_timezone(rqctx: Ctx, body: FastJson<UpdateTimezoneForm, AuthForm>) -> Result<OkWithHeaders<StatusResponse>, Detail> {
-        auths::update_timezone(&rqctx, body).await
+    async fn auths_update_timezone(rqctx: Ctx, body: FastJson<UpdateTimezoneForm, AuthForm>) -> Result<Answer<StatusResponse>, Detail> {
+        auths::guarded(&rqctx, body.decode_error(), async {
+            auths::update_timezone(&rqctx, body).await
+        })
+        .await
     }
 
-    async fn auths_update_password(rqctx: Ctx, body: FastJson<UpdatePasswordForm, AuthForm>) -> Result<OkWithHeaders<bool>, Detail> {
-        auths::update_password(&rqctx, body).await
+    async fn auths_update_password(rqctx: Ctx, body: FastJson<UpdatePasswordForm, AuthForm>) -> Result<Answer<bool>, Detail> {
+        auths::guarded(&rqctx, body.decode_error(), async {
+            auths::update_password(&rqctx, body).await
+        })
+        .await
     }
 
-    async fn auths_add_user(rqctx: Ctx, body: FastJson<AddUserForm, AuthForm>) -> Result<OkWithHeaders<AddUserResponse>, Detail> {
-        auths::add_user(&rqctx, body).await
+    async fn auths_add_user(rqctx: Ctx, body: FastJson<AddUserForm, AuthForm>) -> Result<Answer<AddUserResponse>, Detail> {
+        auths::guarded(&rqctx, body.decode_error(), async {
+            auths::add_user(&rqctx, body).await
+        })
+        .await
     }
 
-    async fn auths_admin_details(rqctx: Ctx) -> Result<OkWithHeaders<AdminDetails>, Detail> {
-        auths::admin_details(&rqctx).await
+    async fn auths_admin_details(rqctx: Ctx) -> Result<Answer<AdminDetails>, Detail> {
+        auths::guarded(&rqctx, None, async {
+            auths::admin_details(&rqctx).await
+        })
+        .await
     }
 
-    async fn auths_admin_config_get(rqctx: Ctx) -> Result<OkWithHeaders<Value>, Detail> {
-        auths::admin_config_get(&rqctx).await
+    async fn auths_admin_config_get(rqctx: Ctx) -> Result<Answer<Value>, Detail> {
+        auths::guarded(&rqctx, None, async {
+            auths::admin_config_get(&rqctx).await
+        })
+        .await
     }
 
     async fn auths_admin_config_update(
         rqctx: Ctx,
         body: FastJson<Map<String, Value>, AuthForm>,
-    ) -> Result<OkWithHeaders<Value>, Detail> {
-        auths::admin_config_update(&rqctx, body).await
+    ) -> Result<Answer<Value>, Detail> {
+        auths::guarded(&rqctx, body.decode_error(), async {
+            auths::admin_config_update(&rqctx, body).await
+        })
+        .await
     }
 
-    async fn auths_api_key_get(rqctx: Ctx) -> Result<OkWithHeaders<ApiKeyResponse>, Detail> {
-        auths::api_key_get(&rqctx).await
+    async fn auths_api_key_get(rqctx: Ctx) -> Result<Answer<ApiKeyResponse>, Detail> {
+        auths::guarded(&rqctx, None, async {
+            auths::api_key_get(&rqctx).await
+        })
+        .await
     }
 
-    async fn auths_api_key_create(rqctx: Ctx) -> Result<OkWithHeaders<ApiKeyResponse>, Detail> {
-        auths::api_key_create(&rqctx).await
+    async fn auths_api_key_create(rqctx: Ctx) -> Result<Answer<ApiKeyResponse>, Detail> {
+        auths::guarded(&rqctx, None, async {
+            auths::api_key_create(&rqctx).await
+        })
+        .await
     }
 
-    async fn auths_api_key_delete(rqctx: Ctx) -> Result<OkWithHeaders<bool>, Detail> {
-        auths::api_key_delete(&rqctx).await
+    async fn auths_api_key_delete(rqctx: Ctx) -> Result<Answer<bool>, Detail> {
+        auths::guarded(&rqctx, None, async {
+            auths::api_key_delete(&rqctx).await
+        })
+        .await
     }
 
     async fn auths_mfa_status(rqctx: Ctx) -> Result<Answer<MfaStatusResponse>, Detail> {
-        mfa::answer(mfa::status(&rqctx).await)
+        auths::guarded(&rqctx, None, async {
+            mfa::status(&rqctx).await
+        })
+        .await
     }
 
     async fn auths_mfa_challenge(rqctx: Ctx) -> Result<Answer<MfaChallengeResponse>, Detail> {
-        mfa::answer(mfa::challenge(&rqctx).await)
+        auths::guarded(&rqctx, None, async {
+            mfa::challenge(&rqctx).await
+        })
+        .await
     }
 
-    async fn auths_mfa_enroll_start(rqctx: Ctx, body: FastJson<MfaChallengeForm, MfaForm>) -> Result<Answer<MfaSetupResponse>, Detail> {
-        mfa::answer(mfa::enroll_start(&rqctx, body).await)
+    async fn auths_mfa_enroll_start(rqctx: Ctx, body: FastJson<MfaChallengeForm, AuthForm>) -> Result<Answer<MfaSetupResponse>, Detail> {
+        auths::guarded(&rqctx, body.decode_error(), async {
+            mfa::enroll_start(&rqctx, body).await
+        })
+        .await
     }
 
-    async fn auths_mfa_enroll_confirm(rqctx: Ctx, body: FastJson<MfaVerifyForm, MfaForm>) -> Result<Answer<MfaConfirmResult>, Detail> {
-        mfa::answer(mfa::enroll_confirm(&rqctx, body).await)
+    async fn auths_mfa_enroll_confirm(rqctx: Ctx, body: FastJson<MfaVerifyForm, AuthForm>) -> Result<Answer<MfaConfirmResult>, Detail> {
+        auths::guarded(&rqctx, body.decode_error(), async {
+            mfa::enroll_confirm(&rqctx, body).await
+        })
+        .await
     }
 
-    async fn auths_mfa_verify(rqctx: Ctx, body: FastJson<MfaVerifyForm, MfaForm>) -> Result<Answer<SessionUserResponse>, Detail> {
-        mfa::answer(mfa::verify(&rqctx, body).await)
+    async fn auths_mfa_verify(rqctx: Ctx, body: FastJson<MfaVerifyForm, AuthForm>) -> Result<Answer<SessionUserResponse>, Detail> {
+        auths::guarded(&rqctx, body.decode_error(), async {
+            mfa::verify(&rqctx, body).await
+        })
+        .await
     }
 
-    async fn auths_mfa_replace(rqctx: Ctx, body: FastJson<MfaFactorForm, MfaForm>) -> Result<Answer<MfaChallengeResponse>, Detail> {
-        mfa::answer(mfa::replace(&rqctx, body).await)
+    async fn auths_mfa_replace(rqctx: Ctx, body: FastJson<MfaFactorForm, AuthForm>) -> Result<Answer<MfaChallengeResponse>, Detail> {
+        auths::guarded(&rqctx, body.decode_error(), async {
+            mfa::replace(&rqctx, body).await
+        })
+        .await
     }
 
-    async fn auths_mfa_recovery_codes(rqctx: Ctx, body: FastJson<MfaFactorForm, MfaForm>) -> Result<Answer<MfaRecoveryCodesResponse>, Detail> {
-        mfa::answer(mfa::recovery_codes(&rqctx, body).await)
+    async fn auths_mfa_recovery_codes(rqctx: Ctx, body: FastJson<MfaFactorForm, AuthForm>) -> Result<Answer<MfaRecoveryCodesResponse>, Detail> {
+        auths::guarded(&rqctx, body.decode_error(), async {
+            mfa::recovery_codes(&rqctx, body).await
+        })
+        .await
     }
 
-    async fn auths_mfa_recover(rqctx: Ctx, body: FastJson<MfaRecoveryForm, MfaForm>) -> Result<Answer<MfaChallengeResponse>, Detail> {
-        mfa::answer(mfa::recover(&rqctx, body).await)
+    async fn auths_mfa_recover(rqctx: Ctx, body: FastJson<MfaRecoveryForm, AuthForm>) -> Result<Answer<MfaChallengeResponse>, Detail> {
+        auths::guarded(&rqctx, body.decode_error(), async {
+            mfa::recover(&rqctx, body).await
+        })
+        .await
     }
 
-    async fn auths_ldap(rqctx: Ctx, body: FastJson<LdapForm, AuthForm>) -> Result<OkWithHeaders<SigninResult>, Detail> {
-        ldap::signin(&rqctx, body).await
+    async fn auths_ldap(rqctx: Ctx, body: FastJson<LdapForm, AuthForm>) -> Result<Answer<SigninResult>, Detail> {
+        auths::guarded(&rqctx, body.decode_error(), async {
+            ldap::signin(&rqctx, body).await
+        })
+        .await
     }
 
-    async fn auths_ldap_config_get(rqctx: Ctx) -> Result<OkWithHeaders<Value>, Detail> {
-        ldap::config_get(&rqctx).await
+    async fn auths_ldap_config_get(rqctx: Ctx) -> Result<Answer<Value>, Detail> {
+        auths::guarded(&rqctx, None, async {
+            ldap::config_get(&rqctx).await
+        })
+        .await
     }
 
-    async fn auths_ldap_config_update(rqctx: Ctx, body: FastJson<LdapConfigForm, AuthForm>) -> Result<OkWithHeaders<Value>, Detail> {
-        ldap::config_update(&rqctx, body).await
+    async fn auths_ldap_config_update(rqctx: Ctx, body: FastJson<LdapConfigForm, AuthForm>) -> Result<Answer<Value>, Detail> {
+        auths::guarded(&rqctx, body.decode_error(), async {
+            ldap::config_update(&rqctx, body).await
+        })
+        .await
     }
 
-    async fn auths_ldap_server_get(rqctx: Ctx) -> Result<OkWithHeaders<LdapServerConfig>, Detail> {
-        ldap::server_get(&rqctx).await
+    async fn auths_ldap_server_get(rqctx: Ctx) -> Result<Answer<LdapServerConfig>, Detail> {
+        auths::guarded(&rqctx, None, async {
+            ldap::server_get(&rqctx).await
+        })
+        .await
     }
 
-    async fn auths_ldap_server_update(rqctx: Ctx, body: FastJson<LdapServerConfig, AuthForm>) -> Result<OkWithHeaders<Value>, Detail> {
-        ldap::server_update(&rqctx, body).await
+    async fn auths_ldap_server_update(rqctx: Ctx, body: FastJson<LdapServerConfig, AuthForm>) -> Result<Answer<Value>, Detail> {
+        auths::guarded(&rqctx, body.decode_error(), async {
+            ldap::server_update(&rqctx, body).await
+        })
+        .await
     }
 
-    async fn auths_oauth_config_get(rqctx: Ctx) -> Result<OkWithHeaders<OAuthConfigResponse>, Detail> {
-        auths::oauth_config_get(&rqctx).await
+    async fn auths_oauth_config_get(rqctx: Ctx) -> Result<Answer<OAuthConfigResponse>, Detail> {
+        auths::guarded(&rqctx, None, async {
+            auths::oauth_config_get(&rqctx).await
+        })
+        .await
     }
 
     async fn auths_oauth_config_update(
         rqctx: Ctx,
         body: FastJson<OAuthConfigForm, AuthForm>,
-    ) -> Result<OkWithHeaders<OAuthConfigResponse>, Detail> {
-        auths::oauth_config_update(&rqctx, body).await
+    ) -> Result<Answer<OAuthConfigResponse>, Detail> {
+        auths::guarded(&rqctx, body.decode_error(), async {
+            auths::oauth_config_update(&rqctx, body).await
+        })
+        .await
     }
 
-    async fn auths_oauth_session_delete(rqctx: Ctx, path: Path<OauthProviderNamePath>) -> Result<OkWithHeaders<bool>, Detail> {
-        oauth::session_delete(&rqctx, path.into_inner()).await
+    async fn auths_oauth_session_delete(rqctx: Ctx, path: Path<OauthProviderNamePath>) -> Result<Answer<bool>, Detail> {
+        let p = path.into_inner();
+        if !oauth::is_session_delete(&p) {
+            return Ok(Answer::from_result(Err(oauth::method_not_allowed()), &[]));
+        }
+        auths::guarded(&rqctx, None, async { oauth::session_delete(&rqctx, p).await }).await
     }
-
     async fn auths_oauth_token_exchange(
         rqctx: Ctx,
         path: Path<OauthProviderNamePath>,
         body: FastJson<TokenExchangeForm, AuthForm>,
-    ) -> Result<OkWithHeaders<SessionUserResponse>, Detail> {
-        oauth::token_exchange(&rqctx, path.into_inner(), body).await
+    ) -> Result<Answer<SessionUserResponse>, Detail> {
+        let p = path.into_inner();
+        if !oauth::is_token_exchange(&p) {
+            return Ok(Answer::from_result(Err(oauth::method_not_allowed()), &[]));
+        }
+        auths::guarded(&rqctx, body.decode_error(), async { oauth::token_exchange(&rqctx, p, body).await }).await
     }
 
     async fn oauth_backchannel_logout(

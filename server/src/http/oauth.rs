@@ -30,7 +30,9 @@ fn not_found() -> Detail {
     Detail::not_found("Not Found")
 }
 
-fn method_not_allowed() -> Detail {
+/// Starlette's router answer for a method a path has no route for (outside the auths router's
+/// headers).
+pub(super) fn method_not_allowed() -> Detail {
     Detail::new(405, "Method Not Allowed")
 }
 
@@ -175,10 +177,19 @@ fn no_store<T: schemars::JsonSchema + serde::Serialize + Send + Sync + 'static>(
 }
 
 /// `DELETE /api/v1/auths/oauth/sessions/{provider}`.
+/// Whether `DELETE /api/v1/auths/oauth/{provider}/{name}` is the reference's
+/// `/oauth/sessions/{provider}` route (others are no route of the router: 405).
+pub fn is_session_delete(p: &OauthProviderNamePath) -> bool {
+    p.provider == "sessions"
+}
+
+/// Whether `POST /api/v1/auths/oauth/{provider}/{name}/exchange` is the reference's
+/// `/oauth/{provider}/token/exchange` route.
+pub fn is_token_exchange(p: &OauthProviderNamePath) -> bool {
+    p.name == "token"
+}
+
 pub async fn session_delete(rqctx: &Ctx, p: OauthProviderNamePath) -> Result<OkWithHeaders<bool>, Detail> {
-    if p.provider != "sessions" {
-        return Err(method_not_allowed());
-    }
     let user = auth::require_user(rqctx).await?;
     let ctx = rqctx.context();
     let client = ctx.db.get().await.map_err(Detail::internal)?;
@@ -198,9 +209,6 @@ pub async fn token_exchange(
     p: OauthProviderNamePath,
     body: FastJson<TokenExchangeForm, AuthForm>,
 ) -> Result<OkWithHeaders<SessionUserResponse>, Detail> {
-    if p.name != "token" {
-        return Err(method_not_allowed());
-    }
     let _form = body.into_inner()?;
     let ctx = rqctx.context();
     if !ctx.config.env_bool("ENABLE_OAUTH_TOKEN_EXCHANGE", false) {

@@ -215,6 +215,13 @@ async fn mfa_gates_and_limits() {
     let r = post(base, "/api/v1/auths/signup", None, json!({"name": "Bo", "email": "bo@example.com", "password": "pw-bo"})).await;
     let t0 = r.json()["token"].as_str().unwrap().to_string();
 
+    // The whole auths router answers no-store, errors and undecodable JSON included.
+    let r = signin(base, "bo@example.com", "wrong").await;
+    assert_eq!((r.status, r.header("cache-control").as_deref()), (400, Some("no-store")), "{}", r.body);
+    let r = call("POST", &format!("{base}/api/v1/auths/update/timezone"), &[], Some("{")).await;
+    assert_eq!((r.status, r.body.as_str()), (422, r#"{"detail":"Invalid authentication request."}"#), "JSON is decoded before the auth check");
+    assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
+
     // With MFA off: a session as before, the management routes refuse.
     let r = post(base, "/api/v1/auths/mfa/replace", Some(&t0), json!({"code": "123456"})).await;
     assert_eq!((r.status, r.body.as_str()), (403, r#"{"detail":"MFA is disabled."}"#));
@@ -269,14 +276,17 @@ async fn mfa_gates_and_limits() {
     let retry: i64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=300).contains(&retry), "{retry}");
 
-    // Ten password attempts per account per window while MFA is on (two sign-ins above).
+    // Ten password attempts per account per window while MFA is on (two sign-ins above; the
+    // one before MFA was on does not count).
     for _ in 0..8 {
         let r = signin(base, "bo@example.com", "wrong").await;
         assert_eq!(r.status, 400, "{}", r.body);
     }
     let r = signin(base, "bo@example.com", "wrong").await;
     assert_eq!((r.status, r.body.as_str()), (429, r#"{"detail":"Too many attempts. Please try again later."}"#));
-    assert!(r.header("retry-after").is_none(), "the sign-in route cannot send it (dropshot error path)");
+    let retry: i64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=900).contains(&retry), "{retry}");
+    assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
 }
 
 /// The stored state is the reference's: a step started by one backend finishes on the other.
