@@ -67,8 +67,10 @@ impl Detail {
         let mut rsp = Response::new(Body::from(body));
         *rsp.status_mut() = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         rsp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        for (name, value) in self.headers {
-            rsp.headers_mut().append(name, value);
+        if let Some(headers) = self.headers {
+            for (name, value) in headers.iter() {
+                rsp.headers_mut().append(name.clone(), value.clone());
+            }
         }
         rsp
     }

@@ -276,6 +276,8 @@ pub struct LdapServerConfig {
 
 /// `SigninResult`: what sign-in, sign-up and LDAP sign-in answer. With MFA on, a human login
 /// answers the next step (enrol, verify, recover) or `pending` instead of a session.
+// One per answer: not worth boxing the session.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum SigninResult {
@@ -348,6 +350,7 @@ pub struct MfaEnrollmentResponse {
 
 /// `MfaEnrollmentResponse | MfaRecoveryCodesResponse`: a login enrolment signs in, a
 /// replacement only answers the new codes.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum MfaConfirmResult {

@@ -39,13 +39,13 @@ pub struct Detail {
     /// Headers of the answer (`Retry-After`), sent where the route answers through
     /// [`crate::Answer`]; dropshot's own error path cannot send them.
     #[serde(skip)]
-    pub(crate) headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    pub(crate) headers: Option<Box<http::HeaderMap>>,
 }
 
 impl Detail {
     pub fn new(status: u16, detail: impl Into<Value>) -> Self {
         let status = ErrorStatusCode::from_u16(status).unwrap_or(ErrorStatusCode::INTERNAL_SERVER_ERROR);
-        Detail { detail: detail.into(), status, internal: None, headers: Vec::new() }
+        Detail { detail: detail.into(), status, internal: None, headers: None }
     }
     pub fn bad_request(msg: impl Into<String>) -> Self {
         Self::new(400, msg.into())
@@ -81,7 +81,7 @@ impl Detail {
     /// Adds a header to the answer (see [`crate::Answer`]).
     pub fn with_header(mut self, name: http::HeaderName, value: impl AsRef<str>) -> Self {
         if let Ok(v) = http::HeaderValue::from_str(value.as_ref()) {
-            self.headers.push((name, v));
+            self.headers.get_or_insert_with(Default::default).append(name, v);
         }
         self
     }
