@@ -337,3 +337,37 @@ async fn enrolment_and_verification_cross_between_backends() {
     assert_eq!(r.body, r#"{"enabled":true,"required":true,"recovery_codes_remaining":8}"#);
     reference.stop();
 }
+
+/// `server mfa reset EMAIL --reason R`: the operator's command, on the server's database.
+#[tokio::test]
+async fn mfa_reset_command() {
+    let s = TestServer::start().await;
+    let r = post(&s.url, "/api/v1/auths/signup", None, json!({"name": "Di", "email": "di@example.com", "password": "pw-di"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+            .args(args)
+            .env_clear()
+            .env("DATABASE_URL", s.db.url())
+            .env("WEBUI_SECRET_KEY", TEST_SECRET)
+            .env("DATA_DIR", s.data_dir.path())
+            .env("OFFLINE_MODE", "true")
+            .output()
+            .expect("run the server binary")
+    };
+    let out = run(&["mfa", "reset", "di@example.com", "--reason", "lost phone"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let ticket = stdout.lines().nth(1).unwrap().trim().to_string();
+    assert_eq!(ticket.len(), 43, "{stdout}");
+    let stored: Value = s.db.client().await.query_one("SELECT mfa FROM auth", &[]).await.unwrap().get(0);
+    assert_eq!(stored["reset_required"], json!(true));
+    assert_eq!(stored["reset_ticket"]["token_hash"], json!(server::mfa::token_hash(&ticket)));
+
+    let out = run(&["mfa", "reset", "nobody@example.com", "--reason", "x"]);
+    assert!(!out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim_end().lines().last(), Some("Reset failed: User not found."));
+    let out = run(&["mfa", "reset", "di@example.com"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("usage: server mfa reset EMAIL --reason REASON"));
+}
