@@ -241,6 +241,8 @@ impl Config {
 
     /// A variable read at start (see [`defaults::env_names`]), `None` when unset.
     pub fn env_str(&self, name: &str) -> Option<&str> {
+        // A name missing from the list is never read: it would be ignored without a word.
+        debug_assert!(defaults::env_names().any(|n| n == name), "{name} is not in config::defaults::env_names()");
         self.env.get(name).map(String::as_str)
     }
 

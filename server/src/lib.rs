@@ -19,7 +19,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use dropshot::{ConfigDropshot, HandlerTaskMode, HttpServer, ServerBuilder};
+use dropshot::{CompressionConfig, ConfigDropshot, HandlerTaskMode, HttpServer, ServerBuilder};
 use slog::{info, Logger};
 
 use config::Config;
@@ -110,6 +110,12 @@ pub async fn start(config: Config, log: &Logger) -> Result<Running, StartError> 
             // The reference has no body limit; ours is generous but finite (see security notes).
             default_request_body_max_bytes: http::limits::DEFAULT_BODY_MAX_BYTES,
             default_handler_task_mode: HandlerTaskMode::Detached,
+            // The reference compresses answers too (`ENABLE_COMPRESSION_MIDDLEWARE`, default on).
+            compression: if ctx.config.env_bool("ENABLE_COMPRESSION_MIDDLEWARE", true) {
+                CompressionConfig::Gzip
+            } else {
+                CompressionConfig::None
+            },
             log_headers: vec![],
             ..Default::default()
         })

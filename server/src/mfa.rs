@@ -666,7 +666,7 @@ pub async fn validate(ctx: &ServerContext, policy: Policy) -> Result<(), String>
     if !policy.enable {
         return Ok(());
     }
-    if !ctx.config.webui_auth || !ctx.config.env_bool("ENABLE_PERSISTENT_CONFIG", true) {
+    if !ctx.config.webui_auth || !ctx.config.enable_persistent_config {
         return Err("MFA requires authentication and persistent configuration.".into());
     }
     let f = cipher(ctx)?;

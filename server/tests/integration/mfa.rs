@@ -371,3 +371,27 @@ async fn mfa_reset_command() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("usage: server mfa reset EMAIL --reason REASON"));
 }
+
+/// `MFA_ENCRYPTION_KEY` replaces the derived key; a key Fernet cannot use keeps MFA off (409).
+#[tokio::test]
+async fn mfa_encryption_key() {
+    let key = "ZmVybmV0LWtleS1mb3ItdGVzdHMtMzItYnl0ZXMhIT0="; // 32 bytes, base64url
+    let s = TestServer::start_with(&[("MFA_ENCRYPTION_KEY", key)]).await;
+    let r = post(&s.url, "/api/v1/auths/signup", None, json!({"name": "Ek", "email": "ek@example.com", "password": "pw"})).await;
+    let t0 = r.json()["token"].as_str().unwrap().to_string();
+    assert_eq!(enable_mfa(&s.url, &t0).await.status, 200);
+    let r = signin(&s.url, "ek@example.com", "pw").await;
+    let challenge = r.json()["challenge_token"].as_str().unwrap().to_string();
+    let r = post(&s.url, "/api/v1/auths/mfa/enroll/start", None, json!({"challenge_token": challenge})).await;
+    let secret = r.json()["manual_key"].as_str().unwrap().to_string();
+    let stored: Value = s.db.client().await.query_one("SELECT mfa FROM auth", &[]).await.unwrap().get(0);
+    let sealed = stored["login_challenge"]["secret"].as_str().unwrap();
+    let clear = fernet::Fernet::new(key).unwrap().decrypt(sealed).expect("sealed with MFA_ENCRYPTION_KEY");
+    assert_eq!(String::from_utf8(clear).unwrap(), secret);
+
+    let s = TestServer::start_with(&[("MFA_ENCRYPTION_KEY", "not-a-fernet-key")]).await;
+    let r = post(&s.url, "/api/v1/auths/signup", None, json!({"name": "Ek", "email": "ek@example.com", "password": "pw"})).await;
+    let t0 = r.json()["token"].as_str().unwrap().to_string();
+    let r = enable_mfa(&s.url, &t0).await;
+    assert_eq!((r.status, r.body.as_str()), (409, r#"{"detail":"Unable to update MFA policy. Check configuration and retry."}"#));
+}

@@ -89,3 +89,38 @@ async fn unserved_method_answers_like_fastapi() {
     let r = client.head(format!("{}/health", s.url)).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 404);
 }
+
+/// Answers are gzip-compressed for clients that accept it, as the reference's compression
+/// middleware does (`ENABLE_COMPRESSION_MIDDLEWARE`, default on).
+#[tokio::test]
+async fn answers_are_compressed_unless_turned_off() {
+    /// The session user (its permissions make it well over dropshot's 512-byte floor).
+    async fn session_user(base: &str, gzip: bool) -> (Option<String>, Vec<u8>) {
+        let body = serde_json::json!({"name": "Z", "email": "z@example.com", "password": "pw"});
+        let r = reqwest::Client::new().post(format!("{base}/api/v1/auths/signup")).json(&body).send().await.unwrap();
+        let token = match r.status().as_u16() {
+            200 => r.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_string(),
+            _ => {
+                let r = reqwest::Client::new().post(format!("{base}/api/v1/auths/signin")).json(&body).send().await.unwrap();
+                r.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+            }
+        };
+        let mut rb = reqwest::Client::new().get(format!("{base}/api/v1/auths/")).bearer_auth(token);
+        if gzip {
+            rb = rb.header("accept-encoding", "gzip");
+        }
+        let r = rb.send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let enc = r.headers().get("content-encoding").map(|v| v.to_str().unwrap().to_string());
+        (enc, r.bytes().await.unwrap().to_vec())
+    }
+    let s = TestServer::start().await;
+    let (enc, body) = session_user(&s.url, true).await;
+    assert_eq!(enc.as_deref(), Some("gzip"));
+    assert_eq!(&body[..2], &[0x1f, 0x8b]);
+    let (enc, plain) = session_user(&s.url, false).await;
+    assert_eq!(enc, None);
+    assert!(plain.len() > body.len(), "{} vs {}", plain.len(), body.len());
+    let s = TestServer::start_with(&[("ENABLE_COMPRESSION_MIDDLEWARE", "false")]).await;
+    assert_eq!(session_user(&s.url, true).await.0, None);
+}
