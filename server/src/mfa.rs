@@ -405,7 +405,8 @@ pub struct Loaded {
 /// one code attempt is counted first (5 per challenge, 10 per window per account).
 pub async fn load_challenge(ctx: &ServerContext, token: &str, kinds: &[&str], attempt: bool) -> Result<Loaded, Detail> {
     let Some((user_id, _)) = token.split_once('.') else { return Err(expired()) };
-    if user_id.chars().count() > 64 {
+    // (A NUL cannot be in an id, and PostgreSQL refuses it in a query: no 5xx for it.)
+    if user_id.chars().count() > 64 || user_id.contains('\0') {
         return Err(expired());
     }
     let digest = token_hash(token);
