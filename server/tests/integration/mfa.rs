@@ -43,6 +43,11 @@ fn claims(token: &str) -> Value {
     serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap()
 }
 
+/// The `recovery_codes` of an answer.
+fn recovery_codes(body: &Value) -> Vec<String> {
+    body["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect()
+}
+
 /// Enrols the authenticator of a login's `enroll` step; the session and the recovery codes.
 async fn enrol(base: &str, challenge: &str) -> (String, Vec<String>, String) {
     let r = post(base, "/api/v1/auths/mfa/enroll/start", None, json!({"challenge_token": challenge})).await;
@@ -52,7 +57,7 @@ async fn enrol(base: &str, challenge: &str) -> (String, Vec<String>, String) {
     let r = post(base, "/api/v1/auths/mfa/enroll/confirm", None, json!({"challenge_token": challenge, "code": code})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let body = r.json();
-    let codes = body["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+    let codes = recovery_codes(&body);
     (body["token"].as_str().unwrap().to_string(), codes, key)
 }
 
@@ -111,7 +116,7 @@ async fn totp_enrolment_verification_renewal_replacement_and_reset() {
         keys,
         ["id", "name", "role", "email", "profile_image_url", "token", "token_type", "expires_at", "permissions", "recovery_codes"]
     );
-    let codes: Vec<String> = body["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().into()).collect();
+    let codes = recovery_codes(&body);
     assert_eq!(codes.len(), 10);
     assert!(codes.iter().all(|c| c.len() == 32 && c.bytes().all(|b| b.is_ascii_hexdigit())));
     let cookies = r.cookies();
@@ -148,7 +153,7 @@ async fn totp_enrolment_verification_renewal_replacement_and_reset() {
     assert_eq!((r.status, r.body.as_str()), (401, r#"{"detail":"Invalid or already used code."}"#));
     let r = post(base, "/api/v1/auths/mfa/recovery/codes", Some(&t2), json!({"code": codes[1], "recovery": true})).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let codes: Vec<String> = r.json()["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().into()).collect();
+    let codes = recovery_codes(&r.json());
     assert_eq!(codes.len(), 10);
     let r = call("GET", &format!("{base}/api/v1/auths/"), &[("authorization", &bearer(&t2))], None).await;
     assert_eq!(r.status, 401, "renewal ends the sessions: {}", r.body);
@@ -316,7 +321,7 @@ async fn enrolment_and_verification_cross_between_backends() {
     let code = server::mfa::current_code(&key).unwrap();
     let r = post(&s.url, "/api/v1/auths/mfa/enroll/confirm", None, json!({"challenge_token": challenge, "code": code})).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let codes: Vec<String> = r.json()["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().into()).collect();
+    let codes = recovery_codes(&r.json());
     let ours = r.json()["token"].as_str().unwrap().to_string();
     let r = call("GET", &format!("{}/api/v1/auths/mfa/status", reference.url), &[("authorization", &bearer(&ours))], None).await;
     assert_eq!(r.body, r#"{"enabled":true,"required":true,"recovery_codes_remaining":10}"#);
