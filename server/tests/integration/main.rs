@@ -16,4 +16,5 @@ mod schema;
 mod scim;
 mod startup;
 mod trusted_header;
+mod usage;
 mod users;
