@@ -190,9 +190,15 @@ pub async fn chat_stats(db: &impl GenericClient, user_id: &str) -> Result<(i64, 
     Ok((total, active.values().copied().max().unwrap_or(0)))
 }
 
-/// The calendar date (`YYYY-MM-DD`) of each epoch second in the time zone `zone` (an IANA name
-/// PostgreSQL reads from the same tz database as Python's `zoneinfo`), in order.
-pub async fn local_dates(db: &impl GenericClient, zone: &str, stamps: &[i64]) -> Result<Vec<String>, DbError> {
-    let sql = "SELECT to_char(to_timestamp(t) AT TIME ZONE $1, 'YYYY-MM-DD') FROM unnest($2::int8[]) WITH ORDINALITY AS u(t, i) ORDER BY i";
-    Ok(db.query(sql, &[&zone, &stamps]).await?.iter().map(|r| r.get(0)).collect())
+/// The calendar date (`YYYY-MM-DD`) of each epoch second in the time zone `zone` (a key of the tz
+/// database PostgreSQL reads, the same files as Python's `zoneinfo`), in order. The zone is the
+/// session's `TimeZone` for one transaction, not `AT TIME ZONE`, which would take a name such as
+/// `CET` or `MET` as a fixed-offset abbreviation instead of the zone file (with summer time).
+pub async fn local_dates(db: &mut deadpool_postgres::Object, zone: &str, stamps: &[i64]) -> Result<Vec<String>, DbError> {
+    let tx = db.transaction().await?;
+    tx.execute("SELECT set_config('TimeZone', $1, true)", &[&zone]).await?;
+    let sql = "SELECT to_char(to_timestamp(t), 'YYYY-MM-DD') FROM unnest($1::int8[]) WITH ORDINALITY AS u(t, i) ORDER BY i";
+    let dates = tx.query(sql, &[&stamps]).await?.iter().map(|r| r.get(0)).collect();
+    tx.commit().await?;
+    Ok(dates)
 }

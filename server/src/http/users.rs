@@ -607,7 +607,7 @@ async fn usage(ctx: &ServerContext, s: &SessionUser, q: &UsersQuery) -> Result<V
     }
     let period_days = (((period_end - period_start) as f64 / 86400.0) as i64 + 1).max(1);
     let uid = s.user.id.as_str();
-    let client = ctx.db.get().await.map_err(db_err)?;
+    let mut client = ctx.db.get().await.map_err(db_err)?;
     let db = &**client;
 
     let lifetime = udb::summary(db, uid, None, None).await.map_err(db_err)?;
@@ -624,7 +624,7 @@ async fn usage(ctx: &ServerContext, s: &SessionUser, q: &UsersQuery) -> Result<V
     let mut stamps = vec![normalize_ts(Some(period_start)), normalize_ts(Some(period_end))];
     stamps.extend(rows.iter().map(|r| normalize_ts(Some(r.created_at))));
     stamps.extend(times.iter().map(|t| normalize_ts(*t)));
-    let dates = udb::local_dates(db, &zone, &stamps).await.map_err(db_err)?;
+    let dates = udb::local_dates(&mut client, &zone, &stamps).await.map_err(db_err)?;
     drop(client);
     let (bounds, rest) = dates.split_at(2);
     let (row_dates, time_dates) = rest.split_at(rows.len());

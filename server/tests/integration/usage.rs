@@ -198,6 +198,23 @@ async fn usage_matches_the_reference() {
         same(&reference.url, &s.url, &a.user, &format!("/api/v1/users/usage?start_date={B}"), true).await;
     }
     // An account without messages.
-    same(&reference.url, &s.url, &a.other, &format!("/api/v1/users/usage?start_date={B}&end_date={}", B + 7 * DAY), false).await;
+    let week = format!("/api/v1/users/usage?start_date={B}&end_date={}", B + 7 * DAY);
+    same(&reference.url, &s.url, &a.other, &week, false).await;
+    // Zone names PostgreSQL also knows as fixed-offset abbreviations (CET is +01:00 there, but the
+    // CET zone file has summer time): a message at 22:30 UTC in September is on the next day.
+    let c = s.db.client().await;
+    c.execute("INSERT INTO chat (id, user_id, title, created_at, updated_at, chat) VALUES ('c9', $1, 't', $2, $2, '{}')", &[&a.other_id, &B])
+        .await
+        .unwrap();
+    c.execute(
+        "INSERT INTO chat_message (id, chat_id, user_id, role, created_at, updated_at) VALUES ('c9-0', 'c9', $1, 'user', $2, $2)",
+        &[&a.other_id, &(B + 4 * DAY + 81_000)],
+    )
+    .await
+    .unwrap();
+    for tz in ["CET", "MET", "EET", "WET", "EST5EDT"] {
+        set_timezone(&reference.url, &a.other, tz).await;
+        same(&reference.url, &s.url, &a.other, &week, false).await;
+    }
     reference.stop();
 }
