@@ -99,8 +99,10 @@ async fn forward(client: &reqwest::Client, target: &str, method: &str, path: &st
 }
 
 /// Alteration number `n` of `r`: returns the altered response and what was done.
-/// A HEAD response's body never reaches the client, so only its status and headers are altered.
+/// A HEAD response's body never reaches the client, nor does one of a status that has none
+/// (1xx, 204, 304: hyper drops it), so only their status and headers are altered.
 pub fn tamper(masks: &Masks, r: &RawResponse, n: usize, head: bool) -> (RawResponse, String) {
+    let head = head || matches!(r.status, 100..=199 | 204 | 304);
     let mut t = r.clone();
     let visible = |b: &[u8]| -> Option<usize> {
         let spans = masks.spans(&Literals::default(), b);
@@ -563,6 +565,17 @@ mod tests {
             let a = compare::mask(&m, &mut MaskState::default(), &l, &r, &[]);
             let b = compare::mask(&m, &mut MaskState::default(), &l, &t, &[]);
             assert!(!compare::diff(&a, &b, crate::scenario::StreamKind::Whole).is_empty(), "{what}");
+        }
+    }
+
+    #[test]
+    fn a_bodiless_status_gets_no_body_alteration() {
+        let m = masks();
+        let r = RawResponse { status: 204, headers: vec![("content-type".into(), "application/json".into())], body: vec![], millis: 0 };
+        for n in 0..10 {
+            let (t, what) = tamper(&m, &r, n, false);
+            assert!(t.body.is_empty(), "{what}");
+            assert!(t.status != r.status || t.headers != r.headers, "{what}");
         }
     }
 }

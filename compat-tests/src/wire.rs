@@ -228,15 +228,25 @@ pub fn client() -> reqwest::Client {
 pub async fn send(client: &reqwest::Client, base: &str, req: &Request) -> Result<RawResponse> {
     let url = format!("{}{}", base.trim_end_matches('/'), req.path);
     let method = reqwest::Method::from_bytes(req.method.as_bytes()).context("method")?;
-    let mut rb = client.request(method, &url);
-    for (k, v) in &req.headers {
-        rb = rb.header(k, v);
-    }
-    if let Some(b) = &req.body {
-        rb = rb.body(b.clone());
-    }
+    let build = || {
+        let mut rb = client.request(method.clone(), &url);
+        for (k, v) in &req.headers {
+            rb = rb.header(k, v);
+        }
+        if let Some(b) = &req.body {
+            rb = rb.body(b.clone());
+        }
+        rb
+    };
     let t0 = Instant::now();
-    let resp = rb.send().await.with_context(|| format!("{} {url}", req.method))?;
+    let resp = match build().send().await {
+        // A pooled keep-alive connection the backend closed meanwhile (uvicorn closes the connection
+        // after an unhandled exception's 500): the request never reached a handler; send it once more
+        // on a fresh connection.
+        Err(e) if e.is_request() && !e.is_timeout() => build().send().await,
+        other => other,
+    }
+    .with_context(|| format!("{} {url}", req.method))?;
     let status = resp.status().as_u16();
     let headers = resp
         .headers()

@@ -8,6 +8,7 @@ pub mod auths;
 pub mod cluster;
 pub mod config;
 pub mod groups;
+pub mod usage;
 pub mod users;
 
 use std::time::Duration;

@@ -35,8 +35,9 @@ fn respond(status: u16, body: &Value) -> Answer {
         .map_err(Detail::internal)
 }
 
+/// FastAPI's answer to a `status_code=204` route returning `None`: no body, but the JSON content type.
 fn no_content() -> Answer {
-    Response::builder().status(204).body(Body::empty()).map_err(Detail::internal)
+    Response::builder().status(204).header("content-type", "application/json").body(Body::empty()).map_err(Detail::internal)
 }
 
 /// `scim_error`: the SCIM error document.
@@ -271,9 +272,21 @@ fn paging(q: &ScimListQuery) -> Result<(i64, i64), Detail> {
     Ok((start.unwrap_or(1).max(1), count.unwrap_or(20).clamp(0, 100)))
 }
 
-/// `filter.split('"')[1]` (an error when there is no quote: the reference answers 500).
-fn quoted(filter: &str) -> Result<String, Detail> {
-    filter.split('"').nth(1).map(str::to_string).ok_or_else(|| Detail::internal("SCIM filter without a quoted value"))
+/// `filter.split('"')[1]`; `None` when there is no quote, where the reference raises an
+/// `IndexError` (answered by [`unhandled`]).
+fn quoted(filter: &str) -> Option<String> {
+    filter.split('"').nth(1).map(str::to_string)
+}
+
+/// An exception the reference does not handle: Starlette's `ServerErrorMiddleware` answers a plain-text
+/// 500 (and uvicorn then closes the connection).
+fn unhandled(rqctx: &Ctx, cause: &str) -> Answer {
+    slog::error!(rqctx.log, "SCIM: unhandled in the reference"; "error" => cause);
+    Response::builder()
+        .status(500)
+        .header("content-type", "text/plain; charset=utf-8")
+        .body(Body::from("Internal Server Error"))
+        .map_err(Detail::internal)
 }
 
 /// The users SCIM sees: those with OAuth or SCIM data.
@@ -299,14 +312,14 @@ pub async fn users_list(rqctx: &Ctx, q: ScimListQuery) -> Answer {
     let filter = q.filter.clone().filter(|f| !f.is_empty());
     let (users, total): (Vec<UserRow>, i64) = match filter {
         Some(f) if f.contains("userName eq") => {
-            let email = quoted(&f)?;
+            let Some(email) = quoted(&f) else { return unhandled(rqctx, "userName filter without a quoted value") };
             let sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" u WHERE {SCIM_VISIBLE} AND lower(u.email) = lower($1)"#);
             let rows = client.query(&sql, &[&email]).await.map_err(db_err)?;
             let total = rows.len() as i64;
             (rows.iter().take(1).map(|r| UserRow::from_row(r, 0)).collect(), total)
         }
         Some(f) if f.contains("externalId eq") => {
-            let ext = quoted(&f)?;
+            let Some(ext) = quoted(&f) else { return unhandled(rqctx, "externalId filter without a quoted value") };
             let p = provider(ctx)?;
             let u = find_by_external_id(ctx, &p, &ext).await?;
             let n = u.is_some() as i64;
@@ -549,7 +562,7 @@ pub async fn groups_list(rqctx: &Ctx, q: ScimListQuery) -> Answer {
     let client = ctx.db.get().await.map_err(db_err)?;
     let groups: Vec<GroupRow> = match q.filter.clone().filter(|f| !f.is_empty()) {
         Some(f) if f.contains("displayName eq") => {
-            let name = quoted(&f)?;
+            let Some(name) = quoted(&f) else { return unhandled(rqctx, "displayName filter without a quoted value") };
             let sql = format!(r#"SELECT {GROUP_COLUMNS} FROM "group" g WHERE g.name = $1 LIMIT 1"#);
             client.query(&sql, &[&name]).await.map_err(db_err)?.iter().map(|r| GroupRow::from_row(r, 0)).collect()
         }
@@ -714,7 +727,7 @@ pub async fn groups_patch(rqctx: &Ctx, id: &str, body: FastJson<ScimPatch>) -> A
                 gdb::change_members(&mut client, id, &ids, true, now()).await.map_err(db_err)?;
             }
             ("remove", Some(p)) if p.starts_with("members[value eq") => {
-                let member = quoted(p)?;
+                let Some(member) = quoted(p) else { return unhandled(rqctx, "member path without a quoted value") };
                 let mut client = ctx.db.get().await.map_err(db_err)?;
                 gdb::change_members(&mut client, id, &[member], false, now()).await.map_err(db_err)?;
             }

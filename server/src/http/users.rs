@@ -420,35 +420,166 @@ pub async fn get(rqctx: &Ctx, user_id: &str, q: UsersQuery) -> Result<Value, Det
     }
 }
 
-/// `_normalize_timestamp`: milliseconds to seconds; outside 2020..now+1d means now.
-fn normalize_ts(ts: i64) -> i64 {
-    let ts = if ts > 10_000_000_000 { ts / 1000 } else { ts };
+/// `_normalize_timestamp`: milliseconds to seconds; `None` or outside 2020..now+1d means now.
+fn normalize_ts(ts: Option<i64>) -> i64 {
     let now = now();
-    if ts < 1_577_836_800 || ts > now + 86_400 {
+    let Some(ts) = ts else { return now };
+    let ts = if ts > 10_000_000_000 { ts / 1000 } else { ts };
+    if !(1_577_836_800..=now + 86_400).contains(&ts) {
         now
     } else {
         ts
     }
 }
 
-fn day_key(ts: i64) -> chrono::NaiveDate {
-    chrono::DateTime::from_timestamp(normalize_ts(ts), 0).map(|d| d.date_naive()).unwrap_or_default()
+/// Python's `os.path.normpath` for a relative POSIX path.
+fn normpath(path: &str) -> String {
+    let mut comps: Vec<&str> = Vec::new();
+    for c in path.split('/') {
+        match c {
+            "" | "." => {}
+            ".." if comps.last().is_some_and(|l| *l != "..") => {
+                comps.pop();
+            }
+            _ => comps.push(c),
+        }
+    }
+    if comps.is_empty() {
+        ".".into()
+    } else {
+        comps.join("/")
+    }
 }
 
-/// One day of the usage heatmap: messages, chat ids, per-model counts (first-seen order).
-type DayUsage = (i64, std::collections::HashSet<String>, Vec<(String, i64)>);
-/// One week: messages, chats, per-model counts.
-type WeekUsage = (i64, i64, Vec<(String, i64)>);
+/// `zoneinfo.TZPATH` of the reference's Python.
+const TZPATH: [&str; 4] = ["/usr/share/zoneinfo", "/usr/lib/zoneinfo", "/usr/share/lib/zoneinfo", "/etc/zoneinfo"];
 
-/// Python's `round(x, 1)` for the shares and averages (as a float).
-fn round1(x: f64) -> Value {
-    json!((x * 10.0).round() / 10.0)
+/// `_timezone(user.timezone)`: `ZoneInfo(tz or 'UTC')`, UTC when there is no such zone. The keys
+/// `ZoneInfo` refuses with a `ValueError` (absolute, not normalised, outside the tz directory, a
+/// file that is not TZif), which the reference does not catch, fail here too.
+fn usage_zone(tz: Option<&str>) -> Result<String, Detail> {
+    let key = tz.filter(|t| !t.is_empty()).unwrap_or("UTC");
+    let refused = |why: &str| Err(Detail::internal(format!("ZoneInfo({key:?}): {why}")));
+    if key.starts_with('/') {
+        return refused("keys may not be absolute paths");
+    }
+    let norm = normpath(key);
+    if norm.len() != key.len() {
+        return refused("keys must be normalized relative paths");
+    }
+    if norm == "." || norm == ".." || norm.starts_with("../") {
+        return refused("keys must refer to subdirectories of TZPATH");
+    }
+    for dir in TZPATH {
+        let path = std::path::Path::new(dir).join(key);
+        if path.is_file() {
+            let mut magic = [0u8; 4];
+            let ok = std::fs::File::open(&path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic)).is_ok();
+            return if ok && &magic == b"TZif" { Ok(key.to_string()) } else { refused("Invalid TZif file: magic not found") };
+        }
+    }
+    Ok("UTC".into())
 }
 
-/// `GET /api/v1/users/usage`: the session user's activity over a period, from `chat_message`.
-/// Days are counted in UTC (the reference uses the user's time zone when one is set); token
-/// totals and tool counts are not computed yet (they stay 0 / empty).
+/// Python's truthiness of a JSON value.
+fn py_truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
+
+/// Whether `str(item.get('type') or '')` names a tool: contains "tool", or is `function_call`
+/// or `function_call_output`. A list or object is `str()`-ed as its Python repr, where a tab
+/// becomes `\t` (so "\tool" reads "tool").
+fn looks_like_tool(t: &Value) -> bool {
+    fn repr_has_tool(v: &Value) -> bool {
+        match v {
+            Value::String(s) => s.replace('\t', "\\t").contains("tool"),
+            Value::Array(a) => a.iter().any(repr_has_tool),
+            Value::Object(o) => o.iter().any(|(k, v)| k.replace('\t', "\\t").contains("tool") || repr_has_tool(v)),
+            _ => false,
+        }
+    }
+    match t {
+        Value::String(s) => s.contains("tool") || s == "function_call" || s == "function_call_output",
+        Value::Array(_) | Value::Object(_) => repr_has_tool(t),
+        _ => false,
+    }
+}
+
+/// `_extract_tool_names`: tool names in message `output` / `meta` items.
+fn tool_names(value: &Value, names: &mut Vec<String>) {
+    fn add(name: Option<&Value>, names: &mut Vec<String>) {
+        if let Some(Value::String(s)) = name {
+            // `str.strip()`: Unicode whitespace and the separators \x1c-\x1f.
+            let cleaned = s.trim_matches(|c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c));
+            if !cleaned.is_empty() && cleaned.chars().count() <= 128 {
+                names.push(cleaned.to_string());
+            }
+        }
+    }
+    match value {
+        Value::Array(items) => items.iter().for_each(|i| tool_names(i, names)),
+        Value::Object(item) => {
+            if item.get("type").is_some_and(|t| py_truthy(t) && looks_like_tool(t)) {
+                let name = item.get("name").filter(|n| py_truthy(n)).or_else(|| item.get("tool_name"));
+                add(name, names);
+                if let Some(Value::Object(f)) = item.get("function") {
+                    add(f.get("name"), names);
+                }
+            }
+            for key in ["tool_calls", "tools", "output", "meta"] {
+                if let Some(v) = item.get(key) {
+                    tool_names(v, names);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Python's `round(x, 1)` (correctly rounded, ties to even on the exact binary value).
+fn round1(x: f64) -> f64 {
+    format!("{x:.1}").parse().unwrap_or(x)
+}
+
+/// Adds `n` to `key` in a first-seen-ordered counter (Python's `Counter`).
+fn count_in(counter: &mut Vec<(String, i64)>, key: &str, n: i64) {
+    match counter.iter_mut().find(|(k, _)| k == key) {
+        Some(e) => e.1 += n,
+        None => counter.push((key.to_string(), n)),
+    }
+}
+
+fn models_obj(v: &[(String, i64)]) -> Value {
+    Value::Object(v.iter().map(|(k, n)| (k.clone(), json!(n))).collect())
+}
+
+/// One day (or week) of the heatmap: messages, chats, tokens, per-model counts (first-seen order).
+#[derive(Default)]
+struct Bucket {
+    messages: i64,
+    chats: i64,
+    chat_ids: std::collections::HashSet<String>,
+    tokens: i64,
+    models: Vec<(String, i64)>,
+}
+
+impl Bucket {
+    fn json(&self, date: &str) -> Value {
+        json!({"date": date, "messages": self.messages, "chats": self.chats, "tokens": self.tokens, "models": models_obj(&self.models)})
+    }
+}
+
+/// `GET /api/v1/users/usage` (`get_user_usage_by_session_user`): the session user's activity over
+/// a period, from `chat_message` and `chat`, days in the user's time zone.
 async fn usage(ctx: &ServerContext, s: &SessionUser, q: &UsersQuery) -> Result<Value, Detail> {
+    use crate::db::usage as udb;
     let days = query_int("days", &q.days)?;
     if let Some(d) = days {
         if d < 7 {
@@ -475,168 +606,130 @@ async fn usage(ctx: &ServerContext, s: &SessionUser, q: &UsersQuery) -> Result<V
         return Err(Detail::bad_request("start_date must be before end_date"));
     }
     let period_days = (((period_end - period_start) as f64 / 86400.0) as i64 + 1).max(1);
-    let uid = &s.user.id;
-    let client = ctx.db.get().await.map_err(db_err)?;
-    let rows = client
-        .query(
-            "SELECT created_at, chat_id, role, model_id FROM chat_message WHERE user_id = $1 AND created_at >= $2 AND created_at <= $3",
-            &[uid, &period_start, &period_end],
-        )
-        .await
-        .map_err(db_err)?;
-    // Day -> (messages, chat ids, models in first-seen order).
-    let mut daily: std::collections::BTreeMap<chrono::NaiveDate, DayUsage> = Default::default();
-    let (mut user_messages, mut assistant_messages) = (0i64, 0i64);
-    let mut model_counts: Vec<(String, i64)> = Vec::new();
-    for r in &rows {
-        let created: i64 = r.get::<_, Option<i64>>(0).unwrap_or(0);
-        let chat: String = r.get::<_, Option<String>>(1).unwrap_or_default();
-        let role: String = r.get::<_, Option<String>>(2).unwrap_or_default();
-        let model: Option<String> = r.get(3);
-        let e = daily.entry(day_key(created)).or_default();
-        e.0 += 1;
-        e.1.insert(chat);
-        match role.as_str() {
-            "user" => user_messages += 1,
-            "assistant" => assistant_messages += 1,
-            _ => {}
+    let uid = s.user.id.as_str();
+    let mut client = ctx.db.get().await.map_err(db_err)?;
+    let db = &**client;
+
+    let lifetime = udb::summary(db, uid, None, None).await.map_err(db_err)?;
+    let period = udb::summary(db, uid, Some(period_start), Some(period_end)).await.map_err(db_err)?;
+    let zone = usage_zone(s.user.timezone.as_deref())?;
+    let times = udb::message_times(db, uid, Some(period_start), Some(period_end)).await.map_err(db_err)?;
+    let (total_chats, longest_chat_seconds) = udb::chat_stats(db, uid).await.map_err(db_err)?;
+    let rows = udb::daily_rows(db, uid, period_start, period_end).await.map_err(db_err)?;
+    let top_models = udb::top_models(db, uid, period_start, period_end, 5).await.map_err(db_err)?;
+    let tool_rows = udb::tool_rows(db, uid, period_start, period_end).await.map_err(db_err)?;
+
+    // Every calendar date needed, in one round trip: the period's bounds, then the heatmap's
+    // messages, then the active days'.
+    let mut stamps = vec![normalize_ts(Some(period_start)), normalize_ts(Some(period_end))];
+    stamps.extend(rows.iter().map(|r| normalize_ts(Some(r.created_at))));
+    stamps.extend(times.iter().map(|t| normalize_ts(*t)));
+    let dates = udb::local_dates(&mut client, &zone, &stamps).await.map_err(db_err)?;
+    drop(client);
+    let (bounds, rest) = dates.split_at(2);
+    let (row_dates, time_dates) = rest.split_at(rows.len());
+    let active_days = time_dates.iter().collect::<std::collections::HashSet<_>>().len() as i64;
+
+    // `get_user_daily_usage`.
+    let mut daily: std::collections::BTreeMap<String, Bucket> = Default::default();
+    for (r, date) in rows.iter().zip(row_dates) {
+        let e = daily.entry(date.clone()).or_default();
+        e.messages += 1;
+        e.chat_ids.insert(r.chat_id.clone());
+        if let (true, Some(m)) = (r.role == "assistant", r.model_id.as_deref().filter(|m| !m.is_empty())) {
+            count_in(&mut e.models, m, 1);
         }
-        if let (true, Some(m)) = (role == "assistant", model.filter(|m| !m.is_empty())) {
-            match e.2.iter_mut().find(|(k, _)| *k == m) {
-                Some(x) => x.1 += 1,
-                None => e.2.push((m.clone(), 1)),
-            }
-            match model_counts.iter_mut().find(|(k, _)| *k == m) {
-                Some(x) => x.1 += 1,
-                None => model_counts.push((m, 1)),
+        if r.usage.as_ref().is_some_and(py_truthy) {
+            e.tokens += r.input_tokens.unwrap_or(0) as i64 + r.output_tokens.unwrap_or(0) as i64;
+        }
+    }
+    if let (Ok(mut day), Ok(last)) =
+        (chrono::NaiveDate::parse_from_str(&bounds[0], "%Y-%m-%d"), chrono::NaiveDate::parse_from_str(&bounds[1], "%Y-%m-%d"))
+    {
+        while day <= last {
+            daily.entry(day.format("%Y-%m-%d").to_string()).or_default();
+            match day.succ_opt() {
+                Some(d) => day = d,
+                None => break,
             }
         }
     }
-    let active_days = daily.len() as i64;
-    let mut day = day_key(period_start);
-    let last = day_key(period_end);
-    while day <= last {
-        daily.entry(day).or_default();
-        match day.succ_opt() {
-            Some(d) => day = d,
-            None => break,
-        }
+    for b in daily.values_mut() {
+        b.chats = b.chat_ids.len() as i64;
     }
-    let models_obj = |v: &[(String, i64)]| Value::Object(v.iter().map(|(k, n)| (k.clone(), json!(n))).collect());
-    let heatmap: Vec<Value> = daily
-        .iter()
-        .map(|(d, (m, chats, models))| {
-            json!({"date": d.format("%Y-%m-%d").to_string(), "messages": m, "chats": chats.len(), "tokens": 0, "models": models_obj(models)})
-        })
-        .collect();
-    // Weekly (Monday-based) and cumulative views.
+    let heatmap: Vec<Value> = daily.iter().map(|(d, b)| b.json(d)).collect();
+
+    // `_build_weekly_heatmap` (weeks from Monday) and `_build_cumulative_heatmap`.
     use chrono::Datelike;
-    let mut weeks: std::collections::BTreeMap<chrono::NaiveDate, WeekUsage> = Default::default();
+    let mut weeks: std::collections::BTreeMap<String, Bucket> = Default::default();
+    let mut total = Bucket::default();
     let mut cumulative = Vec::new();
-    let (mut cm, mut cc) = (0i64, 0i64);
-    let mut cmodels: Vec<(String, i64)> = Vec::new();
-    let add = |acc: &mut Vec<(String, i64)>, src: &[(String, i64)]| {
-        for (k, n) in src {
-            match acc.iter_mut().find(|(a, _)| a == k) {
-                Some(x) => x.1 += n,
-                None => acc.push((k.clone(), *n)),
+    for (d, b) in &daily {
+        let date = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap_or_default();
+        let wk = date - chrono::Duration::days(date.weekday().num_days_from_monday() as i64);
+        for acc in [weeks.entry(wk.format("%Y-%m-%d").to_string()).or_default(), &mut total] {
+            acc.messages += b.messages;
+            acc.chats += b.chats;
+            acc.tokens += b.tokens;
+            for (m, n) in &b.models {
+                count_in(&mut acc.models, m, *n);
             }
         }
-    };
-    for (d, (m, chats, models)) in &daily {
-        let wk = *d - chrono::Duration::days(d.weekday().num_days_from_monday() as i64);
-        let w = weeks.entry(wk).or_default();
-        w.0 += m;
-        w.1 += chats.len() as i64;
-        add(&mut w.2, models);
-        cm += m;
-        cc += chats.len() as i64;
-        add(&mut cmodels, models);
-        cumulative.push(json!({"date": d.format("%Y-%m-%d").to_string(), "messages": cm, "chats": cc, "tokens": 0, "models": models_obj(&cmodels)}));
+        cumulative.push(total.json(d));
     }
-    let weekly: Vec<Value> = weeks
-        .iter()
-        .map(|(d, (m, c, models))| json!({"date": d.format("%Y-%m-%d").to_string(), "messages": m, "chats": c, "tokens": 0, "models": models_obj(models)}))
-        .collect();
-    // Streaks over the heatmap.
-    let counts: Vec<i64> = daily.values().map(|v| v.0).collect();
-    let (mut longest, mut run) = (0, 0);
-    for c in &counts {
-        if *c > 0 {
+    let weekly: Vec<Value> = weeks.iter().map(|(d, b)| b.json(d)).collect();
+
+    // `_calculate_streaks` over the heatmap.
+    let (mut longest_streak, mut run) = (0i64, 0i64);
+    for b in daily.values() {
+        if b.messages > 0 {
             run += 1;
-            longest = longest.max(run);
+            longest_streak = longest_streak.max(run);
         } else {
             run = 0;
         }
     }
-    let current = counts.iter().rev().take_while(|c| **c > 0).count();
-    let total_chats: i64 = client
-        .query_one("SELECT count(id) FROM chat WHERE user_id = $1 AND ((meta -> 'internal')::text IS DISTINCT FROM 'true')", &[uid])
-        .await
-        .map_err(db_err)?
-        .get(0);
-    // `get_user_usage_chat_stats`: per chat, the sum of gaps of at most 30 minutes.
-    let stamps = client
-        .query(
-            "SELECT m.chat_id, m.created_at FROM chat_message m JOIN chat c ON c.id = m.chat_id
-             WHERE c.user_id = $1 AND ((c.meta -> 'internal')::text IS DISTINCT FROM 'true') AND m.created_at IS NOT NULL
-             ORDER BY m.chat_id, m.created_at",
-            &[uid],
-        )
-        .await
-        .map_err(db_err)?;
-    let mut longest_chat = 0i64;
-    let (mut cur_chat, mut last_at, mut acc) = (String::new(), None::<i64>, 0i64);
-    for r in &stamps {
-        let chat: String = r.get(0);
-        let at: i64 = r.get(1);
-        let at = if at > 10_000_000_000 { at / 1000 } else { at };
-        if chat != cur_chat {
-            cur_chat = chat;
-            last_at = None;
-            acc = 0;
-        }
-        if let Some(l) = last_at {
-            let d = at - l;
-            if d > 0 && d <= 30 * 60 {
-                acc += d;
-                longest_chat = longest_chat.max(acc);
+    let current_streak = daily.values().rev().take_while(|b| b.messages > 0).count() as i64;
+    let peak_daily_tokens = daily.values().map(|b| b.tokens).max().unwrap_or(0);
+
+    // `get_user_top_tools`: `Counter.most_common(5)` (ties in first-seen order).
+    let mut tools: Vec<(String, i64)> = Vec::new();
+    for (output, meta) in &tool_rows {
+        for v in [output, meta].into_iter().flatten() {
+            let mut names = Vec::new();
+            tool_names(v, &mut names);
+            for n in names {
+                count_in(&mut tools, &n, 1);
             }
         }
-        last_at = Some(at);
     }
-    let lifetime_models: i64 = client
-        .query_one(
-            "SELECT count(DISTINCT model_id) FROM chat_message WHERE user_id = $1 AND role = 'assistant' AND model_id IS NOT NULL",
-            &[uid],
-        )
-        .await
-        .map_err(db_err)?
-        .get(0);
-    model_counts.sort_by_key(|m| std::cmp::Reverse(m.1));
-    let top_models: Vec<Value> = model_counts
-        .iter()
-        .take(5)
-        .map(|(m, n)| json!({"model_id": m, "messages": n, "input_tokens": 0, "output_tokens": 0, "total_tokens": 0}))
-        .collect();
-    let total_messages = user_messages + assistant_messages
-        + rows.iter().filter(|r| !matches!(r.get::<_, Option<String>>(2).as_deref(), Some("user" | "assistant"))).count() as i64;
-    let share = |n: i64| if total_messages > 0 { round1(n as f64 / total_messages as f64 * 100.0) } else { json!(0.0) };
+    tools.sort_by_key(|t| std::cmp::Reverse(t.1));
+    let top_tools: Vec<Value> = tools.iter().take(5).map(|(name, count)| json!({"name": name, "count": count})).collect();
+
+    let lifetime_tokens = lifetime.input_tokens + lifetime.output_tokens;
+    let (messages, user_messages, assistant_messages) = (period.messages, period.user_messages, period.assistant_messages);
+    let ratio = |n: i64, d: i64| if d != 0 { round1(n as f64 / d as f64) } else { 0.0 };
+    let share = |n: i64| if messages != 0 { round1(n as f64 / messages as f64 * 100.0) } else { 0.0 };
     Ok(json!({
         "totals": {
-            "lifetime_tokens": 0, "input_tokens": 0, "output_tokens": 0, "peak_daily_tokens": 0,
-            "longest_chat_seconds": longest_chat, "current_streak": current, "longest_streak": longest, "total_chats": total_chats,
-            "active_days": active_days, "models_used": lifetime_models, "messages": total_messages,
+            "lifetime_tokens": lifetime_tokens, "input_tokens": lifetime.input_tokens, "output_tokens": lifetime.output_tokens,
+            "peak_daily_tokens": peak_daily_tokens, "longest_chat_seconds": longest_chat_seconds,
+            "current_streak": current_streak, "longest_streak": longest_streak, "total_chats": total_chats,
+            "active_days": active_days, "models_used": lifetime.models_used, "messages": messages,
             "user_messages": user_messages, "assistant_messages": assistant_messages,
         },
         "heatmap": heatmap, "weekly_heatmap": weekly, "cumulative_heatmap": cumulative,
         "insights": {
-            "most_used_model": top_models.first().map(|m| m["model_id"].clone()).unwrap_or(Value::Null),
-            "average_tokens_per_chat": 0.0,
-            "average_messages_per_active_day": if active_days > 0 { round1(total_messages as f64 / active_days as f64) } else { json!(0.0) },
+            "most_used_model": top_models.first().map(|m| json!(m.model_id)).unwrap_or(Value::Null),
+            "average_tokens_per_chat": ratio(lifetime_tokens, total_chats),
+            "average_messages_per_active_day": ratio(messages, active_days),
             "user_message_share": share(user_messages), "assistant_message_share": share(assistant_messages),
         },
-        "top_models": top_models, "top_tools": [],
+        "top_models": top_models.iter().map(|m| json!({
+            "model_id": m.model_id, "messages": m.messages, "input_tokens": m.input_tokens, "output_tokens": m.output_tokens,
+            "total_tokens": m.input_tokens + m.output_tokens,
+        })).collect::<Vec<_>>(),
+        "top_tools": top_tools,
         "period": {"start_date": period_start, "end_date": period_end, "days": period_days},
     }))
 }

@@ -18,4 +18,5 @@ mod schema;
 mod scim;
 mod startup;
 mod trusted_header;
+mod usage;
 mod users;

@@ -100,6 +100,12 @@ async fn scim_provisioning() {
     assert_eq!(r.json()["Resources"][0]["id"], json!(zid));
     let r = scim(&s.url, "GET", "/Users?startIndex=x", None, None).await;
     assert_eq!(r.status, 422);
+    // A filter without a quoted value: the reference's unhandled IndexError, Starlette's plain-text 500.
+    for path in ["/Users?filter=userName%20eq%20zed", "/Users?filter=externalId%20eq%20x", "/Groups?filter=displayName%20eq%20x"] {
+        let r = scim(&s.url, "GET", path, None, None).await;
+        assert_eq!((r.status, r.body.as_str()), (500, "Internal Server Error"), "{path}");
+        assert_eq!(r.headers["content-type"], "text/plain; charset=utf-8", "{path}");
+    }
 
     // Patch: deactivate, rename; errors in the SCIM shape.
     let patch = r#"{"Operations":[{"op":"replace","path":"active","value":false},{"op":"replace","value":{"displayName":"Zed Two"}}]}"#;
@@ -140,6 +146,8 @@ async fn scim_provisioning() {
     assert_eq!(r.json()["members"], json!([]));
     let r = scim(&s.url, "DELETE", &format!("/Groups/{gid}"), None, None).await;
     assert_eq!((r.status, r.body.as_str()), (204, ""));
+    // FastAPI keeps the JSON content type on a 204.
+    assert_eq!(r.headers["content-type"], "application/json");
     let r = scim(&s.url, "GET", &format!("/Groups/{gid}"), None, None).await;
     assert_eq!((r.status, r.json()["detail"].clone()), (404, json!(format!("Group {gid} not found"))));
 
