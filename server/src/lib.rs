@@ -37,6 +37,9 @@ pub enum StartError {
     Db(#[from] db::DbError),
     #[error("cannot listen on {addr}: {reason}")]
     Listen { addr: String, reason: String },
+    /// MFA is on but cannot work (the reference refuses to start too).
+    #[error("MFA: {0}")]
+    Mfa(String),
 }
 
 /// A running server, and the embedded database cluster it started (if any).
@@ -92,6 +95,10 @@ pub async fn open(config: Config, log: &Logger) -> Result<Opened, StartError> {
     let frontend = frontend::Frontend::locate(&config, log.new(slog::o!("component" => "frontend")));
     let outbound = net::outbound::Outbound::from_config(&config);
     let ctx = Arc::new(ServerContext { config, db: pool, ready: AtomicBool::new(false), frontend, outbound });
+    // `validate_mfa_configuration` at start: with MFA on, a missing key or stored secrets the key
+    // cannot open would lock every account out, so refuse to start instead.
+    let policy = mfa::policy(&ctx).await.map_err(|e| StartError::Mfa(e.to_string()))?;
+    mfa::validate(&ctx, policy).await.map_err(StartError::Mfa)?;
     Ok(Opened { ctx, cluster, migrate })
 }
 

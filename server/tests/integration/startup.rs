@@ -162,3 +162,33 @@ async fn embedded_cluster_is_created_then_reused() {
         assert!(!data.join("postgres/data/postmaster.pid").exists(), "postgres still running after round {round}");
     }
 }
+
+/// With MFA on, stored authenticator secrets the key cannot open refuse the start (the
+/// reference's `validate_mfa_configuration`), instead of locking every account out.
+#[tokio::test]
+async fn mfa_secrets_under_another_key_refuse_the_start() {
+    let db = TestDb::new().await;
+    let client = db.client().await;
+    client
+        .batch_execute(
+            r#"INSERT INTO config (key, value, updated_at) VALUES ('auth.mfa.enable', 'true', 0);
+               INSERT INTO auth (id, email, password, active, mfa, session_stamp)
+               VALUES ('u1', 'a@example.com', 'x', true, '{"revision": "r", "secret": "gAAAAA-not-ours"}', 's');"#,
+        )
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let conninfo = db.conninfo.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        run_server(&[
+            ("DATA_DIR", dir.path().to_str().unwrap()),
+            ("DATABASE_URL", &conninfo),
+            ("HOST", "127.0.0.1"),
+            ("PORT", "0"),
+            ("WEBUI_SECRET_KEY", "k"),
+        ])
+    })
+    .await
+    .unwrap();
+    assert_one_clear_line(&out, "MFA: Stored MFA secrets cannot be decrypted.");
+}
