@@ -19,6 +19,7 @@ mod error;
 pub mod frontend;
 pub mod groups;
 pub mod scim;
+mod shaped;
 pub mod types;
 pub mod users;
 
@@ -29,6 +30,7 @@ pub use error::{Detail, VALIDATION_ERROR_CODE};
 pub use frontend::FrontendPath;
 pub use groups::*;
 pub use scim::*;
+pub use shaped::Shaped;
 pub use types::*;
 pub use users::*;
 
