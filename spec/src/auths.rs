@@ -408,6 +408,14 @@ fn int_or_string(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Sc
     union_of(&[schemars::schema::InstanceType::Integer, schemars::schema::InstanceType::String])
 }
 
+/// `PositiveInt | None` (`> 0`, checked by the handler).
+fn positive_int(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    let mut s = schemars::schema::SchemaObject { instance_type: Some(schemars::schema::InstanceType::Integer.into()), ..Default::default() };
+    s.number().exclusive_minimum = Some(0.0);
+    s.extensions.insert("nullable".into(), Value::Bool(true));
+    s.into()
+}
+
 fn union_of(types: &[schemars::schema::InstanceType]) -> schemars::schema::Schema {
     use schemars::schema::{SchemaObject, SubschemaValidation};
     let any_of = types.iter().map(|t| SchemaObject { instance_type: Some((*t).into()), ..Default::default() }.into()).collect();
@@ -506,3 +514,83 @@ pub struct OAuthConfigResponse {
     pub form: OAuthConfigForm,
     pub ENABLE_OAUTH_PERSISTENT_CONFIG: bool,
 }
+
+/// `AdminConfig`: the admin panel's general settings (`POST /api/v1/auths/admin/config`). The
+/// handler validates the raw body with it (which fields were sent matters too).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[allow(non_snake_case)]
+pub struct AdminConfig {
+    #[serde(default)]
+    pub ENABLE_MFA: bool,
+    #[serde(default)]
+    pub MFA_ALLOW_OAUTH_BYPASS: bool,
+    #[serde(default)]
+    pub MFA_ALLOW_TRUSTED_HEADER_BYPASS: bool,
+    pub SHOW_ADMIN_DETAILS: bool,
+    #[serde(default)]
+    pub ADMIN_EMAIL: Option<String>,
+    pub WEBUI_URL: String,
+    #[serde(default = "yes")]
+    pub ENABLE_LOGIN_FORM: bool,
+    pub ENABLE_SIGNUP: bool,
+    pub ENABLE_API_KEYS: bool,
+    pub ENABLE_API_KEYS_ENDPOINT_RESTRICTIONS: bool,
+    pub API_KEYS_ALLOWED_ENDPOINTS: String,
+    pub DEFAULT_USER_ROLE: String,
+    pub DEFAULT_GROUP_ID: String,
+    #[serde(default)]
+    pub DEFAULT_INTERFACE_SETTINGS: Option<serde_json::Map<String, Value>>,
+    /// `{locale: {key: text}}` (checked by the handler's `I18N` validator).
+    #[serde(default)]
+    #[schemars(with = "Option<std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>>")]
+    pub I18N: Option<serde_json::Map<String, Value>>,
+    pub JWT_EXPIRES_IN: String,
+    pub ENABLE_COMMUNITY_SHARING: bool,
+    pub ENABLE_MESSAGE_RATING: bool,
+    pub ENABLE_FOLDERS: bool,
+    #[serde(default)]
+    #[schemars(schema_with = "int_or_string")]
+    pub FOLDER_MAX_FILE_COUNT: Option<Value>,
+    #[serde(default)]
+    #[schemars(schema_with = "int_or_string")]
+    pub AUTOMATION_MAX_COUNT: Option<Value>,
+    #[serde(default)]
+    #[schemars(schema_with = "int_or_string")]
+    pub AUTOMATION_MIN_INTERVAL: Option<Value>,
+    pub ENABLE_AUTOMATIONS: bool,
+    pub ENABLE_CHANNELS: bool,
+    #[serde(default)]
+    pub ENABLE_ENCRYPTED_CHANNELS: bool,
+    #[serde(default)]
+    pub ENABLE_APPS: bool,
+    #[serde(default = "thread")]
+    pub CHANNEL_MODEL_RESPONSE_MODE: String,
+    pub ENABLE_CALENDAR: bool,
+    pub ENABLE_MEMORIES: bool,
+    pub ENABLE_MEMORY_SYSTEM_CONTEXT: bool,
+    #[serde(default)]
+    pub ENABLE_SKILL_LAZY_LOADING: bool,
+    #[serde(default)]
+    #[schemars(schema_with = "positive_int")]
+    pub SKILL_CONTENT_MAX_CHARS: Option<i64>,
+    #[serde(default)]
+    #[schemars(schema_with = "positive_int")]
+    pub SKILL_PREVIEW_MAX_CHARS: Option<i64>,
+    pub ENABLE_NOTES: bool,
+    pub ENABLE_USER_WEBHOOKS: bool,
+    pub ENABLE_USER_STATUS: bool,
+    #[serde(default)]
+    pub PENDING_USER_OVERLAY_TITLE: Option<String>,
+    #[serde(default)]
+    pub PENDING_USER_OVERLAY_CONTENT: Option<String>,
+    #[serde(default)]
+    pub RESPONSE_WATERMARK: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+fn thread() -> String {
+    "thread".into()
+}
+

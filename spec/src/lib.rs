@@ -413,7 +413,7 @@ pub trait WebuiApi {
     #[endpoint { method = POST, path = "/api/v1/auths/admin/config", tags = ["auths"] }]
     async fn auths_admin_config_update(
         rqctx: RequestContext<Self::Context>,
-        body: FastJson<serde_json::Map<String, serde_json::Value>, AuthForm>,
+        body: FastJson<Shaped<AdminConfig, serde_json::Map<String, serde_json::Value>>, AuthForm>,
     ) -> Result<Answer<serde_json::Value>, Detail>;
 
     /// The session user's API key.
@@ -504,7 +504,7 @@ pub trait WebuiApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<OauthProviderNamePath>,
         body: FastJson<TokenExchangeForm, AuthForm>,
-    ) -> Result<Answer<SessionUserResponse>, Detail>;
+    ) -> Result<Answer<SigninResult>, Detail>;
 
     /// Sign-in against the configured LDAP directory (the account is created on first sight; the
     /// very first account becomes admin).

@@ -824,77 +824,6 @@ pub async fn admin_config_get(rqctx: &Ctx) -> Result<OkWithHeaders<Value>, Detai
     Ok(ok(Value::Object(admin_config_values(rqctx.context()).await?), vec![]))
 }
 
-/// `AdminConfig`, for validation (which fields were sent is read from the raw body).
-#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
-#[allow(non_snake_case, dead_code)]
-pub struct AdminConfigForm {
-    #[serde(default)]
-    ENABLE_MFA: bool,
-    #[serde(default)]
-    MFA_ALLOW_OAUTH_BYPASS: bool,
-    #[serde(default)]
-    MFA_ALLOW_TRUSTED_HEADER_BYPASS: bool,
-    SHOW_ADMIN_DETAILS: bool,
-    #[serde(default)]
-    ADMIN_EMAIL: Option<String>,
-    WEBUI_URL: String,
-    #[serde(default = "yes")]
-    ENABLE_LOGIN_FORM: bool,
-    ENABLE_SIGNUP: bool,
-    ENABLE_API_KEYS: bool,
-    ENABLE_API_KEYS_ENDPOINT_RESTRICTIONS: bool,
-    API_KEYS_ALLOWED_ENDPOINTS: String,
-    DEFAULT_USER_ROLE: String,
-    DEFAULT_GROUP_ID: String,
-    #[serde(default)]
-    DEFAULT_INTERFACE_SETTINGS: Option<Map<String, Value>>,
-    #[serde(default)]
-    I18N: Option<Map<String, Value>>,
-    JWT_EXPIRES_IN: String,
-    ENABLE_COMMUNITY_SHARING: bool,
-    ENABLE_MESSAGE_RATING: bool,
-    ENABLE_FOLDERS: bool,
-    #[serde(default)]
-    FOLDER_MAX_FILE_COUNT: Option<Value>,
-    #[serde(default)]
-    AUTOMATION_MAX_COUNT: Option<Value>,
-    #[serde(default)]
-    AUTOMATION_MIN_INTERVAL: Option<Value>,
-    ENABLE_AUTOMATIONS: bool,
-    ENABLE_CHANNELS: bool,
-    #[serde(default)]
-    ENABLE_ENCRYPTED_CHANNELS: bool,
-    #[serde(default)]
-    ENABLE_APPS: bool,
-    #[serde(default = "thread")]
-    CHANNEL_MODEL_RESPONSE_MODE: String,
-    ENABLE_CALENDAR: bool,
-    ENABLE_MEMORIES: bool,
-    ENABLE_MEMORY_SYSTEM_CONTEXT: bool,
-    #[serde(default)]
-    ENABLE_SKILL_LAZY_LOADING: bool,
-    #[serde(default)]
-    SKILL_CONTENT_MAX_CHARS: Option<i64>,
-    #[serde(default)]
-    SKILL_PREVIEW_MAX_CHARS: Option<i64>,
-    ENABLE_NOTES: bool,
-    ENABLE_USER_WEBHOOKS: bool,
-    ENABLE_USER_STATUS: bool,
-    #[serde(default)]
-    PENDING_USER_OVERLAY_TITLE: Option<String>,
-    #[serde(default)]
-    PENDING_USER_OVERLAY_CONTENT: Option<String>,
-    #[serde(default)]
-    RESPONSE_WATERMARK: Option<String>,
-}
-
-fn yes() -> bool {
-    true
-}
-fn thread() -> String {
-    "thread".into()
-}
-
 /// The `I18N` validator: `{locale: {key: text}}`, no prototype keys, matching placeholders;
 /// empty texts and empty locales are dropped.
 fn clean_i18n(v: &Value) -> Option<Value> {
@@ -928,12 +857,12 @@ fn clean_i18n(v: &Value) -> Option<Value> {
 
 pub async fn admin_config_update(
     rqctx: &Ctx,
-    body: FastJson<Map<String, Value>, AuthForm>,
+    body: FastJson<Shaped<AdminConfig, Map<String, Value>>, AuthForm>,
 ) -> Result<OkWithHeaders<Value>, Detail> {
     let session = auth::require_admin(rqctx).await?;
-    let raw = body.into_inner()?;
+    let raw = body.into_inner()?.into_inner();
     let invalid = || Detail::new(422, AUTH_FORM_INVALID);
-    let form: AdminConfigForm = validate_body(Value::Object(raw.clone())).map_err(|_| invalid())?;
+    let form: AdminConfig = validate_body(Value::Object(raw.clone())).map_err(|_| invalid())?;
     // StrictBool for the MFA fields, strict positive ints for the skill limits.
     for f in ["ENABLE_MFA", "MFA_ALLOW_OAUTH_BYPASS", "MFA_ALLOW_TRUSTED_HEADER_BYPASS"] {
         if raw.get(f).is_some_and(|v| !v.is_boolean()) {

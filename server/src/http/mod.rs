@@ -296,7 +296,7 @@ impl WebuiApi for ServerImpl {
 
     async fn auths_admin_config_update(
         rqctx: Ctx,
-        body: FastJson<Map<String, Value>, AuthForm>,
+        body: FastJson<Shaped<AdminConfig, Map<String, Value>>, AuthForm>,
     ) -> Result<Answer<Value>, Detail> {
         auths::guarded(&rqctx, body.decode_error(), async {
             auths::admin_config_update(&rqctx, body).await
@@ -444,7 +444,7 @@ impl WebuiApi for ServerImpl {
         rqctx: Ctx,
         path: Path<OauthProviderNamePath>,
         body: FastJson<TokenExchangeForm, AuthForm>,
-    ) -> Result<Answer<SessionUserResponse>, Detail> {
+    ) -> Result<Answer<SigninResult>, Detail> {
         let p = path.into_inner();
         if !oauth::is_token_exchange(&p) {
             return Ok(Answer::from_result(Err(oauth::method_not_allowed()), &[]));

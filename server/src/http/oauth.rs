@@ -208,7 +208,7 @@ pub async fn token_exchange(
     rqctx: &Ctx,
     p: OauthProviderNamePath,
     body: FastJson<TokenExchangeForm, AuthForm>,
-) -> Result<OkWithHeaders<SessionUserResponse>, Detail> {
+) -> Result<OkWithHeaders<SigninResult>, Detail> {
     let _form = body.into_inner()?;
     let ctx = rqctx.context();
     if !ctx.config.env_bool("ENABLE_OAUTH_TOKEN_EXCHANGE", false) {
