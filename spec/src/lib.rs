@@ -748,50 +748,50 @@ pub trait WebuiApi {
     async fn groups_list(
         rqctx: RequestContext<Self::Context>,
         query: Query<GroupsListQuery>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<Vec<GroupResponse>>>, Detail>;
 
     /// Admin: creates a group (optionally under a parent).
     #[endpoint { method = POST, path = "/api/v1/groups/create", tags = ["groups"] }]
     async fn groups_create(
         rqctx: RequestContext<Self::Context>,
-        body: FastJson<serde_json::Map<String, serde_json::Value>>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+        body: FastJson<Shaped<GroupForm, serde_json::Map<String, serde_json::Value>>>,
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail>;
 
     /// Admin: one group with its member count.
     #[endpoint { method = GET, path = "/api/v1/groups/id/{id}", tags = ["groups"] }]
     async fn groups_get(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail>;
 
     /// A group's name, description and member count (any verified user).
     #[endpoint { method = GET, path = "/api/v1/groups/id/{id}/info", tags = ["groups"] }]
     async fn groups_info(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupInfoResponse>>>, Detail>;
 
     /// Admin: a group with its member ids.
     #[endpoint { method = GET, path = "/api/v1/groups/id/{id}/export", tags = ["groups"] }]
     async fn groups_export(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupExportResponse>>>, Detail>;
 
     /// Admin: the members of a group.
     #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/users", tags = ["groups"] }]
     async fn groups_users(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<Vec<UserInfoResponse>>>, Detail>;
 
     /// Admin: updates a group (`data` is merged, the parent re-checked).
     #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/update", tags = ["groups"] }]
     async fn groups_update(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
-        body: FastJson<serde_json::Map<String, serde_json::Value>>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+        body: FastJson<Shaped<GroupUpdateForm, serde_json::Map<String, serde_json::Value>>>,
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail>;
 
     /// Admin: adds existing users to a group.
     #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/users/add", tags = ["groups"] }]
@@ -799,7 +799,7 @@ pub trait WebuiApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
         body: FastJson<UserIdsForm>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail>;
 
     /// Admin: removes users from a group.
     #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/users/remove", tags = ["groups"] }]
@@ -807,7 +807,7 @@ pub trait WebuiApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
         body: FastJson<UserIdsForm>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail>;
 
     /// Admin: deletes a group; its children move up to its parent.
     #[endpoint { method = DELETE, path = "/api/v1/groups/id/{id}/delete", tags = ["groups"] }]
@@ -829,7 +829,7 @@ pub trait WebuiApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
         query: Query<GroupMembersQuery>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<GroupMembersResponse>>, Detail>;
 
     // ---- /api/v1/scim/v2 (only with ENABLE_SCIM; SCIM_TOKEN bearer auth) ----
 

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use dropshot::RequestContext;
 use serde_json::{json, Map, Value};
-use webui_api::{Detail, FastJson, GroupMembersQuery, UserIdsForm};
+use webui_api::{Detail, FastJson, GroupMembersQuery, GroupUpdateForm, Shaped, UserIdsForm};
 
 use super::auth::{self, now, permissions};
 use super::users::{db_err, query_int, user_info, USER_NOT_FOUND};
@@ -150,9 +150,9 @@ fn default_share(ctx: &ServerContext) -> Value {
 }
 
 /// `POST /api/v1/groups/create`.
-pub async fn create(rqctx: &Ctx, body: FastJson<Map<String, Value>>) -> Result<Value, Detail> {
+pub async fn create(rqctx: &Ctx, body: FastJson<Shaped<webui_api::GroupForm, Map<String, Value>>>) -> Result<Value, Detail> {
     let s = auth::require_admin(rqctx).await?;
-    let form = validate_group_form(&body.into_inner()?)?;
+    let form = validate_group_form(&body.into_inner()?.value)?;
     let ctx = rqctx.context();
     // `_ensure_default_share_config`.
     let mut data = form.data.and_then(|d| d.as_object().cloned()).unwrap_or_default();
@@ -229,9 +229,9 @@ pub async fn users(rqctx: &Ctx, id: &str) -> Result<Value, Detail> {
 }
 
 /// `POST /api/v1/groups/id/{id}/update` (admin).
-pub async fn update(rqctx: &Ctx, id: &str, body: FastJson<Map<String, Value>>) -> Result<Value, Detail> {
+pub async fn update(rqctx: &Ctx, id: &str, body: FastJson<Shaped<GroupUpdateForm, Map<String, Value>>>) -> Result<Value, Detail> {
     auth::require_admin(rqctx).await?;
-    let form = validate_group_form(&body.into_inner()?)?;
+    let form = validate_group_form(&body.into_inner()?.value)?;
     let ctx = rqctx.context();
     let u = GroupUpdate {
         name: &form.name,

@@ -577,40 +577,40 @@ impl WebuiApi for ServerImpl {
         users::preview(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
     }
 
-    async fn groups_list(rqctx: Ctx, query: Query<GroupsListQuery>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::list(&rqctx, query.into_inner().share).await.map(HttpResponseOk)
+    async fn groups_list(rqctx: Ctx, query: Query<GroupsListQuery>) -> Result<HttpResponseOk<Shaped<Vec<GroupResponse>>>, Detail> {
+        groups::list(&rqctx, query.into_inner().share).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_create(rqctx: Ctx, body: FastJson<Map<String, Value>>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::create(&rqctx, body).await.map(HttpResponseOk)
+    async fn groups_create(rqctx: Ctx, body: FastJson<Shaped<GroupForm, Map<String, Value>>>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+        groups::create(&rqctx, body).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_get(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::get(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
+    async fn groups_get(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+        groups::get(&rqctx, &path.into_inner().id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_info(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::info(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
+    async fn groups_info(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Option<GroupInfoResponse>>>, Detail> {
+        groups::info(&rqctx, &path.into_inner().id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_export(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::export(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
+    async fn groups_export(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Option<GroupExportResponse>>>, Detail> {
+        groups::export(&rqctx, &path.into_inner().id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_users(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::users(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
+    async fn groups_users(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Vec<UserInfoResponse>>>, Detail> {
+        groups::users(&rqctx, &path.into_inner().id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_update(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<Map<String, Value>>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::update(&rqctx, &path.into_inner().id, body).await.map(HttpResponseOk)
+    async fn groups_update(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<Shaped<GroupUpdateForm, Map<String, Value>>>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+        groups::update(&rqctx, &path.into_inner().id, body).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_users_add(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<UserIdsForm>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::change_members(&rqctx, &path.into_inner().id, body, true).await.map(HttpResponseOk)
+    async fn groups_users_add(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<UserIdsForm>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+        groups::change_members(&rqctx, &path.into_inner().id, body, true).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_users_remove(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<UserIdsForm>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::change_members(&rqctx, &path.into_inner().id, body, false).await.map(HttpResponseOk)
+    async fn groups_users_remove(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<UserIdsForm>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+        groups::change_members(&rqctx, &path.into_inner().id, body, false).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
     async fn groups_delete(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<bool>, Detail> {
@@ -621,8 +621,8 @@ impl WebuiApi for ServerImpl {
         groups::preview(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
     }
 
-    async fn groups_members(rqctx: Ctx, path: Path<GroupIdPath>, query: Query<GroupMembersQuery>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::members(&rqctx, &path.into_inner().id, query.into_inner()).await.map(HttpResponseOk)
+    async fn groups_members(rqctx: Ctx, path: Path<GroupIdPath>, query: Query<GroupMembersQuery>) -> Result<HttpResponseOk<Shaped<GroupMembersResponse>>, Detail> {
+        groups::members(&rqctx, &path.into_inner().id, query.into_inner()).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
     async fn scim_service_provider_config(rqctx: Ctx) -> Result<Response<Body>, Detail> {
