@@ -637,51 +637,51 @@ impl WebuiApi for ServerImpl {
         scim::schemas(&rqctx).await
     }
 
-    async fn scim_users_list(rqctx: Ctx, query: Query<ScimListQuery>) -> Result<Response<Body>, Detail> {
+    async fn scim_users_list(rqctx: Ctx, query: Query<ScimListQuery>) -> Result<Reply<scim::ListOk>, Detail> {
         scim::users_list(&rqctx, query.into_inner()).await
     }
 
-    async fn scim_users_create(rqctx: Ctx, body: FastJson<ScimUserCreate>) -> Result<Response<Body>, Detail> {
+    async fn scim_users_create(rqctx: Ctx, body: FastJson<ScimUserCreate>) -> Result<Reply<scim::UserCreated>, Detail> {
         scim::users_create(&rqctx, body).await
     }
 
-    async fn scim_users_get(rqctx: Ctx, path: Path<ScimUserPath>) -> Result<Response<Body>, Detail> {
+    async fn scim_users_get(rqctx: Ctx, path: Path<ScimUserPath>) -> Result<Reply<scim::UserOk>, Detail> {
         scim::users_get(&rqctx, &path.into_inner().user_id).await
     }
 
-    async fn scim_users_put(rqctx: Ctx, path: Path<ScimUserPath>, body: FastJson<ScimUserUpdate>) -> Result<Response<Body>, Detail> {
+    async fn scim_users_put(rqctx: Ctx, path: Path<ScimUserPath>, body: FastJson<ScimUserUpdate>) -> Result<Reply<scim::UserOk>, Detail> {
         scim::users_put(&rqctx, &path.into_inner().user_id, body).await
     }
 
-    async fn scim_users_patch(rqctx: Ctx, path: Path<ScimUserPath>, body: FastJson<ScimPatch>) -> Result<Response<Body>, Detail> {
+    async fn scim_users_patch(rqctx: Ctx, path: Path<ScimUserPath>, body: FastJson<ScimPatch>) -> Result<Reply<scim::UserOk>, Detail> {
         scim::users_patch(&rqctx, &path.into_inner().user_id, body).await
     }
 
-    async fn scim_users_delete(rqctx: Ctx, path: Path<ScimUserPath>) -> Result<Response<Body>, Detail> {
+    async fn scim_users_delete(rqctx: Ctx, path: Path<ScimUserPath>) -> Result<Reply<scim::NoContent>, Detail> {
         scim::users_delete(&rqctx, &path.into_inner().user_id).await
     }
 
-    async fn scim_groups_list(rqctx: Ctx, query: Query<ScimListQuery>) -> Result<Response<Body>, Detail> {
+    async fn scim_groups_list(rqctx: Ctx, query: Query<ScimListQuery>) -> Result<Reply<scim::ListOk>, Detail> {
         scim::groups_list(&rqctx, query.into_inner()).await
     }
 
-    async fn scim_groups_create(rqctx: Ctx, body: FastJson<ScimGroupCreate>) -> Result<Response<Body>, Detail> {
+    async fn scim_groups_create(rqctx: Ctx, body: FastJson<ScimGroupCreate>) -> Result<Reply<scim::GroupCreated>, Detail> {
         scim::groups_create(&rqctx, body).await
     }
 
-    async fn scim_groups_get(rqctx: Ctx, path: Path<ScimGroupPath>) -> Result<Response<Body>, Detail> {
+    async fn scim_groups_get(rqctx: Ctx, path: Path<ScimGroupPath>) -> Result<Reply<scim::GroupOk>, Detail> {
         scim::groups_get(&rqctx, &path.into_inner().group_id).await
     }
 
-    async fn scim_groups_put(rqctx: Ctx, path: Path<ScimGroupPath>, body: FastJson<ScimGroupWrite>) -> Result<Response<Body>, Detail> {
+    async fn scim_groups_put(rqctx: Ctx, path: Path<ScimGroupPath>, body: FastJson<ScimGroupWrite>) -> Result<Reply<scim::GroupOk>, Detail> {
         scim::groups_put(&rqctx, &path.into_inner().group_id, body).await
     }
 
-    async fn scim_groups_patch(rqctx: Ctx, path: Path<ScimGroupPath>, body: FastJson<ScimPatch>) -> Result<Response<Body>, Detail> {
+    async fn scim_groups_patch(rqctx: Ctx, path: Path<ScimGroupPath>, body: FastJson<ScimPatch>) -> Result<Reply<scim::GroupOk>, Detail> {
         scim::groups_patch(&rqctx, &path.into_inner().group_id, body).await
     }
 
-    async fn scim_groups_delete(rqctx: Ctx, path: Path<ScimGroupPath>) -> Result<Response<Body>, Detail> {
+    async fn scim_groups_delete(rqctx: Ctx, path: Path<ScimGroupPath>) -> Result<Reply<scim::NoContent>, Detail> {
         scim::groups_delete(&rqctx, &path.into_inner().group_id).await
     }
 }
