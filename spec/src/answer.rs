@@ -75,3 +75,30 @@ impl Detail {
         rsp
     }
 }
+
+/// A typed success `S` (documented as such), or a response the handler finished itself: the
+/// error answers of routes whose errors come in more than one shape, with their own headers or
+/// content type (the SCIM router's error documents, its `WWW-Authenticate` 401, Starlette's
+/// plain-text 500).
+pub enum Reply<S: HttpResponse> {
+    Typed(S),
+    Finished(Response<Body>),
+}
+
+impl<S: HttpResponse> HttpResponse for Reply<S> {
+    fn to_result(self) -> Result<Response<Body>, HttpError> {
+        match self {
+            Reply::Typed(s) => s.to_result(),
+            Reply::Finished(rsp) => Ok(rsp),
+        }
+    }
+    fn response_metadata() -> ApiEndpointResponse {
+        S::response_metadata()
+    }
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Reply::Typed(s) => s.status_code(),
+            Reply::Finished(rsp) => rsp.status(),
+        }
+    }
+}

@@ -7,7 +7,7 @@
 //! Naming: one module per upstream resource (`health`, `config`, ...), handler names
 //! `<resource>_<verb>`, URL paths exactly as upstream.
 
-use dropshot::{Body, HttpResponseHeaders, HttpResponseOk, Path, Query, RequestContext};
+use dropshot::{Body, HttpResponseCreated, HttpResponseDeleted, HttpResponseHeaders, HttpResponseOk, Path, Query, RequestContext};
 use http::Response;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -23,7 +23,7 @@ mod shaped;
 pub mod types;
 pub mod users;
 
-pub use answer::Answer;
+pub use answer::{Answer, Reply};
 pub use auths::*;
 pub use body::{parse_body, validate_body, AuthForm, FastJson, Pydantic, ValidationStyle, AUTH_FORM_INVALID};
 pub use error::{Detail, VALIDATION_ERROR_CODE};
@@ -748,50 +748,50 @@ pub trait WebuiApi {
     async fn groups_list(
         rqctx: RequestContext<Self::Context>,
         query: Query<GroupsListQuery>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<Vec<GroupResponse>>>, Detail>;
 
     /// Admin: creates a group (optionally under a parent).
     #[endpoint { method = POST, path = "/api/v1/groups/create", tags = ["groups"] }]
     async fn groups_create(
         rqctx: RequestContext<Self::Context>,
-        body: FastJson<serde_json::Map<String, serde_json::Value>>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+        body: FastJson<Shaped<GroupForm, serde_json::Map<String, serde_json::Value>>>,
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail>;
 
     /// Admin: one group with its member count.
     #[endpoint { method = GET, path = "/api/v1/groups/id/{id}", tags = ["groups"] }]
     async fn groups_get(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail>;
 
     /// A group's name, description and member count (any verified user).
     #[endpoint { method = GET, path = "/api/v1/groups/id/{id}/info", tags = ["groups"] }]
     async fn groups_info(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupInfoResponse>>>, Detail>;
 
     /// Admin: a group with its member ids.
     #[endpoint { method = GET, path = "/api/v1/groups/id/{id}/export", tags = ["groups"] }]
     async fn groups_export(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupExportResponse>>>, Detail>;
 
     /// Admin: the members of a group.
     #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/users", tags = ["groups"] }]
     async fn groups_users(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<Vec<UserInfoResponse>>>, Detail>;
 
     /// Admin: updates a group (`data` is merged, the parent re-checked).
     #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/update", tags = ["groups"] }]
     async fn groups_update(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
-        body: FastJson<serde_json::Map<String, serde_json::Value>>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+        body: FastJson<Shaped<GroupUpdateForm, serde_json::Map<String, serde_json::Value>>>,
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail>;
 
     /// Admin: adds existing users to a group.
     #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/users/add", tags = ["groups"] }]
@@ -799,7 +799,7 @@ pub trait WebuiApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
         body: FastJson<UserIdsForm>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail>;
 
     /// Admin: removes users from a group.
     #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/users/remove", tags = ["groups"] }]
@@ -807,7 +807,7 @@ pub trait WebuiApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
         body: FastJson<UserIdsForm>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail>;
 
     /// Admin: deletes a group; its children move up to its parent.
     #[endpoint { method = DELETE, path = "/api/v1/groups/id/{id}/delete", tags = ["groups"] }]
@@ -829,7 +829,7 @@ pub trait WebuiApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
         query: Query<GroupMembersQuery>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<GroupMembersResponse>>, Detail>;
 
     // ---- /api/v1/scim/v2 (only with ENABLE_SCIM; SCIM_TOKEN bearer auth) ----
 
@@ -856,21 +856,21 @@ pub trait WebuiApi {
     async fn scim_users_list(
         rqctx: RequestContext<Self::Context>,
         query: Query<ScimListQuery>,
-    ) -> Result<Response<Body>, Detail>;
+    ) -> Result<Reply<HttpResponseOk<Shaped<ScimListResponse>>>, Detail>;
 
     /// Provisions a user.
     #[endpoint { method = POST, path = "/api/v1/scim/v2/Users", tags = ["scim"] }]
     async fn scim_users_create(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<ScimUserCreate>,
-    ) -> Result<Response<Body>, Detail>;
+    ) -> Result<Reply<HttpResponseCreated<Shaped<ScimUser>>>, Detail>;
 
     /// One provisioned user.
     #[endpoint { method = GET, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"] }]
     async fn scim_users_get(
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimUserPath>,
-    ) -> Result<Response<Body>, Detail>;
+    ) -> Result<Reply<HttpResponseOk<Shaped<ScimUser>>>, Detail>;
 
     /// Replaces a provisioned user's attributes.
     #[endpoint { method = PUT, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"] }]
@@ -878,7 +878,7 @@ pub trait WebuiApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimUserPath>,
         body: FastJson<ScimUserUpdate>,
-    ) -> Result<Response<Body>, Detail>;
+    ) -> Result<Reply<HttpResponseOk<Shaped<ScimUser>>>, Detail>;
 
     /// Patches a provisioned user.
     #[endpoint { method = PATCH, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"] }]
@@ -886,35 +886,35 @@ pub trait WebuiApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimUserPath>,
         body: FastJson<ScimPatch>,
-    ) -> Result<Response<Body>, Detail>;
+    ) -> Result<Reply<HttpResponseOk<Shaped<ScimUser>>>, Detail>;
 
     /// Deletes a provisioned user (never an admin).
     #[endpoint { method = DELETE, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"] }]
     async fn scim_users_delete(
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimUserPath>,
-    ) -> Result<Response<Body>, Detail>;
+    ) -> Result<Reply<HttpResponseHeaders<HttpResponseDeleted>>, Detail>;
 
     /// Groups.
     #[endpoint { method = GET, path = "/api/v1/scim/v2/Groups", tags = ["scim"] }]
     async fn scim_groups_list(
         rqctx: RequestContext<Self::Context>,
         query: Query<ScimListQuery>,
-    ) -> Result<Response<Body>, Detail>;
+    ) -> Result<Reply<HttpResponseOk<Shaped<ScimListResponse>>>, Detail>;
 
     /// Creates a group with direct user members.
     #[endpoint { method = POST, path = "/api/v1/scim/v2/Groups", tags = ["scim"] }]
     async fn scim_groups_create(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<ScimGroupCreate>,
-    ) -> Result<Response<Body>, Detail>;
+    ) -> Result<Reply<HttpResponseCreated<Shaped<ScimGroup>>>, Detail>;
 
     /// One group.
     #[endpoint { method = GET, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"] }]
     async fn scim_groups_get(
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimGroupPath>,
-    ) -> Result<Response<Body>, Detail>;
+    ) -> Result<Reply<HttpResponseOk<Shaped<ScimGroup>>>, Detail>;
 
     /// Replaces a group's name and members.
     #[endpoint { method = PUT, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"] }]
@@ -922,7 +922,7 @@ pub trait WebuiApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimGroupPath>,
         body: FastJson<ScimGroupWrite>,
-    ) -> Result<Response<Body>, Detail>;
+    ) -> Result<Reply<HttpResponseOk<Shaped<ScimGroup>>>, Detail>;
 
     /// Patches a group's name and members.
     #[endpoint { method = PATCH, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"] }]
@@ -930,12 +930,12 @@ pub trait WebuiApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimGroupPath>,
         body: FastJson<ScimPatch>,
-    ) -> Result<Response<Body>, Detail>;
+    ) -> Result<Reply<HttpResponseOk<Shaped<ScimGroup>>>, Detail>;
 
     /// Deletes a group.
     #[endpoint { method = DELETE, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"] }]
     async fn scim_groups_delete(
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimGroupPath>,
-    ) -> Result<Response<Body>, Detail>;
+    ) -> Result<Reply<HttpResponseHeaders<HttpResponseDeleted>>, Detail>;
 }

@@ -1,8 +1,11 @@
 //! Wire types of `/api/v1/scim/v2` (SCIM 2.0 provisioning, the reference's "experimental"
-//! implementation). Answers are built by the server as ordered JSON.
+//! implementation). Answers are built by the server as ordered JSON, described by the models
+//! below (see [`crate::Shaped`]).
 
 use schemars::JsonSchema;
 use serde::Deserialize;
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 /// `{user_id}` of `/Users/{user_id}`.
@@ -22,8 +25,10 @@ pub struct ScimGroupPath {
 #[allow(non_snake_case)]
 pub struct ScimListQuery {
     #[serde(default)]
+    #[schemars(with = "Option<i64>")]
     pub startIndex: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<i64>")]
     pub count: Option<String>,
     #[serde(default)]
     pub filter: Option<String>,
@@ -160,4 +165,60 @@ pub struct ScimPatch {
     #[serde(default)]
     pub schemas: Option<Vec<String>>,
     pub Operations: Vec<ScimPatchOperation>,
+}
+
+// ---- Answers, as the reference's models ----
+
+/// `SCIMMeta`.
+#[derive(JsonSchema)]
+#[allow(dead_code, non_snake_case)]
+pub struct ScimMeta {
+    resourceType: String,
+    created: String,
+    lastModified: String,
+    location: Option<String>,
+    version: Option<String>,
+}
+
+/// `SCIMUser`.
+#[derive(JsonSchema)]
+#[allow(dead_code, non_snake_case)]
+pub struct ScimUser {
+    #[serde(default)]
+    schemas: Vec<String>,
+    id: String,
+    externalId: Option<String>,
+    userName: String,
+    name: Option<ScimName>,
+    displayName: String,
+    emails: Vec<ScimMultiValue>,
+    #[serde(default)]
+    active: bool,
+    photos: Option<Vec<ScimMultiValue>>,
+    groups: Option<Vec<BTreeMap<String, String>>>,
+    meta: ScimMeta,
+}
+
+/// `SCIMGroup`.
+#[derive(JsonSchema)]
+#[allow(dead_code, non_snake_case)]
+pub struct ScimGroup {
+    #[serde(default)]
+    schemas: Vec<String>,
+    id: String,
+    displayName: String,
+    members: Option<Vec<ScimMember>>,
+    meta: ScimMeta,
+}
+
+/// `SCIMListResponse`: a page of `SCIMUser`s or `SCIMGroup`s (documented as any values).
+#[derive(JsonSchema)]
+#[allow(dead_code, non_snake_case)]
+pub struct ScimListResponse {
+    #[serde(default)]
+    schemas: Vec<String>,
+    totalResults: i64,
+    itemsPerPage: i64,
+    startIndex: i64,
+    Resources: Vec<Value>,
 }

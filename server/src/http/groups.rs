@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use dropshot::RequestContext;
 use serde_json::{json, Map, Value};
-use webui_api::{Detail, FastJson, GroupMembersQuery, UserIdsForm};
+use webui_api::{Detail, FastJson, GroupMembersQuery, GroupUpdateForm, Shaped, UserIdsForm};
 
 use super::auth::{self, now, permissions};
 use super::users::{db_err, query_int, user_info, USER_NOT_FOUND};
@@ -150,9 +150,9 @@ fn default_share(ctx: &ServerContext) -> Value {
 }
 
 /// `POST /api/v1/groups/create`.
-pub async fn create(rqctx: &Ctx, body: FastJson<Map<String, Value>>) -> Result<Value, Detail> {
+pub async fn create(rqctx: &Ctx, body: FastJson<Shaped<webui_api::GroupForm, Map<String, Value>>>) -> Result<Value, Detail> {
     let s = auth::require_admin(rqctx).await?;
-    let form = validate_group_form(&body.into_inner()?)?;
+    let form = validate_group_form(&body.into_inner()?.value)?;
     let ctx = rqctx.context();
     // `_ensure_default_share_config`.
     let mut data = form.data.and_then(|d| d.as_object().cloned()).unwrap_or_default();
@@ -229,9 +229,9 @@ pub async fn users(rqctx: &Ctx, id: &str) -> Result<Value, Detail> {
 }
 
 /// `POST /api/v1/groups/id/{id}/update` (admin).
-pub async fn update(rqctx: &Ctx, id: &str, body: FastJson<Map<String, Value>>) -> Result<Value, Detail> {
+pub async fn update(rqctx: &Ctx, id: &str, body: FastJson<Shaped<GroupUpdateForm, Map<String, Value>>>) -> Result<Value, Detail> {
     auth::require_admin(rqctx).await?;
-    let form = validate_group_form(&body.into_inner()?)?;
+    let form = validate_group_form(&body.into_inner()?.value)?;
     let ctx = rqctx.context();
     let u = GroupUpdate {
         name: &form.name,
@@ -428,6 +428,10 @@ pub async fn members(rqctx: &Ctx, id: &str, q: GroupMembersQuery) -> Result<Valu
     if db::group_by_id(&**client, id).await.map_err(db_err)?.is_none() {
         return Err(Detail::not_found("Group not found."));
     }
+    // `(page - 1) * 30` beyond int64: the reference's driver refuses the OFFSET (a 500).
+    let Some(offset) = (page - 1).checked_mul(30) else {
+        return Err(Detail::internal(format!("OFFSET ({page} - 1) * 30 is out of the int64 range")));
+    };
     let effective = format!("(SELECT DISTINCT m.user_id FROM group_member m WHERE m.group_id IN {DESCENDANTS})");
     let direct = "(SELECT user_id FROM group_member WHERE group_id = $1)";
     let direct_count: i64 = client.query_one(&format!("SELECT count(*) FROM {direct} d"), &[&id]).await.map_err(db_err)?.get(0);
@@ -442,13 +446,13 @@ pub async fn members(rqctx: &Ctx, id: &str, q: GroupMembersQuery) -> Result<Valu
     let pattern = format!("%{query}%");
     let (total, rows) = if query.is_empty() {
         let total: i64 = client.query_one(&format!(r#"SELECT count(*) FROM "user" u WHERE {filter}"#), &[&id]).await.map_err(db_err)?.get(0);
-        let sql = format!(r#"SELECT u.id, u.name, u.email, u.role FROM "user" u WHERE {filter} ORDER BY u.name, u.id OFFSET {} LIMIT 30"#, (page - 1) * 30);
+        let sql = format!(r#"SELECT u.id, u.name, u.email, u.role FROM "user" u WHERE {filter} ORDER BY u.name, u.id OFFSET {offset} LIMIT 30"#);
         (total, client.query(&sql, &[&id]).await.map_err(db_err)?)
     } else {
         let f = format!("{filter} AND (u.name ILIKE $2 OR u.email ILIKE $2)");
         let total: i64 =
             client.query_one(&format!(r#"SELECT count(*) FROM "user" u WHERE {f}"#), &[&id, &pattern]).await.map_err(db_err)?.get(0);
-        let sql = format!(r#"SELECT u.id, u.name, u.email, u.role FROM "user" u WHERE {f} ORDER BY u.name, u.id OFFSET {} LIMIT 30"#, (page - 1) * 30);
+        let sql = format!(r#"SELECT u.id, u.name, u.email, u.role FROM "user" u WHERE {f} ORDER BY u.name, u.id OFFSET {offset} LIMIT 30"#);
         (total, client.query(&sql, &[&id, &pattern]).await.map_err(db_err)?)
     };
     let ids: Vec<String> = rows.iter().map(|r| r.get(0)).collect();

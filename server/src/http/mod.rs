@@ -577,40 +577,40 @@ impl WebuiApi for ServerImpl {
         users::preview(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
     }
 
-    async fn groups_list(rqctx: Ctx, query: Query<GroupsListQuery>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::list(&rqctx, query.into_inner().share).await.map(HttpResponseOk)
+    async fn groups_list(rqctx: Ctx, query: Query<GroupsListQuery>) -> Result<HttpResponseOk<Shaped<Vec<GroupResponse>>>, Detail> {
+        groups::list(&rqctx, query.into_inner().share).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_create(rqctx: Ctx, body: FastJson<Map<String, Value>>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::create(&rqctx, body).await.map(HttpResponseOk)
+    async fn groups_create(rqctx: Ctx, body: FastJson<Shaped<GroupForm, Map<String, Value>>>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+        groups::create(&rqctx, body).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_get(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::get(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
+    async fn groups_get(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+        groups::get(&rqctx, &path.into_inner().id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_info(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::info(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
+    async fn groups_info(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Option<GroupInfoResponse>>>, Detail> {
+        groups::info(&rqctx, &path.into_inner().id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_export(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::export(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
+    async fn groups_export(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Option<GroupExportResponse>>>, Detail> {
+        groups::export(&rqctx, &path.into_inner().id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_users(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::users(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
+    async fn groups_users(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Vec<UserInfoResponse>>>, Detail> {
+        groups::users(&rqctx, &path.into_inner().id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_update(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<Map<String, Value>>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::update(&rqctx, &path.into_inner().id, body).await.map(HttpResponseOk)
+    async fn groups_update(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<Shaped<GroupUpdateForm, Map<String, Value>>>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+        groups::update(&rqctx, &path.into_inner().id, body).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_users_add(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<UserIdsForm>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::change_members(&rqctx, &path.into_inner().id, body, true).await.map(HttpResponseOk)
+    async fn groups_users_add(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<UserIdsForm>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+        groups::change_members(&rqctx, &path.into_inner().id, body, true).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_users_remove(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<UserIdsForm>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::change_members(&rqctx, &path.into_inner().id, body, false).await.map(HttpResponseOk)
+    async fn groups_users_remove(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<UserIdsForm>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+        groups::change_members(&rqctx, &path.into_inner().id, body, false).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
     async fn groups_delete(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<bool>, Detail> {
@@ -621,8 +621,8 @@ impl WebuiApi for ServerImpl {
         groups::preview(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
     }
 
-    async fn groups_members(rqctx: Ctx, path: Path<GroupIdPath>, query: Query<GroupMembersQuery>) -> Result<HttpResponseOk<Value>, Detail> {
-        groups::members(&rqctx, &path.into_inner().id, query.into_inner()).await.map(HttpResponseOk)
+    async fn groups_members(rqctx: Ctx, path: Path<GroupIdPath>, query: Query<GroupMembersQuery>) -> Result<HttpResponseOk<Shaped<GroupMembersResponse>>, Detail> {
+        groups::members(&rqctx, &path.into_inner().id, query.into_inner()).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
     async fn scim_service_provider_config(rqctx: Ctx) -> Result<Response<Body>, Detail> {
@@ -637,51 +637,51 @@ impl WebuiApi for ServerImpl {
         scim::schemas(&rqctx).await
     }
 
-    async fn scim_users_list(rqctx: Ctx, query: Query<ScimListQuery>) -> Result<Response<Body>, Detail> {
+    async fn scim_users_list(rqctx: Ctx, query: Query<ScimListQuery>) -> Result<Reply<scim::ListOk>, Detail> {
         scim::users_list(&rqctx, query.into_inner()).await
     }
 
-    async fn scim_users_create(rqctx: Ctx, body: FastJson<ScimUserCreate>) -> Result<Response<Body>, Detail> {
+    async fn scim_users_create(rqctx: Ctx, body: FastJson<ScimUserCreate>) -> Result<Reply<scim::UserCreated>, Detail> {
         scim::users_create(&rqctx, body).await
     }
 
-    async fn scim_users_get(rqctx: Ctx, path: Path<ScimUserPath>) -> Result<Response<Body>, Detail> {
+    async fn scim_users_get(rqctx: Ctx, path: Path<ScimUserPath>) -> Result<Reply<scim::UserOk>, Detail> {
         scim::users_get(&rqctx, &path.into_inner().user_id).await
     }
 
-    async fn scim_users_put(rqctx: Ctx, path: Path<ScimUserPath>, body: FastJson<ScimUserUpdate>) -> Result<Response<Body>, Detail> {
+    async fn scim_users_put(rqctx: Ctx, path: Path<ScimUserPath>, body: FastJson<ScimUserUpdate>) -> Result<Reply<scim::UserOk>, Detail> {
         scim::users_put(&rqctx, &path.into_inner().user_id, body).await
     }
 
-    async fn scim_users_patch(rqctx: Ctx, path: Path<ScimUserPath>, body: FastJson<ScimPatch>) -> Result<Response<Body>, Detail> {
+    async fn scim_users_patch(rqctx: Ctx, path: Path<ScimUserPath>, body: FastJson<ScimPatch>) -> Result<Reply<scim::UserOk>, Detail> {
         scim::users_patch(&rqctx, &path.into_inner().user_id, body).await
     }
 
-    async fn scim_users_delete(rqctx: Ctx, path: Path<ScimUserPath>) -> Result<Response<Body>, Detail> {
+    async fn scim_users_delete(rqctx: Ctx, path: Path<ScimUserPath>) -> Result<Reply<scim::NoContent>, Detail> {
         scim::users_delete(&rqctx, &path.into_inner().user_id).await
     }
 
-    async fn scim_groups_list(rqctx: Ctx, query: Query<ScimListQuery>) -> Result<Response<Body>, Detail> {
+    async fn scim_groups_list(rqctx: Ctx, query: Query<ScimListQuery>) -> Result<Reply<scim::ListOk>, Detail> {
         scim::groups_list(&rqctx, query.into_inner()).await
     }
 
-    async fn scim_groups_create(rqctx: Ctx, body: FastJson<ScimGroupCreate>) -> Result<Response<Body>, Detail> {
+    async fn scim_groups_create(rqctx: Ctx, body: FastJson<ScimGroupCreate>) -> Result<Reply<scim::GroupCreated>, Detail> {
         scim::groups_create(&rqctx, body).await
     }
 
-    async fn scim_groups_get(rqctx: Ctx, path: Path<ScimGroupPath>) -> Result<Response<Body>, Detail> {
+    async fn scim_groups_get(rqctx: Ctx, path: Path<ScimGroupPath>) -> Result<Reply<scim::GroupOk>, Detail> {
         scim::groups_get(&rqctx, &path.into_inner().group_id).await
     }
 
-    async fn scim_groups_put(rqctx: Ctx, path: Path<ScimGroupPath>, body: FastJson<ScimGroupWrite>) -> Result<Response<Body>, Detail> {
+    async fn scim_groups_put(rqctx: Ctx, path: Path<ScimGroupPath>, body: FastJson<ScimGroupWrite>) -> Result<Reply<scim::GroupOk>, Detail> {
         scim::groups_put(&rqctx, &path.into_inner().group_id, body).await
     }
 
-    async fn scim_groups_patch(rqctx: Ctx, path: Path<ScimGroupPath>, body: FastJson<ScimPatch>) -> Result<Response<Body>, Detail> {
+    async fn scim_groups_patch(rqctx: Ctx, path: Path<ScimGroupPath>, body: FastJson<ScimPatch>) -> Result<Reply<scim::GroupOk>, Detail> {
         scim::groups_patch(&rqctx, &path.into_inner().group_id, body).await
     }
 
-    async fn scim_groups_delete(rqctx: Ctx, path: Path<ScimGroupPath>) -> Result<Response<Body>, Detail> {
+    async fn scim_groups_delete(rqctx: Ctx, path: Path<ScimGroupPath>) -> Result<Reply<scim::NoContent>, Detail> {
         scim::groups_delete(&rqctx, &path.into_inner().group_id).await
     }
 }

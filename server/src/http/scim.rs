@@ -8,10 +8,15 @@
 
 use std::sync::Arc;
 
-use dropshot::{Body, RequestContext};
+use dropshot::{Body, HttpResponse, HttpResponseCreated, HttpResponseDeleted, HttpResponseHeaders, HttpResponseOk, RequestContext};
+use http::header::{HeaderValue, CONTENT_TYPE};
 use http::Response;
 use serde_json::{json, Map, Value};
-use webui_api::{Detail, FastJson, ScimGroupCreate, ScimGroupWrite, ScimListQuery, ScimPatch, ScimUserCreate, ScimUserUpdate};
+use schemars::JsonSchema;
+use webui_api::{
+    Detail, FastJson, Reply, ScimGroup, ScimGroupCreate, ScimGroupWrite, ScimListQuery, ScimListResponse, ScimPatch, ScimUser, ScimUserCreate,
+    ScimUserUpdate, Shaped,
+};
 
 use super::auth::{now, password};
 use super::users::{db_err, query_int, ACTION_PROHIBITED};
@@ -20,14 +25,27 @@ use crate::db::groups::{self as gdb, GroupRow, GroupUpdate, NewGroup, GROUP_COLU
 use crate::db::users::{self as udb, UserRow, USER_COLUMNS};
 
 type Ctx = RequestContext<Arc<ServerContext>>;
-type Answer = Result<Response<Body>, Detail>;
+/// A response built here (the discovery documents, the error answers).
+type Built = Result<Response<Body>, Detail>;
+/// A token-guarded route's answer: its typed success `S`, or a response built here.
+type Answer<S> = Result<Reply<S>, Detail>;
+
+/// The typed successes: `SCIMUser`, `SCIMGroup` and `SCIMListResponse` (built as ordered JSON),
+/// and FastAPI's answer to a `status_code=204` route returning `None` (no body, but the JSON
+/// content type).
+pub type UserOk = HttpResponseOk<Shaped<ScimUser>>;
+pub type UserCreated = HttpResponseCreated<Shaped<ScimUser>>;
+pub type GroupOk = HttpResponseOk<Shaped<ScimGroup>>;
+pub type GroupCreated = HttpResponseCreated<Shaped<ScimGroup>>;
+pub type ListOk = HttpResponseOk<Shaped<ScimListResponse>>;
+pub type NoContent = HttpResponseHeaders<HttpResponseDeleted>;
 
 const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 
-fn respond(status: u16, body: &Value) -> Answer {
+fn built(status: u16, body: &Value) -> Built {
     Response::builder()
         .status(status)
         .header("content-type", "application/json")
@@ -35,13 +53,29 @@ fn respond(status: u16, body: &Value) -> Answer {
         .map_err(Detail::internal)
 }
 
-/// FastAPI's answer to a `status_code=204` route returning `None`: no body, but the JSON content type.
-fn no_content() -> Answer {
-    Response::builder().status(204).header("content-type", "application/json").body(Body::empty()).map_err(Detail::internal)
+/// An error (or other) answer built here, in place of a route's typed success.
+fn respond<S: HttpResponse>(status: u16, body: &Value) -> Answer<S> {
+    built(status, body).map(Reply::Finished)
+}
+
+/// The typed 200 of `value`, described as `T`.
+fn ok<T: JsonSchema + 'static>(value: Value) -> Answer<HttpResponseOk<Shaped<T>>> {
+    Ok(Reply::Typed(HttpResponseOk(Shaped::new(value))))
+}
+
+/// The typed 201 of `value`, described as `T`.
+fn created<T: JsonSchema + 'static>(value: Value) -> Answer<HttpResponseCreated<Shaped<T>>> {
+    Ok(Reply::Typed(HttpResponseCreated(Shaped::new(value))))
+}
+
+fn no_content() -> Answer<NoContent> {
+    let mut rsp = HttpResponseHeaders::new_unnamed(HttpResponseDeleted());
+    rsp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Ok(Reply::Typed(rsp))
 }
 
 /// `scim_error`: the SCIM error document.
-fn scim_error(status: u16, detail: &str, scim_type: Option<&str>) -> Answer {
+fn scim_error<S: HttpResponse>(status: u16, detail: &str, scim_type: Option<&str>) -> Answer<S> {
     let mut m = Map::new();
     m.insert("schemas".into(), json!([ERROR_SCHEMA]));
     m.insert("status".into(), Value::String(status.to_string()));
@@ -59,7 +93,7 @@ fn scim_error(status: u16, detail: &str, scim_type: Option<&str>) -> Answer {
 }
 
 /// FastAPI's `{"detail": ...}` answer.
-fn http_error(status: u16, detail: &str) -> Answer {
+fn http_error<S: HttpResponse>(status: u16, detail: &str) -> Answer<S> {
     respond(status, &json!({"detail": detail}))
 }
 
@@ -74,7 +108,7 @@ fn mounted(ctx: &ServerContext) -> Result<(), Detail> {
 }
 
 /// `get_scim_auth`: `Some` is the answer to send.
-fn check_token(rqctx: &Ctx) -> Option<Answer> {
+fn check_token(rqctx: &Ctx) -> Option<Built> {
     let ctx = rqctx.context();
     let header = rqctx.request.headers().get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
     if header.is_empty() {
@@ -89,16 +123,16 @@ fn check_token(rqctx: &Ctx) -> Option<Answer> {
     }
     let parts: Vec<&str> = header.split_whitespace().collect();
     if parts.len() != 2 {
-        return Some(http_error(401, "Invalid authorization format. Expected: Bearer <token>"));
+        return Some(built(401, &json!({"detail": "Invalid authorization format. Expected: Bearer <token>"})));
     }
     if parts[0].to_lowercase() != "bearer" {
-        return Some(http_error(401, "Invalid authentication scheme"));
+        return Some(built(401, &json!({"detail": "Invalid authentication scheme"})));
     }
     let expected = ctx.config.env_str("SCIM_TOKEN").unwrap_or("");
     let given = parts[1].as_bytes();
     let same = given.len() == expected.len() && given.iter().zip(expected.as_bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
     if expected.is_empty() || !same {
-        return Some(http_error(401, "Invalid SCIM token"));
+        return Some(built(401, &json!({"detail": "Invalid SCIM token"})));
     }
     None
 }
@@ -107,7 +141,7 @@ macro_rules! guard {
     ($rqctx:expr) => {{
         mounted($rqctx.context())?;
         if let Some(answer) = check_token($rqctx) {
-            return answer;
+            return answer.map(Reply::Finished);
         }
     }};
 }
@@ -195,9 +229,9 @@ async fn group_to_scim(ctx: &ServerContext, g: &GroupRow, base: &str) -> Result<
     }))
 }
 
-pub async fn service_provider_config(rqctx: &Ctx) -> Answer {
+pub async fn service_provider_config(rqctx: &Ctx) -> Built {
     mounted(rqctx.context())?;
-    respond(
+    built(
         200,
         &json!({
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
@@ -215,7 +249,7 @@ pub async fn service_provider_config(rqctx: &Ctx) -> Answer {
     )
 }
 
-pub async fn resource_types(rqctx: &Ctx) -> Answer {
+pub async fn resource_types(rqctx: &Ctx) -> Built {
     mounted(rqctx.context())?;
     let base = base_url(rqctx);
     let rt = |id: &str, endpoint: &str, schema: &str| {
@@ -225,12 +259,12 @@ pub async fn resource_types(rqctx: &Ctx) -> Answer {
             "meta": {"location": format!("{base}api/v1/scim/v2/ResourceTypes/{id}"), "resourceType": "ResourceType"},
         })
     };
-    respond(200, &json!([rt("User", "/Users", USER_SCHEMA), rt("Group", "/Groups", GROUP_SCHEMA)]))
+    built(200, &json!([rt("User", "/Users", USER_SCHEMA), rt("Group", "/Groups", GROUP_SCHEMA)]))
 }
 
-pub async fn schemas(rqctx: &Ctx) -> Answer {
+pub async fn schemas(rqctx: &Ctx) -> Built {
     mounted(rqctx.context())?;
-    respond(
+    built(
         200,
         &json!([
             {
@@ -280,12 +314,13 @@ fn quoted(filter: &str) -> Option<String> {
 
 /// An exception the reference does not handle: Starlette's `ServerErrorMiddleware` answers a plain-text
 /// 500 (and uvicorn then closes the connection).
-fn unhandled(rqctx: &Ctx, cause: &str) -> Answer {
+fn unhandled<S: HttpResponse>(rqctx: &Ctx, cause: &str) -> Answer<S> {
     slog::error!(rqctx.log, "SCIM: unhandled in the reference"; "error" => cause);
     Response::builder()
         .status(500)
         .header("content-type", "text/plain; charset=utf-8")
         .body(Body::from("Internal Server Error"))
+        .map(Reply::Finished)
         .map_err(Detail::internal)
 }
 
@@ -304,7 +339,7 @@ async fn find_by_external_id(ctx: &ServerContext, provider: &str, ext: &str) -> 
     Ok(None)
 }
 
-pub async fn users_list(rqctx: &Ctx, q: ScimListQuery) -> Answer {
+pub async fn users_list(rqctx: &Ctx, q: ScimListQuery) -> Answer<ListOk> {
     guard!(rqctx);
     let ctx = rqctx.context();
     let (start, count) = paging(&q)?;
@@ -341,9 +376,8 @@ pub async fn users_list(rqctx: &Ctx, q: ScimListQuery) -> Answer {
     for u in &users {
         resources.push(user_to_scim(ctx, u, &base).await?);
     }
-    respond(
-        200,
-        &json!({"schemas": [LIST_SCHEMA], "totalResults": total, "itemsPerPage": resources.len(), "startIndex": start, "Resources": resources}),
+    ok(
+        json!({"schemas": [LIST_SCHEMA], "totalResults": total, "itemsPerPage": resources.len(), "startIndex": start, "Resources": resources}),
     )
 }
 
@@ -353,11 +387,11 @@ async fn scim_user(ctx: &ServerContext, id: &str) -> Result<Option<UserRow>, Det
     Ok(client.query_opt(&sql, &[&id]).await.map_err(db_err)?.map(|r| UserRow::from_row(&r, 0)))
 }
 
-pub async fn users_get(rqctx: &Ctx, id: &str) -> Answer {
+pub async fn users_get(rqctx: &Ctx, id: &str) -> Answer<UserOk> {
     guard!(rqctx);
     let ctx = rqctx.context();
     match scim_user(ctx, id).await? {
-        Some(u) => respond(200, &user_to_scim(ctx, &u, &base_url(rqctx)).await?),
+        Some(u) => ok(user_to_scim(ctx, &u, &base_url(rqctx)).await?),
         None => scim_error(404, &format!("User {id} not found"), None),
     }
 }
@@ -376,7 +410,7 @@ async fn set_scim(ctx: &ServerContext, id: &str, provider: &str, ext: Option<&st
     udb::user_by_id(&**client, id).await.map_err(db_err)
 }
 
-pub async fn users_create(rqctx: &Ctx, body: FastJson<ScimUserCreate>) -> Answer {
+pub async fn users_create(rqctx: &Ctx, body: FastJson<ScimUserCreate>) -> Answer<UserCreated> {
     guard!(rqctx);
     let form = body.into_inner()?;
     let ctx = rqctx.context();
@@ -417,10 +451,10 @@ pub async fn users_create(rqctx: &Ctx, body: FastJson<ScimUserCreate>) -> Answer
     let Some(user) = set_scim(ctx, &user.id, &p, form.externalId.as_deref()).await? else {
         return http_error(500, "Failed to stamp SCIM user");
     };
-    respond(201, &user_to_scim(ctx, &user, &base_url(rqctx)).await?)
+    created(user_to_scim(ctx, &user, &base_url(rqctx)).await?)
 }
 
-pub async fn users_put(rqctx: &Ctx, id: &str, body: FastJson<ScimUserUpdate>) -> Answer {
+pub async fn users_put(rqctx: &Ctx, id: &str, body: FastJson<ScimUserUpdate>) -> Answer<UserOk> {
     guard!(rqctx);
     let form = body.into_inner()?;
     let ctx = rqctx.context();
@@ -454,10 +488,10 @@ pub async fn users_put(rqctx: &Ctx, id: &str, body: FastJson<ScimUserUpdate>) ->
             updated = u;
         }
     }
-    respond(200, &user_to_scim(ctx, &updated, &base_url(rqctx)).await?)
+    ok(user_to_scim(ctx, &updated, &base_url(rqctx)).await?)
 }
 
-pub async fn users_patch(rqctx: &Ctx, id: &str, body: FastJson<ScimPatch>) -> Answer {
+pub async fn users_patch(rqctx: &Ctx, id: &str, body: FastJson<ScimPatch>) -> Answer<UserOk> {
     guard!(rqctx);
     let form = body.into_inner()?;
     let ctx = rqctx.context();
@@ -538,10 +572,10 @@ pub async fn users_patch(rqctx: &Ctx, id: &str, body: FastJson<ScimPatch>) -> An
     } else {
         user
     };
-    respond(200, &user_to_scim(ctx, &updated, &base_url(rqctx)).await?)
+    ok(user_to_scim(ctx, &updated, &base_url(rqctx)).await?)
 }
 
-pub async fn users_delete(rqctx: &Ctx, id: &str) -> Answer {
+pub async fn users_delete(rqctx: &Ctx, id: &str) -> Answer<NoContent> {
     guard!(rqctx);
     let ctx = rqctx.context();
     let Some(user) = scim_user(ctx, id).await? else { return http_error(404, &format!("User {id} not found")) };
@@ -555,7 +589,7 @@ pub async fn users_delete(rqctx: &Ctx, id: &str) -> Answer {
     no_content()
 }
 
-pub async fn groups_list(rqctx: &Ctx, q: ScimListQuery) -> Answer {
+pub async fn groups_list(rqctx: &Ctx, q: ScimListQuery) -> Answer<ListOk> {
     guard!(rqctx);
     let ctx = rqctx.context();
     let (start, count) = paging(&q)?;
@@ -578,20 +612,19 @@ pub async fn groups_list(rqctx: &Ctx, q: ScimListQuery) -> Answer {
     for g in groups.iter().skip((start - 1) as usize).take(count as usize) {
         resources.push(group_to_scim(ctx, g, &base).await?);
     }
-    respond(
-        200,
-        &json!({"schemas": [LIST_SCHEMA], "totalResults": total, "itemsPerPage": resources.len(), "startIndex": start, "Resources": resources}),
+    ok(
+        json!({"schemas": [LIST_SCHEMA], "totalResults": total, "itemsPerPage": resources.len(), "startIndex": start, "Resources": resources}),
     )
 }
 
-pub async fn groups_get(rqctx: &Ctx, id: &str) -> Answer {
+pub async fn groups_get(rqctx: &Ctx, id: &str) -> Answer<GroupOk> {
     guard!(rqctx);
     let ctx = rqctx.context();
     let client = ctx.db.get().await.map_err(db_err)?;
     let g = gdb::group_by_id(&**client, id).await.map_err(db_err)?;
     drop(client);
     match g {
-        Some(g) => respond(200, &group_to_scim(ctx, &g, &base_url(rqctx)).await?),
+        Some(g) => ok(group_to_scim(ctx, &g, &base_url(rqctx)).await?),
         None => http_error(404, &format!("Group {id} not found")),
     }
 }
@@ -645,7 +678,7 @@ async fn rename(ctx: &ServerContext, g: &GroupRow, name: &str) -> Result<Option<
     Ok(gdb::update_group(&mut client, &g.id, &u, |_, d| d.clone(), now()).await.map_err(db_err)?.ok())
 }
 
-pub async fn groups_create(rqctx: &Ctx, body: FastJson<ScimGroupCreate>) -> Answer {
+pub async fn groups_create(rqctx: &Ctx, body: FastJson<ScimGroupCreate>) -> Answer<GroupCreated> {
     guard!(rqctx);
     let form = body.into_inner()?;
     let ctx = rqctx.context();
@@ -671,10 +704,10 @@ pub async fn groups_create(rqctx: &Ctx, body: FastJson<ScimGroupCreate>) -> Answ
         let client = ctx.db.get().await.map_err(db_err)?;
         g = gdb::group_by_id(&**client, &g.id).await.map_err(db_err)?.unwrap_or(g);
     }
-    respond(201, &group_to_scim(ctx, &g, &base_url(rqctx)).await?)
+    created(group_to_scim(ctx, &g, &base_url(rqctx)).await?)
 }
 
-pub async fn groups_put(rqctx: &Ctx, id: &str, body: FastJson<ScimGroupWrite>) -> Answer {
+pub async fn groups_put(rqctx: &Ctx, id: &str, body: FastJson<ScimGroupWrite>) -> Answer<GroupOk> {
     guard!(rqctx);
     let form = body.into_inner()?;
     let ctx = rqctx.context();
@@ -691,10 +724,10 @@ pub async fn groups_put(rqctx: &Ctx, id: &str, body: FastJson<ScimGroupWrite>) -
     }
     let name = form.displayName.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| g.name.clone());
     let Some(updated) = rename(ctx, &g, &name).await? else { return http_error(500, "Failed to update group") };
-    respond(200, &group_to_scim(ctx, &updated, &base_url(rqctx)).await?)
+    ok(group_to_scim(ctx, &updated, &base_url(rqctx)).await?)
 }
 
-pub async fn groups_patch(rqctx: &Ctx, id: &str, body: FastJson<ScimPatch>) -> Answer {
+pub async fn groups_patch(rqctx: &Ctx, id: &str, body: FastJson<ScimPatch>) -> Answer<GroupOk> {
     guard!(rqctx);
     let form = body.into_inner()?;
     let ctx = rqctx.context();
@@ -735,10 +768,10 @@ pub async fn groups_patch(rqctx: &Ctx, id: &str, body: FastJson<ScimPatch>) -> A
         }
     }
     let Some(updated) = rename(ctx, &g, &name).await? else { return http_error(500, "Failed to update group") };
-    respond(200, &group_to_scim(ctx, &updated, &base_url(rqctx)).await?)
+    ok(group_to_scim(ctx, &updated, &base_url(rqctx)).await?)
 }
 
-pub async fn groups_delete(rqctx: &Ctx, id: &str) -> Answer {
+pub async fn groups_delete(rqctx: &Ctx, id: &str) -> Answer<NoContent> {
     guard!(rqctx);
     let ctx = rqctx.context();
     let mut client = ctx.db.get().await.map_err(db_err)?;
