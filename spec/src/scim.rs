@@ -73,7 +73,7 @@ pub struct ScimMultiValue {
 #[allow(non_snake_case)]
 pub struct ScimUserCreate {
     #[serde(default)]
-    pub schemas: Option<Vec<String>>,
+    pub schemas: Vec<String>,
     #[serde(default)]
     pub externalId: Option<String>,
     pub userName: String,
@@ -94,7 +94,7 @@ pub struct ScimUserCreate {
 #[allow(non_snake_case)]
 pub struct ScimUserUpdate {
     #[serde(default)]
-    pub schemas: Option<Vec<String>>,
+    pub schemas: Vec<String>,
     #[serde(default)]
     pub id: Option<String>,
     #[serde(default)]
@@ -130,7 +130,7 @@ pub struct ScimMember {
 #[allow(non_snake_case)]
 pub struct ScimGroupCreate {
     #[serde(default)]
-    pub schemas: Option<Vec<String>>,
+    pub schemas: Vec<String>,
     pub displayName: String,
     #[serde(default)]
     pub members: Option<Vec<ScimMember>>,
@@ -141,7 +141,7 @@ pub struct ScimGroupCreate {
 #[allow(non_snake_case)]
 pub struct ScimGroupWrite {
     #[serde(default)]
-    pub schemas: Option<Vec<String>>,
+    pub schemas: Vec<String>,
     #[serde(default)]
     pub displayName: Option<String>,
     #[serde(default)]
@@ -163,7 +163,7 @@ pub struct ScimPatchOperation {
 #[allow(non_snake_case)]
 pub struct ScimPatch {
     #[serde(default)]
-    pub schemas: Option<Vec<String>>,
+    pub schemas: Vec<String>,
     pub Operations: Vec<ScimPatchOperation>,
 }
 
