@@ -105,11 +105,11 @@ const INTERFACE_FIELDS: &[&str] = &[
 pub async fn settings_update(
     rqctx: &Ctx,
     user_id: &str,
-    body: FastJson<Map<String, Value>>,
+    body: FastJson<Shaped<UserSettings, Map<String, Value>>>,
 ) -> Result<UserSettings, Detail> {
     only_session_user(user_id)?;
     let s = auth::require_user(rqctx).await?;
-    let mut form = body.into_inner()?;
+    let mut form = body.into_inner()?.into_inner();
     if let Some(ui) = form.get("ui") {
         if !ui.is_null() && !ui.is_object() {
             return Err(Detail::validation(vec![serde_json::json!({
@@ -184,7 +184,7 @@ pub async fn settings_update(
 use dropshot::Body;
 use http::Response;
 use serde_json::json;
-use webui_api::{UserStatusForm, UserUpdateForm, UserVariablesForm, UsersQuery};
+use webui_api::{Shaped, UserPermissions, UserStatusForm, UserUpdateForm, UserVariablesForm, UsersQuery};
 
 use super::auth::{now, SessionUser};
 use crate::db::groups::{full_groups_by_members, GroupRow};
@@ -998,10 +998,14 @@ pub async fn default_permissions_get(rqctx: &Ctx, user_id: &str) -> Result<Value
 
 /// `POST /api/v1/users/default/permissions`: validated as `UserPermissions` (six required
 /// sections of lax booleans), saved and answered as `model_dump(by_alias=True)`.
-pub async fn default_permissions_update(rqctx: &Ctx, user_id: &str, body: FastJson<Map<String, Value>>) -> Result<Value, Detail> {
+pub async fn default_permissions_update(
+    rqctx: &Ctx,
+    user_id: &str,
+    body: FastJson<Shaped<UserPermissions, Map<String, Value>>>,
+) -> Result<Value, Detail> {
     only_default(user_id)?;
     auth::require_admin(rqctx).await?;
-    let form = body.into_inner()?;
+    let form = body.into_inner()?.into_inner();
     let mut errors = Vec::new();
     for (section, _) in PERMISSION_MODELS.iter() {
         match form.get(*section) {
