@@ -301,7 +301,12 @@ pub(super) fn query_bool(name: &str, v: &Option<String>) -> Result<bool, Detail>
 async fn list_page(ctx: &ServerContext, q: &UsersQuery, paged: bool) -> Result<(Vec<UserRow>, i64), Detail> {
     let (skip, limit) = if paged {
         let page = query_int("page", &q.page)?.unwrap_or(1).max(1);
-        (Some((page - 1) * PAGE_ITEM_COUNT), Some(PAGE_ITEM_COUNT))
+        // The reference's offset `(page - 1) * 30` is a Python int, and past PostgreSQL's bigint
+        // its query fails (an unhandled 500). Ours stops at the largest offset, so such a page is
+        // empty like any page past the end: a client's value makes no server error (as for NUL
+        // characters, `Detail::internal`).
+        let skip = (page - 1).saturating_mul(PAGE_ITEM_COUNT);
+        (Some(skip), Some(PAGE_ITEM_COUNT))
     } else {
         (None, None)
     };
