@@ -71,7 +71,7 @@ pub struct UpdateProfileForm {
 }
 
 /// `datetime.date | None`: a nullable string of format `date`.
-fn optional_date(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+pub(crate) fn optional_date(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
     use schemars::schema::{InstanceType, SchemaObject};
     let mut s = SchemaObject { instance_type: Some(InstanceType::String.into()), format: Some("date".into()), ..Default::default() };
     // OpenAPI 3.0 has no type arrays: nullability is an extension there.

@@ -137,25 +137,6 @@ pub struct GroupExportResponse {
     user_ids: Vec<String>,
 }
 
-/// `UserInfoResponse` (`POST /api/v1/groups/id/{id}/users`).
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-pub struct UserInfoResponse {
-    status_emoji: Option<String>,
-    status_message: Option<String>,
-    status_expires_at: Option<i64>,
-    id: String,
-    name: String,
-    email: String,
-    role: String,
-    bio: Option<String>,
-    last_active_at: Option<i64>,
-    timezone: Option<String>,
-    groups: Option<Vec<Value>>,
-    #[serde(default)]
-    is_active: bool,
-}
-
 /// `GroupMemberInfo`: a `UserInfoResponse` with how the user is a member.
 #[derive(JsonSchema)]
 #[allow(dead_code)]

@@ -596,15 +596,15 @@ pub trait WebuiApi {
     async fn users_settings_update(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
-        body: FastJson<serde_json::Map<String, serde_json::Value>>,
+        body: FastJson<Shaped<UserSettings, serde_json::Map<String, serde_json::Value>>>,
     ) -> Result<HttpResponseOk<UserSettings>, Detail>;
 
     /// Admin: one page (30) of users with their group ids, filtered by `query` (name or email).
     #[endpoint { method = GET, path = "/api/v1/users", tags = ["users"] }]
     async fn users_list(
         rqctx: RequestContext<Self::Context>,
-        query: Query<UsersQuery>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+        query: Query<UsersListQuery>,
+    ) -> Result<HttpResponseOk<Shaped<UserGroupIdsListResponse>>, Detail>;
 
     /// Admin: one user with their groups and activity. Also answers the literal routes at this
     /// position: `all` (admin), `search`, `groups`, `permissions` and `usage` (verified users).
@@ -613,7 +613,7 @@ pub trait WebuiApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
         query: Query<UsersQuery>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<UsersGetAnswer>>, Detail>;
 
     /// Admin: deletes a user (not the first admin, not oneself).
     #[endpoint { method = DELETE, path = "/api/v1/users/{user_id}", tags = ["users"] }]
@@ -627,7 +627,7 @@ pub trait WebuiApi {
     async fn users_info_get(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<UserInfoAnswer>>, Detail>;
 
     /// `POST /api/v1/users/user/info/update`: merges fields into the session user's `info`.
     #[endpoint { method = POST, path = "/api/v1/users/{user_id}/info/update", tags = ["users"] }]
@@ -635,7 +635,7 @@ pub trait WebuiApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
         body: FastJson<serde_json::Map<String, serde_json::Value>>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<Option<serde_json::Map<String, serde_json::Value>>>>, Detail>;
 
     /// `GET /api/v1/users/user/status`: the session user (when statuses are enabled).
     #[endpoint { method = GET, path = "/api/v1/users/{user_id}/status", tags = ["users"] }]
@@ -657,7 +657,7 @@ pub trait WebuiApi {
     async fn users_variables_get(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<UserVariablesResponse>>, Detail>;
 
     /// `POST /api/v1/users/user/variables/update`.
     #[endpoint { method = POST, path = "/api/v1/users/{user_id}/variables/update", tags = ["users"] }]
@@ -665,29 +665,29 @@ pub trait WebuiApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
         body: FastJson<UserVariablesForm>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<UserVariablesResponse>>, Detail>;
 
     /// `GET /api/v1/users/default/permissions` (admin): the default permissions of every user.
     #[endpoint { method = GET, path = "/api/v1/users/{user_id}/permissions", tags = ["users"] }]
     async fn users_default_permissions_get(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<UserPermissions>>, Detail>;
 
     /// `POST /api/v1/users/default/permissions` (admin).
     #[endpoint { method = POST, path = "/api/v1/users/{user_id}/permissions", tags = ["users"] }]
     async fn users_default_permissions_update(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
-        body: FastJson<serde_json::Map<String, serde_json::Value>>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+        body: FastJson<Shaped<UserPermissions, serde_json::Map<String, serde_json::Value>>>,
+    ) -> Result<HttpResponseOk<Shaped<UserPermissions>>, Detail>;
 
     /// `GET /api/v1/users/default/permissions/defaults` (admin): the built-in defaults.
     #[endpoint { method = GET, path = "/api/v1/users/{user_id}/permissions/defaults", tags = ["users"] }]
     async fn users_default_permissions_defaults(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<UserPermissions>>, Detail>;
 
     /// Admin: the groups a user belongs to (`include_inherited` adds ancestor groups).
     #[endpoint { method = GET, path = "/api/v1/users/{user_id}/groups", tags = ["users"] }]
@@ -710,7 +710,7 @@ pub trait WebuiApi {
     async fn users_active(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<serde_json::Map<String, serde_json::Value>>>, Detail>;
 
     /// Admin: a user's OAuth sessions.
     #[endpoint { method = GET, path = "/api/v1/users/{user_id}/oauth/sessions", tags = ["users"] }]
@@ -732,7 +732,7 @@ pub trait WebuiApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
         body: FastJson<UserUpdateForm>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<Option<UserModel>>>, Detail>;
 
     /// Admin: what a user can reach through ownership and grants (models, knowledge, tools).
     #[endpoint { method = GET, path = "/api/v1/users/{user_id}/preview", tags = ["users"] }]

@@ -6,10 +6,36 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-/// `?query=&order_by=&direction=&page=` of the user lists, plus the parameters of the other
-/// literal routes dispatched through `GET /api/v1/users/{user_id}` (`groups?include_inherited=`,
-/// `usage?days=&start_date=&end_date=`). Kept as text and parsed by the handler after its auth
-/// check, as FastAPI does (so a bad value answers 422, not 400).
+use crate::auths::optional_date;
+use crate::UserSettings;
+
+/// `?query=&order_by=&direction=&page=` of `GET /api/v1/users/`. Kept as text and parsed by the
+/// handler after its auth check, as FastAPI does (so a bad value answers 422, not 400); documented
+/// with the reference's types.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct UsersListQuery {
+    #[serde(default)]
+    pub query: Option<String>,
+    #[serde(default)]
+    pub order_by: Option<String>,
+    #[serde(default)]
+    pub direction: Option<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<i64>")]
+    pub page: Option<String>,
+}
+
+impl From<UsersListQuery> for UsersQuery {
+    fn from(q: UsersListQuery) -> Self {
+        UsersQuery { query: q.query, order_by: q.order_by, direction: q.direction, page: q.page, ..Default::default() }
+    }
+}
+
+/// The parameters of `GET /api/v1/users/{user_id}` and of the literal routes dispatched through
+/// it: `search?query=&order_by=&direction=&page=`, `groups?include_inherited=`,
+/// `usage?days=&start_date=&end_date=` (the reference's `/{user_id}` itself takes none). Kept as
+/// text and parsed by the handler after its auth check, as FastAPI does (so a bad value answers
+/// 422, not 400); documented with the reference's types.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 pub struct UsersQuery {
     #[serde(default)]
@@ -19,14 +45,19 @@ pub struct UsersQuery {
     #[serde(default)]
     pub direction: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<i64>")]
     pub page: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<bool>")]
     pub include_inherited: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<i64>", range(min = 7, max = 732))]
     pub days: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<i64>")]
     pub start_date: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<i64>")]
     pub end_date: Option<String>,
 }
 
@@ -34,6 +65,7 @@ pub struct UsersQuery {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 pub struct IncludeInheritedQuery {
     #[serde(default)]
+    #[schemars(with = "Option<bool>")]
     pub include_inherited: Option<String>,
 }
 
@@ -68,4 +100,352 @@ pub struct UserStatusForm {
 pub struct UserVariablesForm {
     #[serde(default)]
     pub variables: Map<String, Value>,
+}
+
+// ---- Answer models (schema only) ----
+//
+// The server builds these answers as ordered JSON values ([`crate::Shaped`]); the structs below
+// mirror the reference's pydantic models (`components.schemas` of `reference.json`) so that the
+// document describes them: a field with a default is optional, `Optional[...]` is nullable.
+
+/// `UserModel`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct UserModel {
+    pub id: String,
+    pub email: String,
+    pub username: Option<String>,
+    #[serde(default)]
+    pub role: String,
+    pub name: String,
+    pub profile_image_url: Option<String>,
+    pub profile_banner_image_url: Option<String>,
+    pub bio: Option<String>,
+    pub gender: Option<String>,
+    #[serde(default)]
+    #[schemars(schema_with = "optional_date")]
+    pub date_of_birth: Option<String>,
+    pub timezone: Option<String>,
+    pub presence_state: Option<String>,
+    pub status_emoji: Option<String>,
+    pub status_message: Option<String>,
+    pub status_expires_at: Option<i64>,
+    pub info: Option<Map<String, Value>>,
+    pub settings: Option<UserSettings>,
+    pub oauth: Option<Map<String, Value>>,
+    pub scim: Option<Map<String, Value>>,
+    pub last_active_at: i64,
+    pub updated_at: i64,
+    pub created_at: i64,
+}
+
+/// `UserGroupIdsModel`: `UserModel` with the user's group ids.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct UserGroupIdsModel {
+    #[serde(flatten)]
+    pub user: UserModel,
+    #[serde(default)]
+    pub group_ids: Vec<String>,
+}
+
+/// `UserGroupIdsListResponse`: `GET /api/v1/users/`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct UserGroupIdsListResponse {
+    pub users: Vec<UserGroupIdsModel>,
+    pub total: i64,
+}
+
+/// `UserInfoResponse`: `GET /api/v1/users/{user_id}/info`, the items of `UserInfoListResponse`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct UserInfoResponse {
+    pub status_emoji: Option<String>,
+    pub status_message: Option<String>,
+    pub status_expires_at: Option<i64>,
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub bio: Option<String>,
+    pub last_active_at: Option<i64>,
+    pub timezone: Option<String>,
+    pub groups: Option<Vec<Value>>,
+    #[serde(default)]
+    pub is_active: bool,
+}
+
+/// `UserInfoListResponse`: `GET /api/v1/users/all` and `/search`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct UserInfoListResponse {
+    pub users: Vec<UserInfoResponse>,
+    pub total: i64,
+}
+
+/// `UserActiveResponse` (`extra='allow'`: the rest of the user's dump follows its fields).
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct UserActiveResponse {
+    pub status_emoji: Option<String>,
+    pub status_message: Option<String>,
+    pub status_expires_at: Option<i64>,
+    pub name: String,
+    pub profile_image_url: Option<String>,
+    pub groups: Option<Vec<Value>>,
+    pub is_active: bool,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `UserVariablesResponse`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct UserVariablesResponse {
+    #[serde(default)]
+    pub variables: std::collections::BTreeMap<String, String>,
+}
+
+/// `WorkspacePermissions`.
+#[derive(Default, JsonSchema)]
+#[allow(dead_code)]
+#[serde(default)]
+pub struct WorkspacePermissions {
+    pub models: bool,
+    pub knowledge: bool,
+    pub prompts: bool,
+    pub tools: bool,
+    pub skills: bool,
+    pub models_import: bool,
+    pub models_export: bool,
+    pub models_hidden: bool,
+    pub prompts_import: bool,
+    pub prompts_export: bool,
+    pub tools_import: bool,
+    pub tools_export: bool,
+    pub skills_import: bool,
+    pub skills_export: bool,
+}
+
+/// `SharingPermissions`.
+#[derive(Default, JsonSchema)]
+#[allow(dead_code)]
+#[serde(default)]
+pub struct SharingPermissions {
+    pub models: bool,
+    pub public_models: bool,
+    pub knowledge: bool,
+    pub public_knowledge: bool,
+    pub prompts: bool,
+    pub public_prompts: bool,
+    pub tools: bool,
+    pub public_tools: bool,
+    pub skills: bool,
+    pub public_skills: bool,
+    pub notes: bool,
+    pub public_notes: bool,
+    pub folders: bool,
+    pub public_chats: bool,
+    pub open_chats: bool,
+    pub public_calendars: bool,
+}
+
+/// `AccessGrantsPermissions`.
+#[derive(Default, JsonSchema)]
+#[allow(dead_code)]
+#[serde(default)]
+pub struct AccessGrantsPermissions {
+    pub allow_users: bool,
+    pub allow_groups: bool,
+}
+
+/// `ChatPermissions`.
+#[derive(Default, JsonSchema)]
+#[allow(dead_code)]
+#[serde(default)]
+pub struct ChatPermissions {
+    pub controls: bool,
+    pub valves: bool,
+    pub system_prompt: bool,
+    pub params: bool,
+    pub file_upload: bool,
+    pub web_upload: bool,
+    pub delete: bool,
+    pub delete_message: bool,
+    pub continue_response: bool,
+    pub regenerate_response: bool,
+    pub rate_response: bool,
+    pub edit: bool,
+    pub share: bool,
+    pub export: bool,
+    #[serde(rename = "import")]
+    pub import_: bool,
+    pub stt: bool,
+    pub tts: bool,
+    pub call: bool,
+    pub multiple_models: bool,
+    pub temporary: bool,
+    pub temporary_enforced: bool,
+}
+
+/// `FeaturesPermissions`.
+#[derive(Default, JsonSchema)]
+#[allow(dead_code)]
+#[serde(default)]
+pub struct FeaturesPermissions {
+    pub api_keys: bool,
+    pub notes: bool,
+    pub channels: bool,
+    pub encrypted_channels: bool,
+    pub folders: bool,
+    pub direct_tool_servers: bool,
+    pub web_search: bool,
+    pub image_generation: bool,
+    pub code_interpreter: bool,
+    pub memories: bool,
+    pub automations: bool,
+    pub calendar: bool,
+    pub webhooks: bool,
+}
+
+/// `SettingsPermissions`.
+#[derive(Default, JsonSchema)]
+#[allow(dead_code)]
+#[serde(default)]
+pub struct SettingsPermissions {
+    pub interface: bool,
+}
+
+/// `UserPermissions`: the default permissions (`/api/v1/users/default/permissions`).
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct UserPermissions {
+    pub workspace: WorkspacePermissions,
+    pub sharing: SharingPermissions,
+    pub access_grants: AccessGrantsPermissions,
+    pub chat: ChatPermissions,
+    pub features: FeaturesPermissions,
+    pub settings: SettingsPermissions,
+}
+
+/// `UserUsageTotals`.
+#[derive(Default, JsonSchema)]
+#[allow(dead_code)]
+#[serde(default)]
+pub struct UserUsageTotals {
+    pub lifetime_tokens: i64,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub peak_daily_tokens: i64,
+    pub longest_chat_seconds: i64,
+    pub current_streak: i64,
+    pub longest_streak: i64,
+    pub total_chats: i64,
+    pub active_days: i64,
+    pub models_used: i64,
+    pub messages: i64,
+    pub user_messages: i64,
+    pub assistant_messages: i64,
+}
+
+/// `UserUsageHeatmapEntry`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct UserUsageHeatmapEntry {
+    pub date: String,
+    #[serde(default)]
+    pub messages: i64,
+    #[serde(default)]
+    pub chats: i64,
+    #[serde(default)]
+    pub tokens: i64,
+    #[serde(default)]
+    pub models: std::collections::BTreeMap<String, i64>,
+}
+
+/// `UserUsageInsights`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct UserUsageInsights {
+    pub most_used_model: Option<String>,
+    #[serde(default)]
+    pub average_tokens_per_chat: f64,
+    #[serde(default)]
+    pub average_messages_per_active_day: f64,
+    #[serde(default)]
+    pub user_message_share: f64,
+    #[serde(default)]
+    pub assistant_message_share: f64,
+}
+
+/// `UserUsageModelEntry`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct UserUsageModelEntry {
+    pub model_id: String,
+    #[serde(default)]
+    pub messages: i64,
+    #[serde(default)]
+    pub input_tokens: i64,
+    #[serde(default)]
+    pub output_tokens: i64,
+    #[serde(default)]
+    pub total_tokens: i64,
+}
+
+/// `UserUsageToolEntry`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct UserUsageToolEntry {
+    pub name: String,
+    pub count: i64,
+}
+
+/// `UserUsagePeriod`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct UserUsagePeriod {
+    pub start_date: i64,
+    pub end_date: i64,
+    pub days: i64,
+}
+
+/// `UserUsageResponse`: `GET /api/v1/users/usage`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct UserUsageResponse {
+    pub totals: UserUsageTotals,
+    pub heatmap: Vec<UserUsageHeatmapEntry>,
+    pub weekly_heatmap: Vec<UserUsageHeatmapEntry>,
+    pub cumulative_heatmap: Vec<UserUsageHeatmapEntry>,
+    pub insights: UserUsageInsights,
+    pub top_models: Vec<UserUsageModelEntry>,
+    #[serde(default)]
+    pub top_tools: Vec<UserUsageToolEntry>,
+    pub period: UserUsagePeriod,
+}
+
+/// What `GET /api/v1/users/{user_id}` answers, by the segment it dispatches on: `all` and
+/// `search` a `UserInfoListResponse`, `usage` a `UserUsageResponse`, `groups` the session user's
+/// groups, `permissions` their permissions dict, a user id the `UserActiveResponse`.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+#[serde(untagged)]
+pub enum UsersGetAnswer {
+    List(UserInfoListResponse),
+    Usage(UserUsageResponse),
+    Groups(Vec<Map<String, Value>>),
+    Permissions(Map<String, Value>),
+    User(UserActiveResponse),
+}
+
+/// What `GET /api/v1/users/{user_id}/info` answers: a user's `UserInfoResponse`, or for
+/// `user/info` the session user's `info` dict (null when unset).
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+#[serde(untagged)]
+pub enum UserInfoAnswer {
+    User(UserInfoResponse),
+    Info(Option<Map<String, Value>>),
 }

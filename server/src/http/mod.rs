@@ -480,33 +480,33 @@ impl WebuiApi for ServerImpl {
     async fn users_settings_update(
         rqctx: Ctx,
         path: Path<UserIdPath>,
-        body: FastJson<Map<String, Value>>,
+        body: FastJson<Shaped<UserSettings, Map<String, Value>>>,
     ) -> Result<HttpResponseOk<UserSettings>, Detail> {
         users::settings_update(&rqctx, &path.into_inner().user_id, body).await.map(HttpResponseOk)
     }
 
-    async fn users_list(rqctx: Ctx, query: Query<UsersQuery>) -> Result<HttpResponseOk<Value>, Detail> {
-        users::list(&rqctx, query.into_inner()).await.map(HttpResponseOk)
+    async fn users_list(rqctx: Ctx, query: Query<UsersListQuery>) -> Result<HttpResponseOk<Shaped<UserGroupIdsListResponse>>, Detail> {
+        users::list(&rqctx, query.into_inner().into()).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn users_get(rqctx: Ctx, path: Path<UserIdPath>, query: Query<UsersQuery>) -> Result<HttpResponseOk<Value>, Detail> {
-        users::get(&rqctx, &path.into_inner().user_id, query.into_inner()).await.map(HttpResponseOk)
+    async fn users_get(rqctx: Ctx, path: Path<UserIdPath>, query: Query<UsersQuery>) -> Result<HttpResponseOk<Shaped<UsersGetAnswer>>, Detail> {
+        users::get(&rqctx, &path.into_inner().user_id, query.into_inner()).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
     async fn users_delete(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<bool>, Detail> {
         users::delete(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
     }
 
-    async fn users_info_get(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
-        users::info_get(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
+    async fn users_info_get(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Shaped<UserInfoAnswer>>, Detail> {
+        users::info_get(&rqctx, &path.into_inner().user_id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
     async fn users_info_update(
         rqctx: Ctx,
         path: Path<UserIdPath>,
         body: FastJson<Map<String, Value>>,
-    ) -> Result<HttpResponseOk<Value>, Detail> {
-        users::info_update(&rqctx, &path.into_inner().user_id, body).await.map(HttpResponseOk)
+    ) -> Result<HttpResponseOk<Shaped<Option<Map<String, Value>>>>, Detail> {
+        users::info_update(&rqctx, &path.into_inner().user_id, body).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
     async fn users_status_get(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
@@ -517,32 +517,32 @@ impl WebuiApi for ServerImpl {
         users::status_update(&rqctx, &path.into_inner().user_id, body).await.map(HttpResponseOk)
     }
 
-    async fn users_variables_get(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
-        users::variables_get(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
+    async fn users_variables_get(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Shaped<UserVariablesResponse>>, Detail> {
+        users::variables_get(&rqctx, &path.into_inner().user_id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
     async fn users_variables_update(
         rqctx: Ctx,
         path: Path<UserIdPath>,
         body: FastJson<UserVariablesForm>,
-    ) -> Result<HttpResponseOk<Value>, Detail> {
-        users::variables_update(&rqctx, &path.into_inner().user_id, body).await.map(HttpResponseOk)
+    ) -> Result<HttpResponseOk<Shaped<UserVariablesResponse>>, Detail> {
+        users::variables_update(&rqctx, &path.into_inner().user_id, body).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn users_default_permissions_get(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
-        users::default_permissions_get(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
+    async fn users_default_permissions_get(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Shaped<UserPermissions>>, Detail> {
+        users::default_permissions_get(&rqctx, &path.into_inner().user_id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
     async fn users_default_permissions_update(
         rqctx: Ctx,
         path: Path<UserIdPath>,
-        body: FastJson<Map<String, Value>>,
-    ) -> Result<HttpResponseOk<Value>, Detail> {
-        users::default_permissions_update(&rqctx, &path.into_inner().user_id, body).await.map(HttpResponseOk)
+        body: FastJson<Shaped<UserPermissions, Map<String, Value>>>,
+    ) -> Result<HttpResponseOk<Shaped<UserPermissions>>, Detail> {
+        users::default_permissions_update(&rqctx, &path.into_inner().user_id, body).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn users_default_permissions_defaults(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
-        users::default_permissions_defaults(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
+    async fn users_default_permissions_defaults(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Shaped<UserPermissions>>, Detail> {
+        users::default_permissions_defaults(&rqctx, &path.into_inner().user_id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
     async fn users_groups_by_id(
@@ -557,8 +557,8 @@ impl WebuiApi for ServerImpl {
         users::profile_image(&rqctx, &path.into_inner().user_id).await
     }
 
-    async fn users_active(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
-        users::active(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
+    async fn users_active(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Shaped<Map<String, Value>>>, Detail> {
+        users::active(&rqctx, &path.into_inner().user_id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
     async fn users_oauth_sessions(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
@@ -569,8 +569,8 @@ impl WebuiApi for ServerImpl {
         users::sessions_revoke(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
     }
 
-    async fn users_update(rqctx: Ctx, path: Path<UserIdPath>, body: FastJson<UserUpdateForm>) -> Result<HttpResponseOk<Value>, Detail> {
-        users::update(&rqctx, &path.into_inner().user_id, body).await.map(HttpResponseOk)
+    async fn users_update(rqctx: Ctx, path: Path<UserIdPath>, body: FastJson<UserUpdateForm>) -> Result<HttpResponseOk<Shaped<Option<UserModel>>>, Detail> {
+        users::update(&rqctx, &path.into_inner().user_id, body).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
     async fn users_preview(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {

@@ -105,11 +105,11 @@ const INTERFACE_FIELDS: &[&str] = &[
 pub async fn settings_update(
     rqctx: &Ctx,
     user_id: &str,
-    body: FastJson<Map<String, Value>>,
+    body: FastJson<Shaped<UserSettings, Map<String, Value>>>,
 ) -> Result<UserSettings, Detail> {
     only_session_user(user_id)?;
     let s = auth::require_user(rqctx).await?;
-    let mut form = body.into_inner()?;
+    let mut form = body.into_inner()?.into_inner();
     if let Some(ui) = form.get("ui") {
         if !ui.is_null() && !ui.is_object() {
             return Err(Detail::validation(vec![serde_json::json!({
@@ -184,7 +184,7 @@ pub async fn settings_update(
 use dropshot::Body;
 use http::Response;
 use serde_json::json;
-use webui_api::{UserStatusForm, UserUpdateForm, UserVariablesForm, UsersQuery};
+use webui_api::{Shaped, UserPermissions, UserStatusForm, UserUpdateForm, UserVariablesForm, UsersQuery};
 
 use super::auth::{now, SessionUser};
 use crate::db::groups::{full_groups_by_members, GroupRow};
@@ -301,7 +301,12 @@ pub(super) fn query_bool(name: &str, v: &Option<String>) -> Result<bool, Detail>
 async fn list_page(ctx: &ServerContext, q: &UsersQuery, paged: bool) -> Result<(Vec<UserRow>, i64), Detail> {
     let (skip, limit) = if paged {
         let page = query_int("page", &q.page)?.unwrap_or(1).max(1);
-        (Some((page - 1) * PAGE_ITEM_COUNT), Some(PAGE_ITEM_COUNT))
+        // The reference's offset `(page - 1) * 30` is a Python int, and past PostgreSQL's bigint
+        // its query fails (an unhandled 500). Ours stops at the largest offset, so such a page is
+        // empty like any page past the end: a client's value makes no server error (as for NUL
+        // characters, `Detail::internal`).
+        let skip = (page - 1).saturating_mul(PAGE_ITEM_COUNT);
+        (Some(skip), Some(PAGE_ITEM_COUNT))
     } else {
         (None, None)
     };
@@ -998,10 +1003,14 @@ pub async fn default_permissions_get(rqctx: &Ctx, user_id: &str) -> Result<Value
 
 /// `POST /api/v1/users/default/permissions`: validated as `UserPermissions` (six required
 /// sections of lax booleans), saved and answered as `model_dump(by_alias=True)`.
-pub async fn default_permissions_update(rqctx: &Ctx, user_id: &str, body: FastJson<Map<String, Value>>) -> Result<Value, Detail> {
+pub async fn default_permissions_update(
+    rqctx: &Ctx,
+    user_id: &str,
+    body: FastJson<Shaped<UserPermissions, Map<String, Value>>>,
+) -> Result<Value, Detail> {
     only_default(user_id)?;
     auth::require_admin(rqctx).await?;
-    let form = body.into_inner()?;
+    let form = body.into_inner()?.into_inner();
     let mut errors = Vec::new();
     for (section, _) in PERMISSION_MODELS.iter() {
         match form.get(*section) {
