@@ -938,14 +938,22 @@ pub async fn admin_config_update(
         "SKILL_CONTENT_MAX_CHARS",
         "SKILL_PREVIEW_MAX_CHARS",
     ];
+    // `int | str | None`, then `int(value)` (0 and "" clear the limit). What is neither an int
+    // nor a str is pydantic's 422 there; a str that is no integer its `ValueError` (a 500): we
+    // answer the router's 422 for both (a client's value is no server error).
     let int_or_empty = |v: &Option<Value>| -> Result<Value, Detail> {
-        match v {
-            None | Some(Value::Null) => Ok(json!("")),
-            Some(Value::String(s)) if s.is_empty() => Ok(json!("")),
-            Some(Value::Number(n)) if n.as_i64() == Some(0) => Ok(json!("")),
-            Some(Value::Number(n)) => n.as_i64().map(Value::from).ok_or_else(|| Detail::internal("not an integer")),
-            Some(Value::String(s)) => s.trim().parse::<i64>().map(Value::from).map_err(Detail::internal),
-            Some(other) => Err(Detail::internal(format!("not an integer: {other}"))),
+        let n = match v {
+            None | Some(Value::Null) => return Ok(json!("")),
+            Some(Value::String(s)) if s.is_empty() => return Ok(json!("")),
+            Some(Value::Bool(b)) => Some(i64::from(*b)),
+            Some(Value::Number(n)) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e18).map(|f| f as i64)),
+            Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
+            Some(_) => None,
+        };
+        match n {
+            Some(0) => Ok(json!("")),
+            Some(n) => Ok(Value::from(n)),
+            None => Err(invalid()),
         }
     };
     let expiry_pattern = regex::Regex::new(r"^(-1|0|(-?\d+(\.\d+)?)(ms|s|m|h|d|w))$").expect("pattern");

@@ -526,3 +526,28 @@ async fn tokens_and_accounts_are_shared_with_the_reference() {
     );
     reference.stop();
 }
+
+/// The admin config's `int | str` limits: integers (or integral floats, or numeric text) are
+/// kept, 0 and "" clear the limit, anything else answers the router's 422 (found by
+/// schemathesis: an object was a 500).
+#[tokio::test]
+async fn admin_config_integer_limits() {
+    let s = TestServer::start().await;
+    let r = signup(&s.url, "A", "a@example.com", "pw").await;
+    let token = r.json()["token"].as_str().unwrap().to_string();
+    let auth = [("authorization", bearer(&token))];
+    let auth: Vec<(&str, &str)> = auth.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let url = format!("{}/api/v1/auths/admin/config", s.url);
+    let mut cfg = call("GET", &url, &auth, None).await.json();
+    for (sent, kept) in [(json!(5), json!(5)), (json!(2.0), json!(2)), (json!(" 7 "), json!(7)), (json!(0), json!("")), (json!(""), json!(""))] {
+        cfg["FOLDER_MAX_FILE_COUNT"] = sent.clone();
+        let r = call("POST", &url, &auth, Some(&cfg.to_string())).await;
+        assert_eq!(r.status, 200, "{sent}: {}", r.body);
+        assert_eq!(r.json()["FOLDER_MAX_FILE_COUNT"], kept, "{sent}");
+    }
+    for sent in [json!({}), json!([1]), json!("many"), json!(1.5)] {
+        cfg["FOLDER_MAX_FILE_COUNT"] = sent.clone();
+        let r = call("POST", &url, &auth, Some(&cfg.to_string())).await;
+        assert_eq!((r.status, r.body.as_str()), (422, r#"{"detail":"Invalid authentication request."}"#), "{sent}");
+    }
+}
