@@ -124,7 +124,6 @@ pub async fn start(config: Config, log: &Logger) -> Result<Running, StartError> 
                 CompressionConfig::None
             },
             log_headers: vec![],
-            ..Default::default()
         })
         .start()
         .map_err(|e| StartError::Listen { addr: bind, reason: e.to_string() })?;

@@ -200,7 +200,7 @@ pub async fn check_claims(ctx: &ServerContext, claims: &Map<String, Value>) -> R
     }
     if typ == "session" {
         let method = claims.get("auth_method").and_then(Value::as_str).unwrap_or("");
-        if mfa_required(ctx, method).await.map_err(|e| unavailable(e.to_string()))? {
+        if crate::mfa::policy(ctx).await?.required(method) {
             let mfa = auth.mfa.as_ref();
             let has_secret = mfa.and_then(|m| m.get("secret")).is_some_and(|s| s.as_str().is_some_and(|s| !s.is_empty()));
             let reset = mfa.and_then(|m| m.get("reset_required")).and_then(Value::as_bool).unwrap_or(false);
@@ -210,20 +210,6 @@ pub async fn check_claims(ctx: &ServerContext, claims: &Map<String, Value>) -> R
         }
     }
     Ok(ClaimCheck::Valid(user.map(Box::new)))
-}
-
-/// `is_mfa_required(auth_method, get_mfa_config())`.
-pub async fn mfa_required(ctx: &ServerContext, auth_method: &str) -> Result<bool, crate::db::DbError> {
-    let keys = ["auth.mfa.enable", "auth.mfa.allow_oauth_bypass", "auth.mfa.allow_trusted_header_bypass"];
-    let v = config_get_many(&ctx.db, &ctx.config, &keys).await?;
-    let on = |k: &str| v.get(k).and_then(Value::as_bool).unwrap_or(false);
-    if !on("auth.mfa.enable") {
-        return Ok(false);
-    }
-    if auth_method == "oauth" && on("auth.mfa.allow_oauth_bypass") {
-        return Ok(false);
-    }
-    Ok(!(auth_method == "trusted_header" && on("auth.mfa.allow_trusted_header_bypass")))
 }
 
 /// `get_current_user_by_api_key`.

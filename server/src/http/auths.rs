@@ -715,7 +715,7 @@ pub async fn add_user(rqctx: &Ctx, body: FastJson<AddUserForm, AuthForm>) -> Res
     let auth_row = auths_db::auth_by_id(&**client, &user.id).await.map_err(|e| internal(e.to_string()))?;
     drop(client);
     let profile_image_url = format!("/api/v1/users/{}/profile/image", user.id);
-    if auth::truthy(Some(&setting(ctx, "auth.mfa.enable").await?)) {
+    if mfa::policy(ctx).await?.enable {
         // `user.model_dump()` through `AddUserResponse`: no token, the stored picture.
         return Ok(ok(
             AddUserResponse { id: user.id, name: user.name, role: user.role, email: user.email, profile_image_url: user.profile_image_url, token: None, token_type: None },
@@ -982,8 +982,7 @@ pub async fn admin_config_update(
         updates.push((key, value));
     }
     // MFA policy changes need a human admin session and end every session when they change.
-    let mfa_keys = ["auth.mfa.enable", "auth.mfa.allow_oauth_bypass", "auth.mfa.allow_trusted_header_bypass"];
-    let relevant: Vec<&(&str, Value)> = updates.iter().filter(|(k, _)| mfa_keys.contains(k)).collect();
+    let relevant: Vec<&(&str, Value)> = updates.iter().filter(|(k, _)| mfa::POLICY_KEYS.contains(k)).collect();
     let mut changed = false;
     if !relevant.is_empty() {
         let typ = session.claims.get("typ").and_then(Value::as_str).unwrap_or("session");

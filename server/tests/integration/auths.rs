@@ -479,15 +479,10 @@ async fn admin_adds_users() {
 /// other's tokens (same `WEBUI_SECRET_KEY`).
 #[tokio::test]
 async fn tokens_and_accounts_are_shared_with_the_reference() {
-    if !Reference::available() {
-        return;
-    }
-    let db = TestDb::new().await;
-    let reference = Reference::start(&db.url());
+    let Some((reference, s)) = shared_backends().await else { return };
     let r = signup(&reference.url, "Ref Admin", "ref@example.com", "ref-secret").await;
     assert_eq!(r.status, 200, "{}", r.body);
     let ref_token = r.json()["token"].as_str().unwrap().to_string();
-    let s = TestServer::start_on(db, &[]).await.expect("start on the shared database");
 
     // The reference's token and account work here.
     let r = me(&s.url, &[("authorization", &bearer(&ref_token))]).await;

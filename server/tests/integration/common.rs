@@ -60,6 +60,18 @@ pub struct Reference {
     pub dir: tempfile::TempDir,
 }
 
+/// The reference and this server on one fresh database, for tests that compare the two or cross
+/// between them; `None` where the reference is not installed (outside CI; see [`Reference::available`]).
+pub async fn shared_backends() -> Option<(Reference, TestServer)> {
+    if !Reference::available() {
+        return None;
+    }
+    let db = TestDb::new().await;
+    let reference = Reference::start(&db.url());
+    let server = TestServer::start_on(db, &[]).await.expect("start on the shared database");
+    Some((reference, server))
+}
+
 impl Reference {
     /// `None` (with a notice) when the reference venv is not installed and we are not in CI;
     /// in CI a missing reference is a failure.

@@ -166,13 +166,8 @@ async fn groups_hierarchy_members_and_permissions() {
 /// Same bodies from both servers on one database (groups made through the reference).
 #[tokio::test]
 async fn groups_bodies_match_the_reference() {
-    if !Reference::available() {
-        return;
-    }
-    let db = TestDb::new().await;
-    let reference = Reference::start(&db.url());
+    let Some((reference, s)) = shared_backends().await else { return };
     let a = setup(&reference.url).await;
-    let s = TestServer::start_on(db, &[]).await.expect("start on the shared database");
     let p = create(&reference.url, &a, json!({"name": "P", "description": "p", "permissions": {"chat": {"edit": false}}})).await;
     let pid = p["id"].as_str().unwrap().to_string();
     let c = create(&reference.url, &a, json!({"name": "C", "description": "c", "parent_group_id": pid, "data": {"config": {"default_models": ["a"]}}})).await;

@@ -297,17 +297,12 @@ async fn mfa_gates_and_limits() {
 /// The stored state is the reference's: a step started by one backend finishes on the other.
 #[tokio::test]
 async fn enrolment_and_verification_cross_between_backends() {
-    if !Reference::available() {
-        return;
-    }
-    let db = TestDb::new().await;
-    let reference = Reference::start(&db.url());
+    let Some((reference, s)) = shared_backends().await else { return };
     let r = post(&reference.url, "/api/v1/auths/signup", None, json!({"name": "Cy", "email": "cy@example.com", "password": "pw-cy"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let t0 = r.json()["token"].as_str().unwrap().to_string();
     let r = enable_mfa(&reference.url, &t0).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let s = TestServer::start_on(db, &[]).await.expect("start on the shared database");
 
     // The reference starts the enrolment (and encrypts the secret); we finish it.
     let r = signin(&reference.url, "cy@example.com", "pw-cy").await;

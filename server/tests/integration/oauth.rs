@@ -152,16 +152,11 @@ async fn enabled_oauth_switches_match_the_reference() {
 /// reads the same on both, and one that does not decrypt is deleted by both.
 #[tokio::test]
 async fn oauth_session_tokens_decrypt_like_the_reference() {
-    if !Reference::available() {
-        return;
-    }
-    let db = TestDb::new().await;
-    let reference = Reference::start(&db.url());
+    let Some((reference, s)) = shared_backends().await else { return };
     let body = json!({"name": "A", "email": "a@example.com", "password": "pw"}).to_string();
     let r = call("POST", &format!("{}/api/v1/auths/signup", reference.url), &[], Some(&body)).await;
     let v = r.json();
     let (token, id) = (v["token"].as_str().unwrap().to_string(), v["id"].as_str().unwrap().to_string());
-    let s = TestServer::start_on(db, &[]).await.expect("start on the shared database");
     let ctx = s.context();
     let secret = json!({"access_token": "at", "token_type": "Bearer", "expires_at": 1999999999, "userinfo": {"sub": "1", "ä": [1, 2]}});
     let stored = server::oauth_sessions::encrypt(&ctx.config, &secret).unwrap();

@@ -167,13 +167,8 @@ async fn same(reference: &str, ours: &str, token: &str, path: &str, mask_period:
 /// The same usage bodies as the reference on one database, in several time zones.
 #[tokio::test]
 async fn usage_matches_the_reference() {
-    if !Reference::available() {
-        return;
-    }
-    let db = TestDb::new().await;
-    let reference = Reference::start(&db.url());
+    let Some((reference, s)) = shared_backends().await else { return };
     let a = setup(&reference.url).await;
-    let s = TestServer::start_on(db, &[]).await.expect("start on the shared database");
     seed(&s.db.client().await, &a.user_id).await;
     let fixed = [
         format!("/api/v1/users/usage?start_date={B}&end_date={}", B + 7 * DAY),

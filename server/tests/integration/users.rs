@@ -377,13 +377,8 @@ pub fn mask_activity(body: &str) -> String {
 /// Same bodies from the reference and from us, for the same accounts on one database.
 #[tokio::test]
 async fn users_bodies_match_the_reference() {
-    if !Reference::available() {
-        return;
-    }
-    let db = TestDb::new().await;
-    let reference = Reference::start(&db.url());
+    let Some((reference, s)) = shared_backends().await else { return };
     let a = setup(&reference.url).await;
-    let s = TestServer::start_on(db, &[]).await.expect("start on the shared database");
     // Writes through the reference, reads through both.
     let r = req("POST", &reference.url, "/api/v1/users/user/info/update", Some(&a.user), Some(r#"{"k":"v"}"#)).await;
     assert_eq!(r.status, 200);
