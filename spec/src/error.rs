@@ -6,7 +6,8 @@
 
 use dropshot::{ErrorStatusCode, HttpError, HttpResponseError};
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 /// `error_code` that marks an `HttpError` whose `external_message` already holds a FastAPI
@@ -27,10 +28,15 @@ fn body_too_large_message(dropshot_message: &str) -> String {
 }
 
 /// An error answer: `{"detail": <string or list>}` with its status.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, JsonSchema)]
 pub struct Detail {
     /// A message, or FastAPI's list of validation errors for a 422.
     pub detail: Value,
+    /// The same, already rendered as JSON text (a request body's validation errors, which echo
+    /// the body: kept as text so that they cost their size, not a `Value` tree's); sent instead
+    /// of `detail` when set.
+    #[serde(skip)]
+    raw: Option<Box<RawValue>>,
     #[serde(skip)]
     status: ErrorStatusCode,
     /// What the log says; never sent to the client.
@@ -45,7 +51,17 @@ pub struct Detail {
 impl Detail {
     pub fn new(status: u16, detail: impl Into<Value>) -> Self {
         let status = ErrorStatusCode::from_u16(status).unwrap_or(ErrorStatusCode::INTERNAL_SERVER_ERROR);
-        Detail { detail: detail.into(), status, internal: None, headers: None }
+        Detail { detail: detail.into(), status, internal: None, headers: None, raw: None }
+    }
+    /// An answer whose `detail` is JSON text already (see the `raw` field).
+    pub fn new_raw(status: u16, detail: Box<RawValue>) -> Self {
+        let mut d = Self::new(status, Value::Null);
+        d.raw = Some(detail);
+        d
+    }
+    /// The `detail` as rendered JSON text, if the answer carries it so.
+    pub fn raw_detail(&self) -> Option<&str> {
+        self.raw.as_deref().map(RawValue::get)
     }
     pub fn bad_request(msg: impl Into<String>) -> Self {
         Self::new(400, msg.into())
@@ -90,11 +106,26 @@ impl Detail {
     }
 }
 
+impl Serialize for Detail {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("Detail", 1)?;
+        match &self.raw {
+            Some(raw) => m.serialize_field("detail", raw)?,
+            None => m.serialize_field("detail", &self.detail)?,
+        }
+        m.end()
+    }
+}
+
 impl std::fmt::Display for Detail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.raw {
+            Some(raw) => f.write_str(raw.get())?,
+            None => write!(f, "{}", self.detail)?,
+        }
         match &self.internal {
-            Some(i) => write!(f, "{} ({})", self.detail, i),
-            None => write!(f, "{}", self.detail),
+            Some(i) => write!(f, " ({i})"),
+            None => Ok(()),
         }
     }
 }
@@ -109,10 +140,11 @@ impl From<HttpError> for Detail {
     fn from(e: HttpError) -> Self {
         if e.error_code.as_deref() == Some(VALIDATION_ERROR_CODE) {
             // Set by `FastJson`: the `detail` value, already in the route's style (a list, or the
-            // `/auths` router's flat message).
-            if let Ok(v) = serde_json::from_str::<Value>(&e.external_message) {
-                return Detail::new(422, v);
+            // `/auths` router's flat message), as JSON text: kept as text, not parsed again.
+            if let Ok(raw) = RawValue::from_string(e.external_message) {
+                return Detail::new_raw(422, raw);
             }
+            return Detail::internal("a validation answer that is not JSON");
         }
         let code = e.status_code.as_u16();
         // Dropshot answers an over-limit body with a 400; the reference has no limit (so no

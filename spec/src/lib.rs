@@ -25,7 +25,14 @@ pub mod users;
 
 pub use answer::{Answer, Reply};
 pub use auths::*;
-pub use body::{parse_body, validate_body, AuthForm, FastJson, Pydantic, ValidationStyle, AUTH_FORM_INVALID};
+pub use body::{
+    parse_body, validate_body, AuthForm, FastJson, FieldError, FieldErrors, Pydantic, ValidationStyle, AUTH_FORM_INVALID,
+};
+
+/// The body limit of the routes anyone can call without a session (sign-up, sign-in, LDAP, MFA
+/// challenges, OAuth token exchange and back-channel logout, SCIM writes): 1 MiB. The reference
+/// has none; over it: 413 (see `Detail`'s `From<HttpError>`).
+pub const PUBLIC_BODY_MAX_BYTES: usize = 1024 * 1024;
 pub use error::{Detail, VALIDATION_ERROR_CODE};
 pub use frontend::FrontendPath;
 pub use groups::*;
@@ -346,18 +353,18 @@ pub trait WebuiApi {
     ) -> Result<Answer<SessionUserInfoResponse>, Detail>;
 
     /// Creates an account (the first one becomes admin and closes sign-up) and signs it in.
-    // Unauthenticated: a body far smaller than the global limit (2 MiB; a sign-up carries at most a
-    // small inline avatar). Over it: 413 (see `server::http::limits`).
-    #[endpoint { method = POST, path = "/api/v1/auths/signup", tags = ["auths"], request_body_max_bytes = 2_097_152 }]
+    // Unauthenticated: a body far smaller than the global limit (`PUBLIC_BODY_MAX_BYTES`; a
+    // sign-up carries at most a small inline avatar). Over it: 413 (see `server::http::limits`).
+    #[endpoint { method = POST, path = "/api/v1/auths/signup", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
     async fn auths_signup(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<SignupForm, AuthForm>,
     ) -> Result<Answer<SigninResult>, Detail>;
 
     /// Email and password sign-in: a session token, also set as the `token` cookie.
-    // Unauthenticated: a body far smaller than the global limit (2 MiB; a sign-up carries at most a
-    // small inline avatar). Over it: 413 (see `server::http::limits`).
-    #[endpoint { method = POST, path = "/api/v1/auths/signin", tags = ["auths"], request_body_max_bytes = 2_097_152 }]
+    // Unauthenticated: a body far smaller than the global limit (`PUBLIC_BODY_MAX_BYTES`; a
+    // sign-up carries at most a small inline avatar). Over it: 413 (see `server::http::limits`).
+    #[endpoint { method = POST, path = "/api/v1/auths/signin", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
     async fn auths_signin(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<SigninForm, AuthForm>,
@@ -441,13 +448,13 @@ pub trait WebuiApi {
     ) -> Result<Answer<MfaStatusResponse>, Detail>;
 
     /// The pending login step of the browser's `mfa_challenge` cookie (same-origin only).
-    #[endpoint { method = POST, path = "/api/v1/auths/mfa/challenge", tags = ["auths"] }]
+    #[endpoint { method = POST, path = "/api/v1/auths/mfa/challenge", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
     async fn auths_mfa_challenge(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<Answer<MfaChallengeResponse>, Detail>;
 
     /// Starts enrolling an authenticator for an `enroll` (or replacement) step: its secret and QR code.
-    #[endpoint { method = POST, path = "/api/v1/auths/mfa/enroll/start", tags = ["auths"] }]
+    #[endpoint { method = POST, path = "/api/v1/auths/mfa/enroll/start", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
     async fn auths_mfa_enroll_start(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<MfaChallengeForm, AuthForm>,
@@ -455,35 +462,35 @@ pub trait WebuiApi {
 
     /// Confirms the new authenticator with its first code: recovery codes, and a session when
     /// this was a login.
-    #[endpoint { method = POST, path = "/api/v1/auths/mfa/enroll/confirm", tags = ["auths"] }]
+    #[endpoint { method = POST, path = "/api/v1/auths/mfa/enroll/confirm", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
     async fn auths_mfa_enroll_confirm(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<MfaVerifyForm, AuthForm>,
     ) -> Result<Answer<MfaConfirmResult>, Detail>;
 
     /// Finishes a login with a TOTP or recovery code: the session.
-    #[endpoint { method = POST, path = "/api/v1/auths/mfa/verify", tags = ["auths"] }]
+    #[endpoint { method = POST, path = "/api/v1/auths/mfa/verify", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
     async fn auths_mfa_verify(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<MfaVerifyForm, AuthForm>,
     ) -> Result<Answer<SessionUserResponse>, Detail>;
 
     /// From a recent session, a code starts replacing the authenticator (an `enroll` step).
-    #[endpoint { method = POST, path = "/api/v1/auths/mfa/replace", tags = ["auths"] }]
+    #[endpoint { method = POST, path = "/api/v1/auths/mfa/replace", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
     async fn auths_mfa_replace(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<MfaFactorForm, AuthForm>,
     ) -> Result<Answer<MfaChallengeResponse>, Detail>;
 
     /// From a recent session, a code renews the recovery codes (other sessions end).
-    #[endpoint { method = POST, path = "/api/v1/auths/mfa/recovery/codes", tags = ["auths"] }]
+    #[endpoint { method = POST, path = "/api/v1/auths/mfa/recovery/codes", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
     async fn auths_mfa_recovery_codes(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<MfaFactorForm, AuthForm>,
     ) -> Result<Answer<MfaRecoveryCodesResponse>, Detail>;
 
     /// An operator's reset token turns a `recover` step into a new enrolment.
-    #[endpoint { method = POST, path = "/api/v1/auths/mfa/recover", tags = ["auths"] }]
+    #[endpoint { method = POST, path = "/api/v1/auths/mfa/recover", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
     async fn auths_mfa_recover(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<MfaRecoveryForm, AuthForm>,
@@ -499,7 +506,7 @@ pub trait WebuiApi {
 
     /// `POST /api/v1/auths/oauth/{provider}/token/exchange` (dispatched on `name == "token"`):
     /// exchanges a provider's access token for a session (off unless `ENABLE_OAUTH_TOKEN_EXCHANGE`).
-    #[endpoint { method = POST, path = "/api/v1/auths/oauth/{provider}/{name}/exchange", tags = ["auths"] }]
+    #[endpoint { method = POST, path = "/api/v1/auths/oauth/{provider}/{name}/exchange", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
     async fn auths_oauth_token_exchange(
         rqctx: RequestContext<Self::Context>,
         path: Path<OauthProviderNamePath>,
@@ -508,7 +515,7 @@ pub trait WebuiApi {
 
     /// Sign-in against the configured LDAP directory (the account is created on first sight; the
     /// very first account becomes admin).
-    #[endpoint { method = POST, path = "/api/v1/auths/ldap", tags = ["auths"] }]
+    #[endpoint { method = POST, path = "/api/v1/auths/ldap", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
     async fn auths_ldap(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<LdapForm, AuthForm>,
@@ -557,7 +564,7 @@ pub trait WebuiApi {
 
     /// `POST /oauth/backchannel-logout` (dispatched on `provider == "backchannel-logout"`): OIDC
     /// back-channel logout (off unless `ENABLE_OAUTH_BACKCHANNEL_LOGOUT`).
-    #[endpoint { method = POST, path = "/oauth/{provider}", tags = ["oauth"] }]
+    #[endpoint { method = POST, path = "/oauth/{provider}", tags = ["oauth"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
     async fn oauth_backchannel_logout(
         rqctx: RequestContext<Self::Context>,
         path: Path<OauthProviderPath>,
@@ -859,7 +866,7 @@ pub trait WebuiApi {
     ) -> Result<Reply<HttpResponseOk<Shaped<ScimListResponse>>>, Detail>;
 
     /// Provisions a user.
-    #[endpoint { method = POST, path = "/api/v1/scim/v2/Users", tags = ["scim"] }]
+    #[endpoint { method = POST, path = "/api/v1/scim/v2/Users", tags = ["scim"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
     async fn scim_users_create(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<ScimUserCreate>,
@@ -873,7 +880,7 @@ pub trait WebuiApi {
     ) -> Result<Reply<HttpResponseOk<Shaped<ScimUser>>>, Detail>;
 
     /// Replaces a provisioned user's attributes.
-    #[endpoint { method = PUT, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"] }]
+    #[endpoint { method = PUT, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
     async fn scim_users_put(
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimUserPath>,
@@ -881,7 +888,7 @@ pub trait WebuiApi {
     ) -> Result<Reply<HttpResponseOk<Shaped<ScimUser>>>, Detail>;
 
     /// Patches a provisioned user.
-    #[endpoint { method = PATCH, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"] }]
+    #[endpoint { method = PATCH, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
     async fn scim_users_patch(
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimUserPath>,
@@ -903,7 +910,7 @@ pub trait WebuiApi {
     ) -> Result<Reply<HttpResponseOk<Shaped<ScimListResponse>>>, Detail>;
 
     /// Creates a group with direct user members.
-    #[endpoint { method = POST, path = "/api/v1/scim/v2/Groups", tags = ["scim"] }]
+    #[endpoint { method = POST, path = "/api/v1/scim/v2/Groups", tags = ["scim"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
     async fn scim_groups_create(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<ScimGroupCreate>,
@@ -917,7 +924,7 @@ pub trait WebuiApi {
     ) -> Result<Reply<HttpResponseOk<Shaped<ScimGroup>>>, Detail>;
 
     /// Replaces a group's name and members.
-    #[endpoint { method = PUT, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"] }]
+    #[endpoint { method = PUT, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
     async fn scim_groups_put(
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimGroupPath>,
@@ -925,7 +932,7 @@ pub trait WebuiApi {
     ) -> Result<Reply<HttpResponseOk<Shaped<ScimGroup>>>, Detail>;
 
     /// Patches a group's name and members.
-    #[endpoint { method = PATCH, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"] }]
+    #[endpoint { method = PATCH, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
     async fn scim_groups_patch(
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimGroupPath>,
