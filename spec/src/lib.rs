@@ -67,7 +67,7 @@ pub trait WebuiApi {
 
     /// Liveness: answers as soon as the process serves HTTP.
     #[endpoint { method = GET, path = "/health" }]
-    async fn health_check(
+    async fn health_healthcheck(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<HttpResponseOk<StatusResponse>, Detail>;
 
@@ -79,38 +79,38 @@ pub trait WebuiApi {
 
     /// Readiness: the database answers and start-up has finished.
     #[endpoint { method = GET, path = "/ready" }]
-    async fn ready_check(
+    async fn ready_readiness_check(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<HttpResponseOk<StatusResponse>, Detail>;
 
     /// The upstream version this server is compatible with, and a deployment id that stays
     /// stable across restarts (the web UI reloads the page when either changes).
     #[endpoint { method = GET, path = "/api/version" }]
-    async fn version_get(
+    async fn version_get_app(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
 
     /// Front-end configuration: a public subset without a session, more with one.
     #[endpoint { method = GET, path = "/api/config" }]
-    async fn config_get(
+    async fn config_get_app(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
 
     /// Upstream's changelog, as the "what's new" dialog shows it.
     #[endpoint { method = GET, path = "/api/changelog" }]
-    async fn changelog_get(
+    async fn changelog_get_app(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
 
     /// The PWA manifest.
     #[endpoint { method = GET, path = "/manifest.json" }]
-    async fn manifest_get(
+    async fn manifest_json_get(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
 
     /// The OpenSearch description (browser search-bar integration).
     #[endpoint { method = GET, path = "/opensearch.xml" }]
-    async fn opensearch_get(
+    async fn opensearch_xml_get(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<Response<Body>, Detail>;
 
@@ -348,7 +348,7 @@ pub trait WebuiApi {
 
     /// The session user, with a fresh `token` cookie and their permissions.
     #[endpoint { method = GET, path = "/api/v1/auths/", tags = ["auths"] }]
-    async fn auths_session_user(
+    async fn auths_get_session_user(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<Answer<SessionUserInfoResponse>, Detail>;
 
@@ -406,56 +406,56 @@ pub trait WebuiApi {
 
     /// The admin contact shown to users (when `SHOW_ADMIN_DETAILS`).
     #[endpoint { method = GET, path = "/api/v1/auths/admin/details", tags = ["auths"] }]
-    async fn auths_admin_details(
+    async fn auths_get_admin_details(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<Answer<AdminDetails>, Detail>;
 
     /// The admin panel's general authentication settings.
     #[endpoint { method = GET, path = "/api/v1/auths/admin/config", tags = ["auths"] }]
-    async fn auths_admin_config_get(
+    async fn auths_get_admin_config(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<Answer<serde_json::Value>, Detail>;
 
     /// Saves the admin panel's general authentication settings.
     #[endpoint { method = POST, path = "/api/v1/auths/admin/config", tags = ["auths"] }]
-    async fn auths_admin_config_update(
+    async fn auths_update_admin_config(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<Shaped<AdminConfig, serde_json::Map<String, serde_json::Value>>, AuthForm>,
     ) -> Result<Answer<serde_json::Value>, Detail>;
 
     /// The session user's API key.
     #[endpoint { method = GET, path = "/api/v1/auths/api_key", tags = ["auths"] }]
-    async fn auths_api_key_get(
+    async fn auths_get_api_key(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<Answer<ApiKeyResponse>, Detail>;
 
     /// Creates (or replaces) the session user's API key.
     #[endpoint { method = POST, path = "/api/v1/auths/api_key", tags = ["auths"] }]
-    async fn auths_api_key_create(
+    async fn auths_generate_api_key(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<Answer<ApiKeyResponse>, Detail>;
 
     /// Deletes the session user's API key.
     #[endpoint { method = DELETE, path = "/api/v1/auths/api_key", tags = ["auths"] }]
-    async fn auths_api_key_delete(
+    async fn auths_delete_api_key(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<Answer<bool>, Detail>;
 
     /// The session's MFA state: enrolled, required, recovery codes left (human sessions only).
     #[endpoint { method = GET, path = "/api/v1/auths/mfa/status", tags = ["auths"] }]
-    async fn auths_mfa_status(
+    async fn auths_get_mfa_status(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<Answer<MfaStatusResponse>, Detail>;
 
     /// The pending login step of the browser's `mfa_challenge` cookie (same-origin only).
     #[endpoint { method = POST, path = "/api/v1/auths/mfa/challenge", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
-    async fn auths_mfa_challenge(
+    async fn auths_get_mfa_challenge(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<Answer<MfaChallengeResponse>, Detail>;
 
     /// Starts enrolling an authenticator for an `enroll` (or replacement) step: its secret and QR code.
     #[endpoint { method = POST, path = "/api/v1/auths/mfa/enroll/start", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
-    async fn auths_mfa_enroll_start(
+    async fn auths_start_mfa_enrollment(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<MfaChallengeForm, AuthForm>,
     ) -> Result<Answer<MfaSetupResponse>, Detail>;
@@ -463,35 +463,35 @@ pub trait WebuiApi {
     /// Confirms the new authenticator with its first code: recovery codes, and a session when
     /// this was a login.
     #[endpoint { method = POST, path = "/api/v1/auths/mfa/enroll/confirm", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
-    async fn auths_mfa_enroll_confirm(
+    async fn auths_confirm_mfa_enrollment(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<MfaVerifyForm, AuthForm>,
     ) -> Result<Answer<MfaConfirmResult>, Detail>;
 
     /// Finishes a login with a TOTP or recovery code: the session.
     #[endpoint { method = POST, path = "/api/v1/auths/mfa/verify", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
-    async fn auths_mfa_verify(
+    async fn auths_verify_mfa_challenge(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<MfaVerifyForm, AuthForm>,
     ) -> Result<Answer<SessionUserResponse>, Detail>;
 
     /// From a recent session, a code starts replacing the authenticator (an `enroll` step).
     #[endpoint { method = POST, path = "/api/v1/auths/mfa/replace", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
-    async fn auths_mfa_replace(
+    async fn auths_start_mfa_replacement(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<MfaFactorForm, AuthForm>,
     ) -> Result<Answer<MfaChallengeResponse>, Detail>;
 
     /// From a recent session, a code renews the recovery codes (other sessions end).
     #[endpoint { method = POST, path = "/api/v1/auths/mfa/recovery/codes", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
-    async fn auths_mfa_recovery_codes(
+    async fn auths_regenerate_mfa_recovery_codes(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<MfaFactorForm, AuthForm>,
     ) -> Result<Answer<MfaRecoveryCodesResponse>, Detail>;
 
     /// An operator's reset token turns a `recover` step into a new enrolment.
     #[endpoint { method = POST, path = "/api/v1/auths/mfa/recover", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
-    async fn auths_mfa_recover(
+    async fn auths_redeem_mfa_reset_token(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<MfaRecoveryForm, AuthForm>,
     ) -> Result<Answer<MfaChallengeResponse>, Detail>;
@@ -523,39 +523,39 @@ pub trait WebuiApi {
 
     /// Whether LDAP sign-in is on.
     #[endpoint { method = GET, path = "/api/v1/auths/admin/config/ldap", tags = ["auths"] }]
-    async fn auths_ldap_config_get(
+    async fn auths_get_ldap_config(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<Answer<serde_json::Value>, Detail>;
 
     /// Turns LDAP sign-in on or off.
     #[endpoint { method = POST, path = "/api/v1/auths/admin/config/ldap", tags = ["auths"] }]
-    async fn auths_ldap_config_update(
+    async fn auths_update_ldap_config(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<LdapConfigForm, AuthForm>,
     ) -> Result<Answer<serde_json::Value>, Detail>;
 
     /// The LDAP server settings.
     #[endpoint { method = GET, path = "/api/v1/auths/admin/config/ldap/server", tags = ["auths"] }]
-    async fn auths_ldap_server_get(
+    async fn auths_get_ldap_server(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<Answer<LdapServerConfig>, Detail>;
 
     /// Saves the LDAP server settings.
     #[endpoint { method = POST, path = "/api/v1/auths/admin/config/ldap/server", tags = ["auths"] }]
-    async fn auths_ldap_server_update(
+    async fn auths_update_ldap_server(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<LdapServerConfig, AuthForm>,
     ) -> Result<Answer<serde_json::Value>, Detail>;
 
     /// The OAuth/OIDC settings of the admin panel.
     #[endpoint { method = GET, path = "/api/v1/auths/admin/config/oauth", tags = ["auths"] }]
-    async fn auths_oauth_config_get(
+    async fn auths_get_oauth_config(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<Answer<OAuthConfigResponse>, Detail>;
 
     /// Saves the OAuth/OIDC settings sent (absent or null fields are left as they are).
     #[endpoint { method = POST, path = "/api/v1/auths/admin/config/oauth", tags = ["auths"] }]
-    async fn auths_oauth_config_update(
+    async fn auths_update_oauth_config(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<OAuthConfigForm, AuthForm>,
     ) -> Result<Answer<OAuthConfigResponse>, Detail>;
@@ -608,7 +608,7 @@ pub trait WebuiApi {
 
     /// Admin: one page (30) of users with their group ids, filtered by `query` (name or email).
     #[endpoint { method = GET, path = "/api/v1/users", tags = ["users"] }]
-    async fn users_list(
+    async fn users_get(
         rqctx: RequestContext<Self::Context>,
         query: Query<UsersListQuery>,
     ) -> Result<HttpResponseOk<Shaped<UserGroupIdsListResponse>>, Detail>;
@@ -616,7 +616,7 @@ pub trait WebuiApi {
     /// Admin: one user with their groups and activity. Also answers the literal routes at this
     /// position: `all` (admin), `search`, `groups`, `permissions` and `usage` (verified users).
     #[endpoint { method = GET, path = "/api/v1/users/{user_id}", tags = ["users"] }]
-    async fn users_get(
+    async fn users_get_by_id(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
         query: Query<UsersQuery>,
@@ -624,14 +624,14 @@ pub trait WebuiApi {
 
     /// Admin: deletes a user (not the first admin, not oneself).
     #[endpoint { method = DELETE, path = "/api/v1/users/{user_id}", tags = ["users"] }]
-    async fn users_delete(
+    async fn users_delete_by_id(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
     ) -> Result<HttpResponseOk<bool>, Detail>;
 
     /// A user's public card (any verified user); `user/info` is the session user's `info` dict.
     #[endpoint { method = GET, path = "/api/v1/users/{user_id}/info", tags = ["users"] }]
-    async fn users_info_get(
+    async fn users_get_info_by_id(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
     ) -> Result<HttpResponseOk<Shaped<UserInfoAnswer>>, Detail>;
@@ -698,7 +698,7 @@ pub trait WebuiApi {
 
     /// Admin: the groups a user belongs to (`include_inherited` adds ancestor groups).
     #[endpoint { method = GET, path = "/api/v1/users/{user_id}/groups", tags = ["users"] }]
-    async fn users_groups_by_id(
+    async fn users_get_groups_by_id(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
         query: Query<IncludeInheritedQuery>,
@@ -707,35 +707,35 @@ pub trait WebuiApi {
     /// A user's avatar: a redirect to an external URL, the decoded `data:` image, or the stock
     /// `user.png`.
     #[endpoint { method = GET, path = "/api/v1/users/{user_id}/profile/image", tags = ["users"] }]
-    async fn users_profile_image(
+    async fn users_get_profile_image_by_id(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
     ) -> Result<Response<Body>, Detail>;
 
     /// Whether a user was active in the last three minutes.
     #[endpoint { method = GET, path = "/api/v1/users/{user_id}/active", tags = ["users"] }]
-    async fn users_active(
+    async fn users_get_active_status_by_id(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
     ) -> Result<HttpResponseOk<Shaped<serde_json::Map<String, serde_json::Value>>>, Detail>;
 
     /// Admin: a user's OAuth sessions.
     #[endpoint { method = GET, path = "/api/v1/users/{user_id}/oauth/sessions", tags = ["users"] }]
-    async fn users_oauth_sessions(
+    async fn users_get_oauth_sessions_by_id(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
     ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
 
     /// Admin: ends every session of a user.
     #[endpoint { method = POST, path = "/api/v1/users/{user_id}/sessions/revoke", tags = ["users"] }]
-    async fn users_sessions_revoke(
+    async fn users_revoke_sessions(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
     ) -> Result<HttpResponseOk<bool>, Detail>;
 
     /// Admin: updates a user's role, name, email, picture or password.
     #[endpoint { method = POST, path = "/api/v1/users/{user_id}/update", tags = ["users"] }]
-    async fn users_update(
+    async fn users_update_by_id(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
         body: FastJson<UserUpdateForm>,
@@ -743,7 +743,7 @@ pub trait WebuiApi {
 
     /// Admin: what a user can reach through ownership and grants (models, knowledge, tools).
     #[endpoint { method = GET, path = "/api/v1/users/{user_id}/preview", tags = ["users"] }]
-    async fn users_preview(
+    async fn users_get_preview(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
     ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
@@ -752,49 +752,49 @@ pub trait WebuiApi {
 
     /// Groups: all of them for an admin; a user's own (or, with `share`, those they may share to).
     #[endpoint { method = GET, path = "/api/v1/groups", tags = ["groups"] }]
-    async fn groups_list(
+    async fn groups_get(
         rqctx: RequestContext<Self::Context>,
         query: Query<GroupsListQuery>,
     ) -> Result<HttpResponseOk<Shaped<Vec<GroupResponse>>>, Detail>;
 
     /// Admin: creates a group (optionally under a parent).
     #[endpoint { method = POST, path = "/api/v1/groups/create", tags = ["groups"] }]
-    async fn groups_create(
+    async fn groups_create_new(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<Shaped<GroupForm, serde_json::Map<String, serde_json::Value>>>,
     ) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail>;
 
     /// Admin: one group with its member count.
     #[endpoint { method = GET, path = "/api/v1/groups/id/{id}", tags = ["groups"] }]
-    async fn groups_get(
+    async fn groups_get_by_id(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
     ) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail>;
 
     /// A group's name, description and member count (any verified user).
     #[endpoint { method = GET, path = "/api/v1/groups/id/{id}/info", tags = ["groups"] }]
-    async fn groups_info(
+    async fn groups_get_info_by_id(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
     ) -> Result<HttpResponseOk<Shaped<Option<GroupInfoResponse>>>, Detail>;
 
     /// Admin: a group with its member ids.
     #[endpoint { method = GET, path = "/api/v1/groups/id/{id}/export", tags = ["groups"] }]
-    async fn groups_export(
+    async fn groups_export_by_id(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
     ) -> Result<HttpResponseOk<Shaped<Option<GroupExportResponse>>>, Detail>;
 
     /// Admin: the members of a group.
     #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/users", tags = ["groups"] }]
-    async fn groups_users(
+    async fn groups_get_users_in(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
     ) -> Result<HttpResponseOk<Shaped<Vec<UserInfoResponse>>>, Detail>;
 
     /// Admin: updates a group (`data` is merged, the parent re-checked).
     #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/update", tags = ["groups"] }]
-    async fn groups_update(
+    async fn groups_update_by_id(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
         body: FastJson<Shaped<GroupUpdateForm, serde_json::Map<String, serde_json::Value>>>,
@@ -802,7 +802,7 @@ pub trait WebuiApi {
 
     /// Admin: adds existing users to a group.
     #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/users/add", tags = ["groups"] }]
-    async fn groups_users_add(
+    async fn groups_add_user_to(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
         body: FastJson<UserIdsForm>,
@@ -810,7 +810,7 @@ pub trait WebuiApi {
 
     /// Admin: removes users from a group.
     #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/users/remove", tags = ["groups"] }]
-    async fn groups_users_remove(
+    async fn groups_remove_users_from(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
         body: FastJson<UserIdsForm>,
@@ -818,21 +818,21 @@ pub trait WebuiApi {
 
     /// Admin: deletes a group; its children move up to its parent.
     #[endpoint { method = DELETE, path = "/api/v1/groups/id/{id}/delete", tags = ["groups"] }]
-    async fn groups_delete(
+    async fn groups_delete_by_id(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
     ) -> Result<HttpResponseOk<bool>, Detail>;
 
     /// Admin: what a group can reach (resources, default models, permissions).
     #[endpoint { method = GET, path = "/api/v1/groups/id/{id}/preview", tags = ["groups"] }]
-    async fn groups_preview(
+    async fn groups_preview_access(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
     ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
 
     /// Admin: a page of a group's direct and inherited members.
     #[endpoint { method = GET, path = "/api/v1/groups/id/{id}/members", tags = ["groups"] }]
-    async fn groups_members(
+    async fn groups_inspect_members(
         rqctx: RequestContext<Self::Context>,
         path: Path<GroupIdPath>,
         query: Query<GroupMembersQuery>,
@@ -842,46 +842,46 @@ pub trait WebuiApi {
 
     /// SCIM service provider configuration (no token needed).
     #[endpoint { method = GET, path = "/api/v1/scim/v2/ServiceProviderConfig", tags = ["scim"] }]
-    async fn scim_service_provider_config(
+    async fn scim_get_service_provider_config(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<Response<Body>, Detail>;
 
     /// SCIM resource types (no token needed).
     #[endpoint { method = GET, path = "/api/v1/scim/v2/ResourceTypes", tags = ["scim"] }]
-    async fn scim_resource_types(
+    async fn scim_get_resource_types(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<Response<Body>, Detail>;
 
     /// SCIM schemas (no token needed).
     #[endpoint { method = GET, path = "/api/v1/scim/v2/Schemas", tags = ["scim"] }]
-    async fn scim_schemas(
+    async fn scim_get_schemas(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<Response<Body>, Detail>;
 
     /// Provisioned users (those with OAuth or SCIM data).
     #[endpoint { method = GET, path = "/api/v1/scim/v2/Users", tags = ["scim"] }]
-    async fn scim_users_list(
+    async fn scim_get_users(
         rqctx: RequestContext<Self::Context>,
         query: Query<ScimListQuery>,
     ) -> Result<Reply<HttpResponseOk<Shaped<ScimListResponse>>>, Detail>;
 
     /// Provisions a user.
     #[endpoint { method = POST, path = "/api/v1/scim/v2/Users", tags = ["scim"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
-    async fn scim_users_create(
+    async fn scim_create_user(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<ScimUserCreate>,
     ) -> Result<Reply<HttpResponseCreated<Shaped<ScimUser>>>, Detail>;
 
     /// One provisioned user.
     #[endpoint { method = GET, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"] }]
-    async fn scim_users_get(
+    async fn scim_get_user(
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimUserPath>,
     ) -> Result<Reply<HttpResponseOk<Shaped<ScimUser>>>, Detail>;
 
     /// Replaces a provisioned user's attributes.
     #[endpoint { method = PUT, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
-    async fn scim_users_put(
+    async fn scim_update_user(
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimUserPath>,
         body: FastJson<ScimUserUpdate>,
@@ -889,7 +889,7 @@ pub trait WebuiApi {
 
     /// Patches a provisioned user.
     #[endpoint { method = PATCH, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
-    async fn scim_users_patch(
+    async fn scim_patch_user(
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimUserPath>,
         body: FastJson<ScimPatch>,
@@ -897,35 +897,35 @@ pub trait WebuiApi {
 
     /// Deletes a provisioned user (never an admin).
     #[endpoint { method = DELETE, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"] }]
-    async fn scim_users_delete(
+    async fn scim_delete_user(
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimUserPath>,
     ) -> Result<Reply<HttpResponseHeaders<HttpResponseDeleted>>, Detail>;
 
     /// Groups.
     #[endpoint { method = GET, path = "/api/v1/scim/v2/Groups", tags = ["scim"] }]
-    async fn scim_groups_list(
+    async fn scim_get_groups(
         rqctx: RequestContext<Self::Context>,
         query: Query<ScimListQuery>,
     ) -> Result<Reply<HttpResponseOk<Shaped<ScimListResponse>>>, Detail>;
 
     /// Creates a group with direct user members.
     #[endpoint { method = POST, path = "/api/v1/scim/v2/Groups", tags = ["scim"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
-    async fn scim_groups_create(
+    async fn scim_create_group(
         rqctx: RequestContext<Self::Context>,
         body: FastJson<ScimGroupCreate>,
     ) -> Result<Reply<HttpResponseCreated<Shaped<ScimGroup>>>, Detail>;
 
     /// One group.
     #[endpoint { method = GET, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"] }]
-    async fn scim_groups_get(
+    async fn scim_get_group(
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimGroupPath>,
     ) -> Result<Reply<HttpResponseOk<Shaped<ScimGroup>>>, Detail>;
 
     /// Replaces a group's name and members.
     #[endpoint { method = PUT, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
-    async fn scim_groups_put(
+    async fn scim_update_group(
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimGroupPath>,
         body: FastJson<ScimGroupWrite>,
@@ -933,7 +933,7 @@ pub trait WebuiApi {
 
     /// Patches a group's name and members.
     #[endpoint { method = PATCH, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
-    async fn scim_groups_patch(
+    async fn scim_patch_group(
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimGroupPath>,
         body: FastJson<ScimPatch>,
@@ -941,7 +941,7 @@ pub trait WebuiApi {
 
     /// Deletes a group.
     #[endpoint { method = DELETE, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"] }]
-    async fn scim_groups_delete(
+    async fn scim_delete_group(
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimGroupPath>,
     ) -> Result<Reply<HttpResponseHeaders<HttpResponseDeleted>>, Detail>;

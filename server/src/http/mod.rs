@@ -47,7 +47,7 @@ pub(crate) fn db_err(e: impl Into<crate::db::DbError>) -> Detail {
 impl WebuiApi for ServerImpl {
     type Context = Arc<ServerContext>;
 
-    async fn health_check(_rqctx: Ctx) -> Result<HttpResponseOk<StatusResponse>, Detail> {
+    async fn health_healthcheck(_rqctx: Ctx) -> Result<HttpResponseOk<StatusResponse>, Detail> {
         Ok(HttpResponseOk(StatusResponse { status: true }))
     }
 
@@ -56,28 +56,28 @@ impl WebuiApi for ServerImpl {
         Ok(HttpResponseOk(StatusResponse { status: true }))
     }
 
-    async fn ready_check(rqctx: Ctx) -> Result<HttpResponseOk<StatusResponse>, Detail> {
+    async fn ready_readiness_check(rqctx: Ctx) -> Result<HttpResponseOk<StatusResponse>, Detail> {
         health::ready(rqctx.context()).await?;
         Ok(HttpResponseOk(StatusResponse { status: true }))
     }
 
-    async fn version_get(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
+    async fn version_get_app(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
         Ok(HttpResponseOk(version::version(rqctx.context())))
     }
 
-    async fn config_get(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
+    async fn config_get_app(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
         config::app_config(&rqctx).await.map(HttpResponseOk)
     }
 
-    async fn changelog_get(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
+    async fn changelog_get_app(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
         Ok(HttpResponseOk(version::changelog(rqctx.context()).await))
     }
 
-    async fn manifest_get(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
+    async fn manifest_json_get(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
         Ok(HttpResponseOk(config::manifest(rqctx.context())))
     }
 
-    async fn opensearch_get(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+    async fn opensearch_xml_get(rqctx: Ctx) -> Result<Response<Body>, Detail> {
         config::opensearch(rqctx.context()).await
     }
 
@@ -217,7 +217,7 @@ impl WebuiApi for ServerImpl {
         frontend::serve(&rqctx, frontend::Mount::Spa, vec!["user.png".into()]).await
     }
 
-    async fn auths_session_user(rqctx: Ctx) -> Result<Answer<SessionUserInfoResponse>, Detail> {
+    async fn auths_get_session_user(rqctx: Ctx) -> Result<Answer<SessionUserInfoResponse>, Detail> {
         auths::guarded(&rqctx, None, async {
             auths::session_user(&rqctx).await
         })
@@ -280,21 +280,21 @@ impl WebuiApi for ServerImpl {
         .await
     }
 
-    async fn auths_admin_details(rqctx: Ctx) -> Result<Answer<AdminDetails>, Detail> {
+    async fn auths_get_admin_details(rqctx: Ctx) -> Result<Answer<AdminDetails>, Detail> {
         auths::guarded(&rqctx, None, async {
             auths::admin_details(&rqctx).await
         })
         .await
     }
 
-    async fn auths_admin_config_get(rqctx: Ctx) -> Result<Answer<Value>, Detail> {
+    async fn auths_get_admin_config(rqctx: Ctx) -> Result<Answer<Value>, Detail> {
         auths::guarded(&rqctx, None, async {
             auths::admin_config_get(&rqctx).await
         })
         .await
     }
 
-    async fn auths_admin_config_update(
+    async fn auths_update_admin_config(
         rqctx: Ctx,
         body: FastJson<Shaped<AdminConfig, Map<String, Value>>, AuthForm>,
     ) -> Result<Answer<Value>, Detail> {
@@ -304,77 +304,77 @@ impl WebuiApi for ServerImpl {
         .await
     }
 
-    async fn auths_api_key_get(rqctx: Ctx) -> Result<Answer<ApiKeyResponse>, Detail> {
+    async fn auths_get_api_key(rqctx: Ctx) -> Result<Answer<ApiKeyResponse>, Detail> {
         auths::guarded(&rqctx, None, async {
             auths::api_key_get(&rqctx).await
         })
         .await
     }
 
-    async fn auths_api_key_create(rqctx: Ctx) -> Result<Answer<ApiKeyResponse>, Detail> {
+    async fn auths_generate_api_key(rqctx: Ctx) -> Result<Answer<ApiKeyResponse>, Detail> {
         auths::guarded(&rqctx, None, async {
             auths::api_key_create(&rqctx).await
         })
         .await
     }
 
-    async fn auths_api_key_delete(rqctx: Ctx) -> Result<Answer<bool>, Detail> {
+    async fn auths_delete_api_key(rqctx: Ctx) -> Result<Answer<bool>, Detail> {
         auths::guarded(&rqctx, None, async {
             auths::api_key_delete(&rqctx).await
         })
         .await
     }
 
-    async fn auths_mfa_status(rqctx: Ctx) -> Result<Answer<MfaStatusResponse>, Detail> {
+    async fn auths_get_mfa_status(rqctx: Ctx) -> Result<Answer<MfaStatusResponse>, Detail> {
         auths::guarded(&rqctx, None, async {
             mfa::status(&rqctx).await
         })
         .await
     }
 
-    async fn auths_mfa_challenge(rqctx: Ctx) -> Result<Answer<MfaChallengeResponse>, Detail> {
+    async fn auths_get_mfa_challenge(rqctx: Ctx) -> Result<Answer<MfaChallengeResponse>, Detail> {
         auths::guarded(&rqctx, None, async {
             mfa::challenge(&rqctx).await
         })
         .await
     }
 
-    async fn auths_mfa_enroll_start(rqctx: Ctx, body: FastJson<MfaChallengeForm, AuthForm>) -> Result<Answer<MfaSetupResponse>, Detail> {
+    async fn auths_start_mfa_enrollment(rqctx: Ctx, body: FastJson<MfaChallengeForm, AuthForm>) -> Result<Answer<MfaSetupResponse>, Detail> {
         auths::guarded(&rqctx, body.decode_error(), async {
             mfa::enroll_start(&rqctx, body).await
         })
         .await
     }
 
-    async fn auths_mfa_enroll_confirm(rqctx: Ctx, body: FastJson<MfaVerifyForm, AuthForm>) -> Result<Answer<MfaConfirmResult>, Detail> {
+    async fn auths_confirm_mfa_enrollment(rqctx: Ctx, body: FastJson<MfaVerifyForm, AuthForm>) -> Result<Answer<MfaConfirmResult>, Detail> {
         auths::guarded(&rqctx, body.decode_error(), async {
             mfa::enroll_confirm(&rqctx, body).await
         })
         .await
     }
 
-    async fn auths_mfa_verify(rqctx: Ctx, body: FastJson<MfaVerifyForm, AuthForm>) -> Result<Answer<SessionUserResponse>, Detail> {
+    async fn auths_verify_mfa_challenge(rqctx: Ctx, body: FastJson<MfaVerifyForm, AuthForm>) -> Result<Answer<SessionUserResponse>, Detail> {
         auths::guarded(&rqctx, body.decode_error(), async {
             mfa::verify(&rqctx, body).await
         })
         .await
     }
 
-    async fn auths_mfa_replace(rqctx: Ctx, body: FastJson<MfaFactorForm, AuthForm>) -> Result<Answer<MfaChallengeResponse>, Detail> {
+    async fn auths_start_mfa_replacement(rqctx: Ctx, body: FastJson<MfaFactorForm, AuthForm>) -> Result<Answer<MfaChallengeResponse>, Detail> {
         auths::guarded(&rqctx, body.decode_error(), async {
             mfa::replace(&rqctx, body).await
         })
         .await
     }
 
-    async fn auths_mfa_recovery_codes(rqctx: Ctx, body: FastJson<MfaFactorForm, AuthForm>) -> Result<Answer<MfaRecoveryCodesResponse>, Detail> {
+    async fn auths_regenerate_mfa_recovery_codes(rqctx: Ctx, body: FastJson<MfaFactorForm, AuthForm>) -> Result<Answer<MfaRecoveryCodesResponse>, Detail> {
         auths::guarded(&rqctx, body.decode_error(), async {
             mfa::recovery_codes(&rqctx, body).await
         })
         .await
     }
 
-    async fn auths_mfa_recover(rqctx: Ctx, body: FastJson<MfaRecoveryForm, AuthForm>) -> Result<Answer<MfaChallengeResponse>, Detail> {
+    async fn auths_redeem_mfa_reset_token(rqctx: Ctx, body: FastJson<MfaRecoveryForm, AuthForm>) -> Result<Answer<MfaChallengeResponse>, Detail> {
         auths::guarded(&rqctx, body.decode_error(), async {
             mfa::recover(&rqctx, body).await
         })
@@ -388,42 +388,42 @@ impl WebuiApi for ServerImpl {
         .await
     }
 
-    async fn auths_ldap_config_get(rqctx: Ctx) -> Result<Answer<Value>, Detail> {
+    async fn auths_get_ldap_config(rqctx: Ctx) -> Result<Answer<Value>, Detail> {
         auths::guarded(&rqctx, None, async {
             ldap::config_get(&rqctx).await
         })
         .await
     }
 
-    async fn auths_ldap_config_update(rqctx: Ctx, body: FastJson<LdapConfigForm, AuthForm>) -> Result<Answer<Value>, Detail> {
+    async fn auths_update_ldap_config(rqctx: Ctx, body: FastJson<LdapConfigForm, AuthForm>) -> Result<Answer<Value>, Detail> {
         auths::guarded(&rqctx, body.decode_error(), async {
             ldap::config_update(&rqctx, body).await
         })
         .await
     }
 
-    async fn auths_ldap_server_get(rqctx: Ctx) -> Result<Answer<LdapServerConfig>, Detail> {
+    async fn auths_get_ldap_server(rqctx: Ctx) -> Result<Answer<LdapServerConfig>, Detail> {
         auths::guarded(&rqctx, None, async {
             ldap::server_get(&rqctx).await
         })
         .await
     }
 
-    async fn auths_ldap_server_update(rqctx: Ctx, body: FastJson<LdapServerConfig, AuthForm>) -> Result<Answer<Value>, Detail> {
+    async fn auths_update_ldap_server(rqctx: Ctx, body: FastJson<LdapServerConfig, AuthForm>) -> Result<Answer<Value>, Detail> {
         auths::guarded(&rqctx, body.decode_error(), async {
             ldap::server_update(&rqctx, body).await
         })
         .await
     }
 
-    async fn auths_oauth_config_get(rqctx: Ctx) -> Result<Answer<OAuthConfigResponse>, Detail> {
+    async fn auths_get_oauth_config(rqctx: Ctx) -> Result<Answer<OAuthConfigResponse>, Detail> {
         auths::guarded(&rqctx, None, async {
             auths::oauth_config_get(&rqctx).await
         })
         .await
     }
 
-    async fn auths_oauth_config_update(
+    async fn auths_update_oauth_config(
         rqctx: Ctx,
         body: FastJson<OAuthConfigForm, AuthForm>,
     ) -> Result<Answer<OAuthConfigResponse>, Detail> {
@@ -485,19 +485,19 @@ impl WebuiApi for ServerImpl {
         users::settings_update(&rqctx, &path.into_inner().user_id, body).await.map(HttpResponseOk)
     }
 
-    async fn users_list(rqctx: Ctx, query: Query<UsersListQuery>) -> Result<HttpResponseOk<Shaped<UserGroupIdsListResponse>>, Detail> {
+    async fn users_get(rqctx: Ctx, query: Query<UsersListQuery>) -> Result<HttpResponseOk<Shaped<UserGroupIdsListResponse>>, Detail> {
         users::list(&rqctx, query.into_inner().into()).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn users_get(rqctx: Ctx, path: Path<UserIdPath>, query: Query<UsersQuery>) -> Result<HttpResponseOk<Shaped<UsersGetAnswer>>, Detail> {
+    async fn users_get_by_id(rqctx: Ctx, path: Path<UserIdPath>, query: Query<UsersQuery>) -> Result<HttpResponseOk<Shaped<UsersGetAnswer>>, Detail> {
         users::get(&rqctx, &path.into_inner().user_id, query.into_inner()).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn users_delete(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<bool>, Detail> {
+    async fn users_delete_by_id(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<bool>, Detail> {
         users::delete(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
     }
 
-    async fn users_info_get(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Shaped<UserInfoAnswer>>, Detail> {
+    async fn users_get_info_by_id(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Shaped<UserInfoAnswer>>, Detail> {
         users::info_get(&rqctx, &path.into_inner().user_id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
@@ -545,7 +545,7 @@ impl WebuiApi for ServerImpl {
         users::default_permissions_defaults(&rqctx, &path.into_inner().user_id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn users_groups_by_id(
+    async fn users_get_groups_by_id(
         rqctx: Ctx,
         path: Path<UserIdPath>,
         query: Query<IncludeInheritedQuery>,
@@ -553,135 +553,135 @@ impl WebuiApi for ServerImpl {
         users::groups_by_id(&rqctx, &path.into_inner().user_id, &query.into_inner().include_inherited).await.map(HttpResponseOk)
     }
 
-    async fn users_profile_image(rqctx: Ctx, path: Path<UserIdPath>) -> Result<Response<Body>, Detail> {
+    async fn users_get_profile_image_by_id(rqctx: Ctx, path: Path<UserIdPath>) -> Result<Response<Body>, Detail> {
         users::profile_image(&rqctx, &path.into_inner().user_id).await
     }
 
-    async fn users_active(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Shaped<Map<String, Value>>>, Detail> {
+    async fn users_get_active_status_by_id(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Shaped<Map<String, Value>>>, Detail> {
         users::active(&rqctx, &path.into_inner().user_id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn users_oauth_sessions(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
+    async fn users_get_oauth_sessions_by_id(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
         users::oauth_sessions(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
     }
 
-    async fn users_sessions_revoke(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<bool>, Detail> {
+    async fn users_revoke_sessions(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<bool>, Detail> {
         users::sessions_revoke(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
     }
 
-    async fn users_update(rqctx: Ctx, path: Path<UserIdPath>, body: FastJson<UserUpdateForm>) -> Result<HttpResponseOk<Shaped<Option<UserModel>>>, Detail> {
+    async fn users_update_by_id(rqctx: Ctx, path: Path<UserIdPath>, body: FastJson<UserUpdateForm>) -> Result<HttpResponseOk<Shaped<Option<UserModel>>>, Detail> {
         users::update(&rqctx, &path.into_inner().user_id, body).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn users_preview(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
+    async fn users_get_preview(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
         users::preview(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
     }
 
-    async fn groups_list(rqctx: Ctx, query: Query<GroupsListQuery>) -> Result<HttpResponseOk<Shaped<Vec<GroupResponse>>>, Detail> {
+    async fn groups_get(rqctx: Ctx, query: Query<GroupsListQuery>) -> Result<HttpResponseOk<Shaped<Vec<GroupResponse>>>, Detail> {
         groups::list(&rqctx, query.into_inner().share).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_create(rqctx: Ctx, body: FastJson<Shaped<GroupForm, Map<String, Value>>>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+    async fn groups_create_new(rqctx: Ctx, body: FastJson<Shaped<GroupForm, Map<String, Value>>>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
         groups::create(&rqctx, body).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_get(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+    async fn groups_get_by_id(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
         groups::get(&rqctx, &path.into_inner().id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_info(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Option<GroupInfoResponse>>>, Detail> {
+    async fn groups_get_info_by_id(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Option<GroupInfoResponse>>>, Detail> {
         groups::info(&rqctx, &path.into_inner().id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_export(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Option<GroupExportResponse>>>, Detail> {
+    async fn groups_export_by_id(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Option<GroupExportResponse>>>, Detail> {
         groups::export(&rqctx, &path.into_inner().id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_users(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Vec<UserInfoResponse>>>, Detail> {
+    async fn groups_get_users_in(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Vec<UserInfoResponse>>>, Detail> {
         groups::users(&rqctx, &path.into_inner().id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_update(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<Shaped<GroupUpdateForm, Map<String, Value>>>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+    async fn groups_update_by_id(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<Shaped<GroupUpdateForm, Map<String, Value>>>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
         groups::update(&rqctx, &path.into_inner().id, body).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_users_add(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<UserIdsForm>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+    async fn groups_add_user_to(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<UserIdsForm>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
         groups::change_members(&rqctx, &path.into_inner().id, body, true).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_users_remove(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<UserIdsForm>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+    async fn groups_remove_users_from(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<UserIdsForm>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
         groups::change_members(&rqctx, &path.into_inner().id, body, false).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn groups_delete(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<bool>, Detail> {
+    async fn groups_delete_by_id(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<bool>, Detail> {
         groups::delete(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
     }
 
-    async fn groups_preview(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
+    async fn groups_preview_access(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
         groups::preview(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
     }
 
-    async fn groups_members(rqctx: Ctx, path: Path<GroupIdPath>, query: Query<GroupMembersQuery>) -> Result<HttpResponseOk<Shaped<GroupMembersResponse>>, Detail> {
+    async fn groups_inspect_members(rqctx: Ctx, path: Path<GroupIdPath>, query: Query<GroupMembersQuery>) -> Result<HttpResponseOk<Shaped<GroupMembersResponse>>, Detail> {
         groups::members(&rqctx, &path.into_inner().id, query.into_inner()).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn scim_service_provider_config(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+    async fn scim_get_service_provider_config(rqctx: Ctx) -> Result<Response<Body>, Detail> {
         scim::service_provider_config(&rqctx).await
     }
 
-    async fn scim_resource_types(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+    async fn scim_get_resource_types(rqctx: Ctx) -> Result<Response<Body>, Detail> {
         scim::resource_types(&rqctx).await
     }
 
-    async fn scim_schemas(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+    async fn scim_get_schemas(rqctx: Ctx) -> Result<Response<Body>, Detail> {
         scim::schemas(&rqctx).await
     }
 
-    async fn scim_users_list(rqctx: Ctx, query: Query<ScimListQuery>) -> Result<Reply<scim::ListOk>, Detail> {
+    async fn scim_get_users(rqctx: Ctx, query: Query<ScimListQuery>) -> Result<Reply<scim::ListOk>, Detail> {
         scim::users_list(&rqctx, query.into_inner()).await
     }
 
-    async fn scim_users_create(rqctx: Ctx, body: FastJson<ScimUserCreate>) -> Result<Reply<scim::UserCreated>, Detail> {
+    async fn scim_create_user(rqctx: Ctx, body: FastJson<ScimUserCreate>) -> Result<Reply<scim::UserCreated>, Detail> {
         scim::users_create(&rqctx, body).await
     }
 
-    async fn scim_users_get(rqctx: Ctx, path: Path<ScimUserPath>) -> Result<Reply<scim::UserOk>, Detail> {
+    async fn scim_get_user(rqctx: Ctx, path: Path<ScimUserPath>) -> Result<Reply<scim::UserOk>, Detail> {
         scim::users_get(&rqctx, &path.into_inner().user_id).await
     }
 
-    async fn scim_users_put(rqctx: Ctx, path: Path<ScimUserPath>, body: FastJson<ScimUserUpdate>) -> Result<Reply<scim::UserOk>, Detail> {
+    async fn scim_update_user(rqctx: Ctx, path: Path<ScimUserPath>, body: FastJson<ScimUserUpdate>) -> Result<Reply<scim::UserOk>, Detail> {
         scim::users_put(&rqctx, &path.into_inner().user_id, body).await
     }
 
-    async fn scim_users_patch(rqctx: Ctx, path: Path<ScimUserPath>, body: FastJson<ScimPatch>) -> Result<Reply<scim::UserOk>, Detail> {
+    async fn scim_patch_user(rqctx: Ctx, path: Path<ScimUserPath>, body: FastJson<ScimPatch>) -> Result<Reply<scim::UserOk>, Detail> {
         scim::users_patch(&rqctx, &path.into_inner().user_id, body).await
     }
 
-    async fn scim_users_delete(rqctx: Ctx, path: Path<ScimUserPath>) -> Result<Reply<scim::NoContent>, Detail> {
+    async fn scim_delete_user(rqctx: Ctx, path: Path<ScimUserPath>) -> Result<Reply<scim::NoContent>, Detail> {
         scim::users_delete(&rqctx, &path.into_inner().user_id).await
     }
 
-    async fn scim_groups_list(rqctx: Ctx, query: Query<ScimListQuery>) -> Result<Reply<scim::ListOk>, Detail> {
+    async fn scim_get_groups(rqctx: Ctx, query: Query<ScimListQuery>) -> Result<Reply<scim::ListOk>, Detail> {
         scim::groups_list(&rqctx, query.into_inner()).await
     }
 
-    async fn scim_groups_create(rqctx: Ctx, body: FastJson<ScimGroupCreate>) -> Result<Reply<scim::GroupCreated>, Detail> {
+    async fn scim_create_group(rqctx: Ctx, body: FastJson<ScimGroupCreate>) -> Result<Reply<scim::GroupCreated>, Detail> {
         scim::groups_create(&rqctx, body).await
     }
 
-    async fn scim_groups_get(rqctx: Ctx, path: Path<ScimGroupPath>) -> Result<Reply<scim::GroupOk>, Detail> {
+    async fn scim_get_group(rqctx: Ctx, path: Path<ScimGroupPath>) -> Result<Reply<scim::GroupOk>, Detail> {
         scim::groups_get(&rqctx, &path.into_inner().group_id).await
     }
 
-    async fn scim_groups_put(rqctx: Ctx, path: Path<ScimGroupPath>, body: FastJson<ScimGroupWrite>) -> Result<Reply<scim::GroupOk>, Detail> {
+    async fn scim_update_group(rqctx: Ctx, path: Path<ScimGroupPath>, body: FastJson<ScimGroupWrite>) -> Result<Reply<scim::GroupOk>, Detail> {
         scim::groups_put(&rqctx, &path.into_inner().group_id, body).await
     }
 
-    async fn scim_groups_patch(rqctx: Ctx, path: Path<ScimGroupPath>, body: FastJson<ScimPatch>) -> Result<Reply<scim::GroupOk>, Detail> {
+    async fn scim_patch_group(rqctx: Ctx, path: Path<ScimGroupPath>, body: FastJson<ScimPatch>) -> Result<Reply<scim::GroupOk>, Detail> {
         scim::groups_patch(&rqctx, &path.into_inner().group_id, body).await
     }
 
-    async fn scim_groups_delete(rqctx: Ctx, path: Path<ScimGroupPath>) -> Result<Reply<scim::NoContent>, Detail> {
+    async fn scim_delete_group(rqctx: Ctx, path: Path<ScimGroupPath>) -> Result<Reply<scim::NoContent>, Detail> {
         scim::groups_delete(&rqctx, &path.into_inner().group_id).await
     }
 }
