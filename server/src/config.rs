@@ -4,6 +4,7 @@
 //! parsing (booleans are `"true"` case-insensitively, as `os.environ.get(..).lower() == "true"`).
 
 pub mod defaults;
+pub mod security_headers;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -79,6 +80,11 @@ pub struct Config {
     pub enable_persistent_config: bool,
     /// `ENABLE_OAUTH_PERSISTENT_CONFIG` (default false): the same for `oauth.*` settings.
     pub enable_oauth_persistent_config: bool,
+    /// The reference's opt-in security headers (`HSTS`, `XFRAME_OPTIONS`, `CONTENT_SECURITY_POLICY`,
+    /// ...; [`security_headers`]), set on the web UI's answers (documents, assets, redirects:
+    /// `http::frontend::serve`). None by default. The reference sets them on every answer; API
+    /// answers lack them here until answers pass one place (dropshot has no response hook).
+    pub security_headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// The other variables the server reads ([`defaults::env_names`]), as set at start.
     pub env: BTreeMap<String, String>,
     /// Settings saved while they are not persistent (`oauth.*` without
@@ -187,6 +193,7 @@ impl Config {
             },
             enable_persistent_config: bool_var("ENABLE_PERSISTENT_CONFIG", true),
             enable_oauth_persistent_config: bool_var("ENABLE_OAUTH_PERSISTENT_CONFIG", false),
+            security_headers: security_headers::from_lookup(&lookup)?,
             env: defaults::env_names().filter_map(|n| lookup(n).map(|v| (n.to_string(), v))).collect(),
             runtime_settings: RuntimeSettings::default(),
         })

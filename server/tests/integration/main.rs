@@ -16,6 +16,7 @@ mod route_auth;
 mod routes;
 mod schema;
 mod scim;
+mod security_headers;
 mod startup;
 mod trusted_header;
 mod usage;
