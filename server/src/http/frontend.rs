@@ -199,9 +199,8 @@ fn downloading(received: u64, total: u64) -> Response<Body> {
 /// Starlette's `RedirectResponse(url + "/")` (307) for a directory with an index.html.
 fn redirect_to_slash(rqctx: &Ctx) -> Response<Body> {
     let uri = rqctx.request.uri();
-    let host = rqctx.request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
-    let location = format!("http://{host}{}/{query}", uri.path());
+    let host = rqctx.request.headers().get(header::HOST).map(|h| h.as_bytes());
+    let location = slash_location(host, rqctx.server.local_addr, uri.path(), uri.query());
     let mut resp = Response::new(Body::empty());
     *resp.status_mut() = StatusCode::TEMPORARY_REDIRECT;
     resp.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
@@ -209,6 +208,99 @@ fn redirect_to_slash(rqctx: &Ctx) -> Response<Body> {
         resp.headers_mut().insert(header::LOCATION, v);
     }
     resp
+}
+
+/// The `Location` of [`redirect_to_slash`], built as Starlette 1.10 builds it, so that nothing
+/// copied from the request reaches the header unescaped. `URL(scope=scope)`: the `Host` header
+/// (decoded as Latin-1) only if it is a valid authority (`parse_host_header`: a reg-name or
+/// bracketed IP literal, a port of at most 65535), else the listening address (bracketed if
+/// IPv6, without the default port); the percent-decoded path with `?`, `#` and `\` escaped; the
+/// query as sent. Then `.replace(path=url.path + "/")` (a `urlsplit` round trip: a `#` in the
+/// query starts a fragment) and `RedirectResponse`'s `quote(url, safe=":/%#?=@[]!$&'()*+,;")`.
+///
+/// One difference: uvicorn's fallback address is the connection's local address, ours the
+/// listening one (`0.0.0.0` when bound to every interface).
+fn slash_location(host: Option<&[u8]>, local: std::net::SocketAddr, raw_path: &str, query: Option<&str>) -> String {
+    let host: Option<String> = host.map(|h| h.iter().map(|&b| char::from(b)).collect());
+    let netloc = match host.as_deref().filter(|h| valid_host_header(h)) {
+        Some(h) => h.to_string(),
+        None => {
+            let ip = match local.ip() {
+                std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+                ip => ip.to_string(),
+            };
+            if local.port() == 80 { ip } else { format!("{ip}:{}", local.port()) }
+        }
+    };
+    let path = percent_decode_lossy(raw_path).replace('?', "%3F").replace('#', "%23").replace('\\', "%5C");
+    let (query, fragment) = query.unwrap_or("").split_once('#').unwrap_or((query.unwrap_or(""), ""));
+    let mut url = format!("http://{netloc}{path}/");
+    if !query.is_empty() {
+        url.push('?');
+        url.push_str(query);
+    }
+    if !fragment.is_empty() {
+        url.push('#');
+        url.push_str(fragment);
+    }
+    starlette_quote(&url)
+}
+
+/// Starlette's `parse_host_header(...)` is not `None` and `is_valid_port`.
+fn valid_host_header(host: &str) -> bool {
+    static HOST_RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)^(?P<host>[a-z0-9._~%!$&'()*+,;=-]+|\[(?:(?P<ipv6>[a-f0-9]*:[a-f0-9.:]+)|(?-i:v)[a-f0-9]+\.[a-z0-9._~!$&'()*+,;=:-]+)\])(?::(?P<port>[0-9]+))?\z",
+        )
+        .expect("Starlette's _HOST_RE compiles")
+    });
+    let Some(m) = HOST_RE.captures(host) else { return false };
+    if m.name("ipv6").is_some_and(|ip| ip.as_str().parse::<std::net::Ipv6Addr>().is_err()) {
+        return false;
+    }
+    match m.name("port") {
+        None => true,
+        Some(p) => {
+            let digits = p.as_str().trim_start_matches('0');
+            digits.len() <= 5 && digits.parse::<u32>().unwrap_or(0) <= 65535
+        }
+    }
+}
+
+/// `urllib.parse.quote(url, safe=":/%#?=@[]!$&'()*+,;")` as `RedirectResponse` applies it: every
+/// UTF-8 byte outside the unreserved and safe characters becomes `%XX`.
+fn starlette_quote(url: &str) -> String {
+    const SAFE: &[u8] = b":/%#?=@[]!$&'()*+,;_.-~";
+    let mut out = String::with_capacity(url.len());
+    for &b in url.as_bytes() {
+        if b.is_ascii_alphanumeric() || SAFE.contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `urllib.parse.unquote` (what uvicorn puts in `scope["path"]`): `%XX` decoded, other `%` kept,
+/// then UTF-8 with replacement characters.
+fn percent_decode_lossy(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| char::from(c).to_digit(16);
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `StaticFiles.file_response` (and the SPA's `no-cache` on HTML, the pyodide mount's CORS
@@ -600,6 +692,32 @@ impl hyper::body::Body for ChannelBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Expected values from Starlette 1.10 (the reference venv): `URL(scope=...)`, `.replace(path=
+    /// url.path + "/")`, `RedirectResponse(url).headers["location"]`.
+    #[test]
+    fn slash_redirect_location_as_starlette() {
+        let local: std::net::SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let loc = |host: Option<&[u8]>, path: &str, query: Option<&str>| slash_location(host, local, path, query);
+        // (Host header, raw path, query, Location)
+        type Case<'a> = (Option<&'a [u8]>, &'a str, Option<&'a str>, &'a str);
+        let cases: &[Case] = &[
+            (Some(br#"evil.example"><script>alert(1)</script>"#), "/assets/sub", None, "http://127.0.0.1:8080/assets/sub/"),
+            (Some(b"example.com:8080"), "/assets/sub", Some(r#"x="<1>"#), "http://example.com:8080/assets/sub/?x=%22%3C1%3E"),
+            (Some(b"Example.COM"), "/assets/a%20b", Some("x=%41"), "http://Example.COM/assets/a%20b/?x=%41"),
+            (Some(b"[::1]:99999"), "/assets/sub", None, "http://127.0.0.1:8080/assets/sub/"),
+            (Some(b"[::1]:0065535"), "/assets/sub", None, "http://[::1]:0065535/assets/sub/"),
+            (Some(b"[fe80::zz]"), "/assets/sub", None, "http://127.0.0.1:8080/assets/sub/"),
+            (Some(b"[v1.x]"), "/assets/sub", None, "http://[v1.x]/assets/sub/"),
+            (Some(b"h\xe9st"), "/assets/%3F%23%5C%25", None, "http://127.0.0.1:8080/assets/%3F%23%5C%/"),
+            (Some(b"ok"), "/assets/sub", Some("a=1#frag"), "http://ok/assets/sub/?a=1#frag"),
+            (None, "/assets/sub", None, "http://127.0.0.1:8080/assets/sub/"),
+        ];
+        for (host, path, query, want) in cases {
+            assert_eq!(loc(*host, path, *query), *want, "{host:?} {path} {query:?}");
+        }
+        assert_eq!(slash_location(None, "[::1]:80".parse().unwrap(), "/assets/sub", None), "http://[::1]/assets/sub/");
+    }
 
     #[test]
     fn normalize_like_normpath() {

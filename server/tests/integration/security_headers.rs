@@ -128,3 +128,24 @@ async fn invalid_security_header_values_as_the_reference() {
     let err = config.expect_err("a header value with a line break");
     assert!(err.to_string().contains("CONTENT_SECURITY_POLICY"), "{err}");
 }
+
+/// Starlette's `StaticFiles` redirect (`/assets/sub` to `/assets/sub/`) takes the host from the
+/// `Host` header only when it is a valid authority, and percent-encodes the URL.
+#[tokio::test]
+async fn redirect_location_escapes_the_request() {
+    let ui = build();
+    let dir = ui.path().join("frontend");
+    let s = TestServer::start_with(&[("FRONTEND_BUILD_DIR", dir.to_str().unwrap())]).await;
+    let own = s.url.trim_start_matches("http://");
+    let cases: [(&[u8], &str, String); 4] = [
+        (br#"evil.example"><script>alert(1)</script>"#, "GET /assets/sub", format!("http://{own}/assets/sub/")),
+        (b"evil.example/path?", "GET /assets/sub", format!("http://{own}/assets/sub/")),
+        (b"example.com:8443", "GET /assets/sub?q=%22x%22&r=%3Cb%3E", "http://example.com:8443/assets/sub/?q=%22x%22&r=%3Cb%3E".into()),
+        (b"[::1]:8080", "GET /assets/sub", "http://[::1]:8080/assets/sub/".into()),
+    ];
+    for (host, request, want) in cases {
+        let (status, head) = raw(&s.url, request, host).await;
+        assert_eq!(status, 307, "{request}: {head}");
+        assert_eq!(header(&head, "location"), Some(want.to_lowercase().as_str()), "{request} with {host:?}");
+    }
+}
