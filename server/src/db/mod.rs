@@ -44,6 +44,22 @@ pub enum DbError {
     Pool(String),
 }
 
+/// The unique index on `lower("user".email)`: an email another account has.
+pub const USER_EMAIL_UNIQUE: &str = "uq_user_email_lower";
+
+impl DbError {
+    /// The constraint (or unique index) a write broke: `Some` only for SQLSTATE 23505
+    /// (`unique_violation`).
+    pub fn unique_violation(&self) -> Option<&str> {
+        match self {
+            DbError::Query(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => {
+                e.as_db_error().and_then(|d| d.constraint())
+            }
+            _ => None,
+        }
+    }
+}
+
 impl From<deadpool_postgres::PoolError> for DbError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
         DbError::Pool(e.to_string())

@@ -146,11 +146,27 @@ macro_rules! guard {
     }};
 }
 
-/// `get_scim_provider`.
+/// `get_scim_provider`: the key of the users' `scim` data. Without `SCIM_AUTH_PROVIDER` the
+/// reference answers 500 (an `HTTPException` it raises itself; `env.py` only warns at start that
+/// externalId storage needs it), even after `POST /Users` has created the account. Ours answers
+/// 501 (RFC 7644: the service provider does not support the operation, here as configured; the
+/// client did nothing wrong, and an IdP retries a 5xx once the operator has set it), with the
+/// reference's message, and before any write. A deliberate difference.
 fn provider(ctx: &ServerContext) -> Result<String, Detail> {
     match ctx.config.env_str("SCIM_AUTH_PROVIDER").filter(|p| !p.is_empty()) {
         Some(p) => Ok(p.to_string()),
-        None => Err(Detail::new(500, "SCIM_AUTH_PROVIDER environment variable is required when SCIM is enabled")),
+        None => Err(Detail::new(501, "SCIM_AUTH_PROVIDER environment variable is required when SCIM is enabled")),
+    }
+}
+
+/// A change of `userName` (the email) to one another account has: SQLSTATE 23505 on
+/// `uq_user_email_lower` (the reference's unhandled `IntegrityError`, its plain-text 500).
+/// Ours is 409, worded and shaped as the create route's answer for a taken email. A deliberate
+/// difference (compat `scim`).
+fn email_taken<S: HttpResponse>(e: crate::db::DbError, email: Option<&str>) -> Answer<S> {
+    match e.unique_violation() {
+        Some(crate::db::USER_EMAIL_UNIQUE) => http_error(409, &format!("User with email {} already exists", email.unwrap_or_default())),
+        _ => Err(db_err(e)),
     }
 }
 
@@ -307,21 +323,16 @@ fn paging(q: &ScimListQuery) -> Result<(i64, i64), Detail> {
 }
 
 /// `filter.split('"')[1]`; `None` when there is no quote, where the reference raises an
-/// `IndexError` (answered by [`unhandled`]).
+/// `IndexError` (its plain-text 500): see [`unquoted_filter`].
 fn quoted(filter: &str) -> Option<String> {
     filter.split('"').nth(1).map(str::to_string)
 }
 
-/// An exception the reference does not handle: Starlette's `ServerErrorMiddleware` answers a plain-text
-/// 500 (and uvicorn then closes the connection).
-fn unhandled<S: HttpResponse>(rqctx: &Ctx, cause: &str) -> Answer<S> {
-    slog::error!(rqctx.log, "SCIM: unhandled in the reference"; "error" => cause);
-    Response::builder()
-        .status(500)
-        .header("content-type", "text/plain; charset=utf-8")
-        .body(Body::from("Internal Server Error"))
-        .map(Reply::Finished)
-        .map_err(Detail::internal)
+/// A filter whose value is not quoted (`userName eq alice`): the reference's unhandled
+/// `IndexError` (500); ours is the client's 400, as a SCIM error document with RFC 7644's
+/// `invalidFilter`. A deliberate difference (compat `scim`).
+fn unquoted_filter<S: HttpResponse>(attribute: &str) -> Answer<S> {
+    scim_error(400, &format!("Invalid filter: the {attribute} value must be quoted"), Some("invalidFilter"))
 }
 
 /// The users SCIM sees: those with OAuth or SCIM data.
@@ -347,14 +358,14 @@ pub async fn users_list(rqctx: &Ctx, q: ScimListQuery) -> Answer<ListOk> {
     let filter = q.filter.clone().filter(|f| !f.is_empty());
     let (users, total): (Vec<UserRow>, i64) = match filter {
         Some(f) if f.contains("userName eq") => {
-            let Some(email) = quoted(&f) else { return unhandled(rqctx, "userName filter without a quoted value") };
+            let Some(email) = quoted(&f) else { return unquoted_filter("userName") };
             let sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" u WHERE {SCIM_VISIBLE} AND lower(u.email) = lower($1)"#);
             let rows = client.query(&sql, &[&email]).await.map_err(db_err)?;
             let total = rows.len() as i64;
             (rows.iter().take(1).map(|r| UserRow::from_row(r, 0)).collect(), total)
         }
         Some(f) if f.contains("externalId eq") => {
-            let Some(ext) = quoted(&f) else { return unhandled(rqctx, "externalId filter without a quoted value") };
+            let Some(ext) = quoted(&f) else { return unquoted_filter("externalId") };
             let p = provider(ctx)?;
             let u = find_by_external_id(ctx, &p, &ext).await?;
             let n = u.is_some() as i64;
@@ -414,8 +425,9 @@ pub async fn users_create(rqctx: &Ctx, body: FastJson<ScimUserCreate>) -> Answer
     guard!(rqctx);
     let form = body.into_inner()?;
     let ctx = rqctx.context();
+    // Needed to stamp the new account; asked first, so that nothing is written without it.
+    let p = provider(ctx)?;
     if let Some(ext) = form.externalId.as_deref().filter(|e| !e.is_empty()) {
-        let p = provider(ctx)?;
         if find_by_external_id(ctx, &p, ext).await?.is_some() {
             return http_error(409, &format!("User with externalId {ext} already exists"));
         }
@@ -447,7 +459,6 @@ pub async fn users_create(rqctx: &Ctx, body: FastJson<ScimUserCreate>) -> Answer
     };
     let user = crate::db::auths::insert_account(&mut client, &new, false, now()).await.map_err(db_err)?;
     drop(client);
-    let p = provider(ctx)?;
     let Some(user) = set_scim(ctx, &user.id, &p, form.externalId.as_deref()).await? else {
         return http_error(500, "Failed to stamp SCIM user");
     };
@@ -478,12 +489,16 @@ pub async fn users_put(rqctx: &Ctx, id: &str, body: FastJson<ScimUserUpdate>) ->
         _ => None,
     };
     let image = form.photos.as_ref().and_then(|p| p.first()).map(|p| p.value.clone());
+    let ext = form.externalId.as_deref().filter(|e| !e.is_empty());
+    let p = if ext.is_some() { Some(provider(ctx)?) } else { None };
     let mut client = ctx.db.get().await.map_err(db_err)?;
-    let updated = udb::update_fields(&mut client, id, role, name.as_deref(), email.as_deref(), image.as_deref()).await.map_err(db_err)?;
+    let updated = match udb::update_fields(&mut client, id, role, name.as_deref(), email.as_deref(), image.as_deref()).await {
+        Ok(u) => u,
+        Err(e) => return email_taken(e, email.as_deref()),
+    };
     drop(client);
     let Some(mut updated) = updated else { return http_error(500, "Failed to update user") };
-    if let Some(ext) = form.externalId.as_deref().filter(|e| !e.is_empty()) {
-        let p = provider(ctx)?;
+    if let (Some(ext), Some(p)) = (ext, p) {
         if let Some(u) = set_scim(ctx, id, &p, Some(ext)).await? {
             updated = u;
         }
@@ -560,7 +575,10 @@ pub async fn users_patch(rqctx: &Ctx, id: &str, body: FastJson<ScimPatch>) -> An
     let scim = scim.filter(|s| Some(s) != user.scim.as_ref());
     let updated = if email.is_some() || name.is_some() || role.is_some() || scim.is_some() {
         let mut client = ctx.db.get().await.map_err(db_err)?;
-        let u = udb::update_fields(&mut client, id, role, name.as_deref(), email.as_deref(), None).await.map_err(db_err)?;
+        let u = match udb::update_fields(&mut client, id, role, name.as_deref(), email.as_deref(), None).await {
+            Ok(u) => u,
+            Err(e) => return email_taken(e, email.as_deref()),
+        };
         client
             .execute(r#"UPDATE "user" SET scim = COALESCE($2, scim), updated_at = $3 WHERE id = $1"#, &[&id, &scim, &now()])
             .await
@@ -596,7 +614,7 @@ pub async fn groups_list(rqctx: &Ctx, q: ScimListQuery) -> Answer<ListOk> {
     let client = ctx.db.get().await.map_err(db_err)?;
     let groups: Vec<GroupRow> = match q.filter.clone().filter(|f| !f.is_empty()) {
         Some(f) if f.contains("displayName eq") => {
-            let Some(name) = quoted(&f) else { return unhandled(rqctx, "displayName filter without a quoted value") };
+            let Some(name) = quoted(&f) else { return unquoted_filter("displayName") };
             let sql = format!(r#"SELECT {GROUP_COLUMNS} FROM "group" g WHERE g.name = $1 LIMIT 1"#);
             client.query(&sql, &[&name]).await.map_err(db_err)?.iter().map(|r| GroupRow::from_row(r, 0)).collect()
         }
@@ -736,6 +754,12 @@ pub async fn groups_patch(rqctx: &Ctx, id: &str, body: FastJson<ScimPatch>) -> A
     drop(client);
     let Some(g) = g else { return http_error(404, &format!("Group {id} not found")) };
     for op in &form.Operations {
+        // Checked before any operation is applied (the reference fails half way, with its 500).
+        if let Some(p) = op.path.as_deref().filter(|p| op.op.to_lowercase() == "remove" && p.starts_with("members[value eq")) {
+            if quoted(p).is_none() {
+                return scim_error(400, "Invalid path: the members[value eq ...] value must be quoted", Some("invalidPath"));
+            }
+        }
         if op.path.as_deref() == Some("members") && matches!(op.op.to_lowercase().as_str(), "add" | "replace") {
             let Some(Value::Array(list)) = &op.value else {
                 return scim_error(400, "Members must be a list of users.", Some("invalidValue"));
@@ -760,7 +784,7 @@ pub async fn groups_patch(rqctx: &Ctx, id: &str, body: FastJson<ScimPatch>) -> A
                 gdb::change_members(&mut client, id, &ids, true, now()).await.map_err(db_err)?;
             }
             ("remove", Some(p)) if p.starts_with("members[value eq") => {
-                let Some(member) = quoted(p) else { return unhandled(rqctx, "member path without a quoted value") };
+                let member = quoted(p).unwrap_or_default();
                 let mut client = ctx.db.get().await.map_err(db_err)?;
                 gdb::change_members(&mut client, id, &[member], false, now()).await.map_err(db_err)?;
             }

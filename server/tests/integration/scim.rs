@@ -100,11 +100,15 @@ async fn scim_provisioning() {
     assert_eq!(r.json()["Resources"][0]["id"], json!(zid));
     let r = scim(&s.url, "GET", "/Users?startIndex=x", None, None).await;
     assert_eq!(r.status, 422);
-    // A filter without a quoted value: the reference's unhandled IndexError, Starlette's plain-text 500.
-    for path in ["/Users?filter=userName%20eq%20zed", "/Users?filter=externalId%20eq%20x", "/Groups?filter=displayName%20eq%20x"] {
+    // A filter without a quoted value: the reference's unhandled IndexError (500); ours the client's 400.
+    for (path, attribute) in
+        [("/Users?filter=userName%20eq%20zed", "userName"), ("/Users?filter=externalId%20eq%20x", "externalId"), ("/Groups?filter=displayName%20eq%20x", "displayName")]
+    {
         let r = scim(&s.url, "GET", path, None, None).await;
-        assert_eq!((r.status, r.body.as_str()), (500, "Internal Server Error"), "{path}");
-        assert_eq!(r.headers["content-type"], "text/plain; charset=utf-8", "{path}");
+        let want = format!(
+            r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","detail":"Invalid filter: the {attribute} value must be quoted","scimType":"invalidFilter"}}"#
+        );
+        assert_eq!((r.status, r.body), (400, want), "{path}");
     }
 
     // Patch: deactivate, rename; errors in the SCIM shape.
@@ -162,6 +166,68 @@ async fn scim_provisioning() {
     let r = scim(&s.url, "DELETE", &format!("/Users/{}", a.admin_id), None, None).await;
     assert_eq!(r.status, 403);
     let r = req("GET", &s.url, "/api/v1/auths/", Some(&a.admin), None).await;
+    assert_eq!(r.status, 200);
+}
+
+/// Security round 2: what answered 500 for the client's input (or the operator's setting) now
+/// answers what it is, before anything is written.
+#[tokio::test]
+async fn scim_client_mistakes_are_not_500() {
+    let s = TestServer::start_with(ENV).await;
+    // Groups are created on behalf of the first admin.
+    setup(&s.url).await;
+    let mk = |name: &str, ext: &str| {
+        let email = format!("{name}@example.com");
+        json!({"userName": email, "externalId": ext, "displayName": name, "emails": [{"value": email}]}).to_string()
+    };
+    let r = scim(&s.url, "POST", "/Users", None, Some(&mk("amy", "ext-amy"))).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = scim(&s.url, "POST", "/Users", None, Some(&mk("ben", "ext-ben"))).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let ben = r.json()["id"].as_str().unwrap().to_string();
+
+    // userName (the email) changed to another account's, in any case: 409, as create answers.
+    let taken = r#"{"detail":"User with email AMY@example.com already exists"}"#;
+    let r = scim(&s.url, "PUT", &format!("/Users/{ben}"), None, Some(r#"{"userName":"AMY@example.com"}"#)).await;
+    assert_eq!((r.status, r.body.as_str()), (409, taken));
+    let r = scim(&s.url, "PUT", &format!("/Users/{ben}"), None, Some(r#"{"emails":[{"value":"AMY@example.com"}]}"#)).await;
+    assert_eq!((r.status, r.body.as_str()), (409, taken));
+    for path in ["userName", "emails[primary eq true].value"] {
+        let patch = json!({"Operations": [{"op": "replace", "path": path, "value": "AMY@example.com"}]}).to_string();
+        let r = scim(&s.url, "PATCH", &format!("/Users/{ben}"), None, Some(&patch)).await;
+        assert_eq!((r.status, r.body.as_str()), (409, taken), "{path}");
+    }
+    let r = scim(&s.url, "GET", &format!("/Users/{ben}"), None, None).await;
+    assert_eq!(r.json()["userName"], json!("ben@example.com"));
+    // The connection the refused write used still works.
+    let r = scim(&s.url, "PUT", &format!("/Users/{ben}"), None, Some(r#"{"userName":"ben2@example.com"}"#)).await;
+    assert_eq!((r.status, r.json()["userName"].clone()), (200, json!("ben2@example.com")));
+
+    // A members path without a quoted value: 400, and the operations before it are not applied.
+    let r = scim(&s.url, "POST", "/Groups", None, Some(&json!({"displayName": "T", "members": [{"value": ben}]}).to_string())).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let gid = r.json()["id"].as_str().unwrap().to_string();
+    let patch = r#"{"Operations":[{"op":"replace","path":"members","value":[]},{"op":"remove","path":"members[value eq x]"}]}"#;
+    let r = scim(&s.url, "PATCH", &format!("/Groups/{gid}"), None, Some(patch)).await;
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (400, r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","detail":"Invalid path: the members[value eq ...] value must be quoted","scimType":"invalidPath"}"#)
+    );
+    let r = scim(&s.url, "GET", &format!("/Groups/{gid}"), None, None).await;
+    assert_eq!(r.json()["members"][0]["value"], json!(ben));
+
+    // Without SCIM_AUTH_PROVIDER: 501 with the reference's message, and no account half made.
+    let s = TestServer::start_with(&[("ENABLE_SCIM", "true"), ("SCIM_TOKEN", TOKEN)]).await;
+    let unset = r#"{"detail":"SCIM_AUTH_PROVIDER environment variable is required when SCIM is enabled"}"#;
+    for body in [mk("cat", "ext-cat"), json!({"userName": "cat@example.com", "displayName": "cat", "emails": []}).to_string()] {
+        let r = scim(&s.url, "POST", "/Users", None, Some(&body)).await;
+        assert_eq!((r.status, r.body.as_str()), (501, unset), "{body}");
+    }
+    let n: i64 = s.db.client().await.query_one(r#"SELECT count(*) FROM "user" WHERE email = 'cat@example.com'"#, &[]).await.unwrap().get(0);
+    assert_eq!(n, 0);
+    let r = scim(&s.url, "GET", "/Users?filter=externalId%20eq%20%22x%22", None, None).await;
+    assert_eq!((r.status, r.body.as_str()), (501, unset));
+    let r = scim(&s.url, "GET", "/Users", None, None).await;
     assert_eq!(r.status, 200);
 }
 
