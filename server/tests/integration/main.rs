@@ -15,6 +15,7 @@ mod oauth_config;
 mod route_auth;
 mod routes;
 mod schema;
+mod statements;
 mod scim;
 mod startup;
 mod trusted_header;
