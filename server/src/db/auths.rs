@@ -65,7 +65,8 @@ fn group_permissions(row: &tokio_postgres::Row, at: usize) -> Vec<Value> {
 }
 
 /// An account as one statement reads it: the credential (`a`), the user (`u`), either of which
-/// may be missing, and the user's groups' permissions. Callers add `FROM … a … u … WHERE`.
+/// may be missing, and the user's groups' permissions. Callers add `FROM … a … u … WHERE`
+/// (after more columns, if any).
 fn account_sql(from_where: &str) -> String {
     format!(r#"SELECT {AUTH_COLUMNS}, a.id IS NOT NULL, u.id IS NOT NULL, {USER_COLUMNS}, {GROUP_PERMISSIONS} {from_where}"#)
 }
@@ -76,21 +77,28 @@ fn account_from_row(r: &tokio_postgres::Row) -> (Option<AuthRow>, Option<UserRow
     (has_auth.then(|| auth_from_row(r, 0)), has_user.then(|| UserRow::from_row(r, 8)), group_permissions(r, 8 + super::users::USER_COLUMN_COUNT))
 }
 
-/// What one statement loads for a session token: the credential, its user (which may be gone)
-/// and the user's groups' permissions.
+/// What one statement loads for a session token: the credential, its user (which may be gone),
+/// the user's groups' permissions, and whether the token was signed out.
 #[derive(Debug, Clone)]
 pub struct SessionRows {
     pub auth: AuthRow,
     pub user: Option<UserRow>,
     pub group_permissions: Vec<Value>,
+    /// The token's `jti` is in `owui_rs.revoked_token` ([`super::revoked`]).
+    pub revoked: bool,
 }
 
-/// [`SessionRows`] of the account `id`, in one statement.
-pub async fn session_by_id(db: &impl GenericClient, id: &str) -> Result<Option<SessionRows>, DbError> {
-    let sql = account_sql(r#"FROM auth a LEFT JOIN "user" u ON u.id = a.id WHERE a.id = $1"#);
-    Ok(db.query_opt(&sql, &[&id]).await?.and_then(|r| {
+/// [`SessionRows`] of the account `id` for the token `jti`, in one statement (the revocation
+/// check is a subquery of it).
+pub async fn session_by_id(db: &impl GenericClient, id: &str, jti: Option<&str>) -> Result<Option<SessionRows>, DbError> {
+    let sql = account_sql(
+        r#", EXISTS (SELECT 1 FROM owui_rs.revoked_token r WHERE r.jti = $2)
+           FROM auth a LEFT JOIN "user" u ON u.id = a.id WHERE a.id = $1"#,
+    );
+    Ok(db.query_opt(&sql, &[&id, &jti]).await?.and_then(|r| {
         let (auth, user, group_permissions) = account_from_row(&r);
-        Some(SessionRows { auth: auth?, user, group_permissions })
+        let revoked = r.get(9 + super::users::USER_COLUMN_COUNT);
+        Some(SessionRows { auth: auth?, user, group_permissions, revoked })
     }))
 }
 

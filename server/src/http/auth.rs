@@ -189,7 +189,8 @@ pub async fn check_claims(ctx: &ServerContext, claims: &Map<String, Value>) -> R
         None => String::new(),
     };
     let client = ctx.db.get().await.map_err(|e| unavailable(e.to_string()))?;
-    let rows = session_by_id(&**client, &id)
+    let jti = claims.get("jti").and_then(Value::as_str);
+    let rows = session_by_id(&**client, &id, jti)
         .await
         .map_err(|e| unavailable(e.to_string()))?
         .ok_or_else(|| Detail::unauthorized("Invalid authentication request."))?;
@@ -197,6 +198,10 @@ pub async fn check_claims(ctx: &ServerContext, claims: &Map<String, Value>) -> R
     drop(client);
     if !auth.active {
         return Err(Detail::unauthorized("Invalid authentication request."));
+    }
+    // Signed out (ours: the reference checks the same `jti` in Redis, when it has Redis).
+    if rows.revoked {
+        return Ok(ClaimCheck::Invalid);
     }
     let stamp = claims.get("session_stamp").cloned().unwrap_or(Value::Null);
     if stamp != auth.session_stamp.clone().map(Value::String).unwrap_or(Value::Null) {

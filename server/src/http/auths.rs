@@ -576,14 +576,34 @@ fn percent_decode(s: &str) -> String {
 
 pub async fn signout(rqctx: &Ctx) -> Result<OkWithHeaders<SignoutResponse>, Detail> {
     let ctx = rqctx.context();
-    let jar = auth::cookies(rqctx.request.headers());
-    // Without Redis the reference cannot revoke the token; it only clears the cookies.
+    let headers = rqctx.request.headers();
+    let jar = auth::cookies(headers);
+    // The token as `signout` reads it: `Authorization` (any scheme), else the cookie.
+    let token = auth::authorization_cred(headers).or_else(|| jar.get("token").cloned()).filter(|t| !t.is_empty());
+    if let Some(token) = token {
+        revoke_token(ctx, &token).await?;
+    }
     let mut cookies = vec![deleted_cookie("token"), deleted_cookie("owui-session"), deleted_cookie("oui-session"), deleted_cookie("oauth_id_token")];
     if jar.contains_key("oauth_session_id") {
         cookies.push(deleted_cookie("oauth_session_id"));
     }
     let redirect_url = ctx.config.env_str("WEBUI_AUTH_SIGNOUT_REDIRECT_URL").filter(|s| !s.is_empty()).map(str::to_string);
     Ok(ok(SignoutResponse { status: true, redirect_url }, cookies))
+}
+
+/// `invalidate_token`: a validly signed token with a `jti` is refused from now on, on every
+/// instance (the reference does this only with Redis, and only for tokens that expire; here
+/// through PostgreSQL, tokens without expiry included). A token that does not decode, or has
+/// no `jti` (none the reference or this server mints), has nothing to revoke.
+async fn revoke_token(ctx: &ServerContext, token: &str) -> Result<(), Detail> {
+    let t = now();
+    let Some(claims) = token::decode_token(&ctx.config.secret_key, token, t) else { return Ok(()) };
+    let (Some(jti), Some(user_id)) = (claims.get("jti").and_then(Value::as_str), claims.get("id").and_then(Value::as_str)) else {
+        return Ok(());
+    };
+    let expires_at = claims.get("exp").and_then(Value::as_i64);
+    let client = ctx.db.get().await.map_err(db_err)?;
+    crate::db::revoked::revoke(&**client, jti, user_id, expires_at, t).await.map_err(db_err)
 }
 
 /// `GET /api/v1/auths/`.
