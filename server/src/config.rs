@@ -85,6 +85,17 @@ pub struct Config {
     /// `http::frontend::serve`). None by default. The reference sets them on every answer; API
     /// answers lack them here until answers pass one place (dropshot has no response hook).
     pub security_headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// `CUSTOM_API_KEY_HEADER` (default `x-api-key`), lowercased: the API-key header.
+    pub api_key_header: String,
+    /// `DATABASE_USER_ACTIVE_STATUS_UPDATE_INTERVAL` in seconds (default 60): how often at most a
+    /// user's `last_active_at` is written.
+    pub last_active_interval: f64,
+    /// `DEFAULT_USER_PERMISSIONS` from the `USER_PERMISSIONS_*` variables.
+    pub default_user_permissions: serde_json::Value,
+    /// `OWUI_SETTINGS_REFRESH_SECONDS` (ours, default 10, at least 1): how often the settings
+    /// snapshot is read again, for changes the Python reference makes on a shared database
+    /// (which do not notify; see [`crate::settings`]).
+    pub settings_refresh: std::time::Duration,
     /// The other variables the server reads ([`defaults::env_names`]), as set at start.
     pub env: BTreeMap<String, String>,
     /// Settings saved while they are not persistent (`oauth.*` without
@@ -194,6 +205,14 @@ impl Config {
             enable_persistent_config: bool_var("ENABLE_PERSISTENT_CONFIG", true),
             enable_oauth_persistent_config: bool_var("ENABLE_OAUTH_PERSISTENT_CONFIG", false),
             security_headers: security_headers::from_lookup(&lookup)?,
+            api_key_header: var("CUSTOM_API_KEY_HEADER").unwrap_or_else(|| "x-api-key".into()).to_lowercase(),
+            last_active_interval: var("DATABASE_USER_ACTIVE_STATUS_UPDATE_INTERVAL")
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .unwrap_or(60.0),
+            default_user_permissions: defaults::default_user_permissions(&|n: &str| lookup(n)),
+            settings_refresh: std::time::Duration::from_secs(
+                var("OWUI_SETTINGS_REFRESH_SECONDS").and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(10).max(1),
+            ),
             env: defaults::env_names().filter_map(|n| lookup(n).map(|v| (n.to_string(), v))).collect(),
             runtime_settings: RuntimeSettings::default(),
         })

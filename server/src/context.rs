@@ -17,10 +17,28 @@ pub struct ServerContext {
     pub frontend: Arc<Frontend>,
     /// The one client for fetching user-supplied URLs (SSRF guard: `net::outbound`).
     pub outbound: crate::net::outbound::Outbound,
+    /// The settings snapshot (`config` rows over the environment), kept current by
+    /// [`crate::settings::listen`].
+    pub settings: crate::settings::Store,
 }
 
 impl ServerContext {
     pub fn is_ready(&self) -> bool {
         self.ready.load(Ordering::Acquire)
+    }
+
+    /// The current settings snapshot.
+    pub fn settings(&self) -> Arc<crate::settings::Snapshot> {
+        self.settings.current()
+    }
+
+    /// `Config.get(key)` (see [`crate::settings::Snapshot::get`]).
+    pub fn setting(&self, key: &str) -> Option<serde_json::Value> {
+        self.settings().get(&self.config, key)
+    }
+
+    /// `Config.get_many(keys)` (see [`crate::settings::Snapshot::get_many`]).
+    pub fn settings_many(&self, keys: &[&str]) -> serde_json::Map<String, serde_json::Value> {
+        self.settings().get_many(&self.config, keys)
     }
 }

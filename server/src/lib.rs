@@ -12,6 +12,7 @@ pub mod http;
 pub mod mfa;
 pub mod net;
 pub mod oauth_sessions;
+pub mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -70,6 +71,8 @@ impl Running {
 /// The application over its database, not serving yet.
 pub struct Opened {
     pub ctx: Arc<ServerContext>,
+    /// Where the database is (for connections outside the pool, such as the settings listener).
+    pub pg_config: tokio_postgres::Config,
     pub cluster: Option<PgCluster>,
     pub migrate: db::MigrateOutcome,
 }
@@ -88,18 +91,26 @@ pub async fn open(config: Config, log: &Logger) -> Result<Opened, StartError> {
             (cfg, Some(cluster))
         }
     };
-    let pool = db::connect(pg_config, config.database_pool_size).await?;
+    let pool = db::connect(pg_config.clone(), config.database_pool_size).await?;
     let migrate = db::migrate(&pool).await?;
     info!(log, "database ready"; "schema" => ?migrate);
     // Finding the web UI is a few stats; fetching it (first start only) runs in the background.
     let frontend = frontend::Frontend::locate(&config, log.new(slog::o!("component" => "frontend")));
     let outbound = net::outbound::Outbound::from_config(&config);
-    let ctx = Arc::new(ServerContext { config, db: pool, ready: AtomicBool::new(false), frontend, outbound });
+    let ctx = Arc::new(ServerContext {
+        config,
+        db: pool,
+        ready: AtomicBool::new(false),
+        frontend,
+        outbound,
+        settings: settings::Store::default(),
+    });
+    settings::reload(&ctx).await?;
     // `validate_mfa_configuration` at start: with MFA on, a missing key or stored secrets the key
     // cannot open would lock every account out, so refuse to start instead.
-    let policy = mfa::policy(&ctx).await.map_err(|e| StartError::Mfa(e.to_string()))?;
+    let policy = mfa::policy(&ctx);
     mfa::validate(&ctx, policy).await.map_err(StartError::Mfa)?;
-    Ok(Opened { ctx, cluster, migrate })
+    Ok(Opened { ctx, pg_config, cluster, migrate })
 }
 
 /// Opens the database (see [`open`]) and starts serving.
@@ -110,7 +121,8 @@ pub async fn start(config: Config, log: &Logger) -> Result<Running, StartError> 
         .ok()
         .and_then(|mut a| a.next())
         .ok_or_else(|| StartError::Listen { addr: bind.clone(), reason: "not a valid address".into() })?;
-    let Opened { ctx, cluster, migrate } = open(config, log).await?;
+    let Opened { ctx, pg_config, cluster, migrate } = open(config, log).await?;
+    settings::listen(&ctx, pg_config, ctx.config.settings_refresh, log.new(slog::o!("component" => "settings")));
     let server = ServerBuilder::new(http::api(), ctx.clone(), log.new(slog::o!("component" => "http")))
         .config(ConfigDropshot {
             bind_address,

@@ -18,7 +18,6 @@ use webui_api::{Detail, MfaChallengeResponse, MfaSetupResponse, NextStep};
 
 use crate::context::ServerContext;
 use crate::db::auths::{self as auths_db, AuthRow};
-use crate::db::config::config_get_many;
 use crate::db::users::{self, UserRow};
 
 /// How long a login or replacement challenge lives.
@@ -171,11 +170,9 @@ impl Policy {
     }
 }
 
-/// `get_mfa_config`.
-pub async fn policy(ctx: &ServerContext) -> Result<Policy, Detail> {
-    let v = config_get_many(&ctx.db, &ctx.config, &POLICY_KEYS).await.map_err(|_| unavailable())?;
-    let on = |k: &str| v.get(k) == Some(&Value::Bool(true));
-    Ok(Policy { enable: on(POLICY_KEYS[0]), allow_oauth_bypass: on(POLICY_KEYS[1]), allow_trusted_header_bypass: on(POLICY_KEYS[2]) })
+/// `get_mfa_config`, from the settings snapshot.
+pub fn policy(ctx: &ServerContext) -> Policy {
+    ctx.settings().mfa
 }
 
 pub fn unavailable() -> Detail {
@@ -281,9 +278,18 @@ fn parse_state(value: Option<&Value>) -> Result<Option<MfaData>, Detail> {
 pub async fn get_auth(ctx: &ServerContext, user_id: &str) -> Result<Auth, Detail> {
     let client = ctx.db.get().await.map_err(|_| unavailable())?;
     let row = auths_db::auth_by_id(&**client, user_id).await.map_err(|_| unavailable())?;
-    let row = row.filter(|a| a.active).ok_or_else(|| Detail::unauthorized("Invalid authentication request."))?;
-    let mfa = parse_state(row.mfa.as_ref())?;
-    Ok(Auth { row, mfa })
+    Auth::from_row(row.ok_or_else(|| Detail::unauthorized("Invalid authentication request."))?)
+}
+
+impl Auth {
+    /// `get_auth` on a row already read: an active credential with its parsed MFA state.
+    pub fn from_row(row: AuthRow) -> Result<Auth, Detail> {
+        if !row.active {
+            return Err(Detail::unauthorized("Invalid authentication request."));
+        }
+        let mfa = parse_state(row.mfa.as_ref())?;
+        Ok(Auth { row, mfa })
+    }
 }
 
 /// `save_mfa`: writes `mfa` over the state `auth` was read with (409 when it changed since);
@@ -436,7 +442,7 @@ pub async fn load_challenge(ctx: &ServerContext, token: &str, kinds: &[&str], at
             Some(u) if u.role == "admin" || u.role == "user" => u,
             _ => return Err(Detail::forbidden("Account is awaiting approval.")),
         };
-        if !policy(ctx).await?.enable {
+        if !policy(ctx).enable {
             return Err(Detail::forbidden("MFA is disabled. Please sign in again."));
         }
         if !attempt {
@@ -569,7 +575,7 @@ async fn authorize_manage(
     if now() - auth_time > CHALLENGE_SECONDS {
         return Err(Detail::forbidden("reauthentication_required"));
     }
-    if !policy(ctx).await?.enable {
+    if !policy(ctx).enable {
         return Err(Detail::forbidden("MFA is disabled."));
     }
     let stamp = claims.get("session_stamp").and_then(Value::as_str);

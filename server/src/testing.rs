@@ -252,6 +252,12 @@ impl TestServer {
         self.running.as_ref().expect("server running").context().clone()
     }
 
+    /// Reloads the server's settings snapshot now: for tests that write the `config` table
+    /// directly (as another instance, or the reference, would; see `server::settings`).
+    pub async fn reload_settings(&self) {
+        crate::settings::reload(&self.context()).await.expect("reload the settings");
+    }
+
     /// Stops the server (the database stays until `self` is dropped).
     pub async fn stop(&mut self) {
         if let Some(r) = self.running.take() {
@@ -270,4 +276,153 @@ pub fn test_logger() -> slog::Logger {
 /// Where the repository's files are (for golden files and tools).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+/// What the server sent to PostgreSQL, counted on the wire by [`WireCounter`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WireCounts {
+    /// Statements executed: extended-protocol `Execute` messages plus simple `Query` messages
+    /// (a simple query holding several statements counts once; the server sends few such).
+    pub statements: u64,
+    /// Round trips: `Sync` plus simple `Query` messages (a `query` that still has to prepare
+    /// its statement costs two: prepare, then bind and execute).
+    pub round_trips: u64,
+    /// Connections opened (startup messages).
+    pub connections: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    statements: std::sync::atomic::AtomicU64,
+    round_trips: std::sync::atomic::AtomicU64,
+    connections: std::sync::atomic::AtomicU64,
+}
+
+/// A PostgreSQL protocol proxy in front of a test database that counts the frontend messages
+/// passing through it: point the server's `DATABASE_URL` at [`WireCounter::conninfo`] to count
+/// every statement it runs, whichever code path or connection runs it. Nothing is changed in
+/// the server to be counted, so the figures are what PostgreSQL receives.
+pub struct WireCounter {
+    /// libpq connection string of the proxy (same database and user as the target).
+    pub conninfo: String,
+    counters: std::sync::Arc<Counters>,
+    _dir: tempfile::TempDir,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl WireCounter {
+    /// Starts the proxy in front of `db`.
+    pub async fn start(db: &TestDb) -> WireCounter {
+        use tokio_postgres::config::Host;
+        let target: tokio_postgres::Config = db.conninfo.parse().expect("conninfo");
+        let port = target.get_ports().first().copied().unwrap_or(5432);
+        let host = target.get_hosts().first().cloned().expect("a host");
+        let dir = tempfile::tempdir().expect("proxy dir");
+        let listener = tokio::net::UnixListener::bind(dir.path().join(format!(".s.PGSQL.{port}"))).expect("bind the proxy");
+        let counters = std::sync::Arc::new(Counters::default());
+        let c = counters.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let host = host.clone();
+                let c = c.clone();
+                tokio::spawn(async move {
+                    let (up_r, up_w): (Box<dyn tokio::io::AsyncRead + Send + Unpin>, Box<dyn tokio::io::AsyncWrite + Send + Unpin>) =
+                        match &host {
+                            Host::Unix(p) => {
+                                let Ok(s) = tokio::net::UnixStream::connect(p.join(format!(".s.PGSQL.{port}"))).await else { return };
+                                let (r, w) = s.into_split();
+                                (Box::new(r), Box::new(w))
+                            }
+                            Host::Tcp(h) => {
+                                let Ok(s) = tokio::net::TcpStream::connect((h.as_str(), port)).await else { return };
+                                let (r, w) = s.into_split();
+                                (Box::new(r), Box::new(w))
+                            }
+                        };
+                    let (cl_r, cl_w) = client.into_split();
+                    let down = tokio::spawn(async move {
+                        let (mut r, mut w) = (up_r, cl_w);
+                        let _ = tokio::io::copy(&mut r, &mut w).await;
+                    });
+                    let _ = Self::forward_counting(cl_r, up_w, &c).await;
+                    down.abort();
+                });
+            }
+        });
+        let user = target.get_user().unwrap_or("postgres");
+        let dbname = target.get_dbname().unwrap_or(&db.name);
+        let conninfo = format!("host={} port={port} user={user} dbname={dbname}", dir.path().display());
+        WireCounter { conninfo, counters, _dir: dir, task }
+    }
+
+    /// Copies frontend messages upstream, counting them (startup and SSL/GSS requests have no
+    /// type byte; every later message is a type byte and a length that includes itself).
+    async fn forward_counting(
+        mut from: impl tokio::io::AsyncRead + Unpin,
+        mut to: impl tokio::io::AsyncWrite + Unpin,
+        c: &Counters,
+    ) -> std::io::Result<()> {
+        use std::sync::atomic::Ordering::Relaxed;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 16 * 1024];
+        let mut started = false;
+        loop {
+            let n = from.read(&mut chunk).await?;
+            if n == 0 {
+                return Ok(());
+            }
+            to.write_all(&chunk[..n]).await?;
+            buf.extend_from_slice(&chunk[..n]);
+            loop {
+                let (head, typ) = if started { (5, buf.first().copied()) } else { (4, None) };
+                if buf.len() < head {
+                    break;
+                }
+                let len = u32::from_be_bytes(buf[head - 4..head].try_into().expect("4 bytes")) as usize;
+                let total = head - 4 + len;
+                if buf.len() < total {
+                    break;
+                }
+                match typ {
+                    None => {
+                        let code = buf.get(4..8).map(|b| u32::from_be_bytes(b.try_into().expect("4 bytes"))).unwrap_or(0);
+                        // SSLRequest / GSSENCRequest come before the real startup message.
+                        if code != 80877103 && code != 80877104 {
+                            started = true;
+                            c.connections.fetch_add(1, Relaxed);
+                        }
+                    }
+                    Some(b'Q') => {
+                        c.statements.fetch_add(1, Relaxed);
+                        c.round_trips.fetch_add(1, Relaxed);
+                    }
+                    Some(b'E') => {
+                        c.statements.fetch_add(1, Relaxed);
+                    }
+                    Some(b'S') => {
+                        c.round_trips.fetch_add(1, Relaxed);
+                    }
+                    Some(_) => {}
+                }
+                buf.drain(..total);
+            }
+        }
+    }
+
+    /// The counts since the last call (or the start), zeroing them.
+    pub fn take(&self) -> WireCounts {
+        use std::sync::atomic::Ordering::Relaxed;
+        WireCounts {
+            statements: self.counters.statements.swap(0, Relaxed),
+            round_trips: self.counters.round_trips.swap(0, Relaxed),
+            connections: self.counters.connections.swap(0, Relaxed),
+        }
+    }
+}
+
+impl Drop for WireCounter {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }

@@ -41,15 +41,83 @@ pub async fn auth_by_id(db: &impl GenericClient, id: &str) -> Result<Option<Auth
     Ok(db.query_opt(&sql, &[&id]).await?.map(|r| auth_from_row(&r, 0)))
 }
 
-/// The credential row and its user (the user may be gone), in one round trip.
-pub async fn auth_and_user_by_id(db: &impl GenericClient, id: &str) -> Result<Option<(AuthRow, Option<UserRow>)>, DbError> {
-    let sql = format!(
-        r#"SELECT {AUTH_COLUMNS}, u.id IS NOT NULL, {USER_COLUMNS} FROM auth a LEFT JOIN "user" u ON u.id = a.id WHERE a.id = $1"#
+/// The `permissions` of every group of the user `a.id`, inherited ones included, in
+/// [`super::groups::groups_by_member`]'s order, as one JSON array: a scalar subquery, so that
+/// loading a session or a sign-in's account also loads what its permissions need.
+const GROUP_PERMISSIONS: &str = r#"(WITH RECURSIVE m(group_id) AS (
+        SELECT group_id FROM group_member WHERE user_id = a.id
+        UNION
+        SELECT g.parent_group_id FROM m JOIN "group" g ON g.id = m.group_id WHERE g.parent_group_id IS NOT NULL
+    )
+    SELECT coalesce(json_agg(g.permissions ORDER BY g.updated_at DESC, g.id), '[]'::json) FROM m JOIN "group" g ON g.id = m.group_id)"#;
+
+#[cfg(test)]
+#[test]
+fn user_column_count() {
+    assert_eq!(USER_COLUMNS.split(',').count(), super::users::USER_COLUMN_COUNT);
+}
+
+fn group_permissions(row: &tokio_postgres::Row, at: usize) -> Vec<Value> {
+    match row.get::<_, Value>(at) {
+        Value::Array(a) => a.into_iter().filter(|p| !p.is_null()).collect(),
+        _ => vec![],
+    }
+}
+
+/// An account as one statement reads it: the credential (`a`), the user (`u`), either of which
+/// may be missing, and the user's groups' permissions. Callers add `FROM … a … u … WHERE`
+/// (after more columns, if any).
+fn account_sql(from_where: &str) -> String {
+    format!(r#"SELECT {AUTH_COLUMNS}, a.id IS NOT NULL, u.id IS NOT NULL, {USER_COLUMNS}, {GROUP_PERMISSIONS} {from_where}"#)
+}
+
+/// What [`account_sql`] selected: credential, user, groups' permissions.
+fn account_from_row(r: &tokio_postgres::Row) -> (Option<AuthRow>, Option<UserRow>, Vec<Value>) {
+    let (has_auth, has_user): (bool, bool) = (r.get(6), r.get(7));
+    (has_auth.then(|| auth_from_row(r, 0)), has_user.then(|| UserRow::from_row(r, 8)), group_permissions(r, 8 + super::users::USER_COLUMN_COUNT))
+}
+
+/// What one statement loads for a session token: the credential, its user (which may be gone),
+/// the user's groups' permissions, and whether the token was signed out.
+#[derive(Debug, Clone)]
+pub struct SessionRows {
+    pub auth: AuthRow,
+    pub user: Option<UserRow>,
+    pub group_permissions: Vec<Value>,
+    /// The token's `jti` is in `owui_rs.revoked_token` ([`super::revoked`]).
+    pub revoked: bool,
+}
+
+/// [`SessionRows`] of the account `id` for the token `jti`, in one statement (the revocation
+/// check is a subquery of it).
+pub async fn session_by_id(db: &impl GenericClient, id: &str, jti: Option<&str>) -> Result<Option<SessionRows>, DbError> {
+    let sql = account_sql(
+        r#", EXISTS (SELECT 1 FROM owui_rs.revoked_token r WHERE r.jti = $2)
+           FROM auth a LEFT JOIN "user" u ON u.id = a.id WHERE a.id = $1"#,
     );
-    Ok(db.query_opt(&sql, &[&id]).await?.map(|r| {
-        let auth = auth_from_row(&r, 0);
-        let has_user: bool = r.get(6);
-        (auth, has_user.then(|| UserRow::from_row(&r, 7)))
+    Ok(db.query_opt(&sql, &[&id, &jti]).await?.and_then(|r| {
+        let (auth, user, group_permissions) = account_from_row(&r);
+        let revoked = r.get(9 + super::users::USER_COLUMN_COUNT);
+        Some(SessionRows { auth: auth?, user, group_permissions, revoked })
+    }))
+}
+
+/// What one statement loads for a sign-in by email: the user, its credential (if any) and its
+/// groups' permissions.
+#[derive(Debug, Clone)]
+pub struct SigninRows {
+    pub user: UserRow,
+    pub auth: Option<AuthRow>,
+    pub group_permissions: Vec<Value>,
+}
+
+/// [`SigninRows`] of the user with that email (case-insensitive, as `Users.get_user_by_email`),
+/// in one statement.
+pub async fn signin_by_email(db: &impl GenericClient, email: &str) -> Result<Option<SigninRows>, DbError> {
+    let sql = account_sql(r#"FROM "user" u LEFT JOIN auth a ON a.id = u.id WHERE lower(u.email) = lower($1) LIMIT 1"#);
+    Ok(db.query_opt(&sql, &[&email]).await?.and_then(|r| {
+        let (auth, user, group_permissions) = account_from_row(&r);
+        Some(SigninRows { user: user?, auth, group_permissions })
     }))
 }
 
@@ -113,6 +181,8 @@ pub async fn insert_account_with(
                 &[&now],
             )
             .await?;
+            // The other instances reload their settings (`crate::settings`).
+            tx.execute("SELECT pg_notify($1, '')", &[&crate::settings::CHANNEL]).await?;
         }
     }
     let sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" u WHERE u.id = $1"#);

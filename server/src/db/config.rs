@@ -1,54 +1,26 @@
-//! The reference's per-key settings store: table `config` (`key` text PK, `value` json).
-//!
-//! A key missing from the table takes its default from the environment (see
-//! [`crate::config::Config::setting_default`]), as the reference's `Config.get_many` does.
+//! The reference's per-key settings store: table `config` (`key` text PK, `value` json), read
+//! whole into [`crate::settings`]' snapshot, and the `LISTEN` connection that says when to
+//! read it again.
 
-use deadpool_postgres::Pool;
-use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+use futures::StreamExt;
+use serde_json::Value;
+use tokio_postgres::{AsyncMessage, GenericClient, NoTls};
 
 use super::DbError;
-use crate::config::Config;
 
-/// Reads `keys`; keys neither stored nor with a default are left out, like the reference.
-pub async fn config_get_many(pool: &Pool, config: &Config, keys: &[&str]) -> Result<Map<String, Value>, DbError> {
-    let persistent: Vec<&str> = keys.iter().copied().filter(|k| config.setting_persistent(k)).collect();
-    let mut stored = Map::new();
-    if !persistent.is_empty() {
-        let client = pool.get().await?;
-        let rows = client.query("SELECT key, value FROM config WHERE key = ANY($1)", &[&persistent]).await?;
-        for row in rows {
-            let key: String = row.get(0);
-            let value: Value = row.get(1);
-            stored.insert(key, value);
-        }
-    }
-    let mut out = Map::new();
-    for key in keys {
-        if let Some(v) = stored.remove(*key) {
-            out.insert(key.to_string(), v);
-        } else if let Some(v) = config.setting_default(key) {
-            out.insert(key.to_string(), v);
-        }
-    }
-    Ok(out)
+/// Every row of `config`.
+pub async fn config_all(db: &impl GenericClient) -> Result<HashMap<String, Value>, DbError> {
+    let rows = db.query("SELECT key, value FROM config", &[]).await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 
-/// Reads one key (its default when unset).
-pub async fn config_get(pool: &Pool, config: &Config, key: &str) -> Result<Option<Value>, DbError> {
-    Ok(config_get_many(pool, config, &[key]).await?.remove(key))
-}
-
-/// `Config.upsert`: writes each persistent key, stamping `updated_at`; the others are kept in
-/// memory for the life of the process (the reference overwrites its in-memory default).
-pub async fn config_upsert(pool: &Pool, config: &Config, updates: &[(&str, Value)]) -> Result<(), DbError> {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
+/// `Config.upsert` of `updates`, stamping `updated_at`, and a `NOTIFY` on `channel`
+/// ([`crate::settings::CHANNEL`]) delivered to the listening instances when the transaction commits.
+pub async fn config_upsert(db: &mut deadpool_postgres::Object, updates: &[(&str, Value)], now: i64) -> Result<(), DbError> {
+    let tx = db.transaction().await?;
     for (key, value) in updates {
-        if !config.setting_persistent(key) {
-            config.set_runtime_setting(key, value.clone());
-            continue;
-        }
         tx.execute(
             "INSERT INTO config (key, value, updated_at) VALUES ($1, $2, $3)
              ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at",
@@ -56,6 +28,38 @@ pub async fn config_upsert(pool: &Pool, config: &Config, updates: &[(&str, Value
         )
         .await?;
     }
+    tx.execute("SELECT pg_notify($1, '')", &[&crate::settings::CHANNEL]).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A dedicated connection (not from the pool) listening on one channel.
+pub struct Listener {
+    /// Dropping the client ends the connection (and the task reading it).
+    _client: tokio_postgres::Client,
+    notifications: tokio::sync::mpsc::Receiver<()>,
+}
+
+impl Listener {
+    /// Waits for the next notification; `None` once the connection has ended.
+    pub async fn recv(&mut self) -> Option<()> {
+        self.notifications.recv().await
+    }
+}
+
+/// Opens a [`Listener`] on `channel` (an identifier).
+pub async fn listen(pg: &tokio_postgres::Config, channel: &str) -> Result<Listener, DbError> {
+    let (client, mut connection) = pg.connect(NoTls).await.map_err(|e| DbError::Connect(e.to_string()))?;
+    let (tx, notifications) = tokio::sync::mpsc::channel(1);
+    tokio::spawn(async move {
+        let mut messages = futures::stream::poll_fn(move |cx| connection.poll_message(cx));
+        while let Some(Ok(message)) = messages.next().await {
+            if let AsyncMessage::Notification(_) = message {
+                // A full queue already holds a pending reload.
+                let _ = tx.try_send(());
+            }
+        }
+    });
+    client.batch_execute(&format!("LISTEN \"{channel}\"")).await?;
+    Ok(Listener { _client: client, notifications })
 }

@@ -6,6 +6,7 @@
 
 pub mod auths;
 pub mod cluster;
+pub mod revoked;
 pub mod config;
 pub mod groups;
 pub mod usage;
@@ -22,6 +23,10 @@ mod embedded {
 
 /// The Alembic revision of open-webui 0.12.4: the only schema this server reads and writes.
 pub const ALEMBIC_HEAD: &str = "0bd252b206fb";
+
+/// Our own schema `owui_rs` (beside the reference's, never inside it): the one migration that
+/// is not the reference's, run as well on a database the reference created (it is idempotent).
+const OWN_SCHEMA: &str = include_str!("../../../migrations/V2__owui_rs_revoked_tokens.sql");
 
 /// A lock id for `pg_advisory_lock`, so that servers starting together migrate one at a time.
 const MIGRATION_LOCK: i64 = 0x6f77_7569_5f6d_6967; // "owui_mig"
@@ -160,6 +165,7 @@ async fn migrate_locked(client: &mut tokio_postgres::Client) -> Result<MigrateOu
             return Err(DbError::StampMismatch { found: if found.is_empty() { "(none)".into() } else { found.join(",") } });
         }
         if !refinery_history {
+            client.batch_execute(OWN_SCHEMA).await?;
             return Ok(MigrateOutcome::Adopted);
         }
         embedded::migrations::runner().run_async(client).await.map_err(|e| DbError::Migrate(e.to_string()))?;

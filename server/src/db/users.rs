@@ -37,6 +37,9 @@ pub struct UserRow {
     pub scim: Option<Value>,
 }
 
+/// How many columns [`USER_COLUMNS`] selects.
+pub const USER_COLUMN_COUNT: usize = 23;
+
 /// The columns [`UserRow::from_row`] reads, for `SELECT {USER_COLUMNS} FROM "user" u`.
 pub const USER_COLUMNS: &str = "u.id, u.email, u.username, u.role, u.name, u.profile_image_url, u.bio, u.gender, \
      u.date_of_birth::text, u.timezone, u.status_emoji, u.status_message, u.status_expires_at, u.info, u.settings, \

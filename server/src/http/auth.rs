@@ -19,8 +19,7 @@ use serde_json::{Map, Value};
 use webui_api::Detail;
 
 use crate::context::ServerContext;
-use crate::db::auths::auth_and_user_by_id;
-use crate::db::config::config_get_many;
+use crate::db::auths::session_by_id;
 use crate::db::users::{self, UserRow};
 
 /// `ERROR_MESSAGES.UNAUTHORIZED`.
@@ -47,6 +46,8 @@ pub struct SessionUser {
     pub auth_type: AuthType,
     /// The JWT's claims (empty for API keys).
     pub claims: Map<String, Value>,
+    /// The `permissions` of the user's groups, when loaded with the session (JWTs).
+    pub group_permissions: Option<Vec<Value>>,
 }
 
 impl SessionUser {
@@ -130,18 +131,17 @@ pub fn request_token(headers: &HeaderMap, api_key_header: &str) -> Option<String
 pub async fn current_user(rqctx: &Ctx) -> Result<SessionUser, Detail> {
     let ctx = rqctx.context();
     let headers = rqctx.request.headers();
-    let api_key_header = ctx.config.env_str("CUSTOM_API_KEY_HEADER").unwrap_or("x-api-key").to_string();
-    let Some(token) = request_token(headers, &api_key_header) else {
+    let Some(token) = request_token(headers, &ctx.config.api_key_header) else {
         return Err(Detail::unauthorized("Not authenticated"));
     };
     if token.starts_with("sk-") {
         let user = user_by_api_key(rqctx, &token).await?;
-        return Ok(SessionUser { user, auth_type: AuthType::ApiKey, claims: Map::new() });
+        return Ok(SessionUser { user, auth_type: AuthType::ApiKey, claims: Map::new(), group_permissions: None });
     }
     let Some(claims) = token::decode_token(&ctx.config.secret_key, &token, now()).filter(|c| c.contains_key("id")) else {
         return Err(Detail::unauthorized(UNAUTHORIZED));
     };
-    let user = session_user_from_claims(ctx, &claims).await?;
+    let (user, group_permissions) = session_user_from_claims(ctx, &claims).await?;
     if let Some(h) = ctx.config.trusted_email_header.as_deref().filter(|h| !h.is_empty()) {
         let trusted = header_str(headers, h).unwrap_or("").to_lowercase();
         if !trusted.is_empty() && user.email != trusted {
@@ -149,31 +149,38 @@ pub async fn current_user(rqctx: &Ctx) -> Result<SessionUser, Detail> {
         }
     }
     touch_last_active(ctx, &user.id);
-    Ok(SessionUser { user, auth_type: AuthType::Jwt, claims })
+    Ok(SessionUser { user, auth_type: AuthType::Jwt, claims, group_permissions: Some(group_permissions) })
 }
 
 /// `is_valid_token` and the user lookup: the account must exist and be active, the token's
 /// session stamp must be the account's current one, its type a known one, and its MFA state
 /// enough when MFA is enforced.
-async fn session_user_from_claims(ctx: &ServerContext, claims: &Map<String, Value>) -> Result<UserRow, Detail> {
+async fn session_user_from_claims(ctx: &ServerContext, claims: &Map<String, Value>) -> Result<(UserRow, Vec<Value>), Detail> {
     match check_claims(ctx, claims).await? {
-        ClaimCheck::Valid(Some(user)) => Ok(*user),
+        ClaimCheck::Valid(Some(user)) => Ok((user.user, user.group_permissions)),
         ClaimCheck::Valid(None) => Err(Detail::unauthorized(INVALID_TOKEN)),
         ClaimCheck::Invalid => Err(Detail::unauthorized("Invalid token")),
     }
 }
 
+/// A valid token's user and its groups' permissions.
+pub struct ClaimUser {
+    pub user: UserRow,
+    pub group_permissions: Vec<Value>,
+}
+
 /// What [`check_claims`] found.
 pub enum ClaimCheck {
     /// `is_valid_token` passed; the user, if it still exists.
-    Valid(Option<Box<UserRow>>),
+    Valid(Option<Box<ClaimUser>>),
     /// `is_valid_token` said no (stamp, type or MFA).
     Invalid,
 }
 
 /// `is_valid_token(decoded)` then `Users.get_user_by_id`. A missing or inactive credential is the
 /// reference's `get_auth` error (401 `Invalid authentication request.`), raised even where the
-/// caller would otherwise just ignore the token (`/api/config`).
+/// caller would otherwise just ignore the token (`/api/config`). One statement
+/// ([`session_by_id`]); the MFA policy comes from the settings snapshot.
 pub async fn check_claims(ctx: &ServerContext, claims: &Map<String, Value>) -> Result<ClaimCheck, Detail> {
     let unavailable = |_| Detail::new(503, "Authentication is temporarily unavailable.");
     let id = match claims.get("id") {
@@ -182,13 +189,19 @@ pub async fn check_claims(ctx: &ServerContext, claims: &Map<String, Value>) -> R
         None => String::new(),
     };
     let client = ctx.db.get().await.map_err(|e| unavailable(e.to_string()))?;
-    let (auth, user) = auth_and_user_by_id(&**client, &id)
+    let jti = claims.get("jti").and_then(Value::as_str);
+    let rows = session_by_id(&**client, &id, jti)
         .await
         .map_err(|e| unavailable(e.to_string()))?
         .ok_or_else(|| Detail::unauthorized("Invalid authentication request."))?;
+    let auth = rows.auth;
     drop(client);
     if !auth.active {
         return Err(Detail::unauthorized("Invalid authentication request."));
+    }
+    // Signed out (ours: the reference checks the same `jti` in Redis, when it has Redis).
+    if rows.revoked {
+        return Ok(ClaimCheck::Invalid);
     }
     let stamp = claims.get("session_stamp").cloned().unwrap_or(Value::Null);
     if stamp != auth.session_stamp.clone().map(Value::String).unwrap_or(Value::Null) {
@@ -200,7 +213,7 @@ pub async fn check_claims(ctx: &ServerContext, claims: &Map<String, Value>) -> R
     }
     if typ == "session" {
         let method = claims.get("auth_method").and_then(Value::as_str).unwrap_or("");
-        if crate::mfa::policy(ctx).await?.required(method) {
+        if crate::mfa::policy(ctx).required(method) {
             let mfa = auth.mfa.as_ref();
             let has_secret = mfa.and_then(|m| m.get("secret")).is_some_and(|s| s.as_str().is_some_and(|s| !s.is_empty()));
             let reset = mfa.and_then(|m| m.get("reset_required")).and_then(Value::as_bool).unwrap_or(false);
@@ -209,7 +222,7 @@ pub async fn check_claims(ctx: &ServerContext, claims: &Map<String, Value>) -> R
             }
         }
     }
-    Ok(ClaimCheck::Valid(user.map(Box::new)))
+    Ok(ClaimCheck::Valid(rows.user.map(|user| Box::new(ClaimUser { user, group_permissions: rows.group_permissions }))))
 }
 
 /// `get_current_user_by_api_key`.
@@ -220,7 +233,7 @@ async fn user_by_api_key(rqctx: &Ctx, key: &str) -> Result<UserRow, Detail> {
     drop(client);
     let user = user.ok_or_else(|| Detail::unauthorized(INVALID_TOKEN))?;
     let keys = ["auth.enable_api_keys", "user.permissions", "auth.api_key.endpoint_restrictions", "auth.api_key.allowed_endpoints"];
-    let cfg = config_get_many(&ctx.db, &ctx.config, &keys).await.map_err(Detail::internal)?;
+    let cfg = ctx.settings_many(&keys);
     if !truthy(cfg.get("auth.enable_api_keys")) {
         return Err(Detail::forbidden(API_KEY_NOT_ALLOWED));
     }
@@ -299,11 +312,7 @@ pub async fn optional_user(rqctx: &Ctx) -> Option<SessionUser> {
 /// `DATABASE_USER_ACTIVE_STATUS_UPDATE_INTERVAL` seconds (default 60) per user.
 pub fn touch_last_active(ctx: &ServerContext, user_id: &str) {
     static LAST: OnceLock<Mutex<HashMap<String, std::time::Instant>>> = OnceLock::new();
-    let interval = ctx
-        .config
-        .env_str("DATABASE_USER_ACTIVE_STATUS_UPDATE_INTERVAL")
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .unwrap_or(60.0);
+    let interval = ctx.config.last_active_interval;
     let now_i = std::time::Instant::now();
     {
         let mut last = LAST.get_or_init(Default::default).lock().expect("last-active map");
@@ -368,7 +377,7 @@ pub mod permissions {
     use crate::db::groups::groups_by_member;
     use crate::db::DbError;
 
-    fn fill_missing(permissions: &mut Map<String, Value>, defaults: &Map<String, Value>) {
+    pub(crate) fn fill_missing(permissions: &mut Map<String, Value>, defaults: &Map<String, Value>) {
         for (k, v) in defaults {
             match (permissions.get_mut(k), v) {
                 (None, _) => {
@@ -406,8 +415,31 @@ pub mod permissions {
     /// The defaults completed from `DEFAULT_USER_PERMISSIONS`.
     pub fn filled_defaults(ctx: &ServerContext, defaults: &Value) -> Map<String, Value> {
         let mut p = defaults.as_object().cloned().unwrap_or_default();
-        let base = crate::config::defaults::default_user_permissions(&|n: &str| ctx.config.env_str(n).map(str::to_string));
-        fill_missing(&mut p, base.as_object().expect("object"));
+        fill_missing(&mut p, ctx.config.default_user_permissions.as_object().expect("object"));
+        p
+    }
+
+    /// `get_permissions` of a session: the snapshot's defaults combined with the groups'
+    /// permissions loaded with it (no statement), else read now.
+    pub async fn of_session(ctx: &ServerContext, session: &super::SessionUser) -> Result<Map<String, Value>, DbError> {
+        match &session.group_permissions {
+            Some(groups) => Ok(from_groups(ctx, groups)),
+            None => {
+                let defaults = Value::Object(ctx.settings().default_permissions.clone());
+                Ok(get_permissions(ctx, &session.user.id, &defaults).await?.as_object().cloned().unwrap_or_default())
+            }
+        }
+    }
+
+    /// The snapshot's defaults combined with `groups` (each group's `permissions`, in
+    /// `get_groups_by_member_id` order).
+    pub fn from_groups(ctx: &ServerContext, groups: &[Value]) -> Map<String, Value> {
+        let mut p = ctx.settings().default_permissions.clone();
+        for g in groups {
+            if let Value::Object(gp) = g {
+                combine(&mut p, gp);
+            }
+        }
         p
     }
 

@@ -18,7 +18,6 @@ use crate::changelog::markdown::py_strip;
 use crate::context::ServerContext;
 use crate::mfa;
 use crate::db::auths::{self as auths_db, NewAccount};
-use crate::db::config::{config_get, config_get_many, config_upsert};
 use crate::db::users::{self, UserRow};
 use crate::db::{groups, DbError};
 
@@ -63,7 +62,7 @@ where
     F: std::future::Future<Output = Result<OkWithHeaders<T>, Detail>>,
 {
     let result = async {
-        if rqctx.request.method() == http::Method::POST && mfa::policy(rqctx.context()).await?.enable {
+        if rqctx.request.method() == http::Method::POST && mfa::policy(rqctx.context()).enable {
             static LIMITER: std::sync::OnceLock<auth::RateLimiter> = std::sync::OnceLock::new();
             let ip = rqctx.request.remote_addr().ip().to_string();
             let key = format!("mfa:ip:{}", mfa::token_hash(&ip));
@@ -210,19 +209,12 @@ fn http_date(ts: i64) -> String {
 
 /// `auth.jwt_expiry` in seconds (`None`: no expiry). An unparsable value is the reference's
 /// `ValueError`, a 500.
-async fn jwt_expiry(ctx: &ServerContext) -> Result<Option<i64>, Detail> {
-    let v = config_get(&ctx.db, &ctx.config, "auth.jwt_expiry").await.map_err(db_err)?;
-    let s = match v {
-        Some(Value::String(s)) => s,
-        Some(Value::Null) | None => "None".into(),
-        Some(other) => other.to_string(),
-    };
-    let d = token::parse_duration(&s).map_err(Detail::internal)?;
-    Ok(token::expiry_seconds(d))
+fn jwt_expiry(ctx: &ServerContext) -> Result<Option<i64>, Detail> {
+    ctx.settings().jwt_expiry.clone().map_err(Detail::internal)
 }
 
 async fn user_permissions(ctx: &ServerContext, user_id: &str) -> Result<Map<String, Value>, Detail> {
-    let defaults = config_get(&ctx.db, &ctx.config, "user.permissions").await.map_err(db_err)?.unwrap_or(Value::Null);
+    let defaults = Value::Object(ctx.settings().default_permissions.clone());
     match permissions::get_permissions(ctx, user_id, &defaults).await.map_err(db_err)? {
         Value::Object(m) => Ok(m),
         _ => Ok(Map::new()),
@@ -238,19 +230,40 @@ pub(super) async fn signin_response(
     source: &str,
 ) -> Result<OkWithHeaders<SigninResult>, Detail> {
     let current = mfa::get_auth(ctx, &user.id).await?;
-    let policy = mfa::policy(ctx).await?;
+    signin_response_for(ctx, user, source, current, None).await
+}
+
+/// [`signin_response`] on the credential `current` just read with the user (and, when read
+/// with them, the user's groups' permissions): no row is read again.
+async fn signin_response_for(
+    ctx: &ServerContext,
+    user: &UserRow,
+    source: &str,
+    current: mfa::Auth,
+    group_permissions: Option<&[Value]>,
+) -> Result<OkWithHeaders<SigninResult>, Detail> {
+    let policy = mfa::policy(ctx);
     if policy.enable && user.role != "admin" && user.role != "user" {
         return Ok(ok(SigninResult::Pending(PendingUserResponse { next_step: Pending::Pending }), vec![]));
     }
     if policy.required(source) {
         return Ok(ok(SigninResult::Challenge(mfa::start_login(ctx, &current, source).await?), vec![]));
     }
-    let (body, cookie) = session(ctx, user, source, &current.row, false, None).await?;
+    let permissions = match group_permissions {
+        Some(groups) => permissions::from_groups(ctx, groups),
+        None => user_permissions(ctx, &user.id).await?,
+    };
+    // `current` was read in this request, with the user: `get_auth` would read it again.
+    let (body, cookie) = session(ctx, user, source, &current.row, false, None, Some(permissions)).await?;
     Ok(ok(SigninResult::Session(body), vec![cookie]))
 }
 
 /// `create_session_response`: a session token for `user` (issued on the credential snapshot
 /// `auth` that authorized it; 409 when the account changed since) and its `token` cookie.
+/// `preloaded`: the user's permissions, when `auth` was read in this same request with them
+/// (a sign-in); the credential is then not read again. The token carries the credential's
+/// session stamp either way: a change since (a new password, a revocation) replaces the stamp,
+/// and the token is refused from then on.
 pub(super) async fn session(
     ctx: &ServerContext,
     user: &UserRow,
@@ -258,15 +271,22 @@ pub(super) async fn session(
     auth: &auths_db::AuthRow,
     mfa_verified: bool,
     auth_time: Option<i64>,
+    preloaded: Option<Map<String, Value>>,
 ) -> Result<(SessionUserResponse, String), Detail> {
-    let current = mfa::get_auth(ctx, &user.id).await?;
-    if current.row.session_stamp != auth.session_stamp {
-        return Err(Detail::new(409, "Authentication changed. Please sign in again."));
-    }
-    if mfa::policy(ctx).await?.required(source) && !mfa_verified {
+    let permissions = match preloaded {
+        Some(p) => p,
+        None => {
+            let current = mfa::get_auth(ctx, &user.id).await?;
+            if current.row.session_stamp != auth.session_stamp {
+                return Err(Detail::new(409, "Authentication changed. Please sign in again."));
+            }
+            user_permissions(ctx, &user.id).await?
+        }
+    };
+    if mfa::policy(ctx).required(source) && !mfa_verified {
         return Err(Detail::unauthorized("Authenticator verification is required."));
     }
-    let expiry = jwt_expiry(ctx).await?;
+    let expiry = jwt_expiry(ctx)?;
     let t = now();
     let mut claims = Map::new();
     claims.insert("id".into(), json!(user.id));
@@ -286,30 +306,22 @@ pub(super) async fn session(
         token,
         token_type: "Bearer".into(),
         expires_at: expiry.map(|s| t + s),
-        permissions: Some(user_permissions(ctx, &user.id).await?),
+        permissions: Some(permissions),
     };
     Ok((body, cookie))
 }
 
-/// `Auths.authenticate_user`: the user when the password matches an active credential. Unknown
-/// emails and inactive accounts verify a placeholder hash, so every answer costs one bcrypt.
-async fn authenticate(ctx: &ServerContext, email: &str, pw: &str) -> Result<Option<UserRow>, Detail> {
+/// `Auths.authenticate_user`: the account when the password matches an active credential, read
+/// in one statement with its groups' permissions. Unknown emails and inactive accounts verify a
+/// placeholder hash, so every answer costs one bcrypt.
+async fn authenticate(ctx: &ServerContext, email: &str, pw: &str) -> Result<Option<(UserRow, auths_db::AuthRow, Vec<Value>)>, Detail> {
     let client = ctx.db.get().await.map_err(db_err)?;
-    let user = users::user_by_email(&**client, email).await.map_err(db_err)?;
-    let Some(user) = user else {
-        drop(client);
-        password::verify_password(pw.to_string(), password::PLACEHOLDER_HASH.into()).await;
-        return Ok(None);
-    };
-    let auth = auths_db::auth_by_id(&**client, &user.id).await.map_err(db_err)?;
+    let rows = auths_db::signin_by_email(&**client, email).await.map_err(db_err)?;
     drop(client);
-    match auth {
-        Some(a) if a.active => {
-            if password::verify_password(pw.to_string(), a.password.unwrap_or_default()).await {
-                Ok(Some(user))
-            } else {
-                Ok(None)
-            }
+    match rows {
+        Some(auths_db::SigninRows { user, auth: Some(auth), group_permissions }) if auth.active => {
+            let hash = auth.password.clone().unwrap_or_default();
+            Ok(password::verify_password(pw.to_string(), hash).await.then_some((user, auth, group_permissions)))
         }
         _ => {
             password::verify_password(pw.to_string(), password::PLACEHOLDER_HASH.into()).await;
@@ -337,7 +349,7 @@ async fn create_account(
     profile_image_url: &str,
 ) -> Result<UserRow, DbOrDetail> {
     let hash = password::hash_password(hash_algorithm(ctx), pw.to_string()).await.map_err(DbOrDetail::Other)?;
-    let settings = config_get_many(&ctx.db, &ctx.config, &["ui.default_user_role", "ui.default_group_id"]).await?;
+    let settings = ctx.settings_many(&["ui.default_user_role", "ui.default_group_id"]);
     let role = match settings.get("ui.default_user_role") {
         Some(Value::String(s)) => s.clone(),
         _ => "pending".into(),
@@ -355,6 +367,11 @@ async fn create_account(
         if !g.is_empty() {
             let _ = groups::add_member(&**client, g, &user.id, now()).await;
         }
+    }
+    drop(client);
+    if user.role == "admin" {
+        // The first account closed sign-up (`ui.enable_signup`): this instance sees it at once.
+        crate::settings::reload(ctx).await?;
     }
     Ok(user)
 }
@@ -377,7 +394,7 @@ impl From<deadpool_postgres::PoolError> for DbOrDetail {
 }
 
 pub(super) async fn setting(ctx: &ServerContext, key: &str) -> Result<Value, Detail> {
-    Ok(config_get(&ctx.db, &ctx.config, key).await.map_err(db_err)?.unwrap_or(Value::Null))
+    Ok(ctx.setting(key).unwrap_or(Value::Null))
 }
 
 pub async fn signup(rqctx: &Ctx, form: SignupForm) -> Result<OkWithHeaders<SigninResult>, Detail> {
@@ -474,14 +491,18 @@ pub async fn signin(rqctx: &Ctx, form: SigninForm) -> Result<OkWithHeaders<Signi
                 });
             }
         }
-        user = authenticate(ctx, admin_email, "admin").await?;
+        user = authenticate(ctx, admin_email, "admin").await?.map(|(u, _, _)| u);
     } else {
         let email = form.email.to_lowercase();
         if auth::signin_limiter().is_limited(&email, now()) {
             return Err(Detail::new(429, RATE_LIMIT_EXCEEDED));
         }
         limit_password_attempts(ctx, &email).await?;
-        user = authenticate(ctx, &email, &form.password).await?;
+        return match authenticate(ctx, &email, &form.password).await? {
+            // `authenticate` read the active credential that `get_auth` would read again.
+            Some((user, auth, groups)) => signin_response_for(ctx, &user, source, mfa::Auth::from_row(auth)?, Some(&groups)).await,
+            None => Err(Detail::bad_request(INVALID_CRED)),
+        };
     }
     match user {
         Some(u) => signin_response(ctx, &u, source).await,
@@ -492,7 +513,7 @@ pub async fn signin(rqctx: &Ctx, form: SigninForm) -> Result<OkWithHeaders<Signi
 /// With MFA on, password attempts on an existing account count against its per-account limit
 /// (10 per 15 minutes, stored on the account; `limit_account(id, 'password')`).
 pub(super) async fn limit_password_attempts(ctx: &ServerContext, email: &str) -> Result<(), Detail> {
-    if !mfa::policy(ctx).await?.enable {
+    if !mfa::policy(ctx).enable {
         return Ok(());
     }
     let client = ctx.db.get().await.map_err(db_err)?;
@@ -555,8 +576,13 @@ fn percent_decode(s: &str) -> String {
 
 pub async fn signout(rqctx: &Ctx) -> Result<OkWithHeaders<SignoutResponse>, Detail> {
     let ctx = rqctx.context();
-    let jar = auth::cookies(rqctx.request.headers());
-    // Without Redis the reference cannot revoke the token; it only clears the cookies.
+    let headers = rqctx.request.headers();
+    let jar = auth::cookies(headers);
+    // The token as `signout` reads it: `Authorization` (any scheme), else the cookie.
+    let token = auth::authorization_cred(headers).or_else(|| jar.get("token").cloned()).filter(|t| !t.is_empty());
+    if let Some(token) = token {
+        revoke_token(ctx, &token).await?;
+    }
     let mut cookies = vec![deleted_cookie("token"), deleted_cookie("owui-session"), deleted_cookie("oui-session"), deleted_cookie("oauth_id_token")];
     if jar.contains_key("oauth_session_id") {
         cookies.push(deleted_cookie("oauth_session_id"));
@@ -565,14 +591,28 @@ pub async fn signout(rqctx: &Ctx) -> Result<OkWithHeaders<SignoutResponse>, Deta
     Ok(ok(SignoutResponse { status: true, redirect_url }, cookies))
 }
 
+/// `invalidate_token`: a validly signed token with a `jti` is refused from now on, on every
+/// instance (the reference does this only with Redis, and only for tokens that expire; here
+/// through PostgreSQL, tokens without expiry included). A token that does not decode, or has
+/// no `jti` (none the reference or this server mints), has nothing to revoke.
+async fn revoke_token(ctx: &ServerContext, token: &str) -> Result<(), Detail> {
+    let t = now();
+    let Some(claims) = token::decode_token(&ctx.config.secret_key, token, t) else { return Ok(()) };
+    let (Some(jti), Some(user_id)) = (claims.get("jti").and_then(Value::as_str), claims.get("id").and_then(Value::as_str)) else {
+        return Ok(());
+    };
+    let expires_at = claims.get("exp").and_then(Value::as_i64);
+    let client = ctx.db.get().await.map_err(db_err)?;
+    crate::db::revoked::revoke(&**client, jti, user_id, expires_at, t).await.map_err(db_err)
+}
+
 /// `GET /api/v1/auths/`.
 pub async fn session_user(rqctx: &Ctx) -> Result<OkWithHeaders<SessionUserInfoResponse>, Detail> {
     let session = auth::require_human(rqctx).await?;
     let ctx = rqctx.context();
     let headers = rqctx.request.headers();
     // The token as this route reads it: Authorization (any scheme), the cookie, the API-key header.
-    let api_key_header = ctx.config.env_str("CUSTOM_API_KEY_HEADER").unwrap_or("x-api-key").to_string();
-    let token = auth::request_token(headers, &api_key_header).unwrap_or_default();
+    let token = auth::request_token(headers, &ctx.config.api_key_header).unwrap_or_default();
     let t = now();
     let data = if token.is_empty() { None } else { token::decode_token(&ctx.config.secret_key, &token, t) };
     let mut expires_at = None;
@@ -589,7 +629,7 @@ pub async fn session_user(rqctx: &Ctx) -> Result<OkWithHeaders<SessionUserInfoRe
         let max_age = expires_at.map(|e| (e as f64 - now_f).trunc() as i64);
         cookies.push(token_cookie(ctx, &token, max_age, expires_at));
     }
-    let permissions = user_permissions(ctx, &session.user.id).await?;
+    let permissions = permissions::of_session(ctx, &session).await.map_err(db_err)?;
     let u = session.user;
     Ok(ok(
         SessionUserInfoResponse {
@@ -707,7 +747,7 @@ pub async fn add_user(rqctx: &Ctx, body: FastJson<AddUserForm, AuthForm>) -> Res
     )
     .await
     .map_err(|e| internal(e.to_string()))?;
-    if let Ok(Some(Value::String(g))) = config_get(&ctx.db, &ctx.config, "ui.default_group_id").await {
+    if let Some(Value::String(g)) = ctx.setting("ui.default_group_id") {
         if !g.is_empty() {
             let _ = groups::add_member(&**client, &g, &user.id, now()).await;
         }
@@ -715,14 +755,14 @@ pub async fn add_user(rqctx: &Ctx, body: FastJson<AddUserForm, AuthForm>) -> Res
     let auth_row = auths_db::auth_by_id(&**client, &user.id).await.map_err(|e| internal(e.to_string()))?;
     drop(client);
     let profile_image_url = format!("/api/v1/users/{}/profile/image", user.id);
-    if mfa::policy(ctx).await?.enable {
+    if mfa::policy(ctx).enable {
         // `user.model_dump()` through `AddUserResponse`: no token, the stored picture.
         return Ok(ok(
             AddUserResponse { id: user.id, name: user.name, role: user.role, email: user.email, profile_image_url: user.profile_image_url, token: None, token_type: None },
             vec![],
         ));
     }
-    let expiry = jwt_expiry(ctx).await?;
+    let expiry = jwt_expiry(ctx)?;
     let mut claims = Map::new();
     claims.insert("id".into(), json!(user.id));
     claims.insert("typ".into(), json!("session"));
@@ -745,7 +785,7 @@ pub async fn add_user(rqctx: &Ctx, body: FastJson<AddUserForm, AuthForm>) -> Res
 pub async fn admin_details(rqctx: &Ctx) -> Result<OkWithHeaders<AdminDetails>, Detail> {
     let _ = auth::current_user(rqctx).await?;
     let ctx = rqctx.context();
-    let cfg = config_get_many(&ctx.db, &ctx.config, &["auth.admin.show", "auth.admin.email"]).await.map_err(db_err)?;
+    let cfg = ctx.settings_many(&["auth.admin.show", "auth.admin.email"]);
     if !auth::truthy(cfg.get("auth.admin.show")) {
         return Err(Detail::bad_request(ACTION_PROHIBITED));
     }
@@ -809,7 +849,7 @@ const ADMIN_CONFIG_KEYS: &[(&str, &str)] = &[
 
 async fn admin_config_values(ctx: &ServerContext) -> Result<Map<String, Value>, Detail> {
     let keys: Vec<&str> = ADMIN_CONFIG_KEYS.iter().map(|(_, k)| *k).collect();
-    let values = config_get_many(&ctx.db, &ctx.config, &keys).await.map_err(db_err)?;
+    let values = ctx.settings_many(&keys);
     let mut out = Map::new();
     for (field, key) in ADMIN_CONFIG_KEYS {
         if let Some(v) = values.get(*key) {
@@ -989,7 +1029,7 @@ pub async fn admin_config_update(
         if session.auth_type != auth::AuthType::Jwt || typ != "session" {
             return Err(Detail::forbidden("A human administrator session is required to change MFA settings."));
         }
-        let current = mfa::policy(ctx).await?;
+        let current = mfa::policy(ctx);
         let mut desired = current;
         for (k, v) in &relevant {
             let on = v == &json!(true);
@@ -1005,7 +1045,7 @@ pub async fn admin_config_update(
         }
         changed = desired != current;
     }
-    config_upsert(&ctx.db, &ctx.config, &updates).await.map_err(db_err)?;
+    crate::settings::write(ctx, &updates).await.map_err(db_err)?;
     if changed {
         // `Auths.revoke_all_sessions`: a new stamp (and no pending challenge) for every account.
         let client = ctx.db.get().await.map_err(db_err)?;
@@ -1160,7 +1200,7 @@ fn oauth_bool_field(field: &str) -> bool {
 /// `get_oauth_config_values`.
 async fn oauth_config_values(ctx: &ServerContext) -> Result<OAuthConfigResponse, Detail> {
     let keys: Vec<&str> = OAUTH_CONFIG_KEYS.iter().map(|(_, k)| *k).collect();
-    let values = config_get_many(&ctx.db, &ctx.config, &keys).await.map_err(db_err)?;
+    let values = ctx.settings_many(&keys);
     let mut form = Map::new();
     for (field, key) in OAUTH_CONFIG_KEYS {
         if let Some(v) = values.get(*key) {
@@ -1211,12 +1251,12 @@ pub async fn oauth_config_update(
         updates.push((key, value));
     }
     let ctx = rqctx.context();
-    config_upsert(&ctx.db, &ctx.config, &updates).await.map_err(db_err)?;
+    crate::settings::write(ctx, &updates).await.map_err(db_err)?;
     Ok(ok(oauth_config_values(ctx).await?, vec![]))
 }
 
 async fn check_api_key_permission(ctx: &ServerContext, s: &SessionUser) -> Result<(), Detail> {
-    let cfg = config_get_many(&ctx.db, &ctx.config, &["auth.enable_api_keys", "user.permissions"]).await.map_err(db_err)?;
+    let cfg = ctx.settings_many(&["auth.enable_api_keys", "user.permissions"]);
     let allowed = auth::truthy(cfg.get("auth.enable_api_keys"))
         && (s.is_admin()
             || permissions::has_permission(ctx, &s.user.id, "features.api_keys", cfg.get("user.permissions").unwrap_or(&Value::Null))

@@ -9,7 +9,6 @@ use webui_api::{Detail, UPSTREAM_VERSION};
 
 use super::auth::{self, token};
 use crate::context::ServerContext;
-use crate::db::config::{config_get, config_get_many};
 use crate::db::users::{self, UserRow};
 
 /// Settings `/api/config` reads, as the reference's `Config.get_many` call lists them.
@@ -93,7 +92,7 @@ async fn config_user(rqctx: &RequestContext<Arc<ServerContext>>) -> Result<Optio
         return Ok(None);
     };
     match auth::check_claims(ctx, &claims).await? {
-        auth::ClaimCheck::Valid(user) => Ok(user.map(|u| *u)),
+        auth::ClaimCheck::Valid(user) => Ok(user.map(|u| u.user)),
         auth::ClaimCheck::Invalid => Ok(None),
     }
 }
@@ -113,7 +112,7 @@ pub async fn app_config(rqctx: &RequestContext<Arc<ServerContext>>) -> Result<Va
             !users::has_users(&**client).await.map_err(Detail::internal)?
         }
     };
-    let settings = config_get_many(&ctx.db, &ctx.config, CONFIG_KEYS).await.map_err(Detail::internal)?;
+    let settings = ctx.settings_many(CONFIG_KEYS);
     let get = |k: &str| settings.get(k).cloned().unwrap_or(Value::Null);
     let truthy = |k: &str| auth::truthy(settings.get(k));
     let cfg = &ctx.config;
@@ -293,7 +292,7 @@ pub fn manifest(ctx: &ServerContext) -> Value {
 
 /// The OpenSearch description; the text, indentation included, is the reference's.
 pub async fn opensearch(ctx: &ServerContext) -> Result<Response<Body>, Detail> {
-    let url = match config_get(&ctx.db, &ctx.config, "webui.url").await.map_err(Detail::internal)? {
+    let url = match ctx.setting("webui.url") {
         Some(Value::String(s)) => s,
         Some(Value::Null) | None => "None".to_string(),
         Some(v) => v.to_string(),

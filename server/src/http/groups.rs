@@ -9,7 +9,6 @@ use webui_api::{Detail, FastJson, GroupMembersQuery, GroupUpdateForm, Shaped, Us
 use super::auth::{self, now, permissions};
 use super::users::{db_err, query_int, user_info, USER_NOT_FOUND};
 use crate::context::ServerContext;
-use crate::db::config::config_get;
 use crate::db::groups::{self as db, GroupRow, GroupUpdate, HierarchyError, NewGroup, DESCENDANTS};
 use crate::db::users::{UserRow, USER_COLUMNS};
 
@@ -338,7 +337,7 @@ pub async fn preview(rqctx: &Ctx, id: &str) -> Result<Value, Detail> {
     let sql = format!(r#"SELECT {} FROM "group" g WHERE g.id = ANY($1) AND g.id <> $2"#, db::GROUP_COLUMNS);
     let ancestors: Vec<GroupRow> =
         client.query(&sql, &[&group_ids, &id]).await.map_err(db_err)?.iter().map(|r| GroupRow::from_row(r, 0)).collect();
-    let defaults = config_get(&ctx.db, &ctx.config, "user.permissions").await.map_err(db_err)?.unwrap_or(Value::Null);
+    let defaults = ctx.setting("user.permissions").unwrap_or(Value::Null);
     let mut inherited = permissions::filled_defaults(ctx, &defaults);
     for a in &ancestors {
         if let Some(Value::Object(p)) = &a.permissions {
@@ -378,7 +377,7 @@ pub async fn preview(rqctx: &Ctx, id: &str) -> Result<Value, Detail> {
     let (effective_models, source) = match winner {
         Some(w) => (default_models_of(w).unwrap_or(Value::Null), Value::String(w.id.clone())),
         None => {
-            let dm = config_get(&ctx.db, &ctx.config, "ui.default_models").await.map_err(db_err)?;
+            let dm = ctx.setting("ui.default_models");
             let s = dm.as_ref().and_then(Value::as_str).unwrap_or("");
             let list: Vec<Value> = s.split(',').map(str::trim).filter(|m| !m.is_empty()).map(|m| Value::String(m.into())).collect();
             (Value::Array(list), Value::Null)

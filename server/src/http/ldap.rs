@@ -22,7 +22,6 @@ use super::auth::{self, now};
 use super::auths::{db_err, limit_password_attempts, signin_response, setting, user_of_active_credential, valid_email, INVALID_CRED};
 use crate::context::ServerContext;
 use crate::db::auths::{self as auths_db, NewAccount};
-use crate::db::config::{config_get_many, config_upsert};
 use crate::db::{groups, users};
 
 type Ctx = RequestContext<Arc<ServerContext>>;
@@ -57,7 +56,7 @@ fn no_store<T: schemars::JsonSchema + serde::Serialize + Send + Sync + 'static>(
 /// `get_config_values(LDAP_SERVER_CONFIG_KEYS)`.
 async fn server_values(ctx: &ServerContext) -> Result<Map<String, Value>, Detail> {
     let keys: Vec<&str> = SERVER_KEYS.iter().map(|(_, k)| *k).collect();
-    let values = config_get_many(&ctx.db, &ctx.config, &keys).await.map_err(db_err)?;
+    let values = ctx.settings_many(&keys);
     let mut out = Map::new();
     for (field, key) in SERVER_KEYS {
         if let Some(v) = values.get(*key) {
@@ -76,7 +75,7 @@ pub async fn config_update(rqctx: &Ctx, body: FastJson<LdapConfigForm, AuthForm>
     let _ = auth::require_admin(rqctx).await?;
     let form = body.into_inner()?;
     let ctx = rqctx.context();
-    config_upsert(&ctx.db, &ctx.config, &[("ldap.enable", json!(form.enable_ldap))]).await.map_err(db_err)?;
+    crate::settings::write(ctx, &[("ldap.enable", json!(form.enable_ldap))]).await.map_err(db_err)?;
     Ok(no_store(json!({"ENABLE_LDAP": setting(ctx, "ldap.enable").await?})))
 }
 
@@ -128,7 +127,7 @@ pub async fn server_update(rqctx: &Ctx, body: FastJson<LdapServerConfig, AuthFor
     let updates: Vec<(&str, Value)> =
         SERVER_KEYS.iter().map(|(field, key)| (*key, dumped.get(*field).cloned().unwrap_or(Value::Null))).collect();
     let ctx = rqctx.context();
-    config_upsert(&ctx.db, &ctx.config, &updates).await.map_err(db_err)?;
+    crate::settings::write(ctx, &updates).await.map_err(db_err)?;
     Ok(no_store(Value::Object(server_values(ctx).await?)))
 }
 
@@ -159,7 +158,7 @@ fn as_string(v: Option<&Value>) -> String {
 
 async fn settings(ctx: &ServerContext) -> Result<Settings, Detail> {
     let keys: Vec<&str> = SERVER_KEYS.iter().map(|(_, k)| *k).collect();
-    let v = config_get_many(&ctx.db, &ctx.config, &keys).await.map_err(db_err)?;
+    let v = ctx.settings_many(&keys);
     let s = |k: &str| as_string(v.get(k));
     let b = |k: &str| auth::truthy(v.get(k));
     Ok(Settings {
@@ -341,7 +340,7 @@ pub async fn signin(rqctx: &Ctx, body: FastJson<LdapForm, AuthForm>) -> Result<O
     let existing = users::user_by_email(&**client, &email).await.map_err(db_err)?;
     drop(client);
     if existing.is_none() {
-        let cfg = config_get_many(&ctx.db, &ctx.config, &["ui.default_user_role", "ui.default_group_id"]).await.map_err(db_err)?;
+        let cfg = ctx.settings_many(&["ui.default_user_role", "ui.default_group_id"]);
         let role = match cfg.get("ui.default_user_role") {
             Some(Value::String(r)) => r.clone(),
             _ => "pending".into(),

@@ -39,7 +39,7 @@ pub async fn status(rqctx: &Ctx) -> Result<OkWithHeaders<MfaStatusResponse>, Det
     Ok(ok(
         MfaStatusResponse {
             enabled: a.mfa.as_ref().is_some_and(|m| m.secret.as_deref().is_some_and(|s| !s.is_empty())),
-            required: flows::policy(ctx).await?.required(method),
+            required: flows::policy(ctx).required(method),
             recovery_codes_remaining: a.mfa.as_ref().map_or(0, |m| m.recovery_hashes.len() as i64),
         },
         vec![],
@@ -51,9 +51,8 @@ pub async fn status(rqctx: &Ctx) -> Result<OkWithHeaders<MfaStatusResponse>, Det
 pub async fn challenge(rqctx: &Ctx) -> Result<OkWithHeaders<MfaChallengeResponse>, Detail> {
     let ctx = rqctx.context();
     let headers = rqctx.request.headers();
-    let configured = crate::db::config::config_get(&ctx.db, &ctx.config, "webui.url")
-        .await
-        .map_err(|_| flows::unavailable())?
+    let configured = ctx
+        .setting("webui.url")
         .and_then(|v| v.as_str().map(str::to_string))
         .filter(|s| !s.is_empty());
     let expected = match configured {
@@ -114,7 +113,7 @@ async fn finish_login(
     auth: &flows::Auth,
     challenge: &flows::Challenge,
 ) -> Result<(SessionUserResponse, Vec<String>), Detail> {
-    let (body, cookie) = session(ctx, user, &challenge.auth_method, &auth.row, true, Some(challenge.auth_time)).await?;
+    let (body, cookie) = session(ctx, user, &challenge.auth_method, &auth.row, true, Some(challenge.auth_time), None).await?;
     Ok((body, vec![cookie, deleted_cookie_at(CHALLENGE_COOKIE, CHALLENGE_PATH)]))
 }
 

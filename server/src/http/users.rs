@@ -9,7 +9,6 @@ use webui_api::{Detail, FastJson, UserSettings};
 
 use super::auth::{self, permissions};
 use crate::context::ServerContext;
-use crate::db::config::config_get;
 use crate::db::users;
 
 type Ctx = RequestContext<Arc<ServerContext>>;
@@ -64,7 +63,7 @@ pub async fn settings_get(rqctx: &Ctx, user_id: &str, raw: bool) -> Result<Optio
         return Ok(stored.as_ref().and_then(settings_model));
     }
     let ctx = rqctx.context();
-    let defaults = config_get(&ctx.db, &ctx.config, "ui.default_interface_settings").await.map_err(Detail::internal)?;
+    let defaults = ctx.setting("ui.default_interface_settings");
     let Some(Value::Object(defaults)) = defaults.filter(|d| d.as_object().is_some_and(|o| !o.is_empty())) else {
         return Ok(stored.as_ref().and_then(settings_model));
     };
@@ -118,7 +117,7 @@ pub async fn settings_update(
         }
     }
     let ctx = rqctx.context();
-    let defaults = config_get(&ctx.db, &ctx.config, "user.permissions").await.map_err(Detail::internal)?.unwrap_or(Value::Null);
+    let defaults = ctx.setting("user.permissions").unwrap_or(Value::Null);
     let has = |key: &'static str| {
         let defaults = defaults.clone();
         let id = s.user.id.clone();
@@ -395,7 +394,7 @@ pub async fn get(rqctx: &Ctx, user_id: &str, q: UsersQuery) -> Result<Value, Det
         }
         "permissions" => {
             let s = auth::require_user(rqctx).await?;
-            let defaults = config_get(&ctx.db, &ctx.config, "user.permissions").await.map_err(db_err)?.unwrap_or(Value::Null);
+            let defaults = ctx.setting("user.permissions").unwrap_or(Value::Null);
             permissions::get_permissions(ctx, &s.user.id, &defaults).await.map_err(db_err)
         }
         "usage" => {
@@ -829,7 +828,7 @@ pub async fn info_update(rqctx: &Ctx, user_id: &str, body: FastJson<Map<String, 
 }
 
 async fn status_enabled(ctx: &ServerContext) -> Result<(), Detail> {
-    let v = config_get(&ctx.db, &ctx.config, "users.enable_status").await.map_err(db_err)?;
+    let v = ctx.setting("users.enable_status");
     if auth::truthy(v.as_ref()) {
         Ok(())
     } else {
@@ -1035,7 +1034,7 @@ pub async fn default_permissions_get(rqctx: &Ctx, user_id: &str) -> Result<Value
     only_default(user_id)?;
     auth::require_admin(rqctx).await?;
     let ctx = rqctx.context();
-    let stored = config_get(&ctx.db, &ctx.config, "user.permissions").await.map_err(db_err)?.unwrap_or(Value::Null);
+    let stored = ctx.setting("user.permissions").unwrap_or(Value::Null);
     let filled = permissions::filled_defaults(ctx, &stored);
     permissions_model(&filled, &[]).map_err(|_| Detail::internal("stored permissions are not valid"))
 }
@@ -1073,7 +1072,7 @@ pub async fn default_permissions_update(
     }
     let value = permissions_model(&form, &["body"]).map_err(Detail::validation)?;
     let ctx = rqctx.context();
-    crate::db::config::config_upsert(&ctx.db, &ctx.config, &[("user.permissions", value.clone())]).await.map_err(db_err)?;
+    crate::settings::write(ctx, &[("user.permissions", value.clone())]).await.map_err(db_err)?;
     Ok(value)
 }
 

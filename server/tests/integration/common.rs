@@ -18,11 +18,11 @@ pub fn pg_bindir() -> PathBuf {
     server::db::cluster::find_bindir().expect("PostgreSQL binaries")
 }
 
-/// `pg_dump --schema-only` of `db`, normalised by `tools/normalize-schema`, without refinery's
-/// own history table (the one thing the reference does not have).
+/// `pg_dump --schema-only` of `db`, normalised by `tools/normalize-schema`, without what the
+/// reference does not have: refinery's history table and our own schema `owui_rs`.
 pub fn schema_dump(db: &TestDb) -> String {
     let out = Command::new(pg_bindir().join("pg_dump"))
-        .args(["--schema-only", "--no-owner", "--no-privileges", "--exclude-table=refinery_schema_history"])
+        .args(["--schema-only", "--no-owner", "--no-privileges", "--exclude-table=refinery_schema_history", "--exclude-schema=owui_rs"])
         .arg(format!("--dbname={}", db.conninfo))
         .output()
         .expect("run pg_dump");
@@ -30,10 +30,11 @@ pub fn schema_dump(db: &TestDb) -> String {
     normalize(&out.stdout)
 }
 
-/// `pg_dump` of schema and data (for "left intact" checks).
+/// `pg_dump` of schema and data (for "left intact" checks), without our own schema `owui_rs`
+/// (which the server adds beside the reference's).
 pub fn full_dump(db: &TestDb) -> String {
     let out = Command::new(pg_bindir().join("pg_dump"))
-        .args(["--no-owner", "--no-privileges"])
+        .args(["--no-owner", "--no-privileges", "--exclude-schema=owui_rs"])
         .arg(format!("--dbname={}", db.conninfo))
         .output()
         .expect("run pg_dump");

@@ -182,6 +182,15 @@ async fn kill_9_during_concurrent_writes_loses_no_acknowledged_write() {
     let admin = signup(&base, "admin").await.unwrap();
     let pg = db.client().await;
     pg.execute("UPDATE config SET value = 'true'::json WHERE key = 'ui.enable_signup'", &[]).await.unwrap();
+    // As another instance would: tell the server (a separate process) to reload its settings.
+    pg.execute("SELECT pg_notify($1, '')", &[&server::settings::CHANNEL]).await.unwrap();
+    let reopened = format!("{base}/api/config");
+    for _ in 0..100 {
+        if reqwest::get(&reopened).await.unwrap().text().await.unwrap().contains(r#""enable_signup":true"#) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let mut writers = vec![admin["token"].as_str().unwrap().to_string()];
     for i in 0..3 {
         writers.push(signup(&base, &format!("writer{i}")).await.unwrap()["token"].as_str().unwrap().to_string());

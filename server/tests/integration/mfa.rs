@@ -303,6 +303,8 @@ async fn enrolment_and_verification_cross_between_backends() {
     let t0 = r.json()["token"].as_str().unwrap().to_string();
     let r = enable_mfa(&reference.url, &t0).await;
     assert_eq!(r.status, 200, "{}", r.body);
+    // The reference's settings write does not notify: seen here within the refresh interval.
+    s.reload_settings().await;
 
     // The reference starts the enrolment (and encrypts the secret); we finish it.
     let r = signin(&reference.url, "cy@example.com", "pw-cy").await;

@@ -148,6 +148,7 @@ async fn a_save_reads_back_and_lives_in_memory_unless_persistent() {
         .execute("UPDATE config SET value = $1 WHERE key = 'oauth.blocked_groups'", &[&json!(["a,b", "^x$"])])
         .await
         .unwrap();
+    s.reload_settings().await;
     assert_eq!(get(&s, &auth).await.json()["OAUTH_BLOCKED_GROUPS"], json!(r#"["a,b","^x$"]"#));
 }
 

@@ -172,6 +172,7 @@ async fn accounts(s: &TestServer) -> Accounts {
     let admin = signup(&s.url, "admin").await;
     let db = s.db.client().await;
     db.execute("UPDATE config SET value = 'true'::json WHERE key = 'ui.enable_signup'", &[]).await.expect("reopen sign-up");
+    s.reload_settings().await;
     let pending = signup(&s.url, "pending").await;
     let user_a = signup(&s.url, "usera").await;
     let user_b = signup(&s.url, "userb").await;

@@ -51,6 +51,7 @@ async fn config_reads_settings_stored_in_the_database() {
         .execute("INSERT INTO config (key, value, updated_at) VALUES ('ui.enable_signup', 'false'::json, 0)", &[])
         .await
         .unwrap();
+    s.reload_settings().await;
     let (_, _, body) = get(&format!("{}/api/config", s.url)).await;
     assert!(String::from_utf8(body).unwrap().contains(r#""enable_signup":false"#));
 }

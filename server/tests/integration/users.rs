@@ -264,6 +264,7 @@ async fn session_user_info_status_variables() {
         .execute("INSERT INTO config (key, value, updated_at) VALUES ('users.enable_status', 'false'::json, 0)", &[])
         .await
         .unwrap();
+    s.reload_settings().await;
     let r = req("GET", &s.url, "/api/v1/users/user/status", Some(&a.user), None).await;
     assert_eq!((r.status, detail(&r)), (403, json!(ACTION_PROHIBITED)));
 }
