@@ -17,6 +17,7 @@ mod routes;
 mod schema;
 mod statements;
 mod scim;
+mod settings;
 mod signout;
 mod startup;
 mod trusted_header;
