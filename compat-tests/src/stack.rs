@@ -142,7 +142,7 @@ fn upstream_env(fake: &str) -> Vec<(String, String)> {
 /// The wheel's frontend build, given to our server as well (FRONTEND_BUILD_DIR).
 fn frontend_dir() -> Option<PathBuf> {
     let venv = std::env::var("OWUI_REFERENCE_VENV").map(PathBuf::from).unwrap_or_else(|_| {
-        PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/root".into())).join(".cache/owui-rs/reference-venv-0.12.4")
+        PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/owui-rs/reference-venv-0.12.4")
     });
     let lib = std::fs::read_dir(venv.join("lib")).ok()?;
     for e in lib.flatten() {
@@ -209,6 +209,9 @@ async fn start_server(
         .env("DATA_DIR", data)
         .env("DATABASE_URL", db_url)
         .env("WEBUI_SECRET_KEY", SECRET)
+        // Settings the reference writes on a shared database reach ours by this periodic reload
+        // (it does not notify): 1 s here, so shared scenarios wait briefly (`pause_ms`).
+        .env("OWUI_SETTINGS_REFRESH_SECONDS", "1")
         .current_dir(data)
         .stdin(Stdio::null())
         .stdout(logf.try_clone()?)

@@ -3,7 +3,7 @@
 //! # Literal routes served by a variable route ([`DISPATCHED`])
 //!
 //! Stock dropshot cannot register `GET /api/v1/chats/all` beside `GET /api/v1/chats/{id}`
-//! (docs: `/work/shared/notes/dropshot.md` §1), so our `{id}` handler matches on the segment
+//! (the project notes, `shared/notes/dropshot.md` §1), so our `{id}` handler matches on the segment
 //! itself (`"all"`, `"pinned"`, ...) and answers as the reference's literal route would. The
 //! router sends the literal path to the variable route whatever the handler does, so the
 //! documents alone cannot tell whether the literal route is implemented: the handler's author

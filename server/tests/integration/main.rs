@@ -18,6 +18,7 @@ mod schema;
 mod statements;
 mod scim;
 mod security_headers;
+mod settings;
 mod signout;
 mod startup;
 mod trusted_header;
