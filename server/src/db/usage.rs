@@ -190,15 +190,60 @@ pub async fn chat_stats(db: &impl GenericClient, user_id: &str) -> Result<(i64, 
     Ok((total, active.values().copied().max().unwrap_or(0)))
 }
 
-/// The calendar date (`YYYY-MM-DD`) of each epoch second in the time zone `zone` (a key of the tz
-/// database PostgreSQL reads, the same files as Python's `zoneinfo`), in order. The zone is the
-/// session's `TimeZone` for one transaction, not `AT TIME ZONE`, which would take a name such as
-/// `CET` or `MET` as a fixed-offset abbreviation instead of the zone file (with summer time).
-pub async fn local_dates(db: &mut deadpool_postgres::Object, zone: &str, stamps: &[i64]) -> Result<Vec<String>, DbError> {
+/// A time zone as the reference's `ZoneInfo(key)` reads it.
+#[derive(Debug, Clone, Default)]
+pub struct Zone {
+    /// The tz database key (a file under `zoneinfo.TZPATH`).
+    pub key: String,
+    /// For a zone file with leap seconds (the `right/` tree): its leap-second records
+    /// (occurrence, total correction so far), in order. Empty for every other zone.
+    pub leaps: Vec<(i64, i64)>,
+    /// The file's last transition time (after it, its POSIX rule applies).
+    pub last_transition: Option<i64>,
+}
+
+impl Zone {
+    /// The zone PostgreSQL is asked for. PostgreSQL refuses files with leap seconds ("time zone
+    /// "right/UTC" appears to use leap seconds", SQLSTATE 22023); their twin without them is the
+    /// same key outside `right/`.
+    fn pg_name(&self) -> String {
+        if self.leaps.is_empty() {
+            return self.key.clone();
+        }
+        self.key.split('/').filter(|c| *c != "right").collect::<Vec<_>>().join("/")
+    }
+
+    /// How many seconds late Python's `zoneinfo` applies the offsets at `t`: it reads a `right/`
+    /// file's transition times (counted with leap seconds) as POSIX times and ignores the leap
+    /// records, so each change of offset comes the leap seconds so far (27 since 2017) after the
+    /// same change in the twin; after the file's last transition its POSIX rule applies on time.
+    fn lag(&self, t: i64) -> i64 {
+        if self.leaps.is_empty() || self.last_transition.is_some_and(|last| t > last) {
+            return 0;
+        }
+        self.leaps.iter().take_while(|(at, _)| *at <= t).last().map(|(_, correction)| *correction).unwrap_or(0)
+    }
+}
+
+/// The calendar date (`YYYY-MM-DD`) of each epoch second in `zone` as the reference computes it
+/// (`datetime.fromtimestamp(t, ZoneInfo(key))`), in order. PostgreSQL reads the same tz database
+/// files; the zone is the session's `TimeZone` for one transaction, not `AT TIME ZONE`, which
+/// would take a name such as `CET` or `MET` as a fixed-offset abbreviation instead of the zone
+/// file (with summer time). A `right/` zone is read as its twin (see [`Zone::pg_name`]) with the
+/// offset of [`Zone::lag`] seconds earlier, which gives Python's dates exactly.
+pub async fn local_dates(db: &mut deadpool_postgres::Object, zone: &Zone, stamps: &[i64]) -> Result<Vec<String>, DbError> {
     let tx = db.transaction().await?;
-    tx.execute("SELECT set_config('TimeZone', $1, true)", &[&zone]).await?;
-    let sql = "SELECT to_char(to_timestamp(t), 'YYYY-MM-DD') FROM unnest($1::int8[]) WITH ORDINALITY AS u(t, i) ORDER BY i";
-    let dates = tx.query(sql, &[&stamps]).await?.iter().map(|r| r.get(0)).collect();
+    tx.execute("SELECT set_config('TimeZone', $1, true)", &[&zone.pg_name()]).await?;
+    let rows = if zone.leaps.is_empty() {
+        let sql = "SELECT to_char(to_timestamp(t), 'YYYY-MM-DD') FROM unnest($1::int8[]) WITH ORDINALITY AS u(t, i) ORDER BY i";
+        tx.query(sql, &[&stamps]).await?
+    } else {
+        let lags: Vec<i64> = stamps.iter().map(|t| zone.lag(*t)).collect();
+        let sql = "SELECT to_char((to_timestamp(t) AT TIME ZONE 'UTC') + make_interval(secs => extract(timezone FROM to_timestamp(t - l))::float8), \
+                   'YYYY-MM-DD') FROM unnest($1::int8[], $2::int8[]) WITH ORDINALITY AS u(t, l, i) ORDER BY i";
+        tx.query(sql, &[&stamps, &lags]).await?
+    };
+    let dates = rows.iter().map(|r| r.get(0)).collect();
     tx.commit().await?;
     Ok(dates)
 }

@@ -460,8 +460,10 @@ const TZPATH: [&str; 4] = ["/usr/share/zoneinfo", "/usr/lib/zoneinfo", "/usr/sha
 
 /// `_timezone(user.timezone)`: `ZoneInfo(tz or 'UTC')`, UTC when there is no such zone. The keys
 /// `ZoneInfo` refuses with a `ValueError` (absolute, not normalised, outside the tz directory, a
-/// file that is not TZif), which the reference does not catch, fail here too.
-fn usage_zone(tz: Option<&str>) -> Result<String, Detail> {
+/// file that is not TZif), which the reference does not catch, fail here too. A zone with leap
+/// seconds (`right/UTC`, which `ZoneInfo` reads and PostgreSQL refuses) carries what
+/// `udb::local_dates` needs to give the reference's dates (it was a 500).
+fn usage_zone(tz: Option<&str>) -> Result<crate::db::usage::Zone, Detail> {
     let key = tz.filter(|t| !t.is_empty()).unwrap_or("UTC");
     let refused = |why: &str| Err(Detail::internal(format!("ZoneInfo({key:?}): {why}")));
     if key.starts_with('/') {
@@ -477,12 +479,49 @@ fn usage_zone(tz: Option<&str>) -> Result<String, Detail> {
     for dir in TZPATH {
         let path = std::path::Path::new(dir).join(key);
         if path.is_file() {
-            let mut magic = [0u8; 4];
-            let ok = std::fs::File::open(&path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic)).is_ok();
-            return if ok && &magic == b"TZif" { Ok(key.to_string()) } else { refused("Invalid TZif file: magic not found") };
+            let data = std::fs::read(&path).unwrap_or_default();
+            if !data.starts_with(b"TZif") {
+                return refused("Invalid TZif file: magic not found");
+            }
+            let (leaps, last_transition) = tzif_leaps(&data);
+            return Ok(crate::db::usage::Zone { key: key.to_string(), leaps, last_transition });
         }
     }
-    Ok("UTC".into())
+    Ok(crate::db::usage::Zone { key: "UTC".into(), ..Default::default() })
+}
+
+/// A TZif file's leap-second records (occurrence, correction) and last transition time (RFC 8536),
+/// from the version 2+ block when there is one, as `zoneinfo` reads it. A truncated file gives
+/// what could be read.
+fn tzif_leaps(data: &[u8]) -> (Vec<(i64, i64)>, Option<i64>) {
+    // isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt
+    let counts = |at: usize| -> Option<[usize; 6]> {
+        let c = |i: usize| data.get(at + 20 + 4 * i..at + 24 + 4 * i).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize);
+        Some([c(0)?, c(1)?, c(2)?, c(3)?, c(4)?, c(5)?])
+    };
+    let Some(v1) = counts(0) else { return (Vec::new(), None) };
+    let (header, size) = if data.get(4).is_some_and(|v| *v >= b'2') {
+        let [isut, isstd, leap, time, typ, chars] = v1;
+        (44 + time * 5 + typ * 6 + chars + leap * 8 + isstd + isut, 8)
+    } else {
+        (0, 4)
+    };
+    let Some([_, _, leapcnt, timecnt, typecnt, charcnt]) = counts(header) else { return (Vec::new(), None) };
+    let body = header + 44;
+    let int = |at: usize| -> Option<i64> {
+        let b = data.get(at..at + size)?;
+        Some(if size == 8 { i64::from_be_bytes(b.try_into().ok()?) } else { i32::from_be_bytes(b.try_into().ok()?) as i64 })
+    };
+    let last_transition = timecnt.checked_sub(1).and_then(|i| int(body + i * size));
+    let leaps_at = body + timecnt * (size + 1) + typecnt * 6 + charcnt;
+    let leaps = (0..leapcnt)
+        .map_while(|i| {
+            let at = leaps_at + i * (size + 4);
+            let correction = data.get(at + size..at + size + 4)?;
+            Some((int(at)?, i32::from_be_bytes([correction[0], correction[1], correction[2], correction[3]]) as i64))
+        })
+        .collect();
+    (leaps, last_transition)
 }
 
 /// Python's truthiness of a JSON value.

@@ -136,6 +136,40 @@ async fn usage_from_seeded_messages() {
     }
     set_timezone(&s.url, &a.user, "").await;
 
+    // Zones with leap seconds, which ZoneInfo reads and PostgreSQL refuses (they answered 500):
+    // `right/UTC` is UTC; elsewhere zoneinfo applies each change of offset 27 s late (it reads the
+    // file's leap-second-counting transition times as POSIX times). Chile's summer time ends at
+    // 2026-04-05 03:00 UTC, midnight going back to 23:00: ten seconds later is still Sunday in
+    // `right/America/Santiago` but Saturday in `America/Santiago` (as Python computes both).
+    set_timezone(&s.url, &a.user, "Not/AZone").await;
+    let utc = req("GET", &s.url, &path, Some(&a.user), None).await.body;
+    set_timezone(&s.url, &a.user, "right/UTC").await;
+    let r = req("GET", &s.url, &path, Some(&a.user), None).await;
+    assert_eq!((r.status, r.body), (200, utc));
+    set_timezone(&s.url, &a.user, "").await;
+    const CHILE: i64 = 1_775_358_000;
+    let c = s.db.client().await;
+    c.execute("INSERT INTO chat (id, user_id, title, created_at, updated_at, chat) VALUES ('cl', $1, 't', $2, $2, '{}')", &[&a.other_id, &CHILE])
+        .await
+        .unwrap();
+    c.execute(
+        "INSERT INTO chat_message (id, chat_id, user_id, role, created_at, updated_at) VALUES ('cl-0', 'cl', $1, 'user', $2, $2)",
+        &[&a.other_id, &(CHILE + 10)],
+    )
+    .await
+    .unwrap();
+    let chile = format!("/api/v1/users/usage?start_date={}&end_date={}", CHILE - DAY, CHILE + DAY);
+    for (tz, day) in [("America/Santiago", "2026-04-04"), ("right/America/Santiago", "2026-04-05"), ("posix/America/Santiago", "2026-04-04")] {
+        set_timezone(&s.url, &a.other, tz).await;
+        let r = req("GET", &s.url, &chile, Some(&a.other), None).await;
+        assert_eq!(r.status, 200, "{tz}: {}", r.body);
+        let busy: Vec<Value> = r.json()["heatmap"].as_array().unwrap().iter().filter(|d| d["messages"] == json!(1)).map(|d| d["date"].clone()).collect();
+        assert_eq!(busy, vec![json!(day)], "{tz}");
+    }
+    c.execute("DELETE FROM chat_message WHERE id = 'cl-0'", &[]).await.unwrap();
+    c.execute("DELETE FROM chat WHERE id = 'cl'", &[]).await.unwrap();
+    set_timezone(&s.url, &a.other, "").await;
+
     // Another user sees none of it; without a start bound, null-free rows count alike.
     let v = req("GET", &s.url, &path, Some(&a.other), None).await.json();
     assert_eq!((v["totals"]["messages"].clone(), v["totals"]["lifetime_tokens"].clone()), (json!(0), json!(0)));
@@ -182,7 +216,17 @@ async fn usage_matches_the_reference() {
     // The reference sees the seeded rows (so the comparisons below are not of empty reports).
     let r = req("GET", &reference.url, &fixed[0], Some(&a.user), None).await;
     assert_eq!((r.json()["totals"]["lifetime_tokens"].clone(), r.json()["top_tools"][0]["count"].clone()), (json!(247), json!(2)), "{}", r.body);
-    for tz in [None, Some("Asia/Tokyo"), Some("America/Los_Angeles"), Some("Pacific/Kiritimati"), Some("Not/AZone"), Some("zone.tab"), Some("")] {
+    for tz in [
+        None,
+        Some("Asia/Tokyo"),
+        Some("America/Los_Angeles"),
+        Some("Pacific/Kiritimati"),
+        Some("Not/AZone"),
+        Some("zone.tab"),
+        Some("right/UTC"),
+        Some("right/America/Los_Angeles"),
+        Some(""),
+    ] {
         if let Some(tz) = tz {
             set_timezone(&reference.url, &a.user, tz).await;
         }
@@ -210,6 +254,20 @@ async fn usage_matches_the_reference() {
     for tz in ["CET", "MET", "EET", "WET", "EST5EDT"] {
         set_timezone(&reference.url, &a.other, tz).await;
         same(&reference.url, &s.url, &a.other, &week, false).await;
+    }
+    // Ten seconds after a change of offset that crosses midnight (Chile, 2026-04-05 03:00 UTC),
+    // where zoneinfo's `right/` zone is still on the old offset.
+    const CHILE: i64 = 1_775_358_000;
+    c.execute(
+        "INSERT INTO chat_message (id, chat_id, user_id, role, created_at, updated_at) VALUES ('c9-1', 'c9', $1, 'user', $2, $2)",
+        &[&a.other_id, &(CHILE + 10)],
+    )
+    .await
+    .unwrap();
+    let chile = format!("/api/v1/users/usage?start_date={}&end_date={}", CHILE - DAY, CHILE + DAY);
+    for tz in ["America/Santiago", "right/America/Santiago"] {
+        set_timezone(&reference.url, &a.other, tz).await;
+        same(&reference.url, &s.url, &a.other, &chile, false).await;
     }
     reference.stop();
 }
