@@ -198,8 +198,11 @@ pub struct Zone {
     /// For a zone file with leap seconds (the `right/` tree): its leap-second records
     /// (occurrence, total correction so far), in order. Empty for every other zone.
     pub leaps: Vec<(i64, i64)>,
-    /// The file's last transition time (after it, its POSIX rule applies).
+    /// The file's last transition time (after it, its POSIX rule applies, or `fixed_after`).
     pub last_transition: Option<i64>,
+    /// The UTC offset `zoneinfo` keeps after the last transition when the file has no POSIX rule
+    /// (the `right/` files: see `http::users::tzif_leaps`).
+    pub fixed_after: Option<i64>,
 }
 
 impl Zone {
@@ -216,12 +219,22 @@ impl Zone {
     /// How many seconds late Python's `zoneinfo` applies the offsets at `t`: it reads a `right/`
     /// file's transition times (counted with leap seconds) as POSIX times and ignores the leap
     /// records, so each change of offset comes the leap seconds so far (27 since 2017) after the
-    /// same change in the twin; after the file's last transition its POSIX rule applies on time.
+    /// same change in the twin; after the file's last transition its POSIX rule applies on time
+    /// (or, in a file without one, the fixed offset of [`Zone::fixed`]).
     fn lag(&self, t: i64) -> i64 {
         if self.leaps.is_empty() || self.last_transition.is_some_and(|last| t > last) {
             return 0;
         }
         self.leaps.iter().take_while(|(at, _)| *at <= t).last().map(|(_, correction)| *correction).unwrap_or(0)
+    }
+
+    /// The fixed UTC offset in force at `t`, if the file's last transition is past and it has
+    /// no rule for what follows.
+    fn fixed(&self, t: i64) -> Option<i64> {
+        match (self.last_transition, self.fixed_after) {
+            (Some(last), Some(offset)) if !self.leaps.is_empty() && t > last => Some(offset),
+            _ => None,
+        }
     }
 }
 
@@ -239,9 +252,11 @@ pub async fn local_dates(db: &mut deadpool_postgres::Object, zone: &Zone, stamps
         tx.query(sql, &[&stamps]).await?
     } else {
         let lags: Vec<i64> = stamps.iter().map(|t| zone.lag(*t)).collect();
-        let sql = "SELECT to_char((to_timestamp(t) AT TIME ZONE 'UTC') + make_interval(secs => extract(timezone FROM to_timestamp(t - l))::float8), \
-                   'YYYY-MM-DD') FROM unnest($1::int8[], $2::int8[]) WITH ORDINALITY AS u(t, l, i) ORDER BY i";
-        tx.query(sql, &[&stamps, &lags]).await?
+        let fixed: Vec<Option<i64>> = stamps.iter().map(|t| zone.fixed(*t)).collect();
+        let sql = "SELECT to_char((to_timestamp(t) AT TIME ZONE 'UTC') + make_interval(secs => \
+                   COALESCE(f::float8, extract(timezone FROM to_timestamp(t - l))::float8)), 'YYYY-MM-DD') \
+                   FROM unnest($1::int8[], $2::int8[], $3::int8[]) WITH ORDINALITY AS u(t, l, f, i) ORDER BY i";
+        tx.query(sql, &[&stamps, &lags, &fixed]).await?
     };
     let dates = rows.iter().map(|r| r.get(0)).collect();
     tx.commit().await?;

@@ -483,30 +483,33 @@ fn usage_zone(tz: Option<&str>) -> Result<crate::db::usage::Zone, Detail> {
             if !data.starts_with(b"TZif") {
                 return refused("Invalid TZif file: magic not found");
             }
-            let (leaps, last_transition) = tzif_leaps(&data);
-            return Ok(crate::db::usage::Zone { key: key.to_string(), leaps, last_transition });
+            let (leaps, last_transition, fixed_after) = tzif_leaps(&data);
+            return Ok(crate::db::usage::Zone { key: key.to_string(), leaps, last_transition, fixed_after });
         }
     }
     Ok(crate::db::usage::Zone { key: "UTC".into(), ..Default::default() })
 }
 
-/// A TZif file's leap-second records (occurrence, correction) and last transition time (RFC 8536),
-/// from the version 2+ block when there is one, as `zoneinfo` reads it. A truncated file gives
-/// what could be read.
-fn tzif_leaps(data: &[u8]) -> (Vec<(i64, i64)>, Option<i64>) {
+/// What a TZif file (RFC 8536) says of leap seconds, as `zoneinfo` reads it (the version 2+ block
+/// when there is one): its leap-second records (occurrence, correction), its last transition
+/// time, and the fixed offset `zoneinfo` keeps after that transition when the file has no POSIX
+/// rule in its footer (`ZoneInfo._tz_after = self._ttinfos[-1]`: the `right/` files end at their
+/// leap table's expiry with no rule, so `right/America/Los_Angeles` stays on summer time after
+/// June 2026). A truncated file gives what could be read.
+fn tzif_leaps(data: &[u8]) -> (Vec<(i64, i64)>, Option<i64>, Option<i64>) {
     // isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt
     let counts = |at: usize| -> Option<[usize; 6]> {
         let c = |i: usize| data.get(at + 20 + 4 * i..at + 24 + 4 * i).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize);
         Some([c(0)?, c(1)?, c(2)?, c(3)?, c(4)?, c(5)?])
     };
-    let Some(v1) = counts(0) else { return (Vec::new(), None) };
+    let Some(v1) = counts(0) else { return (Vec::new(), None, None) };
     let (header, size) = if data.get(4).is_some_and(|v| *v >= b'2') {
         let [isut, isstd, leap, time, typ, chars] = v1;
         (44 + time * 5 + typ * 6 + chars + leap * 8 + isstd + isut, 8)
     } else {
         (0, 4)
     };
-    let Some([_, _, leapcnt, timecnt, typecnt, charcnt]) = counts(header) else { return (Vec::new(), None) };
+    let Some([isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt]) = counts(header) else { return (Vec::new(), None, None) };
     let body = header + 44;
     let int = |at: usize| -> Option<i64> {
         let b = data.get(at..at + size)?;
@@ -521,7 +524,24 @@ fn tzif_leaps(data: &[u8]) -> (Vec<(i64, i64)>, Option<i64>) {
             Some((int(at)?, i32::from_be_bytes([correction[0], correction[1], correction[2], correction[3]]) as i64))
         })
         .collect();
-    (leaps, last_transition)
+    // The footer (version 2+): "\n<POSIX TZ rule>\n"; none or an empty rule: the offset of the
+    // last transition's type (or of the last type, without transitions) holds for ever after.
+    let footer_at = leaps_at + leapcnt * (size + 4) + isstdcnt + isutcnt;
+    let rule = match data.get(footer_at) {
+        Some(b'\n') if size == 8 => data[footer_at + 1..].split(|b| *b == b'\n').next().unwrap_or_default(),
+        _ => &[],
+    };
+    let fixed_after = if rule.is_empty() {
+        let ty = match timecnt.checked_sub(1) {
+            Some(i) => data.get(body + timecnt * size + i).map(|t| *t as usize),
+            None => typecnt.checked_sub(1),
+        };
+        ty.and_then(|ty| data.get(body + timecnt * (size + 1) + ty * 6..body + timecnt * (size + 1) + ty * 6 + 4))
+            .map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]) as i64)
+    } else {
+        None
+    };
+    (leaps, last_transition, fixed_after)
 }
 
 /// Python's truthiness of a JSON value.

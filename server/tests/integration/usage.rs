@@ -166,6 +166,19 @@ async fn usage_from_seeded_messages() {
         let busy: Vec<Value> = r.json()["heatmap"].as_array().unwrap().iter().filter(|d| d["messages"] == json!(1)).map(|d| d["date"].clone()).collect();
         assert_eq!(busy, vec![json!(day)], "{tz}");
     }
+    // After a `right/` file's last transition (its leap table's expiry, June 2026) there is no
+    // rule: zoneinfo keeps that transition's offset, summer time, for ever (Python 3.11 gives
+    // these dates for 2026-12-02 07:30 UTC).
+    const WINTER: i64 = 1_796_196_600;
+    c.execute("UPDATE chat_message SET created_at = $1, updated_at = $1 WHERE id = 'cl-0'", &[&WINTER]).await.unwrap();
+    let winter = format!("/api/v1/users/usage?start_date={}&end_date={}", WINTER - DAY, WINTER + DAY);
+    for (tz, day) in [("America/Los_Angeles", "2026-12-01"), ("right/America/Los_Angeles", "2026-12-02")] {
+        set_timezone(&s.url, &a.other, tz).await;
+        let r = req("GET", &s.url, &winter, Some(&a.other), None).await;
+        assert_eq!(r.status, 200, "{tz}: {}", r.body);
+        let busy: Vec<Value> = r.json()["heatmap"].as_array().unwrap().iter().filter(|d| d["messages"] == json!(1)).map(|d| d["date"].clone()).collect();
+        assert_eq!(busy, vec![json!(day)], "{tz}");
+    }
     c.execute("DELETE FROM chat_message WHERE id = 'cl-0'", &[]).await.unwrap();
     c.execute("DELETE FROM chat WHERE id = 'cl'", &[]).await.unwrap();
     set_timezone(&s.url, &a.other, "").await;
