@@ -187,44 +187,71 @@ pub struct UserListParams<'a> {
     pub direction: Option<&'a str>,
     pub skip: Option<i64>,
     pub limit: Option<i64>,
+    /// Whether to read each user's group ids too (`GET /api/v1/users/`).
+    pub group_ids: bool,
 }
 
+/// A page of users: the rows, the ids of each one's groups (when asked for), and how many users
+/// the filter matches in all.
+pub struct UserPage {
+    pub rows: Vec<UserRow>,
+    /// Per row, the groups it is a direct member of, newest first (as `full_groups_by_members`);
+    /// empty lists unless `UserListParams::group_ids`.
+    pub group_ids: Vec<Vec<String>>,
+    pub total: i64,
+}
+
+/// `Users.get_users`: one statement. The total is a window over the filtered rows (computed before
+/// OFFSET and LIMIT), the group ids an array per row; only a page past the end, which has no row to
+/// carry the total, costs a second statement (the count).
 /// Escapes nothing: SQLAlchemy's `ilike(f'%{q}%')` passes `%` and `_` through as wildcards.
-pub async fn list_users(db: &impl GenericClient, p: &UserListParams<'_>) -> Result<(Vec<UserRow>, i64), DbError> {
-    let mut sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" u"#);
+pub async fn list_users(db: &impl GenericClient, p: &UserListParams<'_>) -> Result<UserPage, DbError> {
     let mut params: Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>> = Vec::new();
     let filtered = p.query.is_some_and(|q| !q.is_empty());
+    let mut filter = String::new();
     if let Some(q) = p.query.filter(|q| !q.is_empty()) {
         params.push(Box::new(format!("%{q}%")));
-        sql.push_str(" WHERE (u.name ILIKE $1 OR u.email ILIKE $1)");
+        filter.push_str(" WHERE (u.name ILIKE $1 OR u.email ILIKE $1)");
     }
+    let filter_params = params.len();
     let asc = p.direction == Some("asc");
     let dir = if asc { "ASC" } else { "DESC" };
+    let mut order = String::new();
     match p.order_by {
         Some(o) if o.starts_with("group_id:") => {
             params.push(Box::new(o["group_id:".len()..].to_string()));
             let n = params.len();
-            sql.push_str(&format!(
+            order.push_str(&format!(
                 " ORDER BY CASE WHEN EXISTS (SELECT 1 FROM group_member gm WHERE gm.user_id = u.id AND gm.group_id = ${n}) THEN 1 ELSE 0 END {dir}, u.name ASC"
             ));
         }
         Some(col @ ("name" | "email" | "created_at" | "last_active_at" | "updated_at" | "role")) => {
-            sql.push_str(&format!(" ORDER BY u.{col} {dir}"));
+            order.push_str(&format!(" ORDER BY u.{col} {dir}"));
         }
-        _ if !filtered => sql.push_str(" ORDER BY u.created_at DESC"),
+        _ if !filtered => order.push_str(" ORDER BY u.created_at DESC"),
         _ => {}
     }
-    let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|b| b.as_ref() as _).collect();
-    let count_sql = format!("SELECT count(*) FROM ({sql}) c");
-    let total: i64 = db.query_one(&count_sql, &refs).await?.get(0);
+    let groups = if p.group_ids {
+        r#", ARRAY(SELECT g.id FROM group_member m JOIN "group" g ON g.id = m.group_id WHERE m.user_id = u.id ORDER BY g.updated_at DESC, g.id)"#
+    } else {
+        ", '{}'::text[]"
+    };
+    let mut sql = format!(r#"SELECT {USER_COLUMNS}{groups}, count(*) OVER () FROM "user" u{filter}{order}"#);
     if let Some(skip) = p.skip {
         sql.push_str(&format!(" OFFSET {skip}"));
     }
     if let Some(limit) = p.limit {
         sql.push_str(&format!(" LIMIT {limit}"));
     }
+    let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|b| b.as_ref() as _).collect();
     let rows = db.query(&sql, &refs).await?;
-    Ok((rows.iter().map(|r| UserRow::from_row(r, 0)).collect(), total))
+    let total = match rows.first() {
+        Some(r) => r.get::<_, i64>(r.len() - 1),
+        None if p.skip.unwrap_or(0) == 0 => 0,
+        None => db.query_one(&format!(r#"SELECT count(*) FROM "user" u{filter}"#), &refs[..filter_params]).await?.get(0),
+    };
+    let group_ids = rows.iter().map(|r| r.get::<_, Vec<String>>(r.len() - 2)).collect();
+    Ok(UserPage { rows: rows.iter().map(|r| UserRow::from_row(r, 0)).collect(), group_ids, total })
 }
 
 /// `UPDATE "user" SET <column> = value` for the admin update (`role`, `name`, `email`,

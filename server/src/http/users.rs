@@ -297,7 +297,7 @@ pub(super) fn query_bool(name: &str, v: &Option<String>) -> Result<bool, Detail>
     }
 }
 
-async fn list_page(ctx: &ServerContext, q: &UsersQuery, paged: bool) -> Result<(Vec<UserRow>, i64), Detail> {
+async fn list_page(ctx: &ServerContext, q: &UsersQuery, paged: bool, group_ids: bool) -> Result<users::UserPage, Detail> {
     let (skip, limit) = if paged {
         let page = query_int("page", &q.page)?.unwrap_or(1).max(1);
         // The reference's offset `(page - 1) * 30` is a Python int, and past PostgreSQL's bigint
@@ -315,6 +315,7 @@ async fn list_page(ctx: &ServerContext, q: &UsersQuery, paged: bool) -> Result<(
         direction: if paged { q.direction.as_deref() } else { None },
         skip,
         limit,
+        group_ids,
     };
     let client = ctx.db.get().await.map_err(db_err)?;
     users::list_users(&**client, &params).await.map_err(db_err)
@@ -324,20 +325,18 @@ async fn list_page(ctx: &ServerContext, q: &UsersQuery, paged: bool) -> Result<(
 pub async fn list(rqctx: &Ctx, q: UsersQuery) -> Result<Value, Detail> {
     auth::require_admin(rqctx).await?;
     let ctx = rqctx.context();
-    let (rows, total) = list_page(ctx, &q, true).await?;
-    let ids: Vec<String> = rows.iter().map(|u| u.id.clone()).collect();
-    let client = ctx.db.get().await.map_err(db_err)?;
-    let groups = full_groups_by_members(&**client, &ids, false).await.map_err(db_err)?;
-    let users: Vec<Value> = rows
+    let page = list_page(ctx, &q, true, true).await?;
+    let users: Vec<Value> = page
+        .rows
         .iter()
-        .map(|u| {
+        .zip(page.group_ids)
+        .map(|(u, gids)| {
             let mut m = user_model(u);
-            let gids: Vec<Value> = groups.iter().filter(|(uid, _)| *uid == u.id).map(|(_, g)| Value::String(g.id.clone())).collect();
-            m.insert("group_ids".into(), Value::Array(gids));
+            m.insert("group_ids".into(), Value::Array(gids.into_iter().map(Value::String).collect()));
             Value::Object(m)
         })
         .collect();
-    Ok(json!({"users": users, "total": total}))
+    Ok(json!({"users": users, "total": page.total}))
 }
 
 /// `UserInfoListResponse` of `/all` and `/search`: the model's defaults stand for `groups` and
@@ -379,12 +378,12 @@ pub async fn get(rqctx: &Ctx, user_id: &str, q: UsersQuery) -> Result<Value, Det
     match user_id {
         "all" => {
             auth::require_admin(rqctx).await?;
-            let (rows, total) = list_page(ctx, &q, false).await?;
+            let users::UserPage { rows, total, .. } = list_page(ctx, &q, false, false).await?;
             Ok(info_list(&rows, total))
         }
         "search" => {
             auth::require_user(rqctx).await?;
-            let (rows, total) = list_page(ctx, &q, true).await?;
+            let users::UserPage { rows, total, .. } = list_page(ctx, &q, true, false).await?;
             Ok(info_list(&rows, total))
         }
         "groups" => {
