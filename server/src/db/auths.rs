@@ -89,13 +89,15 @@ pub struct SessionRows {
 }
 
 /// [`SessionRows`] of the account `id` for the token `jti`, in one statement (the revocation
-/// check is a subquery of it).
-pub async fn session_by_id(db: &impl GenericClient, id: &str, jti: Option<&str>) -> Result<Option<SessionRows>, DbError> {
+/// check is a subquery of it). Every authenticated request runs it, so it is prepared once per
+/// connection (the pool's statement cache): one round trip instead of three (parse, execute, close).
+pub async fn session_by_id(db: &deadpool_postgres::ClientWrapper, id: &str, jti: Option<&str>) -> Result<Option<SessionRows>, DbError> {
     let sql = account_sql(
         r#", EXISTS (SELECT 1 FROM owui_rs.revoked_token r WHERE r.jti = $2)
            FROM auth a LEFT JOIN "user" u ON u.id = a.id WHERE a.id = $1"#,
     );
-    Ok(db.query_opt(&sql, &[&id, &jti]).await?.and_then(|r| {
+    let statement = db.prepare_cached(&sql).await?;
+    Ok(db.query_opt(&statement, &[&id, &jti]).await?.and_then(|r| {
         let (auth, user, group_permissions) = account_from_row(&r);
         let revoked = r.get(9 + super::users::USER_COLUMN_COUNT);
         Some(SessionRows { auth: auth?, user, group_permissions, revoked })

@@ -190,7 +190,7 @@ pub async fn check_claims(ctx: &ServerContext, claims: &Map<String, Value>) -> R
     };
     let client = ctx.db.get().await.map_err(|e| unavailable(e.to_string()))?;
     let jti = claims.get("jti").and_then(Value::as_str);
-    let rows = session_by_id(&**client, &id, jti)
+    let rows = session_by_id(&client, &id, jti)
         .await
         .map_err(|e| unavailable(e.to_string()))?
         .ok_or_else(|| Detail::unauthorized("Invalid authentication request."))?;
