@@ -34,9 +34,11 @@ pub struct Detail {
     pub detail: Value,
     /// The same, already rendered as JSON text (a request body's validation errors, which echo
     /// the body: kept as text so that they cost their size, not a `Value` tree's); sent instead
-    /// of `detail` when set.
+    /// of `detail` when set. Boxed twice: a thin pointer keeps `Detail` as small as it was
+    /// (it is the error of every handler's `Result`).
     #[serde(skip)]
-    raw: Option<Box<RawValue>>,
+    #[allow(clippy::box_collection, clippy::redundant_allocation)]
+    raw: Option<Box<Box<RawValue>>>,
     #[serde(skip)]
     status: ErrorStatusCode,
     /// What the log says; never sent to the client.
@@ -56,12 +58,12 @@ impl Detail {
     /// An answer whose `detail` is JSON text already (see the `raw` field).
     pub fn new_raw(status: u16, detail: Box<RawValue>) -> Self {
         let mut d = Self::new(status, Value::Null);
-        d.raw = Some(detail);
+        d.raw = Some(Box::new(detail));
         d
     }
     /// The `detail` as rendered JSON text, if the answer carries it so.
     pub fn raw_detail(&self) -> Option<&str> {
-        self.raw.as_deref().map(RawValue::get)
+        self.raw.as_deref().map(|r| r.get())
     }
     pub fn bad_request(msg: impl Into<String>) -> Self {
         Self::new(400, msg.into())

@@ -3,8 +3,9 @@
 //! pattern is not dropped but replaced by that header's safe default, exactly as the reference's
 //! setters do (`HSTS=yes` sends `max-age=31536000;includeSubDomains`); an empty value is unset.
 //!
-//! Read once at start (the reference computes them once in `AppHTTPMiddleware.__init__`) and set
-//! on every answer by the server's response hook (see `crate::start`).
+//! Read once at start (the reference computes them once in `AppHTTPMiddleware.__init__`). The
+//! reference sets them on every answer; here only the web UI's answers carry them
+//! (`http::frontend::serve`), since dropshot has no hook that sees every response.
 
 use http::{HeaderName, HeaderValue};
 use regex::Regex;

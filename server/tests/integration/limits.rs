@@ -149,7 +149,8 @@ async fn a_body_costs_a_small_multiple_of_its_size() {
     text.extend_from_slice(br#""}}"#);
     let text = bytes::Bytes::from(text);
     // (what, url, session, body, status, the most it may cost in multiples of the body)
-    let cases: Vec<(&str, String, Option<&str>, &bytes::Bytes, u16, usize)> = vec![
+    type Case<'a> = (&'a str, String, Option<&'a str>, &'a bytes::Bytes, u16, usize);
+    let cases: Vec<Case> = vec![
         // No session: the body is read and decoded before the auth check, as FastAPI does.
         (
             "no session",

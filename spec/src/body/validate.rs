@@ -141,7 +141,7 @@ pub const DENSE_FROM: usize = 1024 * 1024;
 /// Past [`DENSE_FROM`], free-form JSON must average at least this many bytes per value.
 pub const DENSE_BYTES_PER_VALUE: usize = 4;
 
-/// About how many values a JSON text holds (its commas, colons and openings outside strings):
+/// About how many values a JSON text holds (one, plus its commas and openings outside strings):
 /// a linear scan, no allocation.
 fn json_values(text: &str) -> usize {
     let (mut n, mut in_str, mut esc) = (1usize, false, false);
@@ -164,11 +164,31 @@ fn json_values(text: &str) -> usize {
     n
 }
 
-fn check_density(free_form: usize, body_len: usize) -> Result<(), Refusal> {
-    if body_len > DENSE_FROM && free_form.saturating_mul(DENSE_BYTES_PER_VALUE) > body_len {
-        return Err(Refusal::TooDense(free_form));
+/// Refuses a body past [`DENSE_FROM`] whose free-form values (counted by `free_form`, only for
+/// such a body) average under [`DENSE_BYTES_PER_VALUE`] bytes each.
+fn check_density(body_len: usize, free_form: impl FnOnce() -> usize) -> Result<(), Refusal> {
+    if body_len <= DENSE_FROM {
+        return Ok(());
+    }
+    let values = free_form();
+    if values.saturating_mul(DENSE_BYTES_PER_VALUE) > body_len {
+        return Err(Refusal::TooDense(values));
     }
     Ok(())
+}
+
+/// An error's `input`: the text rendered, when the route's answer shows inputs.
+fn echoed(echo: bool, text: &str) -> Input {
+    if echo {
+        Input::Text(render(text))
+    } else {
+        Input::Value(Value::Null)
+    }
+}
+
+/// A body the top-level scan could not read (it is well-formed JSON, so this is not expected).
+fn unreadable(e: serde_json::Error, text: &str, echo: bool) -> Refusal {
+    FieldErrors::one(FieldError::new("value_error", vec![json!("body")], format!("Value error, {e}"), echoed(echo, text))).into()
 }
 
 /// Validates a JSON text (already known to be well-formed) against `T` as pydantic would.
@@ -179,17 +199,8 @@ pub(super) fn validate_text<T: JsonSchema + DeserializeOwned + 'static>(
     echo: bool,
 ) -> Result<T, Refusal> {
     let shape = shape_of::<T>();
-    let input = |t: &str| {
-        if echo {
-            Input::Text(render(t))
-        } else {
-            Input::Value(Value::Null)
-        }
-    };
     let Some(fields) = &shape.fields else {
-        if text.len() > DENSE_FROM {
-            check_density(json_values(text), text.len())?;
-        }
+        check_density(text.len(), || json_values(text))?;
         return Ok(deserialize::<T>(text, echo)?);
     };
     if first_byte(text) != Some(b'{') {
@@ -197,7 +208,7 @@ pub(super) fn validate_text<T: JsonSchema + DeserializeOwned + 'static>(
             "model_attributes_type",
             vec![json!("body")],
             "Input should be a valid dictionary or object to extract fields from",
-            input(text),
+            echoed(echo, text),
         ))));
     }
     let mut scan = Scan {
@@ -208,24 +219,15 @@ pub(super) fn validate_text<T: JsonSchema + DeserializeOwned + 'static>(
         repeated: false,
     };
     let mut de = serde_json::Deserializer::from_str(text);
-    if let Err(e) = de.deserialize_map(&mut scan) {
-        return Err(FieldErrors::one(FieldError::new(
-            "value_error",
-            vec![json!("body")],
-            format!("Value error, {e}"),
-            input(text),
-        ))
-        .into());
-    }
-    if text.len() > DENSE_FROM {
-        let free_form = fields
+    de.deserialize_map(&mut scan).map_err(|e| unreadable(e, text, echo))?;
+    check_density(text.len(), || {
+        fields
             .iter()
             .zip(&scan.found)
             .filter(|(f, _)| matches!(f.kind, Kind::Any | Kind::Object | Kind::Array))
             .filter_map(|(_, raw)| raw.map(|r| json_values(r.get())))
-            .sum();
-        check_density(free_form, text.len())?;
-    }
+            .sum()
+    })?;
 
     let mut errors = Vec::new();
     let mut body: Option<Arc<RawValue>> = None;
@@ -245,7 +247,7 @@ pub(super) fn validate_text<T: JsonSchema + DeserializeOwned + 'static>(
             Some(raw) => match coerce_raw(f, raw.get()) {
                 Ok(None) => {}
                 Ok(Some(v)) => replaced[i] = Some(v.to_string()),
-                Err((ty, msg)) => errors.push(FieldError::new(ty, loc(), msg, input(raw.get()))),
+                Err((ty, msg)) => errors.push(FieldError::new(ty, loc(), msg, echoed(echo, raw.get()))),
             },
         }
     }
@@ -265,15 +267,7 @@ pub(super) fn validate_text<T: JsonSchema + DeserializeOwned + 'static>(
         out: String::with_capacity(text.len()),
     };
     let mut de = serde_json::Deserializer::from_str(text);
-    if let Err(e) = de.deserialize_map(&mut rebuild) {
-        return Err(FieldErrors::one(FieldError::new(
-            "value_error",
-            vec![json!("body")],
-            format!("Value error, {e}"),
-            input(text),
-        ))
-        .into());
-    }
+    de.deserialize_map(&mut rebuild).map_err(|e| unreadable(e, text, echo))?;
     Ok(deserialize::<T>(&rebuild.out, echo)?)
 }
 
@@ -302,11 +296,7 @@ fn deserialize<T: DeserializeOwned>(text: &str, echo: bool) -> Result<T, FieldEr
         if inner.line() != 0 && msg.ends_with(&suffix) {
             msg.truncate(msg.len() - suffix.len());
         }
-        let input = if echo {
-            Input::Text(render(text))
-        } else {
-            Input::Value(Value::Null)
-        };
+        let input = echoed(echo, text);
         if loc.len() == 1 && first_byte(text) != Some(b'{') && msg.ends_with("expected a map") {
             return FieldErrors::one(FieldError::new(
                 "dict_type",
