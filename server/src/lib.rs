@@ -3,12 +3,15 @@
 //!
 //! [`start`] is what `main` runs and what the integration tests run in-process.
 
+pub mod app;
 pub mod changelog;
 pub mod config;
 pub mod context;
 pub mod db;
+pub mod error;
 pub mod frontend;
 pub mod http;
+pub mod messages;
 pub mod mfa;
 pub mod net;
 pub mod oauth_sessions;

@@ -78,18 +78,13 @@ impl Detail {
         Self::new(404, msg.into())
     }
     /// A 500 whose cause goes to the log only; the client sees FastAPI's plain message.
-    ///
-    /// One cause is the client's, not ours: PostgreSQL refusing a NUL character in a text value
-    /// (SQLSTATE 22021, from any path, query or body string that reaches a text column) answers
-    /// 400 (the reference answers 500 there; found by schemathesis).
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        let cause = cause.to_string();
-        let mut d = if cause.contains("(SQLSTATE 22021)") {
-            Self::new(400, "Invalid input: text cannot contain NUL (0x00) characters.")
-        } else {
-            Self::new(500, "Internal Server Error")
-        };
-        d.internal = Some(cause);
+        Self::with_cause(500, "Internal Server Error", cause)
+    }
+    /// An answer with a cause for the log that the client does not see.
+    pub fn with_cause(status: u16, detail: impl Into<Value>, cause: impl std::fmt::Display) -> Self {
+        let mut d = Self::new(status, detail);
+        d.internal = Some(cause.to_string());
         d
     }
     /// A FastAPI 422 with one pydantic-style entry.

@@ -13,6 +13,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 mod answer;
+#[macro_use]
+pub mod dispatch;
 pub mod auths;
 mod body;
 mod error;
@@ -61,8 +63,11 @@ pub struct UserSettingsQuery {
 /// The version of upstream Open WebUI whose API this crate reproduces.
 pub const UPSTREAM_VERSION: &str = "0.12.4";
 
-#[dropshot::api_description]
-pub trait WebuiApi {
+api_traits! {
+/// The operations whose paths clash with no other's (most of them). Operations with a literal
+/// segment where another has a variable (`/api/v1/users/all` beside `/api/v1/users/{user_id}`)
+/// are in [`WebuiLiteralApi`]; the server tries that trait's routes first (`crate::dispatch`).
+pub trait WebuiApi in webui_api_invokers {
     type Context: Send + Sync + 'static;
 
     /// Liveness: answers as soon as the process serves HTTP.
@@ -607,7 +612,7 @@ pub trait WebuiApi {
     ) -> Result<HttpResponseOk<UserSettings>, Detail>;
 
     /// Admin: one page (30) of users with their group ids, filtered by `query` (name or email).
-    #[endpoint { method = GET, path = "/api/v1/users", tags = ["users"] }]
+    #[endpoint { method = GET, path = "/api/v1/users/", tags = ["users"] }]
     async fn users_get(
         rqctx: RequestContext<Self::Context>,
         query: Query<UsersListQuery>,
@@ -751,7 +756,7 @@ pub trait WebuiApi {
     // ---- /api/v1/groups ----
 
     /// Groups: all of them for an admin; a user's own (or, with `share`, those they may share to).
-    #[endpoint { method = GET, path = "/api/v1/groups", tags = ["groups"] }]
+    #[endpoint { method = GET, path = "/api/v1/groups/", tags = ["groups"] }]
     async fn groups_get(
         rqctx: RequestContext<Self::Context>,
         query: Query<GroupsListQuery>,
@@ -945,4 +950,13 @@ pub trait WebuiApi {
         rqctx: RequestContext<Self::Context>,
         path: Path<ScimGroupPath>,
     ) -> Result<Reply<HttpResponseHeaders<HttpResponseDeleted>>, Detail>;
+}
+
+/// The operations with a literal path segment where an operation of [`WebuiApi`] has a variable
+/// (`GET /api/v1/users/all` beside `GET /api/v1/users/{user_id}`): dropshot cannot route both in
+/// one router, so the server keeps these in a router of their own and tries it first, as the
+/// reference declares such literal routes before the variable one.
+pub trait WebuiLiteralApi in webui_literal_api_invokers {
+    type Context: Send + Sync + 'static;
+}
 }

@@ -52,14 +52,50 @@ pub enum DbError {
 /// The unique index on `lower("user".email)`: an email another account has.
 pub const USER_EMAIL_UNIQUE: &str = "uq_user_email_lower";
 
+/// What a database error means for the answer, by SQLSTATE (never by message text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbErrorKind {
+    /// 23505 `unique_violation`: the constraint is in [`DbError::unique_violation`].
+    UniqueViolation,
+    /// 23503 `foreign_key_violation`.
+    ForeignKeyViolation,
+    /// 22021 `character_not_in_repertoire`: a NUL character in a text value (the client's).
+    NulInText,
+    /// 22P02 `invalid_text_representation`, 22003 `numeric_value_out_of_range`: a value the
+    /// column's type refuses.
+    InvalidValue,
+    /// Anything else: ours (500).
+    Other,
+}
+
 impl DbError {
+    /// The SQLSTATE of a server-side error.
+    pub fn sqlstate(&self) -> Option<&tokio_postgres::error::SqlState> {
+        match self {
+            DbError::Query(e) => e.code(),
+            _ => None,
+        }
+    }
+
+    /// The error's class (see [`DbErrorKind`]).
+    pub fn kind(&self) -> DbErrorKind {
+        use tokio_postgres::error::SqlState;
+        match self.sqlstate() {
+            Some(c) if *c == SqlState::UNIQUE_VIOLATION => DbErrorKind::UniqueViolation,
+            Some(c) if *c == SqlState::FOREIGN_KEY_VIOLATION => DbErrorKind::ForeignKeyViolation,
+            Some(c) if *c == SqlState::CHARACTER_NOT_IN_REPERTOIRE => DbErrorKind::NulInText,
+            Some(c) if *c == SqlState::INVALID_TEXT_REPRESENTATION || *c == SqlState::NUMERIC_VALUE_OUT_OF_RANGE => {
+                DbErrorKind::InvalidValue
+            }
+            _ => DbErrorKind::Other,
+        }
+    }
+
     /// The constraint (or unique index) a write broke: `Some` only for SQLSTATE 23505
     /// (`unique_violation`).
     pub fn unique_violation(&self) -> Option<&str> {
         match self {
-            DbError::Query(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => {
-                e.as_db_error().and_then(|d| d.constraint())
-            }
+            DbError::Query(e) if self.kind() == DbErrorKind::UniqueViolation => e.as_db_error().and_then(|d| d.constraint()),
             _ => None,
         }
     }
@@ -72,7 +108,7 @@ impl From<deadpool_postgres::PoolError> for DbError {
 }
 
 /// tokio-postgres shows a server error as just "db error": add the server's message and SQLSTATE
-/// (`webui_api::Detail::internal` turns SQLSTATE 22021, a NUL character in text, into a 400).
+/// for the log (the answer depends on [`DbError::kind`], not on this text).
 fn describe_pg_error(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),

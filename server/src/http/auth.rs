@@ -228,8 +228,8 @@ pub async fn check_claims(ctx: &ServerContext, claims: &Map<String, Value>) -> R
 /// `get_current_user_by_api_key`.
 async fn user_by_api_key(rqctx: &Ctx, key: &str) -> Result<UserRow, Detail> {
     let ctx = rqctx.context();
-    let client = ctx.db.get().await.map_err(Detail::internal)?;
-    let user = users::user_by_api_key(&**client, key).await.map_err(Detail::internal)?;
+    let client = ctx.db.get().await.map_err(super::db_err)?;
+    let user = users::user_by_api_key(&**client, key).await.map_err(super::db_err)?;
     drop(client);
     let user = user.ok_or_else(|| Detail::unauthorized(INVALID_TOKEN))?;
     let keys = ["auth.enable_api_keys", "user.permissions", "auth.api_key.endpoint_restrictions", "auth.api_key.allowed_endpoints"];
@@ -239,7 +239,7 @@ async fn user_by_api_key(rqctx: &Ctx, key: &str) -> Result<UserRow, Detail> {
     }
     if user.role != "admin" {
         let defaults = cfg.get("user.permissions").cloned().unwrap_or(Value::Null);
-        if !permissions::has_permission(ctx, &user.id, "features.api_keys", &defaults).await.map_err(Detail::internal)? {
+        if !permissions::has_permission(ctx, &user.id, "features.api_keys", &defaults).await.map_err(super::db_err)? {
             return Err(Detail::forbidden(API_KEY_NOT_ALLOWED));
         }
     }

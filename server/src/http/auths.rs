@@ -463,7 +463,7 @@ pub async fn signin(rqctx: &Ctx, form: SigninForm) -> Result<OkWithHeaders<Signi
                 let client = ctx.db.get().await.map_err(db_err)?;
                 if users::user_by_email(&**client, &email).await.map_err(db_err)?.is_none() {
                     return Err(match e {
-                        DbOrDetail::Db(e) => Detail::internal(e),
+                        DbOrDetail::Db(e) => db_err(e),
                         DbOrDetail::Other(e) => Detail::internal(e),
                     });
                 }
@@ -486,7 +486,7 @@ pub async fn signin(rqctx: &Ctx, form: SigninForm) -> Result<OkWithHeaders<Signi
             }
             if let Err(e) = create_account(ctx, admin_email, "admin", "User", "/user.png").await {
                 return Err(match e {
-                    DbOrDetail::Db(e) => Detail::internal(e),
+                    DbOrDetail::Db(e) => db_err(e),
                     DbOrDetail::Other(e) => Detail::internal(e),
                 });
             }

@@ -108,8 +108,8 @@ pub async fn app_config(rqctx: &RequestContext<Arc<ServerContext>>) -> Result<Va
     let onboarding = match &user {
         Some(_) => false,
         None => {
-            let client = ctx.db.get().await.map_err(Detail::internal)?;
-            !users::has_users(&**client).await.map_err(Detail::internal)?
+            let client = ctx.db.get().await.map_err(super::db_err)?;
+            !users::has_users(&**client).await.map_err(super::db_err)?
         }
     };
     let settings = ctx.settings_many(CONFIG_KEYS);

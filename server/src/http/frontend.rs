@@ -52,18 +52,7 @@ pub fn under(prefix: &str, rest: Vec<String>) -> Vec<String> {
 }
 
 /// Serves `segments` (the path below the mount, as dropshot decoded it) from `mount`.
-///
-/// The answers carry the configured security headers (`config::security_headers`), which replace
-/// the route's own (`cache-control`), as the reference's middleware sets them.
 pub async fn serve(rqctx: &Ctx, mount: Mount, segments: Vec<String>) -> Result<Response<Body>, Detail> {
-    let mut rsp = serve_files(rqctx, mount, segments).await?;
-    for (name, value) in &rqctx.context().config.security_headers {
-        rsp.headers_mut().insert(name.clone(), value.clone());
-    }
-    Ok(rsp)
-}
-
-async fn serve_files(rqctx: &Ctx, mount: Mount, segments: Vec<String>) -> Result<Response<Body>, Detail> {
     let frontend = &rqctx.context().frontend;
     let build = match frontend.state() {
         State::Ready(b) => b,

@@ -6,8 +6,8 @@ use crate::context::ServerContext;
 
 /// `SELECT 1` on a pooled connection.
 pub async fn db_ping(ctx: &ServerContext) -> Result<(), Detail> {
-    let client = ctx.db.get().await.map_err(Detail::internal)?;
-    client.simple_query("SELECT 1").await.map_err(Detail::internal)?;
+    let client = ctx.db.get().await.map_err(super::db_err)?;
+    client.simple_query("SELECT 1").await.map_err(super::db_err)?;
     Ok(())
 }
 

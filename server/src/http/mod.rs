@@ -4,7 +4,7 @@
 pub mod auth;
 mod auths;
 mod config;
-mod fallback;
+mod cors;
 mod groups;
 pub mod frontend;
 mod health;
@@ -13,6 +13,7 @@ mod mfa;
 mod oauth;
 mod scim;
 pub mod limits;
+pub mod router;
 mod users;
 mod version;
 
@@ -28,20 +29,22 @@ use crate::context::ServerContext;
 /// The implementation of [`WebuiApi`]; never instantiated.
 pub enum ServerImpl {}
 
-/// The API description with every endpoint of the trait registered.
+/// What the server registers with dropshot: the front door ([`router`]), which routes every
+/// request to the API traits' operations.
 pub fn api() -> ApiDescription<Arc<ServerContext>> {
-    let mut api = webui_api::webui_api_mod::api_description::<ServerImpl>().expect("the API trait's endpoints register");
-    fallback::register_method_fallbacks(&mut api);
-    api
+    router::api()
 }
 
 type Ctx = RequestContext<Arc<ServerContext>>;
 
-/// A database failure as an answer: 500 with the cause (server message and SQLSTATE) kept for
-/// the log; `Detail::internal` answers 400 for a NUL character PostgreSQL refused. Takes the
-/// error itself, not its text, because a bare `tokio_postgres::Error` only prints "db error".
+/// A database failure as an answer, through the domain error (which classifies it by SQLSTATE:
+/// a NUL character PostgreSQL refused answers 400, the rest 500 with the cause logged).
 pub(crate) fn db_err(e: impl Into<crate::db::DbError>) -> Detail {
-    Detail::internal(e.into())
+    crate::error::Error::Db(e.into()).into()
+}
+
+impl WebuiLiteralApi for ServerImpl {
+    type Context = Arc<ServerContext>;
 }
 
 impl WebuiApi for ServerImpl {

@@ -192,11 +192,11 @@ pub fn is_token_exchange(p: &OauthProviderNamePath) -> bool {
 pub async fn session_delete(rqctx: &Ctx, p: OauthProviderNamePath) -> Result<OkWithHeaders<bool>, Detail> {
     let user = auth::require_user(rqctx).await?;
     let ctx = rqctx.context();
-    let client = ctx.db.get().await.map_err(Detail::internal)?;
+    let client = ctx.db.get().await.map_err(super::db_err)?;
     let n = client
         .execute("DELETE FROM oauth_session WHERE user_id = $1 AND provider = $2", &[&user.user.id, &p.name])
         .await
-        .map_err(Detail::internal)?;
+        .map_err(super::db_err)?;
     if n == 0 {
         return Err(Detail::not_found("No OAuth session found for this provider"));
     }

@@ -121,7 +121,7 @@ pub async fn settings_update(
     let has = |key: &'static str| {
         let defaults = defaults.clone();
         let id = s.user.id.clone();
-        async move { permissions::has_permission(ctx, &id, key, &defaults).await.map_err(Detail::internal) }
+        async move { permissions::has_permission(ctx, &id, key, &defaults).await.map_err(db_err) }
     };
     let admin = s.is_admin();
     if let Some(Value::Object(ui)) = form.get_mut("ui") {
@@ -146,8 +146,8 @@ pub async fn settings_update(
     }
     // `update_user_settings_by_id`: top-level keys replace, `ui` is patched field by field
     // (null removes a field).
-    let client = ctx.db.get().await.map_err(Detail::internal)?;
-    let current = users::user_by_id(&**client, &s.user.id).await.map_err(Detail::internal)?;
+    let client = ctx.db.get().await.map_err(db_err)?;
+    let current = users::user_by_id(&**client, &s.user.id).await.map_err(db_err)?;
     let Some(current) = current else { return Err(Detail::bad_request(USER_NOT_FOUND)) };
     // `dict(user.settings or {})` of the validated model: `ui` first, then the other keys.
     let mut settings = Map::new();
@@ -174,7 +174,7 @@ pub async fn settings_update(
         settings.insert("ui".into(), Value::Object(ui));
     }
     let value = Value::Object(settings);
-    users::set_settings(&**client, &s.user.id, &value).await.map_err(Detail::internal)?;
+    users::set_settings(&**client, &s.user.id, &value).await.map_err(db_err)?;
     settings_model(&value).ok_or_else(|| Detail::internal("settings are not an object"))
 }
 

@@ -1,0 +1,8 @@
+//! The app layer: each resource's logic, callable without a request.
+//!
+//! A function here takes the server context, the session user where the route has one, and
+//! typed arguments, and returns a typed wire model or a [`crate::error::Error`]:
+//! `(ctx: &ServerContext, user: &SessionUser, args) -> error::Result<Model>`. The HTTP handlers
+//! (`crate::http::<resource>`) authenticate, call one function here and convert the answer; the
+//! socket.io handlers, background tasks and the operator CLI call the same functions. SQL lives
+//! in `crate::db::<resource>`, which takes its own connections.

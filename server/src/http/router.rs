@@ -1,0 +1,251 @@
+//! The front door: every request reaches one unpublished catch-all endpoint, which routes it as
+//! the reference's Starlette router would and calls the matched operation.
+//!
+//! Why not dropshot's own router: it cannot hold a literal segment beside a variable one
+//! (`/api/v1/users/all` beside `/api/v1/users/{user_id}`; the reference has 28 such places), and
+//! answers unknown paths and methods itself, with a body of its own, before any handler runs.
+//! Here the routes of each API trait are kept in a dropshot `HttpRouter` of their own (built from
+//! the trait's description, never merged, so nothing clashes), and a request goes to the first
+//! router that matches it fully, literal routes' router first: the order in which the reference
+//! declares its routes, literals before the variable route beside them. The matched operation is
+//! called through its [`Invoker`] (`webui_api::dispatch`), with the request context's endpoint
+//! metadata (path variables, body limit) replaced by the matched operation's.
+//!
+//! What no route matches gets what the reference's catch-all mount at `/` (`SPAStaticFiles`)
+//! answers: the web UI's files or `index.html` for `GET` and `HEAD`, 405 `{"detail":"Method Not
+//! Allowed"}` for other methods. A route matched on its path but not its method is Starlette's
+//! "partial" match, which loses to the mount too: `HEAD` gets the web UI, other methods 405.
+//!
+//! Every answer then gets the reference's middleware: the configured security headers
+//! (`SecurityHeadersMiddleware`) and CORS (`CORSMiddleware`, see [`super::cors`]).
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use dropshot::{ApiDescription, ApiEndpoint, ApiEndpointVersions, Body, RawRequest, RequestContext, RequestEndpointMetadata};
+use http::{Method, Response};
+use webui_api::dispatch::{error_response, Invoker};
+use webui_api::Detail;
+
+use super::ServerImpl;
+use crate::context::ServerContext;
+
+type Ctx = RequestContext<Arc<ServerContext>>;
+
+/// The methods the front door takes (dropshot registers an endpoint per method).
+const METHODS: [Method; 7] =
+    [Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::PATCH, Method::HEAD, Method::OPTIONS];
+
+/// The API descriptions the server serves, in the order requests are matched against them.
+pub fn descriptions() -> Vec<ApiDescription<Arc<ServerContext>>> {
+    vec![
+        webui_api::webui_literal_api_mod::api_description::<ServerImpl>().expect("the literal routes register"),
+        webui_api::webui_api_mod::api_description::<ServerImpl>().expect("the API trait's endpoints register"),
+    ]
+}
+
+/// The OpenAPI documents of [`descriptions`], as JSON (the route-auth matrix reads them).
+pub fn documents() -> Vec<serde_json::Value> {
+    descriptions()
+        .into_iter()
+        .map(|d| d.openapi("Open WebUI", semver::Version::new(0, 12, 4)).json().expect("the API description as JSON"))
+        .collect()
+}
+
+/// The routing table, built once.
+/// One trait's router (dropshot's `HttpRouter`, which dropshot does not export by name): the
+/// matched operation's metadata, or the router's status (404, or 405 for a path it has with
+/// other methods).
+type Lookup = Box<dyn Fn(&Method, &str) -> Result<RequestEndpointMetadata, u16> + Send + Sync>;
+
+struct Routes {
+    layers: Vec<Lookup>,
+    invokers: HashMap<&'static str, Invoker<Arc<ServerContext>>>,
+    /// Whether each operation's declared path ends with a slash; `None` for paths ending in a
+    /// catch-all variable. Starlette matches the declared form only (`/health/` is not `/health`).
+    trailing_slash: HashMap<String, Option<bool>>,
+}
+
+fn routes() -> &'static Routes {
+    static ROUTES: OnceLock<Routes> = OnceLock::new();
+    ROUTES.get_or_init(|| {
+        let mut invokers = HashMap::new();
+        invokers.extend(webui_api::webui_literal_api_invokers::invokers::<ServerImpl>());
+        invokers.extend(webui_api::webui_api_invokers::invokers::<ServerImpl>());
+        let mut trailing_slash = HashMap::new();
+        let mut layers: Vec<Lookup> = Vec::new();
+        for d in descriptions() {
+            let router = d.into_router();
+            for (_, _, endpoint) in router.endpoints(None) {
+                // The path as the trait declares it (the router's own form drops the slash).
+                let path = &endpoint.path;
+                assert!(
+                    invokers.contains_key(endpoint.operation_id.as_str()),
+                    "operation {} has no invoker",
+                    endpoint.operation_id
+                );
+                let rest = path.ends_with(".*}");
+                trailing_slash.insert(endpoint.operation_id.clone(), (!rest).then(|| path.len() > 1 && path.ends_with('/')));
+            }
+            layers.push(Box::new(move |method: &Method, path: &str| {
+                router.lookup_route(method, path.into(), None).map(|r| r.endpoint).map_err(|e| e.status_code.as_u16())
+            }));
+        }
+        Routes { layers, invokers, trailing_slash }
+    })
+}
+
+/// What routing found for a request.
+enum Found {
+    Operation(RequestEndpointMetadata),
+    /// A route has the path but not the method.
+    PathOnly,
+    Nothing,
+}
+
+impl Routes {
+    fn find(&self, method: &Method, path: &str) -> Found {
+        let slash = path.len() > 1 && path.ends_with('/');
+        let mut path_only = false;
+        for layer in &self.layers {
+            match layer(method, path) {
+                Ok(endpoint) => {
+                    let declared = self.trailing_slash.get(&endpoint.operation_id).copied().flatten();
+                    if declared.is_none_or(|d| d == slash) {
+                        return Found::Operation(endpoint);
+                    }
+                }
+                Err(405) => {
+                    // Only a path the route really declares (trailing slash included).
+                    path_only |= self.declares(layer, path, slash);
+                }
+                Err(_) => {}
+            }
+        }
+        if path_only {
+            Found::PathOnly
+        } else {
+            Found::Nothing
+        }
+    }
+
+    /// Whether some method's route in `layer` matches `path` with its declared trailing slash.
+    fn declares(&self, layer: &Lookup, path: &str, slash: bool) -> bool {
+        METHODS.iter().any(|m| match layer(m, path) {
+            Ok(endpoint) => self.trailing_slash.get(&endpoint.operation_id).copied().flatten().is_none_or(|d| d == slash),
+            Err(_) => false,
+        })
+    }
+}
+
+/// Registers the front door: `/{path:.*}` for every method, unpublished.
+pub fn api() -> ApiDescription<Arc<ServerContext>> {
+    // Build the table now, so that a trait method without an invoker fails at start.
+    let _ = routes();
+    let mut api = ApiDescription::new();
+    for method in METHODS {
+        let operation_id = format!("front_door_{}", method.as_str().to_lowercase());
+        let endpoint = ApiEndpoint::new(
+            operation_id,
+            front_door,
+            method,
+            "application/json",
+            "/{path:.*}",
+            ApiEndpointVersions::All,
+        )
+        // The matched operation's own limit applies (its metadata replaces this endpoint's);
+        // this one only has to let any body through to it.
+        .request_body_max_bytes(usize::MAX)
+        .visible(false);
+        api.register(endpoint).expect("the front door registers");
+    }
+    api
+}
+
+/// The catch-all path variable (unused: routing reads the request's own path).
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+struct AnyPath {
+    #[allow(dead_code)]
+    path: Vec<String>,
+}
+
+async fn front_door(mut rqctx: Ctx, _path: dropshot::Path<AnyPath>, raw: RawRequest) -> Result<Response<Body>, Detail> {
+    let request = raw.into_inner();
+    let ctx = rqctx.context().clone();
+    let cors = super::cors::Cors::of(&ctx, rqctx.request.headers());
+    if let Some(preflight) = cors.as_ref().and_then(|c| c.preflight(rqctx.request.method(), rqctx.request.headers())) {
+        return Ok(preflight);
+    }
+    let routes = routes();
+    let method = request.method().clone();
+    let mut response = match routes.find(&method, request.uri().path()) {
+        Found::Operation(endpoint) => {
+            let invoker = &routes.invokers[endpoint.operation_id.as_str()];
+            rqctx.endpoint = endpoint;
+            invoker.call(rqctx, request).await.unwrap_or_else(error_response)
+        }
+        Found::PathOnly | Found::Nothing if method == Method::GET || method == Method::HEAD => {
+            super::frontend::serve(&rqctx, super::frontend::Mount::Spa, segments(request.uri().path()))
+                .await
+                .unwrap_or_else(error_response)
+        }
+        Found::PathOnly | Found::Nothing => error_response(Detail::new(405, "Method Not Allowed")),
+    };
+    // `SecurityHeadersMiddleware`: the configured headers replace the route's own.
+    for (name, value) in &ctx.config.security_headers {
+        response.headers_mut().insert(name.clone(), value.clone());
+    }
+    if let Some(cors) = cors {
+        cors.simple_response(&mut response);
+    }
+    Ok(response)
+}
+
+/// The request path's segments, percent-decoded, as dropshot's router decodes them.
+fn segments(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Starlette matches a route's declared path only: `/api/v1/users/` is not `/api/v1/users`.
+    /// So each operation must declare its path with the reference's trailing slash (the
+    /// published documents drop it, and cannot show a mismatch).
+    #[test]
+    fn paths_keep_the_references_trailing_slash() {
+        let reference: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/openapi/reference.json")).unwrap(),
+        )
+        .unwrap();
+        let mut declared: HashMap<String, String> = HashMap::new();
+        for path in reference["paths"].as_object().unwrap().keys() {
+            declared.insert(path.trim_end_matches('/').to_string(), path.clone());
+        }
+        let mut wrong = vec![];
+        for d in descriptions() {
+            for (_, _, e) in d.into_router().endpoints(None) {
+                if let Some(theirs) = declared.get(e.path.trim_end_matches('/')) {
+                    if *theirs != e.path {
+                        wrong.push(format!("{} {} (reference: {theirs})", e.method, e.path));
+                    }
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "declared without the reference's trailing slash: {wrong:?}");
+    }
+
+    #[test]
+    fn literal_routes_win_and_unknown_paths_fall_through() {
+        let r = routes();
+        assert!(matches!(r.find(&Method::GET, "/api/v1/auths/"), Found::Operation(_)));
+        assert!(matches!(r.find(&Method::GET, "/api/v1/auths"), Found::Nothing));
+        assert!(matches!(r.find(&Method::POST, "/api/v1/auths/"), Found::PathOnly));
+        assert!(matches!(r.find(&Method::GET, "/api/v1/no-such-route"), Found::Nothing));
+        assert!(matches!(r.find(&Method::GET, "/health/"), Found::Nothing));
+    }
+}
