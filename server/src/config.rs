@@ -81,9 +81,8 @@ pub struct Config {
     /// `ENABLE_OAUTH_PERSISTENT_CONFIG` (default false): the same for `oauth.*` settings.
     pub enable_oauth_persistent_config: bool,
     /// The reference's opt-in security headers (`HSTS`, `XFRAME_OPTIONS`, `CONTENT_SECURITY_POLICY`,
-    /// ...; [`security_headers`]), set on the web UI's answers (documents, assets, redirects:
-    /// `http::frontend::serve`). None by default. The reference sets them on every answer; API
-    /// answers lack them here until answers pass one place (dropshot has no response hook).
+    /// ...; [`security_headers`]), set on every answer by the front door (`http::router`), as the
+    /// reference's middleware sets them. None by default.
     pub security_headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// `CUSTOM_API_KEY_HEADER` (default `x-api-key`), lowercased: the API-key header.
     pub api_key_header: String,

@@ -46,8 +46,7 @@ pub use users::*;
 /// A 200 with extra headers (`Set-Cookie`, `Cache-Control: no-store`) and a typed body.
 pub type OkWithHeaders<T> = HttpResponseHeaders<HttpResponseOk<T>>;
 
-/// `{user_id}` in `/api/v1/users/{user_id}/...`; the literal `user` selects the session user's
-/// own routes (`/api/v1/users/user/settings`), which dropshot cannot register beside the variable.
+/// `{user_id}` in `/api/v1/users/{user_id}/...`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct UserIdPath {
     pub user_id: String,
@@ -58,6 +57,27 @@ pub struct UserIdPath {
 pub struct UserSettingsQuery {
     #[serde(default)]
     pub raw: Option<bool>,
+}
+
+/// `?days=&start_date=&end_date=` of `GET /api/v1/users/usage` (strings: validated as FastAPI
+/// does, with its error list, by the handler).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct UsageQuery {
+    #[serde(default)]
+    #[schemars(with = "Option<i64>", range(min = 7, max = 732))]
+    pub days: Option<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<i64>")]
+    pub start_date: Option<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<i64>")]
+    pub end_date: Option<String>,
+}
+
+/// `{client_id}` of `/oauth/clients/{client_id}/...` (tool servers' OAuth clients).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct OauthClientPath {
+    pub client_id: String,
 }
 
 /// The version of upstream Open WebUI whose API this crate reproduces.
@@ -501,20 +521,11 @@ pub trait WebuiApi in webui_api_invokers {
         body: FastJson<MfaRecoveryForm, AuthForm>,
     ) -> Result<Answer<MfaChallengeResponse>, Detail>;
 
-    /// `DELETE /api/v1/auths/oauth/sessions/{provider}` (dispatched on `provider == "sessions"`):
-    /// disconnects the session user's OAuth session for that provider.
-    #[endpoint { method = DELETE, path = "/api/v1/auths/oauth/{provider}/{name}", tags = ["auths"] }]
-    async fn auths_oauth_session_delete(
+    /// Exchanges a provider's access token for a session (off unless `ENABLE_OAUTH_TOKEN_EXCHANGE`).
+    #[endpoint { method = POST, path = "/api/v1/auths/oauth/{provider}/token/exchange", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
+    async fn auths_token_exchange(
         rqctx: RequestContext<Self::Context>,
-        path: Path<OauthProviderNamePath>,
-    ) -> Result<Answer<bool>, Detail>;
-
-    /// `POST /api/v1/auths/oauth/{provider}/token/exchange` (dispatched on `name == "token"`):
-    /// exchanges a provider's access token for a session (off unless `ENABLE_OAUTH_TOKEN_EXCHANGE`).
-    #[endpoint { method = POST, path = "/api/v1/auths/oauth/{provider}/{name}/exchange", tags = ["auths"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
-    async fn auths_oauth_token_exchange(
-        rqctx: RequestContext<Self::Context>,
-        path: Path<OauthProviderNamePath>,
+        path: Path<OauthProviderPath>,
         body: FastJson<TokenExchangeForm, AuthForm>,
     ) -> Result<Answer<SigninResult>, Detail>;
 
@@ -567,49 +578,28 @@ pub trait WebuiApi in webui_api_invokers {
 
     // ---- /oauth (sign-in with an OAuth provider; tool-server OAuth clients) ----
 
-    /// `POST /oauth/backchannel-logout` (dispatched on `provider == "backchannel-logout"`): OIDC
-    /// back-channel logout (off unless `ENABLE_OAUTH_BACKCHANNEL_LOGOUT`).
-    #[endpoint { method = POST, path = "/oauth/{provider}", tags = ["oauth"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
-    async fn oauth_backchannel_logout(
-        rqctx: RequestContext<Self::Context>,
-        path: Path<OauthProviderPath>,
-        body: dropshot::UntypedBody,
-    ) -> Result<Response<Body>, Detail>;
-
-    /// `GET /oauth/{provider}/login` (redirect to the provider) and the legacy
-    /// `GET /oauth/{provider}/callback`.
-    #[endpoint { method = GET, path = "/oauth/{provider}/{action}", tags = ["oauth"] }]
+    /// Redirects to the provider's sign-in page (404 while no provider is configured).
+    #[endpoint { method = GET, path = "/oauth/{provider}/login", tags = ["oauth"] }]
     async fn oauth_login(
         rqctx: RequestContext<Self::Context>,
-        path: Path<OauthActionPath>,
+        path: Path<OauthProviderPath>,
     ) -> Result<Response<Body>, Detail>;
 
-    /// `GET /oauth/{provider}/login/callback` (the provider's redirect back), and the tool-server
-    /// OAuth clients' `GET /oauth/clients/{client_id}/authorize` and `.../callback`.
-    #[endpoint { method = GET, path = "/oauth/{provider}/{action}/{step}", tags = ["oauth"] }]
-    async fn oauth_callback(
+    /// The legacy provider callback.
+    #[endpoint { method = GET, path = "/oauth/{provider}/callback", tags = ["oauth"] }]
+    async fn oauth_login_callback_by_provider(
         rqctx: RequestContext<Self::Context>,
-        path: Path<OauthStepPath>,
+        path: Path<OauthProviderPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// The provider's redirect back after sign-in.
+    #[endpoint { method = GET, path = "/oauth/{provider}/login/callback", tags = ["oauth"] }]
+    async fn oauth_login_callback_by_provider_login(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<OauthProviderPath>,
     ) -> Result<Response<Body>, Detail>;
 
     // ---- /api/v1/users ----
-
-    /// `GET /api/v1/users/user/settings` (dispatched on `user_id == "user"`): the session user's
-    /// settings, with the admin's default interface settings merged in unless `raw`.
-    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/settings", tags = ["users"] }]
-    async fn users_settings_get(
-        rqctx: RequestContext<Self::Context>,
-        path: Path<UserIdPath>,
-        query: Query<UserSettingsQuery>,
-    ) -> Result<HttpResponseOk<Option<UserSettings>>, Detail>;
-
-    /// `POST /api/v1/users/user/settings/update` (dispatched on `user_id == "user"`).
-    #[endpoint { method = POST, path = "/api/v1/users/{user_id}/settings/update", tags = ["users"] }]
-    async fn users_settings_update(
-        rqctx: RequestContext<Self::Context>,
-        path: Path<UserIdPath>,
-        body: FastJson<Shaped<UserSettings, serde_json::Map<String, serde_json::Value>>>,
-    ) -> Result<HttpResponseOk<UserSettings>, Detail>;
 
     /// Admin: one page (30) of users with their group ids, filtered by `query` (name or email).
     #[endpoint { method = GET, path = "/api/v1/users/", tags = ["users"] }]
@@ -618,14 +608,12 @@ pub trait WebuiApi in webui_api_invokers {
         query: Query<UsersListQuery>,
     ) -> Result<HttpResponseOk<Shaped<UserGroupIdsListResponse>>, Detail>;
 
-    /// Admin: one user with their groups and activity. Also answers the literal routes at this
-    /// position: `all` (admin), `search`, `groups`, `permissions` and `usage` (verified users).
+    /// Admin: one user with their groups and activity.
     #[endpoint { method = GET, path = "/api/v1/users/{user_id}", tags = ["users"] }]
     async fn users_get_by_id(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
-        query: Query<UsersQuery>,
-    ) -> Result<HttpResponseOk<Shaped<UsersGetAnswer>>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<UserActiveResponse>>, Detail>;
 
     /// Admin: deletes a user (not the first admin, not oneself).
     #[endpoint { method = DELETE, path = "/api/v1/users/{user_id}", tags = ["users"] }]
@@ -634,72 +622,12 @@ pub trait WebuiApi in webui_api_invokers {
         path: Path<UserIdPath>,
     ) -> Result<HttpResponseOk<bool>, Detail>;
 
-    /// A user's public card (any verified user); `user/info` is the session user's `info` dict.
+    /// A user's public card (any verified user).
     #[endpoint { method = GET, path = "/api/v1/users/{user_id}/info", tags = ["users"] }]
     async fn users_get_info_by_id(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
-    ) -> Result<HttpResponseOk<Shaped<UserInfoAnswer>>, Detail>;
-
-    /// `POST /api/v1/users/user/info/update`: merges fields into the session user's `info`.
-    #[endpoint { method = POST, path = "/api/v1/users/{user_id}/info/update", tags = ["users"] }]
-    async fn users_info_update(
-        rqctx: RequestContext<Self::Context>,
-        path: Path<UserIdPath>,
-        body: FastJson<serde_json::Map<String, serde_json::Value>>,
-    ) -> Result<HttpResponseOk<Shaped<Option<serde_json::Map<String, serde_json::Value>>>>, Detail>;
-
-    /// `GET /api/v1/users/user/status`: the session user (when statuses are enabled).
-    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/status", tags = ["users"] }]
-    async fn users_status_get(
-        rqctx: RequestContext<Self::Context>,
-        path: Path<UserIdPath>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
-
-    /// `POST /api/v1/users/user/status/update`.
-    #[endpoint { method = POST, path = "/api/v1/users/{user_id}/status/update", tags = ["users"] }]
-    async fn users_status_update(
-        rqctx: RequestContext<Self::Context>,
-        path: Path<UserIdPath>,
-        body: FastJson<UserStatusForm>,
-    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
-
-    /// `GET /api/v1/users/user/variables`: the session user's prompt variables.
-    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/variables", tags = ["users"] }]
-    async fn users_variables_get(
-        rqctx: RequestContext<Self::Context>,
-        path: Path<UserIdPath>,
-    ) -> Result<HttpResponseOk<Shaped<UserVariablesResponse>>, Detail>;
-
-    /// `POST /api/v1/users/user/variables/update`.
-    #[endpoint { method = POST, path = "/api/v1/users/{user_id}/variables/update", tags = ["users"] }]
-    async fn users_variables_update(
-        rqctx: RequestContext<Self::Context>,
-        path: Path<UserIdPath>,
-        body: FastJson<UserVariablesForm>,
-    ) -> Result<HttpResponseOk<Shaped<UserVariablesResponse>>, Detail>;
-
-    /// `GET /api/v1/users/default/permissions` (admin): the default permissions of every user.
-    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/permissions", tags = ["users"] }]
-    async fn users_default_permissions_get(
-        rqctx: RequestContext<Self::Context>,
-        path: Path<UserIdPath>,
-    ) -> Result<HttpResponseOk<Shaped<UserPermissions>>, Detail>;
-
-    /// `POST /api/v1/users/default/permissions` (admin).
-    #[endpoint { method = POST, path = "/api/v1/users/{user_id}/permissions", tags = ["users"] }]
-    async fn users_default_permissions_update(
-        rqctx: RequestContext<Self::Context>,
-        path: Path<UserIdPath>,
-        body: FastJson<Shaped<UserPermissions, serde_json::Map<String, serde_json::Value>>>,
-    ) -> Result<HttpResponseOk<Shaped<UserPermissions>>, Detail>;
-
-    /// `GET /api/v1/users/default/permissions/defaults` (admin): the built-in defaults.
-    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/permissions/defaults", tags = ["users"] }]
-    async fn users_default_permissions_defaults(
-        rqctx: RequestContext<Self::Context>,
-        path: Path<UserIdPath>,
-    ) -> Result<HttpResponseOk<Shaped<UserPermissions>>, Detail>;
+    ) -> Result<HttpResponseOk<Shaped<UserInfoResponse>>, Detail>;
 
     /// Admin: the groups a user belongs to (`include_inherited` adds ancestor groups).
     #[endpoint { method = GET, path = "/api/v1/users/{user_id}/groups", tags = ["users"] }]
@@ -958,5 +886,147 @@ pub trait WebuiApi in webui_api_invokers {
 /// reference declares such literal routes before the variable one.
 pub trait WebuiLiteralApi in webui_literal_api_invokers {
     type Context: Send + Sync + 'static;
+
+    // ---- /api/v1/auths/oauth ----
+
+    /// Deletes the session user's OAuth session with a provider.
+    #[endpoint { method = DELETE, path = "/api/v1/auths/oauth/sessions/{provider}", tags = ["auths"] }]
+    async fn auths_delete_oauth_session_by_provider(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<OauthProviderPath>,
+    ) -> Result<Answer<bool>, Detail>;
+
+    // ---- /oauth ----
+
+    /// OpenID back-channel logout (off unless `ENABLE_OAUTH_BACKCHANNEL_LOGOUT`): ends the
+    /// sessions a provider's logout token names.
+    #[endpoint { method = POST, path = "/oauth/backchannel-logout", tags = ["oauth"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
+    // The body is read by the handler (at most `PUBLIC_BODY_MAX_BYTES`): the reference reads
+    // `request.form()` without declaring a body, so none is documented.
+    async fn oauth_backchannel_logout(
+        rqctx: RequestContext<Self::Context>,
+        request: dropshot::RawRequest,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// A tool server's OAuth client: starts its authorization (verified users).
+    #[endpoint { method = GET, path = "/oauth/clients/{client_id}/authorize", tags = ["oauth"] }]
+    async fn oauth_client_authorize(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<OauthClientPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// A tool server's OAuth client: the provider's redirect back.
+    #[endpoint { method = GET, path = "/oauth/clients/{client_id}/callback", tags = ["oauth"] }]
+    async fn oauth_client_callback(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<OauthClientPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    // ---- /api/v1/users ----
+
+    /// Admin: every user, as cards.
+    #[endpoint { method = GET, path = "/api/v1/users/all", tags = ["users"] }]
+    async fn users_get_all(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<Shaped<UserInfoListResponse>>, Detail>;
+
+    /// Verified users: a page of user cards matching a search.
+    #[endpoint { method = GET, path = "/api/v1/users/search", tags = ["users"] }]
+    async fn users_search(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<UsersListQuery>,
+    ) -> Result<HttpResponseOk<Shaped<UserInfoListResponse>>, Detail>;
+
+    /// The session user's groups.
+    #[endpoint { method = GET, path = "/api/v1/users/groups", tags = ["users"] }]
+    async fn users_get_groups(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<IncludeInheritedQuery>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// The session user's effective permissions.
+    #[endpoint { method = GET, path = "/api/v1/users/permissions", tags = ["users"] }]
+    async fn users_get_permissisions(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// Admin: the default permissions of every user.
+    #[endpoint { method = GET, path = "/api/v1/users/default/permissions", tags = ["users"] }]
+    async fn users_get_default_permissions(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<Shaped<UserPermissions>>, Detail>;
+
+    /// Admin: sets the default permissions.
+    #[endpoint { method = POST, path = "/api/v1/users/default/permissions", tags = ["users"] }]
+    async fn users_update_default_permissions(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<Shaped<UserPermissions, serde_json::Map<String, serde_json::Value>>>,
+    ) -> Result<HttpResponseOk<Shaped<UserPermissions>>, Detail>;
+
+    /// Admin: the built-in default permissions (before any change).
+    #[endpoint { method = GET, path = "/api/v1/users/default/permissions/defaults", tags = ["users"] }]
+    async fn users_get_default_permissions_defaults(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<Shaped<UserPermissions>>, Detail>;
+
+    /// The session user's settings (`?raw=true`: as stored).
+    #[endpoint { method = GET, path = "/api/v1/users/user/settings", tags = ["users"] }]
+    async fn users_get_settings_by_session(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<UserSettingsQuery>,
+    ) -> Result<HttpResponseOk<Option<UserSettings>>, Detail>;
+
+    /// Replaces the session user's settings.
+    #[endpoint { method = POST, path = "/api/v1/users/user/settings/update", tags = ["users"] }]
+    async fn users_update_settings_by_session(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<Shaped<UserSettings, serde_json::Map<String, serde_json::Value>>>,
+    ) -> Result<HttpResponseOk<UserSettings>, Detail>;
+
+    /// The session user's status (emoji, message, expiry).
+    #[endpoint { method = GET, path = "/api/v1/users/user/status", tags = ["users"] }]
+    async fn users_get_status_by_session(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// Sets the session user's status.
+    #[endpoint { method = POST, path = "/api/v1/users/user/status/update", tags = ["users"] }]
+    async fn users_update_status_by_session(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<UserStatusForm>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// The session user's `info` dict (null when unset).
+    #[endpoint { method = GET, path = "/api/v1/users/user/info", tags = ["users"] }]
+    async fn users_get_info_by_session(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<Shaped<Option<serde_json::Map<String, serde_json::Value>>>>, Detail>;
+
+    /// Merges a dict into the session user's `info`.
+    #[endpoint { method = POST, path = "/api/v1/users/user/info/update", tags = ["users"] }]
+    async fn users_update_info_by_session(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<serde_json::Map<String, serde_json::Value>>,
+    ) -> Result<HttpResponseOk<Shaped<Option<serde_json::Map<String, serde_json::Value>>>>, Detail>;
+
+    /// The session user's prompt variables.
+    #[endpoint { method = GET, path = "/api/v1/users/user/variables", tags = ["users"] }]
+    async fn users_get_variables_by_session(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<Shaped<UserVariablesResponse>>, Detail>;
+
+    /// Replaces the session user's prompt variables.
+    #[endpoint { method = POST, path = "/api/v1/users/user/variables/update", tags = ["users"] }]
+    async fn users_update_variables_by_session(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<UserVariablesForm>,
+    ) -> Result<HttpResponseOk<Shaped<UserVariablesResponse>>, Detail>;
+
+    /// The session user's usage statistics (messages, tokens, models, tools) over a period.
+    #[endpoint { method = GET, path = "/api/v1/users/usage", tags = ["users"] }]
+    async fn users_get_usage_by_session(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<UsageQuery>,
+    ) -> Result<HttpResponseOk<Shaped<UserUsageResponse>>, Detail>;
 }
 }

@@ -1,11 +1,13 @@
 //! The integration point for dropshot-api-manager (`cargo openapi generate|check`).
 //!
-//! One lockstep API, `webui`: `spec/openapi/webui.json` is generated from the `WebuiApi` trait
-//! (`stub_api_description`, so the server is not compiled). The same directory holds the
-//! reference's document (`reference.json`, written by `tools/spec-dump`), which the manager is
-//! told to skip.
+//! Two lockstep documents, one per API trait (`stub_api_description`, so the server is not
+//! compiled): `spec/openapi/webui.json` from `WebuiApi`, and `webui-literal.json` from
+//! `WebuiLiteralApi`, the operations whose literal path segments clash with another's variable
+//! (dropshot's description is a router, so they cannot share one). The server serves both
+//! (`server::http::router`). The same directory holds the reference's document
+//! (`reference.json`, written by `tools/spec-dump`), which the manager is told to skip.
 //!
-//! The validation hook compares the generated document against the reference
+//! The validation hook compares the generated documents (merged) against the reference
 //! ([`crate::conformance`]): an operation the reference lacks is an error, and the report is
 //! recorded as the extra file `spec/CONFORMANCE.md`, so `generate` rewrites it and `check` (and
 //! [`tests::test_apis_up_to_date`]) fail when it is stale.
@@ -42,34 +44,65 @@ pub fn all_apis() -> anyhow::Result<ManagedApis> {
         },
         api_description: webui_api::webui_api_mod::stub_api_description,
     };
-    Ok(ManagedApis::new(vec![webui])
+    let literal = ManagedApiConfig {
+        ident: "webui-literal",
+        versions: Versions::Lockstep {
+            version: webui_api::UPSTREAM_VERSION.parse().context("UPSTREAM_VERSION is semver")?,
+        },
+        title: "Open WebUI (literal routes)",
+        metadata: ManagedApiMetadata {
+            description: Some(
+                "The operations of the Open WebUI HTTP API with a literal path segment where another has a variable \
+                 (served beside webui.json; dropshot documents them apart).",
+            ),
+            ..Default::default()
+        },
+        api_description: webui_api::webui_literal_api_mod::stub_api_description,
+    };
+    Ok(ManagedApis::new(vec![webui, literal])
         .context("creating ManagedApis")?
         // The reference's FastAPI document lives beside ours; it is not managed here.
         .with_unknown_apis(["reference"])
         .with_validation(validate))
 }
 
-/// Whether `webui_json` (the checked-in document) still describes the trait's operations and
+/// The document a trait's stub description generates, as JSON.
+fn generated(
+    describe: fn() -> Result<dropshot::ApiDescription<dropshot::StubContext>, dropshot::ApiDescriptionBuildErrors>,
+    title: &str,
+) -> Result<serde_json::Value, String> {
+    let api = describe().map_err(|e| e.to_string())?;
+    let version: semver::Version = webui_api::UPSTREAM_VERSION.parse().map_err(|e| format!("{e}"))?;
+    api.openapi(title, version).json().map_err(|e| e.to_string())
+}
+
+/// What both traits generate, merged ([`crate::merge_documents`]).
+pub fn generated_ours() -> Result<serde_json::Value, String> {
+    Ok(crate::merge_documents(
+        &generated(webui_api::webui_api_mod::stub_api_description, "Open WebUI")?,
+        &generated(webui_api::webui_literal_api_mod::stub_api_description, "Open WebUI (literal routes)")?,
+    ))
+}
+
+/// Whether `ours` (the checked-in documents, merged) still describes the traits' operations and
 /// schemas; a message saying what to run when it does not.
-pub fn staleness(webui_json: &serde_json::Value) -> Option<String> {
-    let generated = webui_api::webui_api_mod::stub_api_description()
-        .map_err(|e| e.to_string())
-        .and_then(|api| {
-            let version: semver::Version = webui_api::UPSTREAM_VERSION.parse().map_err(|e| format!("{e}"))?;
-            api.openapi("Open WebUI", version).json().map_err(|e| e.to_string())
-        });
-    match generated {
-        Err(e) => Some(format!("cannot build the API description from the trait: {e}")),
-        Ok(g) if g.get("paths") != webui_json.get("paths") || g.get("components") != webui_json.get("components") => {
-            Some(format!("{} is stale relative to the WebuiApi trait: run `cargo openapi generate`", crate::WEBUI_SPEC))
-        }
+pub fn staleness(ours: &serde_json::Value) -> Option<String> {
+    match generated_ours() {
+        Err(e) => Some(format!("cannot build the API descriptions from the traits: {e}")),
+        Ok(g) if g.get("paths") != ours.get("paths") || g.get("components") != ours.get("components") => Some(format!(
+            "{} or {} is stale relative to the API traits: run `cargo openapi generate`",
+            crate::WEBUI_SPEC,
+            crate::WEBUI_LITERAL_SPEC
+        )),
         Ok(_) => None,
     }
 }
 
-/// Runs the conformance comparison on the generated document.
+/// Runs the conformance comparison on the generated documents: for `webui`, both traits'
+/// documents merged (what the server serves), recorded as `spec/CONFORMANCE.md`; for
+/// `webui-literal`, only its errors (an operation the reference lacks).
 fn validate(openapi: &OpenAPI, mut cx: ValidationContext<'_>) {
-    let ours = match serde_json::to_value(openapi) {
+    let this = match serde_json::to_value(openapi) {
         Ok(v) => v,
         Err(e) => return cx.report_error(anyhow::anyhow!("serialising the generated document: {e}")),
     };
@@ -81,11 +114,22 @@ fn validate(openapi: &OpenAPI, mut cx: ValidationContext<'_>) {
             )
         }
     };
+    let main = cx.ident().to_string() == "webui";
+    let ours = if main {
+        match generated(webui_api::webui_literal_api_mod::stub_api_description, "Open WebUI (literal routes)") {
+            Ok(literal) => crate::merge_documents(&this, &literal),
+            Err(e) => return cx.report_error(anyhow::anyhow!("the literal routes' document: {e}")),
+        }
+    } else {
+        this
+    };
     let report = crate::conformance::compare(&reference, &ours);
     for e in &report.errors {
         cx.report_error(anyhow::anyhow!("{e}"));
     }
-    cx.record_file_contents(crate::CONFORMANCE_MD, report.to_markdown().into_bytes());
+    if main {
+        cx.record_file_contents(crate::CONFORMANCE_MD, report.to_markdown().into_bytes());
+    }
 }
 
 #[cfg(test)]

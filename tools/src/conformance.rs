@@ -80,10 +80,9 @@ pub struct OurOp {
     pub dispatched: bool,
 }
 
-/// Compares `ours` (3.0.3) against `reference` (3.1), with the dispatch declarations of
-/// [`serves::DISPATCHED`].
+/// Compares `ours` (3.0.3) against `reference` (3.1).
 pub fn compare(reference: &Value, ours: &Value) -> Report {
-    compare_with(reference, ours, serves::DISPATCHED)
+    compare_with(reference, ours, &[])
 }
 
 /// [`compare`] with explicit dispatch declarations.
@@ -108,9 +107,6 @@ pub fn compare_with(reference: &Value, ours: &Value, dispatched: &[(&str, &str, 
                 Some(reason) => report.allowed_extras.push((op.display(), reason)),
                 // A variable route that exists only to carry declared literal routes
                 // (`/users/{user_id}/settings` for `/users/user/settings`): checked below.
-                None if serves::DISPATCHED.iter().any(|(m, p, _)| {
-                    m.eq_ignore_ascii_case(&op.method) && oas::norm_path(p) == oas::norm_path(&op.path)
-                }) => {}
                 None => report.errors.push(format!(
                     "{} (operationId {}) is not in the reference's document; only reference operations may be \
                      served (allow-list: tools/src/serves.rs)",

@@ -25,8 +25,12 @@ pub mod serves;
 
 /// The reference's OpenAPI 3.1 document, relative to the workspace root.
 pub const REFERENCE_SPEC: &str = "spec/openapi/reference.json";
-/// Our OpenAPI 3.0.3 document (generated from the API trait), relative to the workspace root.
+/// Our OpenAPI 3.0.3 document (generated from the `WebuiApi` trait), relative to the workspace root.
 pub const WEBUI_SPEC: &str = "spec/openapi/webui.json";
+/// The document of the `WebuiLiteralApi` trait: the operations with a literal path segment where
+/// another has a variable, which dropshot cannot describe in the same document (its description
+/// is a router). Together with [`WEBUI_SPEC`] it is what the server serves ([`merge_documents`]).
+pub const WEBUI_LITERAL_SPEC: &str = "spec/openapi/webui-literal.json";
 /// The conformance report, relative to the workspace root.
 pub const CONFORMANCE_MD: &str = "spec/CONFORMANCE.md";
 /// The down-converted reference document the client is generated from.
@@ -42,6 +46,42 @@ pub fn read_json(path: impl AsRef<Path>) -> anyhow::Result<Value> {
     let path = workspace_root().join(path);
     let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
     serde_json::from_slice(&bytes).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// Our two documents as one: the paths (and each path's methods) and the component schemas of
+/// both. A schema both define keeps the first document's (they come from the same Rust type).
+pub fn merge_documents(main: &Value, literal: &Value) -> Value {
+    let mut out = main.clone();
+    for section in [&["paths"][..], &["components", "schemas"][..]] {
+        let Some(src) = section.iter().try_fold(literal, |v, k| v.get(*k)).and_then(Value::as_object) else { continue };
+        let mut dst = &mut out;
+        for k in section {
+            if dst.get(*k).is_none() {
+                dst[*k] = Value::Object(Default::default());
+            }
+            dst = &mut dst[*k];
+        }
+        let dst = dst.as_object_mut().expect("an object");
+        for (key, value) in src {
+            match (dst.get_mut(key), value) {
+                (Some(Value::Object(have)), Value::Object(add)) if section[0] == "paths" => {
+                    for (m, op) in add {
+                        have.entry(m.clone()).or_insert_with(|| op.clone());
+                    }
+                }
+                (Some(_), _) => {}
+                (None, v) => {
+                    dst.insert(key.clone(), v.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Our served document: [`WEBUI_SPEC`] and [`WEBUI_LITERAL_SPEC`] merged.
+pub fn read_ours() -> anyhow::Result<Value> {
+    Ok(merge_documents(&read_json(WEBUI_SPEC)?, &read_json(WEBUI_LITERAL_SPEC)?))
 }
 
 /// Serialises like the checked-in documents: two-space indent, key order kept, trailing newline.

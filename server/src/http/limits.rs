@@ -21,6 +21,18 @@ pub const PASSWORD_MAX_CHARS: usize = 4096;
 /// Longest profile image URL on the account forms (an inline `data:` image of a few hundred KB).
 pub const PROFILE_IMAGE_URL_MAX_CHARS: usize = 1024 * 1024;
 
+/// Reads a raw request's body, at most `max` bytes (413 past it, as for a typed body).
+pub async fn read_body(request: dropshot::RawRequest, max: usize) -> Result<bytes::Bytes, Detail> {
+    use http_body_util::BodyExt;
+    match http_body_util::Limited::new(request.into_inner().into_body(), max).collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            Err(Detail::new(413, format!("Request body too large (limit: {max} bytes).")))
+        }
+        Err(e) => Err(Detail::bad_request(format!("reading the request body: {e}"))),
+    }
+}
+
 fn check(value: &str, max: usize) -> Result<(), Detail> {
     // Bytes bound characters from above: only count characters when the bytes exceed the limit.
     if value.len() > max && value.chars().count() > max {

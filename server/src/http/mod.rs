@@ -45,6 +45,106 @@ pub(crate) fn db_err(e: impl Into<crate::db::DbError>) -> Detail {
 
 impl WebuiLiteralApi for ServerImpl {
     type Context = Arc<ServerContext>;
+
+    async fn auths_delete_oauth_session_by_provider(rqctx: Ctx, path: Path<OauthProviderPath>) -> Result<Answer<bool>, Detail> {
+        let p = OauthProviderNamePath { provider: "sessions".into(), name: path.into_inner().provider };
+        auths::guarded(&rqctx, None, async { oauth::session_delete(&rqctx, p).await }).await
+    }
+
+    async fn oauth_backchannel_logout(rqctx: Ctx, request: dropshot::RawRequest) -> Result<Response<Body>, Detail> {
+        let body = limits::read_body(request, PUBLIC_BODY_MAX_BYTES).await?;
+        oauth::backchannel_logout(&rqctx, OauthProviderPath { provider: "backchannel-logout".into() }, &body).await
+    }
+
+    async fn oauth_client_authorize(rqctx: Ctx, path: Path<OauthClientPath>) -> Result<Response<Body>, Detail> {
+        let action = path.into_inner().client_id;
+        oauth::callback(&rqctx, OauthStepPath { provider: "clients".into(), action, step: "authorize".into() }).await
+    }
+
+    async fn oauth_client_callback(rqctx: Ctx, path: Path<OauthClientPath>) -> Result<Response<Body>, Detail> {
+        let action = path.into_inner().client_id;
+        oauth::callback(&rqctx, OauthStepPath { provider: "clients".into(), action, step: "callback".into() }).await
+    }
+
+    async fn users_get_all(rqctx: Ctx) -> Result<HttpResponseOk<Shaped<UserInfoListResponse>>, Detail> {
+        users::get(&rqctx, "all", UsersQuery::default()).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
+
+    async fn users_search(rqctx: Ctx, query: Query<UsersListQuery>) -> Result<HttpResponseOk<Shaped<UserInfoListResponse>>, Detail> {
+        users::get(&rqctx, "search", query.into_inner().into()).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
+
+    async fn users_get_groups(rqctx: Ctx, query: Query<IncludeInheritedQuery>) -> Result<HttpResponseOk<Value>, Detail> {
+        let q = UsersQuery { include_inherited: query.into_inner().include_inherited, ..Default::default() };
+        users::get(&rqctx, "groups", q).await.map(HttpResponseOk)
+    }
+
+    async fn users_get_permissisions(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
+        users::get(&rqctx, "permissions", UsersQuery::default()).await.map(HttpResponseOk)
+    }
+
+    async fn users_get_default_permissions(rqctx: Ctx) -> Result<HttpResponseOk<Shaped<UserPermissions>>, Detail> {
+        users::default_permissions_get(&rqctx, "default").await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
+
+    async fn users_update_default_permissions(
+        rqctx: Ctx,
+        body: FastJson<Shaped<UserPermissions, Map<String, Value>>>,
+    ) -> Result<HttpResponseOk<Shaped<UserPermissions>>, Detail> {
+        users::default_permissions_update(&rqctx, "default", body).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
+
+    async fn users_get_default_permissions_defaults(rqctx: Ctx) -> Result<HttpResponseOk<Shaped<UserPermissions>>, Detail> {
+        users::default_permissions_defaults(&rqctx, "default").await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
+
+    async fn users_get_settings_by_session(rqctx: Ctx, query: Query<UserSettingsQuery>) -> Result<HttpResponseOk<Option<UserSettings>>, Detail> {
+        let raw = query.into_inner().raw.unwrap_or(false);
+        users::settings_get(&rqctx, "user", raw).await.map(HttpResponseOk)
+    }
+
+    async fn users_update_settings_by_session(
+        rqctx: Ctx,
+        body: FastJson<Shaped<UserSettings, Map<String, Value>>>,
+    ) -> Result<HttpResponseOk<UserSettings>, Detail> {
+        users::settings_update(&rqctx, "user", body).await.map(HttpResponseOk)
+    }
+
+    async fn users_get_status_by_session(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
+        users::status_get(&rqctx, "user").await.map(HttpResponseOk)
+    }
+
+    async fn users_update_status_by_session(rqctx: Ctx, body: FastJson<UserStatusForm>) -> Result<HttpResponseOk<Value>, Detail> {
+        users::status_update(&rqctx, "user", body).await.map(HttpResponseOk)
+    }
+
+    async fn users_get_info_by_session(rqctx: Ctx) -> Result<HttpResponseOk<Shaped<Option<Map<String, Value>>>>, Detail> {
+        users::info_get(&rqctx, "user").await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
+
+    async fn users_update_info_by_session(
+        rqctx: Ctx,
+        body: FastJson<Map<String, Value>>,
+    ) -> Result<HttpResponseOk<Shaped<Option<Map<String, Value>>>>, Detail> {
+        users::info_update(&rqctx, "user", body).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
+
+    async fn users_get_variables_by_session(rqctx: Ctx) -> Result<HttpResponseOk<Shaped<UserVariablesResponse>>, Detail> {
+        users::variables_get(&rqctx, "user").await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
+
+    async fn users_update_variables_by_session(
+        rqctx: Ctx,
+        body: FastJson<UserVariablesForm>,
+    ) -> Result<HttpResponseOk<Shaped<UserVariablesResponse>>, Detail> {
+        users::variables_update(&rqctx, "user", body).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
+
+    async fn users_get_usage_by_session(rqctx: Ctx, query: Query<UsageQuery>) -> Result<HttpResponseOk<Shaped<UserUsageResponse>>, Detail> {
+        let UsageQuery { days, start_date, end_date } = query.into_inner();
+        let q = UsersQuery { days, start_date, end_date, ..Default::default() };
+        users::get(&rqctx, "usage", q).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
 }
 
 impl WebuiApi for ServerImpl {
@@ -435,117 +535,44 @@ impl WebuiApi for ServerImpl {
         })
         .await
     }
-
-    async fn auths_oauth_session_delete(rqctx: Ctx, path: Path<OauthProviderNamePath>) -> Result<Answer<bool>, Detail> {
-        let p = path.into_inner();
-        if !oauth::is_session_delete(&p) {
-            return Ok(Answer::from_result(Err(oauth::method_not_allowed()), &[]));
-        }
-        auths::guarded(&rqctx, None, async { oauth::session_delete(&rqctx, p).await }).await
-    }
-    async fn auths_oauth_token_exchange(
+    async fn auths_token_exchange(
         rqctx: Ctx,
-        path: Path<OauthProviderNamePath>,
+        path: Path<OauthProviderPath>,
         body: FastJson<TokenExchangeForm, AuthForm>,
     ) -> Result<Answer<SigninResult>, Detail> {
-        let p = path.into_inner();
-        if !oauth::is_token_exchange(&p) {
-            return Ok(Answer::from_result(Err(oauth::method_not_allowed()), &[]));
-        }
+        let p = OauthProviderNamePath { provider: path.into_inner().provider, name: "token".into() };
         auths::guarded(&rqctx, body.decode_error(), async { oauth::token_exchange(&rqctx, p, body).await }).await
     }
 
-    async fn oauth_backchannel_logout(
-        rqctx: Ctx,
-        path: Path<OauthProviderPath>,
-        body: dropshot::UntypedBody,
-    ) -> Result<Response<Body>, Detail> {
-        oauth::backchannel_logout(&rqctx, path.into_inner(), body.as_bytes()).await
+    async fn oauth_login(rqctx: Ctx, path: Path<OauthProviderPath>) -> Result<Response<Body>, Detail> {
+        let provider = path.into_inner().provider;
+        oauth::login(&rqctx, OauthActionPath { provider, action: "login".into() }).await
     }
 
-    async fn oauth_login(rqctx: Ctx, path: Path<OauthActionPath>) -> Result<Response<Body>, Detail> {
-        oauth::login(&rqctx, path.into_inner()).await
+    async fn oauth_login_callback_by_provider(rqctx: Ctx, path: Path<OauthProviderPath>) -> Result<Response<Body>, Detail> {
+        let provider = path.into_inner().provider;
+        oauth::login(&rqctx, OauthActionPath { provider, action: "callback".into() }).await
     }
 
-    async fn oauth_callback(rqctx: Ctx, path: Path<OauthStepPath>) -> Result<Response<Body>, Detail> {
-        oauth::callback(&rqctx, path.into_inner()).await
-    }
-
-    async fn users_settings_get(
-        rqctx: Ctx,
-        path: Path<UserIdPath>,
-        query: Query<UserSettingsQuery>,
-    ) -> Result<HttpResponseOk<Option<UserSettings>>, Detail> {
-        let raw = query.into_inner().raw.unwrap_or(false);
-        users::settings_get(&rqctx, &path.into_inner().user_id, raw).await.map(HttpResponseOk)
-    }
-
-    async fn users_settings_update(
-        rqctx: Ctx,
-        path: Path<UserIdPath>,
-        body: FastJson<Shaped<UserSettings, Map<String, Value>>>,
-    ) -> Result<HttpResponseOk<UserSettings>, Detail> {
-        users::settings_update(&rqctx, &path.into_inner().user_id, body).await.map(HttpResponseOk)
+    async fn oauth_login_callback_by_provider_login(rqctx: Ctx, path: Path<OauthProviderPath>) -> Result<Response<Body>, Detail> {
+        let provider = path.into_inner().provider;
+        oauth::callback(&rqctx, OauthStepPath { provider, action: "login".into(), step: "callback".into() }).await
     }
 
     async fn users_get(rqctx: Ctx, query: Query<UsersListQuery>) -> Result<HttpResponseOk<Shaped<UserGroupIdsListResponse>>, Detail> {
         users::list(&rqctx, query.into_inner().into()).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn users_get_by_id(rqctx: Ctx, path: Path<UserIdPath>, query: Query<UsersQuery>) -> Result<HttpResponseOk<Shaped<UsersGetAnswer>>, Detail> {
-        users::get(&rqctx, &path.into_inner().user_id, query.into_inner()).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    async fn users_get_by_id(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Shaped<UserActiveResponse>>, Detail> {
+        users::get(&rqctx, &path.into_inner().user_id, UsersQuery::default()).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
     async fn users_delete_by_id(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<bool>, Detail> {
         users::delete(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
     }
 
-    async fn users_get_info_by_id(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Shaped<UserInfoAnswer>>, Detail> {
+    async fn users_get_info_by_id(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Shaped<UserInfoResponse>>, Detail> {
         users::info_get(&rqctx, &path.into_inner().user_id).await.map(|v| HttpResponseOk(Shaped::new(v)))
-    }
-
-    async fn users_info_update(
-        rqctx: Ctx,
-        path: Path<UserIdPath>,
-        body: FastJson<Map<String, Value>>,
-    ) -> Result<HttpResponseOk<Shaped<Option<Map<String, Value>>>>, Detail> {
-        users::info_update(&rqctx, &path.into_inner().user_id, body).await.map(|v| HttpResponseOk(Shaped::new(v)))
-    }
-
-    async fn users_status_get(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
-        users::status_get(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
-    }
-
-    async fn users_status_update(rqctx: Ctx, path: Path<UserIdPath>, body: FastJson<UserStatusForm>) -> Result<HttpResponseOk<Value>, Detail> {
-        users::status_update(&rqctx, &path.into_inner().user_id, body).await.map(HttpResponseOk)
-    }
-
-    async fn users_variables_get(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Shaped<UserVariablesResponse>>, Detail> {
-        users::variables_get(&rqctx, &path.into_inner().user_id).await.map(|v| HttpResponseOk(Shaped::new(v)))
-    }
-
-    async fn users_variables_update(
-        rqctx: Ctx,
-        path: Path<UserIdPath>,
-        body: FastJson<UserVariablesForm>,
-    ) -> Result<HttpResponseOk<Shaped<UserVariablesResponse>>, Detail> {
-        users::variables_update(&rqctx, &path.into_inner().user_id, body).await.map(|v| HttpResponseOk(Shaped::new(v)))
-    }
-
-    async fn users_default_permissions_get(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Shaped<UserPermissions>>, Detail> {
-        users::default_permissions_get(&rqctx, &path.into_inner().user_id).await.map(|v| HttpResponseOk(Shaped::new(v)))
-    }
-
-    async fn users_default_permissions_update(
-        rqctx: Ctx,
-        path: Path<UserIdPath>,
-        body: FastJson<Shaped<UserPermissions, Map<String, Value>>>,
-    ) -> Result<HttpResponseOk<Shaped<UserPermissions>>, Detail> {
-        users::default_permissions_update(&rqctx, &path.into_inner().user_id, body).await.map(|v| HttpResponseOk(Shaped::new(v)))
-    }
-
-    async fn users_default_permissions_defaults(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Shaped<UserPermissions>>, Detail> {
-        users::default_permissions_defaults(&rqctx, &path.into_inner().user_id).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
     async fn users_get_groups_by_id(

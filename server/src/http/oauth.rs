@@ -176,19 +176,6 @@ fn no_store<T: schemars::JsonSchema + serde::Serialize + Send + Sync + 'static>(
     r
 }
 
-/// `DELETE /api/v1/auths/oauth/sessions/{provider}`.
-/// Whether `DELETE /api/v1/auths/oauth/{provider}/{name}` is the reference's
-/// `/oauth/sessions/{provider}` route (others are no route of the router: 405).
-pub fn is_session_delete(p: &OauthProviderNamePath) -> bool {
-    p.provider == "sessions"
-}
-
-/// Whether `POST /api/v1/auths/oauth/{provider}/{name}/exchange` is the reference's
-/// `/oauth/{provider}/token/exchange` route.
-pub fn is_token_exchange(p: &OauthProviderNamePath) -> bool {
-    p.name == "token"
-}
-
 pub async fn session_delete(rqctx: &Ctx, p: OauthProviderNamePath) -> Result<OkWithHeaders<bool>, Detail> {
     let user = auth::require_user(rqctx).await?;
     let ctx = rqctx.context();

@@ -239,9 +239,26 @@ mod tests {
         assert!(wrong.is_empty(), "declared without the reference's trailing slash: {wrong:?}");
     }
 
+    fn op(r: &Routes, method: Method, path: &str) -> Option<String> {
+        match r.find(&method, path) {
+            Found::Operation(e) => Some(e.operation_id),
+            _ => None,
+        }
+    }
+
     #[test]
     fn literal_routes_win_and_unknown_paths_fall_through() {
         let r = routes();
+        // A literal beats the variable beside it; another method of the literal's path reaches
+        // the variable route (Starlette tries every route in order), a longer path too.
+        assert_eq!(op(r, Method::GET, "/api/v1/users/all").as_deref(), Some("users_get_all"));
+        assert_eq!(op(r, Method::GET, "/api/v1/users/u-1").as_deref(), Some("users_get_by_id"));
+        assert_eq!(op(r, Method::DELETE, "/api/v1/users/all").as_deref(), Some("users_delete_by_id"));
+        assert_eq!(op(r, Method::GET, "/api/v1/users/user/info").as_deref(), Some("users_get_info_by_session"));
+        assert_eq!(op(r, Method::GET, "/api/v1/users/u-1/info").as_deref(), Some("users_get_info_by_id"));
+        assert_eq!(op(r, Method::POST, "/oauth/backchannel-logout").as_deref(), Some("oauth_backchannel_logout"));
+        assert_eq!(op(r, Method::GET, "/oauth/google/login").as_deref(), Some("oauth_login"));
+        assert_eq!(op(r, Method::GET, "/oauth/clients/c1/authorize").as_deref(), Some("oauth_client_authorize"));
         assert!(matches!(r.find(&Method::GET, "/api/v1/auths/"), Found::Operation(_)));
         assert!(matches!(r.find(&Method::GET, "/api/v1/auths"), Found::Nothing));
         assert!(matches!(r.find(&Method::POST, "/api/v1/auths/"), Found::PathOnly));

@@ -1,7 +1,6 @@
-//! The reference's opt-in security headers (`utils/security_headers.py`) on the web UI's answers
-//! (the reference sets them on every answer; API answers lack them here: see
-//! `server::config::Config::security_headers`), and the one redirect built from the request
-//! (`GET /assets/sub`) escaping what it copies.
+//! The reference's opt-in security headers (`utils/security_headers.py`) on every answer (web UI,
+//! API, errors, paths no route serves: the front door, `server::http::router`, adds them), and
+//! the one redirect built from the request (`GET /assets/sub`) escaping what it copies.
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -40,9 +39,19 @@ fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
     head.lines().find_map(|l| l.strip_prefix(&format!("{name}: "))).map(str::trim)
 }
 
-/// One web UI answer of each kind: the SPA's index (its own `cache-control: no-cache`), a client
-/// route, a static file, a redirect.
-const ANSWERS: [(&str, u16); 4] = [("GET /", 200), ("GET /c/some-chat", 200), ("GET /_app/app.js", 200), ("GET /assets/sub", 307)];
+/// One answer of each kind: the SPA's index (its own `cache-control: no-cache`), a client route,
+/// a static file, a redirect, an API answer, an API error, a path no route serves (the SPA), a
+/// method no route takes there (405).
+const ANSWERS: [(&str, u16); 8] = [
+    ("GET /", 200),
+    ("GET /c/some-chat", 200),
+    ("GET /_app/app.js", 200),
+    ("GET /assets/sub", 307),
+    ("GET /health", 200),
+    ("GET /api/v1/auths/", 401),
+    ("GET /api/v1/no-such-route", 200),
+    ("POST /api/v1/no-such-route", 405),
+];
 
 const CONFIGURED: [(&str, &str, &str); 10] = [
     ("HSTS", "strict-transport-security", "max-age=63072000;includeSubDomains;preload"),
@@ -58,7 +67,7 @@ const CONFIGURED: [(&str, &str, &str); 10] = [
 ];
 
 #[tokio::test]
-async fn security_headers_on_web_ui_answers() {
+async fn security_headers_on_every_answer() {
     let ui = build();
     let dir = ui.path().join("frontend");
     let mut env: Vec<(&str, &str)> = CONFIGURED.iter().map(|(var, _, value)| (*var, *value)).collect();
