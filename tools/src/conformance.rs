@@ -2,16 +2,14 @@
 //!
 //! Inputs: the reference's OpenAPI 3.1 document (FastAPI) and ours (3.0.3, dropshot). Routes
 //! are matched on `(method, normalised path)` ([`crate::oas::norm_path`]: trailing slash and
-//! path-variable names do not matter), plus the literal routes that our variable routes
-//! dispatch internally, declared in [`crate::serves::DISPATCHED`]. For every served operation
+//! path-variable names do not matter). For every served operation
 //! the path parameters (by position), query and header parameters (by name; `authorization`
 //! is auth, not compared), the request body and the success response are compared as
 //! canonical shapes ([`crate::schema`]). A reference response without a schema (`{}`, FastAPI
 //! without `response_model`) accepts any response of ours.
 //!
 //! Differences are reported, never fatal. Fatal ([`Report::errors`]): an operation we publish
-//! that the reference lacks (unless [`crate::serves::extra_allowed`]), and a
-//! [`crate::serves::DISPATCHED`] row that does not hold.
+//! that the reference lacks (unless [`crate::serves::extra_allowed`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -31,12 +29,13 @@ pub struct Report {
     pub served: usize,
     /// The reference's operation count (counted methods only).
     pub total: usize,
-    /// Operations of ours the reference lacks (not allowed), bad declarations.
+    /// Operations of ours the reference lacks (not allowed).
     pub errors: Vec<String>,
     /// Operations of ours the reference's document lacks, allowed, with the reason.
     pub allowed_extras: Vec<(String, &'static str)>,
-    /// Reference operations that one of our variable routes captures but that are not declared
-    /// as dispatched: `(reference operation, our operation)`.
+    /// Reference operations we do not serve whose requests one of our variable routes would
+    /// receive (the literal is missing, so the front door sends it to the variable route, as
+    /// Starlette would): `(reference operation, our operation)`.
     pub captured: Vec<(String, String)>,
 }
 
@@ -76,37 +75,23 @@ pub struct OurOp {
     pub method: String,
     pub path: String,
     pub operation_id: String,
-    /// Served through a [`serves::DISPATCHED`] declaration.
-    pub dispatched: bool,
 }
 
 /// Compares `ours` (3.0.3) against `reference` (3.1).
 pub fn compare(reference: &Value, ours: &Value) -> Report {
-    compare_with(reference, ours, &[])
-}
-
-/// [`compare`] with explicit dispatch declarations.
-pub fn compare_with(reference: &Value, ours: &Value, dispatched: &[(&str, &str, &[&str])]) -> Report {
     let ref_ops = operations(reference);
     let our_ops = operations(ours);
     let mut report = Report::default();
 
     let ref_index: HashMap<(String, String), usize> = ref_ops.iter().enumerate().map(|(i, op)| (op.key(), i)).collect();
-    let mut matched: Vec<Option<(usize, bool)>> = vec![None; ref_ops.len()];
-
-    // Our routes that exist to dispatch literal reference routes (checked below).
-    let dispatchers: Vec<(String, String)> =
-        dispatched.iter().map(|(m, p, _)| (m.to_ascii_lowercase(), oas::norm_path(p))).collect();
+    let mut matched: Vec<Option<usize>> = vec![None; ref_ops.len()];
 
     // Direct matches, and extras.
     for (j, op) in our_ops.iter().enumerate() {
         match ref_index.get(&op.key()) {
-            Some(&i) => matched[i] = Some((j, false)),
-            None if dispatchers.contains(&op.key()) => {}
+            Some(&i) => matched[i] = Some(j),
             None => match serves::extra_allowed(&op.method, &op.path) {
                 Some(reason) => report.allowed_extras.push((op.display(), reason)),
-                // A variable route that exists only to carry declared literal routes
-                // (`/users/{user_id}/settings` for `/users/user/settings`): checked below.
                 None => report.errors.push(format!(
                     "{} (operationId {}) is not in the reference's document; only reference operations may be \
                      served (allow-list: tools/src/serves.rs)",
@@ -117,40 +102,7 @@ pub fn compare_with(reference: &Value, ours: &Value, dispatched: &[(&str, &str, 
         }
     }
 
-    // Declared dispatch.
-    for (method, our_path, literals) in dispatched {
-        let method = method.to_ascii_lowercase();
-        let Some(j) =
-            our_ops.iter().position(|o| o.method == method && oas::norm_path(&o.path) == oas::norm_path(our_path))
-        else {
-            report.errors.push(format!(
-                "tools/src/serves.rs declares {} {our_path}, which is not in webui.json",
-                method.to_uppercase()
-            ));
-            continue;
-        };
-        for lit in *literals {
-            let key = (method.clone(), oas::norm_path(lit));
-            let Some(&i) = ref_index.get(&key) else {
-                report.errors.push(format!(
-                    "tools/src/serves.rs: {} {lit} (dispatched by {our_path}) is not in the reference",
-                    method.to_uppercase()
-                ));
-                continue;
-            };
-            if !captures(&our_ops[j].path, lit) {
-                report.errors.push(format!(
-                    "tools/src/serves.rs: {our_path} cannot receive {lit} (the router would not send it there)"
-                ));
-                continue;
-            }
-            if matched[i].is_none() {
-                matched[i] = Some((j, true));
-            }
-        }
-    }
-
-    // Captured but not declared.
+    // Not served, but received by a variable route of ours.
     for (i, rop) in ref_ops.iter().enumerate() {
         if matched[i].is_some() {
             continue;
@@ -164,15 +116,14 @@ pub fn compare_with(reference: &Value, ours: &Value, dispatched: &[(&str, &str, 
     let mut groups: BTreeMap<String, Vec<OpReport>> = BTreeMap::new();
     for (i, rop) in ref_ops.iter().enumerate() {
         let (ours, diffs) = match matched[i] {
-            Some((j, dispatched)) => {
+            Some(j) => {
                 let oop = &our_ops[j];
-                let diffs = compare_op(reference, rop, ours, oop, dispatched);
+                let diffs = compare_op(reference, rop, ours, oop);
                 (
                     Some(OurOp {
                         method: oop.method.to_uppercase(),
                         path: oop.path.clone(),
                         operation_id: oop.operation_id().to_owned(),
-                        dispatched,
                     }),
                     diffs,
                 )
@@ -194,8 +145,8 @@ pub fn compare_with(reference: &Value, ours: &Value, dispatched: &[(&str, &str, 
     report
 }
 
-/// Whether dropshot's router would send a request for `target` (a reference route template) to
-/// our route `ours`: same number of segments, and equal wherever ours is literal. A reference
+/// Whether our router would send a request for `target` (a reference route template) to our
+/// route `ours`: same number of segments, and equal wherever ours is literal. A reference
 /// variable segment only goes to a variable segment of ours.
 fn captures(ours: &str, target: &str) -> bool {
     let (a, b) = (segments(ours), segments(target));
@@ -225,12 +176,12 @@ fn is_required(p: &Value) -> bool {
     p.get("required") == Some(&Value::Bool(true))
 }
 
-fn compare_op(rdoc: &Value, rop: &Op, odoc: &Value, oop: &Op, dispatched: bool) -> Vec<String> {
+fn compare_op(rdoc: &Value, rop: &Op, odoc: &Value, oop: &Op) -> Vec<String> {
     let mut out = Vec::new();
     let top = DiffOptions { ignore_top_nullable: true };
 
     // Path parameters, by position (names do not matter).
-    if !dispatched {
+    {
         let by_name = |doc: &Value, op: &Op| -> Vec<(String, Option<Value>)> {
             let params = params_in(doc, op, "path");
             segments(&op.path)
@@ -283,7 +234,7 @@ fn compare_op(rdoc: &Value, rop: &Op, odoc: &Value, oop: &Op, dispatched: bool) 
                 }
             }
         }
-        if !dispatched {
+        {
             for (name, op) in &oparams {
                 if !rparams.iter().any(|(n, _)| n == name) {
                     out.push(format!("{loc} {name}: extra in ours ({})", summary(&param_schema(odoc, op))));
@@ -304,18 +255,14 @@ fn compare_op(rdoc: &Value, rop: &Op, odoc: &Value, oop: &Op, dispatched: bool) 
     match (body(rdoc, rop), body(odoc, oop)) {
         (None, None) => {}
         (Some((_, rc)), None) => out.push(format!("body: reference takes {}, ours takes none", content_summary(&rc))),
-        (None, Some((_, oc))) => {
-            if !dispatched {
-                out.push(format!("body: ours takes {}, the reference none", content_summary(&oc)))
-            }
-        }
+        (None, Some((_, oc))) => out.push(format!("body: ours takes {}, the reference none", content_summary(&oc))),
         (Some((rreq, rc)), Some((oreq, oc))) => {
             let rct: Vec<&String> = rc.iter().map(|(c, _)| c).collect();
             let oct: Vec<&String> = oc.iter().map(|(c, _)| c).collect();
             if rct != oct {
                 out.push(format!("body: content type reference {}, ours {}", join(&rct), join(&oct)));
             }
-            if rreq != oreq && !dispatched {
+            if rreq != oreq {
                 out.push(format!("body: required in reference {rreq}, ours {oreq}"));
             }
             for (ct, rs) in &rc {
@@ -323,9 +270,7 @@ fn compare_op(rdoc: &Value, rop: &Op, odoc: &Value, oop: &Op, dispatched: bool) 
                     continue; // dropshot documents multipart bodies as binary only
                 }
                 if let (Some(rs), Some((_, Some(os)))) = (rs, oc.iter().find(|(c, _)| c == ct)) {
-                    if !(dispatched && union_has(os, rs)) {
-                        out.extend(diff(rs, os, "body", DiffOptions::default()));
-                    }
+                    out.extend(diff(rs, os, "body", DiffOptions::default()));
                 }
             }
         }
@@ -364,9 +309,7 @@ fn compare_op(rdoc: &Value, rop: &Op, odoc: &Value, oop: &Op, dispatched: bool) 
                 match (rjson, ojson) {
                     (Some(r), _) if r == Value::Object(Default::default()) => {}
                     (Some(r), Some(o)) => {
-                        if !(dispatched && union_has(&o, &r)) {
-                            out.extend(diff(&r, &o, "response", DiffOptions::default()));
-                        }
+                        out.extend(diff(&r, &o, "response", DiffOptions::default()));
                     }
                     (Some(r), None) => out.push(format!(
                         "response: reference application/json {}, ours {}",
@@ -390,23 +333,6 @@ fn compare_op(rdoc: &Value, rop: &Op, odoc: &Value, oop: &Op, dispatched: bool) 
 
 /// Media types and their canonical schemas.
 type Content = Vec<(String, Option<Value>)>;
-
-/// Whether the reference shape `member` is one of the members of our union. Canonical union
-/// members carry no nullability (it sits on the union), so a nullable reference shape `X?` is a
-/// member of a nullable union `(… | X)?`.
-fn union_has(union: &Value, member: &Value) -> bool {
-    let nullable = |v: &Value| v.get("nullable") == Some(&Value::Bool(true));
-    let mut member = member.clone();
-    if nullable(&member) {
-        if !nullable(union) {
-            return false;
-        }
-        if let Some(m) = member.as_object_mut() {
-            m.remove("nullable");
-        }
-    }
-    union.get("anyOf").and_then(Value::as_array).is_some_and(|m| m.contains(&member))
-}
 
 fn join(v: &[&String]) -> String {
     if v.is_empty() {
@@ -437,16 +363,13 @@ impl Report {
         for g in &self.groups {
             let _ = writeln!(s, "{:<16} {:>3}/{:<3}", g.name, g.served(), g.total());
             for op in &g.ops {
-                let Some(ours) = &op.ours else { continue };
-                let via = if ours.dispatched {
-                    format!(" (dispatched by {} {})", ours.method, ours.path)
-                } else {
-                    String::new()
-                };
+                if op.ours.is_none() {
+                    continue;
+                }
                 if op.diffs.is_empty() {
-                    let _ = writeln!(s, "    {} {}{via}: same", op.method, op.path);
+                    let _ = writeln!(s, "    {} {}: same", op.method, op.path);
                 } else {
-                    let _ = writeln!(s, "    {} {}{via}: {} difference(s)", op.method, op.path, op.diffs.len());
+                    let _ = writeln!(s, "    {} {}: {} difference(s)", op.method, op.path, op.diffs.len());
                     for d in &op.diffs {
                         let _ = writeln!(s, "        {d}");
                     }
@@ -454,7 +377,7 @@ impl Report {
             }
         }
         for (r, o) in &self.captured {
-            let _ = writeln!(s, "note: {r} reaches our {o} but is not declared as dispatched (tools/src/serves.rs)");
+            let _ = writeln!(s, "note: {r} is not served; its requests reach our {o}");
         }
         for (op, why) in &self.allowed_extras {
             let _ = writeln!(s, "allowed extra: {op}: {why}");
@@ -488,9 +411,8 @@ impl Report {
              How the documents are compared (details in `tools/src/conformance.rs`, `tools/src/schema.rs`):\n\n\
              - A route is its method and path; a trailing slash and path-variable names do not matter\n  \
                (`/api/v1/chats/` = `/api/v1/chats`, `{id}` = `{chat_id}`).\n\
-             - Literal routes that one of our variable routes answers by dispatching on the segment (dropshot cannot\n  \
-               register `/chats/all` beside `/chats/{id}`) are declared in `tools/src/serves.rs` (`DISPATCHED`) and\n  \
-               count as served; the Ours column then says *via* the variable route.\n\
+             - Our operations are those of both our documents (`webui.json`, and `webui-literal.json` for the literal\n  \
+               routes beside a variable one, such as `/chats/all` beside `/chats/{id}`, which dropshot documents apart).\n\
              - Shapes are compared after resolving `$ref`s and dropping annotations (title, description, examples,\n  \
                defaults); `anyOf [X, null]` (3.1) = `nullable` (3.0); unions are sets; integer formats are ignored.\n  \
                Query parameters are compared by name, path parameters by position, the request body and the success\n  \
@@ -544,11 +466,7 @@ impl Report {
                 let (ours, diffs) = match &op.ours {
                     None => (String::new(), String::new()),
                     Some(o) => {
-                        let name = if o.dispatched {
-                            format!("`{}` via `{} {}`", o.operation_id, o.method, o.path)
-                        } else {
-                            format!("`{}`", o.operation_id)
-                        };
+                        let name = format!("`{}`", o.operation_id);
                         let d = if op.diffs.is_empty() {
                             "none".to_owned()
                         } else {
@@ -613,7 +531,7 @@ mod tests {
             "/api/v1/nope": {"get": {"operationId": "nope", "responses": {}}},
             "/ws/socket.io/{path}": {"get": {"operationId": "sio", "responses": {}}}
         }});
-        let r = compare_with(&reference(), &ours, &[]);
+        let r = compare(&reference(), &ours);
         assert_eq!((r.served, r.total), (2, 4));
         let chats = r.groups.iter().find(|g| g.name == "chats").unwrap();
         assert!(chats.ops.iter().all(|o| o.diffs.is_empty()), "{chats:?}");
@@ -623,25 +541,13 @@ mod tests {
         assert_eq!(r.captured, vec![("GET /api/v1/chats/all".to_owned(), "GET /api/v1/chats/{chat_id}".to_owned())]);
         assert!(r.to_text().ends_with("served 2/4\n"));
 
-        // Declared: `/chats/all` is served through `{chat_id}`.
-        let r = compare_with(&reference(), &ours, &[("GET", "/api/v1/chats/{chat_id}", &["/api/v1/chats/all"])]);
+        // Served apart (our literal document): `/chats/all` is its own operation.
+        let mut both = ours.clone();
+        both["paths"]["/api/v1/chats/all"] = json!({"get": {"operationId": "chat_all",
+            "responses": {"200": {"content": {"application/json": {"schema": {}}}}}}});
+        let r = compare(&reference(), &both);
         assert_eq!((r.served, r.total), (3, 4));
         assert!(r.captured.is_empty());
-        let all = r.groups.iter().flat_map(|g| &g.ops).find(|o| o.path == "/api/v1/chats/all").unwrap();
-        assert!(all.ours.as_ref().unwrap().dispatched);
-        assert!(all.diffs.is_empty(), "{:?}", all.diffs);
-
-        // A nullable reference shape is a member of a nullable union of ours, not of a plain one.
-        let obj = json!({"type": "object"});
-        let int = json!({"type": "integer"});
-        let obj_null = json!({"type": "object", "nullable": true});
-        assert!(union_has(&json!({"anyOf": [int, obj], "nullable": true}), &obj_null));
-        assert!(!union_has(&json!({"anyOf": [int, obj]}), &obj_null));
-        assert!(union_has(&json!({"anyOf": [int, obj]}), &obj));
-
-        // A declaration that cannot hold is an error.
-        let r = compare_with(&reference(), &ours, &[("GET", "/api/v1/chats", &["/api/v1/chats/all"])]);
-        assert!(r.errors.iter().any(|e| e.contains("cannot receive")), "{:?}", r.errors);
     }
 }
 
@@ -653,7 +559,7 @@ mod self_check {
     fn downconverted_reference_conforms() {
         let reference = crate::read_json(crate::REFERENCE_SPEC).expect("reference document");
         let converted = crate::downconvert::downconvert(&reference);
-        let report = super::compare_with(&reference, &converted, &[]);
+        let report = super::compare(&reference, &converted);
         let set_aside = converted["x-set-aside"]
             .as_array()
             .unwrap()
