@@ -31,34 +31,38 @@ pub fn environment() -> anyhow::Result<Environment> {
     Ok(Environment::new(COMMAND, root, OPENAPI_DIR)?.with_default_git_branch("HEAD"))
 }
 
+/// A description function of a trait (`stub_api_description`).
+type Describe = fn() -> Result<dropshot::ApiDescription<dropshot::StubContext>, dropshot::ApiDescriptionBuildErrors>;
+
+/// The title of each managed document (also what [`generated`] renders).
+const MAIN_TITLE: &str = "Open WebUI";
+const LITERAL_TITLE: &str = "Open WebUI (literal routes)";
+
+/// One lockstep document at the upstream version.
+fn lockstep(ident: &'static str, title: &'static str, description: &'static str, api_description: Describe) -> anyhow::Result<ManagedApiConfig> {
+    Ok(ManagedApiConfig {
+        ident,
+        versions: Versions::Lockstep { version: webui_api::UPSTREAM_VERSION.parse().context("UPSTREAM_VERSION is semver")? },
+        title,
+        metadata: ManagedApiMetadata { description: Some(description), ..Default::default() },
+        api_description,
+    })
+}
+
 pub fn all_apis() -> anyhow::Result<ManagedApis> {
-    let webui = ManagedApiConfig {
-        ident: "webui",
-        versions: Versions::Lockstep {
-            version: webui_api::UPSTREAM_VERSION.parse().context("UPSTREAM_VERSION is semver")?,
-        },
-        title: "Open WebUI",
-        metadata: ManagedApiMetadata {
-            description: Some("The Open WebUI HTTP API, served by the Rust backend (drop-in for the Python backend)."),
-            ..Default::default()
-        },
-        api_description: webui_api::webui_api_mod::stub_api_description,
-    };
-    let literal = ManagedApiConfig {
-        ident: "webui-literal",
-        versions: Versions::Lockstep {
-            version: webui_api::UPSTREAM_VERSION.parse().context("UPSTREAM_VERSION is semver")?,
-        },
-        title: "Open WebUI (literal routes)",
-        metadata: ManagedApiMetadata {
-            description: Some(
-                "The operations of the Open WebUI HTTP API with a literal path segment where another has a variable \
-                 (served beside webui.json; dropshot documents them apart).",
-            ),
-            ..Default::default()
-        },
-        api_description: webui_api::webui_literal_api_mod::stub_api_description,
-    };
+    let webui = lockstep(
+        "webui",
+        MAIN_TITLE,
+        "The Open WebUI HTTP API, served by the Rust backend (drop-in for the Python backend).",
+        webui_api::webui_api_mod::stub_api_description,
+    )?;
+    let literal = lockstep(
+        "webui-literal",
+        LITERAL_TITLE,
+        "The operations of the Open WebUI HTTP API with a literal path segment where another has a variable \
+         (served beside webui.json; dropshot documents them apart).",
+        webui_api::webui_literal_api_mod::stub_api_description,
+    )?;
     Ok(ManagedApis::new(vec![webui, literal])
         .context("creating ManagedApis")?
         // The reference's FastAPI document lives beside ours; it is not managed here.
@@ -67,10 +71,7 @@ pub fn all_apis() -> anyhow::Result<ManagedApis> {
 }
 
 /// The document a trait's stub description generates, as JSON.
-fn generated(
-    describe: fn() -> Result<dropshot::ApiDescription<dropshot::StubContext>, dropshot::ApiDescriptionBuildErrors>,
-    title: &str,
-) -> Result<serde_json::Value, String> {
+fn generated(describe: Describe, title: &str) -> Result<serde_json::Value, String> {
     let api = describe().map_err(|e| e.to_string())?;
     let version: semver::Version = webui_api::UPSTREAM_VERSION.parse().map_err(|e| format!("{e}"))?;
     api.openapi(title, version).json().map_err(|e| e.to_string())
@@ -79,8 +80,8 @@ fn generated(
 /// What both traits generate, merged ([`crate::merge_documents`]).
 pub fn generated_ours() -> Result<serde_json::Value, String> {
     Ok(crate::merge_documents(
-        &generated(webui_api::webui_api_mod::stub_api_description, "Open WebUI")?,
-        &generated(webui_api::webui_literal_api_mod::stub_api_description, "Open WebUI (literal routes)")?,
+        &generated(webui_api::webui_api_mod::stub_api_description, MAIN_TITLE)?,
+        &generated(webui_api::webui_literal_api_mod::stub_api_description, LITERAL_TITLE)?,
     ))
 }
 
@@ -116,7 +117,7 @@ fn validate(openapi: &OpenAPI, mut cx: ValidationContext<'_>) {
     };
     let main = cx.ident().to_string() == "webui";
     let ours = if main {
-        match generated(webui_api::webui_literal_api_mod::stub_api_description, "Open WebUI (literal routes)") {
+        match generated(webui_api::webui_literal_api_mod::stub_api_description, LITERAL_TITLE) {
             Ok(literal) => crate::merge_documents(&this, &literal),
             Err(e) => return cx.report_error(anyhow::anyhow!("the literal routes' document: {e}")),
         }
