@@ -12,7 +12,6 @@ pub mod error;
 pub mod frontend;
 pub mod http;
 pub mod messages;
-pub mod mfa;
 pub mod net;
 pub mod oauth_sessions;
 pub mod settings;
@@ -111,8 +110,8 @@ pub async fn open(config: Config, log: &Logger) -> Result<Opened, StartError> {
     settings::reload(&ctx).await?;
     // `validate_mfa_configuration` at start: with MFA on, a missing key or stored secrets the key
     // cannot open would lock every account out, so refuse to start instead.
-    let policy = mfa::policy(&ctx);
-    mfa::validate(&ctx, policy).await.map_err(StartError::Mfa)?;
+    let policy = app::mfa::policy(&ctx);
+    app::mfa::validate(&ctx, policy).await.map_err(StartError::Mfa)?;
     Ok(Opened { ctx, pg_config, cluster, migrate })
 }
 

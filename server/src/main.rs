@@ -35,7 +35,7 @@ async fn mfa_reset(config: server::config::Config, log: &slog::Logger, args: &[S
     }
     let (Some(email), Some(reason)) = (email, reason) else { fail(usage) };
     let opened = server::open(config, log).await.unwrap_or_else(|e| fail(e));
-    let result = server::mfa::reset(&opened.ctx, &email, &reason).await;
+    let result = server::app::mfa::reset(&opened.ctx, &email, &reason).await;
     if let Some(c) = opened.cluster {
         c.stop().await;
     }

@@ -27,8 +27,78 @@ pub const API_KEY_NOT_ALLOWED: &str = "Use of API key is not enabled in the envi
 pub const API_KEY_CREATION_NOT_ALLOWED: &str = "API key creation is not allowed in the environment.";
 pub const RATE_LIMIT_EXCEEDED: &str = "API rate limit exceeded";
 
+/// `INVALID_PASSWORD(err)`: the hint when one is configured, else the default text.
+pub fn invalid_password(err: &str) -> String {
+    if err.is_empty() { "The password does not meet the required validation criteria.".into() } else { err.into() }
+}
+
+/// `REQUIRED_FIELD_EMPTY(name)`.
+pub fn required_field_empty(name: &str) -> String {
+    format!("Required field {name} is empty")
+}
+
+/// `OAUTH_NOT_CONFIGURED(name)`.
+pub fn oauth_not_configured(name: &str) -> String {
+    format!("Provider '{name}' is not configured")
+}
+
+// ---- Texts the reference writes inline (not `ERROR_MESSAGES` members), by source file ----
+
+// utils/auth.py
+pub const NOT_AUTHENTICATED: &str = "Not authenticated";
+/// `is_valid_token` said no (`get_current_user`).
+pub const TOKEN_REFUSED: &str = "Invalid token";
+pub const USER_MISMATCH: &str = "User mismatch. Please sign in again.";
+pub const HUMAN_SESSION_REQUIRED: &str = "A human session is required.";
+pub const AUTHENTICATION_CHANGED: &str = "Authentication changed. Please sign in again.";
+pub const MFA_VERIFICATION_REQUIRED: &str = "Authenticator verification is required.";
+
+// utils/mfa.py (and routers/mfa.py, which repeats some)
+pub const INVALID_AUTH_REQUEST: &str = "Invalid authentication request.";
+pub const AUTH_UNAVAILABLE: &str = "Authentication is temporarily unavailable.";
+pub const MFA_CONFIG_UNAVAILABLE: &str = "Authenticator configuration is unavailable. Contact the operator.";
+pub const AUTH_CHANGED_IN_ANOTHER_REQUEST: &str = "Authentication changed in another request. Please start again.";
+pub const TOO_MANY_ATTEMPTS: &str = "Too many attempts. Please try again later.";
+pub const AUTH_BUSY: &str = "Authentication is busy. Please try again.";
+pub const MFA_SESSION_EXPIRED: &str = "Session expired. Please sign in again.";
+pub const MFA_STEP_EXPIRED: &str = "This authentication step expired. Please start again.";
+pub const ACCOUNT_AWAITING_APPROVAL: &str = "Account is awaiting approval.";
+pub const MFA_DISABLED_SIGN_IN_AGAIN: &str = "MFA is disabled. Please sign in again.";
+pub const MFA_DISABLED: &str = "MFA is disabled.";
+pub const TOO_MANY_CODES: &str = "Too many codes. Please sign in again.";
+pub const INVALID_OR_USED_CODE: &str = "Invalid or already used code.";
+pub const INVALID_ENROLLMENT_CODE: &str = "Invalid code. Check your authenticator and try again.";
+pub const REAUTHENTICATION_REQUIRED: &str = "reauthentication_required";
+pub const INVALID_RESET_TOKEN: &str = "Invalid or expired operator recovery token.";
+pub const MFA_ADMIN_SESSION_REQUIRED: &str = "A human administrator session is required to change MFA settings.";
+pub const MFA_POLICY_REFUSED: &str = "Unable to update MFA policy. Check configuration and retry.";
+pub const INVALID_REQUEST_ORIGIN: &str = "Invalid request origin.";
+
+// routers/auths.py
+pub const SIGNUP_ERROR: &str = "An internal error occurred during signup.";
+pub const ADD_USER_ERROR: &str = "An internal error occurred while adding the user.";
+pub const LDAP_NOT_ENABLED: &str = "LDAP authentication is not enabled";
+pub const LDAP_FAILED: &str = "LDAP authentication failed.";
+pub const LDAP_APP_BIND_FAILED: &str = "Application account bind failed";
+pub const LDAP_USER_NOT_FOUND: &str = "User not found in the LDAP server";
+pub const LDAP_NO_EMAIL: &str = "User does not have a valid email address.";
+pub const LDAP_USER_MISMATCH: &str = "User record mismatch.";
+pub const LDAP_BIND_FAILED: &str = "Authentication failed.";
+pub const LDAP_CREATE_USER_ERROR: &str = "Internal error occurred during LDAP user creation.";
+pub const NO_OAUTH_SESSION: &str = "No OAuth session found for this provider";
+pub const TOKEN_EXCHANGE_DISABLED: &str = "Token exchange is disabled";
+
+// main.py
+pub const TOOL_SERVERS_DISABLED: &str = "Tool servers are disabled";
+pub const STARTUP_NOT_COMPLETE: &str = "Startup not complete";
+pub const DATABASE_NOT_READY: &str = "Database not ready";
+/// Starlette's router answers (`Not Found`, `Method Not Allowed`).
+pub const ROUTE_NOT_FOUND: &str = "Not Found";
+pub const METHOD_NOT_ALLOWED: &str = "Method Not Allowed";
+
 // ---- Our own ----
 
 /// PostgreSQL refuses a NUL character in text (SQLSTATE 22021); the reference answers 500 there,
 /// we answer 400 with this (see `crate::error`).
 pub const NUL_IN_TEXT: &str = "Invalid input: text cannot contain NUL (0x00) characters.";
+

@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 use crate::config::Config;
 use crate::context::ServerContext;
 use crate::db::{self, DbError};
-use crate::mfa::{Policy, POLICY_KEYS};
+use crate::app::mfa::{Policy, POLICY_KEYS};
 
 /// The `NOTIFY` channel of setting changes (payload unused).
 pub const CHANNEL: &str = "owui_rs_config";
@@ -59,9 +59,9 @@ impl Snapshot {
             Some(Value::Null) | None => "None".into(),
             Some(other) => other.to_string(),
         };
-        s.jwt_expiry = crate::http::auth::token::parse_duration(&expiry).map(crate::http::auth::token::expiry_seconds);
+        s.jwt_expiry = crate::app::session::token::parse_duration(&expiry).map(crate::app::session::token::expiry_seconds);
         let mut p = s.get(config, "user.permissions").and_then(|v| v.as_object().cloned()).unwrap_or_default();
-        crate::http::auth::permissions::fill_missing(&mut p, config.default_user_permissions.as_object().expect("object"));
+        crate::app::session::permissions::fill_missing(&mut p, config.default_user_permissions.as_object().expect("object"));
         s.default_permissions = p;
         s
     }

@@ -6,3 +6,11 @@
 //! (`crate::http::<resource>`) authenticate, call one function here and convert the answer; the
 //! socket.io handlers, background tasks and the operator CLI call the same functions. SQL lives
 //! in `crate::db::<resource>`, which takes its own connections.
+
+pub mod auths;
+pub mod config;
+pub mod health;
+pub mod ldap;
+pub mod mfa;
+pub mod oauth;
+pub mod session;

@@ -1,6 +1,6 @@
 //! Table `auth` (credentials) with its `user` row: the reference's `Auths` data access.
 
-use tokio_postgres::GenericClient;
+use deadpool_postgres::Pool;
 use serde_json::Value;
 
 use super::users::{UserRow, USER_COLUMNS};
@@ -36,7 +36,8 @@ fn auth_from_row(row: &tokio_postgres::Row, at: usize) -> AuthRow {
     }
 }
 
-pub async fn auth_by_id(db: &impl GenericClient, id: &str) -> Result<Option<AuthRow>, DbError> {
+pub async fn auth_by_id(pool: &Pool, id: &str) -> Result<Option<AuthRow>, DbError> {
+    let db = pool.get().await?;
     let sql = format!("SELECT {AUTH_COLUMNS} FROM auth a WHERE a.id = $1");
     Ok(db.query_opt(&sql, &[&id]).await?.map(|r| auth_from_row(&r, 0)))
 }
@@ -91,7 +92,8 @@ pub struct SessionRows {
 /// [`SessionRows`] of the account `id` for the token `jti`, in one statement (the revocation
 /// check is a subquery of it). Every authenticated request runs it, so it is prepared once per
 /// connection (the pool's statement cache): one round trip instead of three (parse, execute, close).
-pub async fn session_by_id(db: &deadpool_postgres::ClientWrapper, id: &str, jti: Option<&str>) -> Result<Option<SessionRows>, DbError> {
+pub async fn session_by_id(pool: &Pool, id: &str, jti: Option<&str>) -> Result<Option<SessionRows>, DbError> {
+    let db = pool.get().await?;
     let sql = account_sql(
         r#", EXISTS (SELECT 1 FROM owui_rs.revoked_token r WHERE r.jti = $2)
            FROM auth a LEFT JOIN "user" u ON u.id = a.id WHERE a.id = $1"#,
@@ -115,7 +117,8 @@ pub struct SigninRows {
 
 /// [`SigninRows`] of the user with that email (case-insensitive, as `Users.get_user_by_email`),
 /// in one statement.
-pub async fn signin_by_email(db: &impl GenericClient, email: &str) -> Result<Option<SigninRows>, DbError> {
+pub async fn signin_by_email(pool: &Pool, email: &str) -> Result<Option<SigninRows>, DbError> {
+    let db = pool.get().await?;
     let sql = account_sql(r#"FROM "user" u LEFT JOIN auth a ON a.id = u.id WHERE lower(u.email) = lower($1) LIMIT 1"#);
     Ok(db.query_opt(&sql, &[&email]).await?.and_then(|r| {
         let (auth, user, group_permissions) = account_from_row(&r);
@@ -196,10 +199,11 @@ pub async fn insert_account_with(
 /// Sets a new password hash and a new session stamp (which ends every existing session), if the
 /// credential is still the one the caller verified (same hash and stamp). `false` when it changed.
 pub async fn update_password(
-    db: &impl GenericClient,
+    pool: &Pool,
     current: &AuthRow,
     new_hash: &str,
 ) -> Result<bool, DbError> {
+    let db = pool.get().await?;
     let stamp = uuid::Uuid::new_v4().to_string();
     let n = db
         .execute(
@@ -212,7 +216,8 @@ pub async fn update_password(
 }
 
 /// Whether an account uses `email` (case-insensitively).
-pub async fn is_email_taken(db: &impl GenericClient, email: &str) -> Result<bool, DbError> {
+pub async fn is_email_taken(pool: &Pool, email: &str) -> Result<bool, DbError> {
+    let db = pool.get().await?;
     Ok(db.query_one(r#"SELECT EXISTS (SELECT 1 FROM "user" WHERE lower(email) = lower($1))"#, &[&email]).await?.get(0))
 }
 
@@ -220,12 +225,13 @@ pub async fn is_email_taken(db: &impl GenericClient, email: &str) -> Result<bool
 /// active with the same password, session stamp and MFA revision (`None`: no revision yet);
 /// `new_stamp` replaces the session stamp. False when another request changed the row first.
 pub async fn update_mfa(
-    db: &impl GenericClient,
+    pool: &Pool,
     seen: &AuthRow,
     expected_revision: Option<&str>,
     mfa_json: &str,
     new_stamp: Option<&str>,
 ) -> Result<bool, DbError> {
+    let db = pool.get().await?;
     let n = db
         .execute(
             "UPDATE auth SET mfa = $2::text::json, session_stamp = $3
@@ -238,6 +244,20 @@ pub async fn update_mfa(
 }
 
 /// Every credential id.
-pub async fn all_ids(db: &impl GenericClient) -> Result<Vec<String>, DbError> {
+pub async fn all_ids(pool: &Pool) -> Result<Vec<String>, DbError> {
+    let db = pool.get().await?;
     Ok(db.query("SELECT id FROM auth", &[]).await?.iter().map(|r| r.get(0)).collect())
+}
+
+/// Every stored MFA state (`auth.mfa`, as text), for the start-up check that the key opens
+/// every stored secret.
+pub async fn mfa_states(pool: &Pool) -> Result<Vec<String>, DbError> {
+    let db = pool.get().await?;
+    Ok(db.query("SELECT mfa::text FROM auth WHERE mfa IS NOT NULL", &[]).await?.iter().map(|r| r.get(0)).collect())
+}
+
+/// Table `oauth_session`: deletes the user's sessions with `provider`; how many there were.
+pub async fn oauth_sessions_delete(pool: &Pool, user_id: &str, provider: &str) -> Result<u64, DbError> {
+    let db = pool.get().await?;
+    Ok(db.execute("DELETE FROM oauth_session WHERE user_id = $1 AND provider = $2", &[&user_id, &provider]).await?)
 }

@@ -63,3 +63,10 @@ pub async fn listen(pg: &tokio_postgres::Config, channel: &str) -> Result<Listen
     client.batch_execute(&format!("LISTEN \"{channel}\"")).await?;
     Ok(Listener { _client: client, notifications })
 }
+
+/// `SELECT 1` on a pooled connection: whether the database answers (`/health/db`, `/ready`).
+pub async fn ping(pool: &deadpool_postgres::Pool) -> Result<(), DbError> {
+    let client = pool.get().await?;
+    client.simple_query("SELECT 1").await?;
+    Ok(())
+}

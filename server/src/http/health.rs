@@ -1,24 +1,17 @@
-//! `/health`, `/health/db`, `/ready`.
+//! `/health`, `/health/db`, `/ready` (the checks are [`crate::app::health`]).
 
 use webui_api::Detail;
 
+use crate::app::health;
 use crate::context::ServerContext;
 
 /// `SELECT 1` on a pooled connection.
 pub async fn db_ping(ctx: &ServerContext) -> Result<(), Detail> {
-    let client = ctx.db.get().await.map_err(super::db_err)?;
-    client.simple_query("SELECT 1").await.map_err(super::db_err)?;
-    Ok(())
+    Ok(health::db_ping(ctx).await?)
 }
 
 /// 200 `{"status":true}` once start-up is done and the database answers, else 503 with the
 /// reference's message.
 pub async fn ready(ctx: &ServerContext) -> Result<(), Detail> {
-    if !ctx.is_ready() {
-        return Err(Detail::new(503, "Startup not complete"));
-    }
-    if db_ping(ctx).await.is_err() {
-        return Err(Detail::new(503, "Database not ready"));
-    }
-    Ok(())
+    Ok(health::ready(ctx).await?)
 }

@@ -1,19 +1,20 @@
 //! `/api/v1/auths/mfa`: authenticator (TOTP) enrolment, login verification and management.
 //!
 //! The router's headers, validation answer and address limit are `auths::guarded`'s. Challenge
-//! tokens never authorize ordinary requests; the flows live in [`crate::mfa`].
+//! tokens never authorize ordinary requests; the flows live in [`crate::app::mfa`].
 
 use std::sync::Arc;
 
 use dropshot::RequestContext;
 use http::header::{HOST, ORIGIN};
-use serde_json::Value;
 use webui_api::*;
 
 use super::auth;
-use super::auths::{deleted_cookie_at, ok, session};
+use super::auths::{deleted_cookie_at, ok, ok_with};
+use crate::app::mfa as flows;
 use crate::context::ServerContext;
-use crate::mfa as flows;
+use crate::error::Error;
+use crate::messages;
 
 type Ctx = RequestContext<Arc<ServerContext>>;
 
@@ -33,17 +34,7 @@ fn check_len(value: &str, min: usize, max: usize) -> Result<(), Detail> {
 /// `GET /mfa/status`: a human session's MFA state.
 pub async fn status(rqctx: &Ctx) -> Result<OkWithHeaders<MfaStatusResponse>, Detail> {
     let s = auth::require_human(rqctx).await?;
-    let ctx = rqctx.context();
-    let a = flows::get_auth(ctx, &s.user.id).await?;
-    let method = s.claims.get("auth_method").and_then(Value::as_str).unwrap_or("");
-    Ok(ok(
-        MfaStatusResponse {
-            enabled: a.mfa.as_ref().is_some_and(|m| m.secret.as_deref().is_some_and(|s| !s.is_empty())),
-            required: flows::policy(ctx).required(method),
-            recovery_codes_remaining: a.mfa.as_ref().map_or(0, |m| m.recovery_hashes.len() as i64),
-        },
-        vec![],
-    ))
+    Ok(ok(flows::status(rqctx.context(), &s).await?, vec![]))
 }
 
 /// `POST /mfa/challenge`: the login step held in the `mfa_challenge` cookie, for the browser
@@ -63,13 +54,13 @@ pub async fn challenge(rqctx: &Ctx) -> Result<OkWithHeaders<MfaChallengeResponse
         }
     };
     if headers.get(ORIGIN).and_then(|o| o.to_str().ok()) != Some(expected.as_str()) {
-        return Err(Detail::forbidden("Invalid request origin."));
+        return Err(Error::forbidden(messages::INVALID_REQUEST_ORIGIN).into());
     }
     let token = auth::cookies(headers).remove(CHALLENGE_COOKIE).unwrap_or_default();
     let cleared = deleted_cookie_at(CHALLENGE_COOKIE, CHALLENGE_PATH);
-    match flows::load_challenge(ctx, &token, &["enroll", "verify", "recover"], false).await {
-        Ok(l) => Ok(ok(flows::challenge_response(token, &l.challenge), vec![cleared])),
-        Err(_) => Err(Detail::unauthorized(flows::EXPIRED).with_header(http::header::SET_COOKIE, cleared)),
+    match flows::pending_challenge(ctx, token).await {
+        Ok(c) => Ok(ok(c, vec![cleared])),
+        Err(_) => Err(Detail::unauthorized(messages::MFA_STEP_EXPIRED).with_header(http::header::SET_COOKIE, cleared)),
     }
 }
 
@@ -81,18 +72,19 @@ pub async fn enroll_start(rqctx: &Ctx, body: FastJson<MfaChallengeForm, AuthForm
 }
 
 /// `POST /mfa/enroll/confirm`: the first code of the new authenticator. A login enrolment
-/// signs in (with the recovery codes); a replacement answers the new codes only.
+/// signs in (with the recovery codes) and clears the challenge cookie; a replacement answers
+/// the new codes only.
 pub async fn enroll_confirm(rqctx: &Ctx, body: FastJson<MfaVerifyForm, AuthForm>) -> Result<OkWithHeaders<MfaConfirmResult>, Detail> {
     let form = body.into_inner()?;
     check_len(&form.challenge_token, 20, 160)?;
     check_len(&form.code, 1, 128)?;
     let ctx = rqctx.context();
-    let e = flows::confirm_enrollment(ctx, &form.challenge_token, &form.code).await?;
-    if e.challenge.kind == "replace" {
-        return Ok(ok(MfaConfirmResult::Replaced(MfaRecoveryCodesResponse { recovery_codes: e.codes }), vec![]));
-    }
-    let (session, cookies) = finish_login(ctx, &e.user, &e.auth, &e.challenge).await?;
-    Ok(ok(MfaConfirmResult::Enrolled(MfaEnrollmentResponse { session, recovery_codes: e.codes }), cookies))
+    let w = flows::enroll_confirm(ctx, &form.challenge_token, &form.code).await?;
+    let cleared = match &w.answer {
+        MfaConfirmResult::Enrolled(_) => vec![deleted_cookie_at(CHALLENGE_COOKIE, CHALLENGE_PATH)],
+        MfaConfirmResult::Replaced(_) => vec![],
+    };
+    Ok(ok_with(ctx, w, cleared))
 }
 
 /// `POST /mfa/verify`: a login's TOTP or recovery code; the session.
@@ -101,20 +93,8 @@ pub async fn verify(rqctx: &Ctx, body: FastJson<MfaVerifyForm, AuthForm>) -> Res
     check_len(&form.challenge_token, 20, 160)?;
     check_len(&form.code, 1, 128)?;
     let ctx = rqctx.context();
-    let (user, auth, challenge) = flows::verify(ctx, &form.challenge_token, &form.code, form.recovery).await?;
-    let (session, cookies) = finish_login(ctx, &user, &auth, &challenge).await?;
-    Ok(ok(session, cookies))
-}
-
-/// `finish_login`: the MFA-verified session of a completed login step, and the cookies to set.
-async fn finish_login(
-    ctx: &ServerContext,
-    user: &crate::db::users::UserRow,
-    auth: &flows::Auth,
-    challenge: &flows::Challenge,
-) -> Result<(SessionUserResponse, Vec<String>), Detail> {
-    let (body, cookie) = session(ctx, user, &challenge.auth_method, &auth.row, true, Some(challenge.auth_time), None).await?;
-    Ok((body, vec![cookie, deleted_cookie_at(CHALLENGE_COOKIE, CHALLENGE_PATH)]))
+    let w = flows::verify_login(ctx, &form.challenge_token, &form.code, form.recovery).await?;
+    Ok(ok_with(ctx, w, vec![deleted_cookie_at(CHALLENGE_COOKIE, CHALLENGE_PATH)]))
 }
 
 /// `POST /mfa/replace`: from a recent human session, a code starts replacing the authenticator.

@@ -33,7 +33,7 @@ async fn enable_mfa(base: &str, admin_token: &str) -> Resp {
 
 /// A TOTP code of `secret` that is wrong now (each digit moved by one).
 fn wrong_code(secret: &str) -> String {
-    let good = server::mfa::current_code(secret).unwrap();
+    let good = server::app::mfa::current_code(secret).unwrap();
     good.chars().map(|c| char::from(b'0' + (c as u8 - b'0' + 1) % 10)).collect()
 }
 
@@ -53,7 +53,7 @@ async fn enrol(base: &str, challenge: &str) -> (String, Vec<String>, String) {
     let r = post(base, "/api/v1/auths/mfa/enroll/start", None, json!({"challenge_token": challenge})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let key = r.json()["manual_key"].as_str().unwrap().to_string();
-    let code = server::mfa::current_code(&key).unwrap();
+    let code = server::app::mfa::current_code(&key).unwrap();
     let r = post(base, "/api/v1/auths/mfa/enroll/confirm", None, json!({"challenge_token": challenge, "code": code})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let body = r.json();
@@ -107,7 +107,7 @@ async fn totp_enrolment_verification_renewal_replacement_and_reset() {
     assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
 
     // The right code signs in, verified, with ten recovery codes; the challenge cookie is cleared.
-    let code = server::mfa::current_code(&key).unwrap();
+    let code = server::app::mfa::current_code(&key).unwrap();
     let r = post(base, "/api/v1/auths/mfa/enroll/confirm", None, json!({"challenge_token": challenge, "code": code})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let body = r.json();
@@ -174,7 +174,7 @@ async fn totp_enrolment_verification_renewal_replacement_and_reset() {
         base,
         "/api/v1/auths/mfa/enroll/confirm",
         None,
-        json!({"challenge_token": replace, "code": server::mfa::current_code(&new_key).unwrap()}),
+        json!({"challenge_token": replace, "code": server::app::mfa::current_code(&new_key).unwrap()}),
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -194,9 +194,9 @@ async fn operator_reset_then_recover() {
     let (_, codes, _) = enrol(base, r.json()["challenge_token"].as_str().unwrap()).await;
 
     // The operator's reset: the next sign-in is a recover step that the ticket turns into an enrolment.
-    let ticket = server::mfa::reset(&s.context(), "ADA@example.com ", "lost phone").await.unwrap();
-    assert!(server::mfa::reset(&s.context(), "nobody@example.com", "x").await.is_err());
-    assert!(server::mfa::reset(&s.context(), "ada@example.com", " ").await.is_err());
+    let ticket = server::app::mfa::reset(&s.context(), "ADA@example.com ", "lost phone").await.unwrap();
+    assert!(server::app::mfa::reset(&s.context(), "nobody@example.com", "x").await.is_err());
+    assert!(server::app::mfa::reset(&s.context(), "ada@example.com", " ").await.is_err());
     let r = signin(base, "ada@example.com", "pw-ada").await;
     assert_eq!(r.json()["next_step"], json!("recover"));
     let challenge = r.json()["challenge_token"].as_str().unwrap().to_string();
@@ -315,7 +315,7 @@ async fn enrolment_and_verification_cross_between_backends() {
     let key = r.json()["manual_key"].as_str().unwrap().to_string();
     let r = post(&s.url, "/api/v1/auths/mfa/enroll/start", None, json!({"challenge_token": challenge})).await;
     assert_eq!(r.json()["manual_key"], json!(key), "we decrypt the reference's secret: {}", r.body);
-    let code = server::mfa::current_code(&key).unwrap();
+    let code = server::app::mfa::current_code(&key).unwrap();
     let r = post(&s.url, "/api/v1/auths/mfa/enroll/confirm", None, json!({"challenge_token": challenge, "code": code})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let codes = recovery_codes(&r.json());
@@ -364,7 +364,7 @@ async fn mfa_reset_command() {
     assert_eq!(ticket.len(), 43, "{stdout}");
     let stored: Value = s.db.client().await.query_one("SELECT mfa FROM auth", &[]).await.unwrap().get(0);
     assert_eq!(stored["reset_required"], json!(true));
-    assert_eq!(stored["reset_ticket"]["token_hash"], json!(server::mfa::token_hash(&ticket)));
+    assert_eq!(stored["reset_ticket"]["token_hash"], json!(server::app::mfa::token_hash(&ticket)));
 
     let out = run(&["mfa", "reset", "nobody@example.com", "--reason", "x"]);
     assert!(!out.status.success());

@@ -2,6 +2,8 @@
 //! `PASSWORD_HASH_ALGORITHM=argon2`; verification picks the algorithm from the hash. All hashing
 //! runs on the blocking pool.
 
+use crate::messages;
+
 /// bcrypt's input limit: new passwords over it are refused, verification truncates to it.
 pub const BCRYPT_MAX_BYTES: usize = 72;
 
@@ -19,10 +21,6 @@ pub enum HashAlgorithm {
     Argon2,
 }
 
-/// `ERROR_MESSAGES.PASSWORD_TOO_LONG`.
-pub const PASSWORD_TOO_LONG: &str =
-    "Uh-oh! The password you entered is too long. Please make sure your password is less than 72 bytes long.";
-
 /// `validate_password`: the 72-byte rule under bcrypt, then the optional pattern
 /// (`ENABLE_PASSWORD_VALIDATION`). The error is the 400 message.
 pub fn validate_password(
@@ -32,13 +30,13 @@ pub fn validate_password(
     hint: &str,
 ) -> Result<(), String> {
     if algorithm == HashAlgorithm::Bcrypt && password.len() > BCRYPT_MAX_BYTES {
-        return Err(PASSWORD_TOO_LONG.into());
+        return Err(messages::PASSWORD_TOO_LONG.into());
     }
     if let Some(re) = pattern {
         // Python's re.match anchors at the start only.
         let ok = matches!(re.find(password), Ok(Some(m)) if m.start() == 0);
         if !ok {
-            return Err(if hint.is_empty() { "The password does not meet the required validation criteria.".into() } else { hint.into() });
+            return Err(messages::invalid_password(hint));
         }
     }
     Ok(())
@@ -99,7 +97,7 @@ mod tests {
     #[tokio::test]
     async fn long_passwords() {
         let long = "é".repeat(40); // 80 bytes
-        assert_eq!(validate_password(HashAlgorithm::Bcrypt, &long, None, ""), Err(PASSWORD_TOO_LONG.into()));
+        assert_eq!(validate_password(HashAlgorithm::Bcrypt, &long, None, ""), Err(messages::PASSWORD_TOO_LONG.into()));
         assert!(validate_password(HashAlgorithm::Argon2, &long, None, "").is_ok());
         // Verification truncates to 72 bytes, so a hash of the first 72 bytes matches.
         let h = bcrypt::hash(&long.as_bytes()[..72], 4).unwrap();

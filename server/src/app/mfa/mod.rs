@@ -6,19 +6,26 @@
 //! `MFA_ENCRYPTION_KEY`); challenge tokens, recovery codes and reset tickets are stored as
 //! SHA-256 hex digests only. Every write is a compare-and-swap on the state's `revision`.
 
-use std::collections::BTreeMap;
+mod secrets;
+mod state;
 
-use base64::Engine;
-use fernet::Fernet;
-use rand::Rng;
-use serde::{Deserialize, Serialize};
+pub use secrets::{cipher, current_code, token_hash};
+pub use state::{Challenge, Limit, MfaData, ResetTicket, Slot};
+
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-use webui_api::{Detail, MfaChallengeResponse, MfaSetupResponse, NextStep};
+use webui_api::{
+    MfaChallengeResponse, MfaConfirmResult, MfaEnrollmentResponse, MfaRecoveryCodesResponse, MfaSetupResponse, MfaStatusResponse,
+    NextStep, SessionUserResponse,
+};
 
+use secrets::{decrypt_secret, matching_step, random_base32, recovery_codes, same, setup_details, token_urlsafe};
+use state::new_revision;
+use crate::app::auths::WithCookie;
 use crate::context::ServerContext;
 use crate::db::auths::{self as auths_db, AuthRow};
 use crate::db::users::{self, UserRow};
+use crate::error::{Error, Result};
+use crate::messages;
 
 /// How long a login or replacement challenge lives.
 pub const CHALLENGE_SECONDS: i64 = 300;
@@ -26,112 +33,6 @@ pub const CHALLENGE_SECONDS: i64 = 300;
 const LIMIT_SECONDS: i64 = 900;
 /// How long an operator's reset ticket lives.
 const RESET_TICKET_SECONDS: i64 = 1800;
-
-pub const EXPIRED: &str = "This authentication step expired. Please start again.";
-pub const UNAVAILABLE: &str = "Authentication is temporarily unavailable.";
-const CONFIG_UNAVAILABLE: &str = "Authenticator configuration is unavailable. Contact the operator.";
-const TOO_MANY_ATTEMPTS: &str = "Too many attempts. Please try again later.";
-const BUSY: &str = "Authentication is busy. Please try again.";
-
-/// `MfaLimit`: attempts in the current window.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Limit {
-    #[serde(default)]
-    pub count: i64,
-    pub expires_at: i64,
-}
-
-/// `MfaResetTicket`: an operator's one-time recovery token (its digest).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ResetTicket {
-    pub token_hash: String,
-    pub expires_at: i64,
-}
-
-/// `MfaChallenge`: one pending step (`enroll`, `verify`, `replace`, `recover`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Challenge {
-    pub token_hash: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub expires_at: i64,
-    #[serde(default)]
-    pub attempts: i64,
-    pub auth_method: String,
-    pub auth_time: i64,
-    #[serde(default)]
-    pub session_stamp: Option<String>,
-    #[serde(default)]
-    pub secret: Option<String>,
-    #[serde(default)]
-    pub oauth_session_id: Option<String>,
-    #[serde(default)]
-    pub provider: Option<String>,
-}
-
-/// `MfaData` (`extra='forbid'`), field order as the reference dumps it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MfaData {
-    #[serde(default = "new_revision")]
-    pub revision: String,
-    #[serde(default)]
-    pub secret: Option<String>,
-    #[serde(default = "no_step")]
-    pub last_step: i64,
-    #[serde(default)]
-    pub recovery_hashes: Vec<String>,
-    #[serde(default)]
-    pub login_challenge: Option<Challenge>,
-    #[serde(default)]
-    pub manage_challenge: Option<Challenge>,
-    #[serde(default)]
-    pub reset_required: bool,
-    #[serde(default)]
-    pub reset_ticket: Option<ResetTicket>,
-    #[serde(default)]
-    pub limits: BTreeMap<String, Limit>,
-}
-
-fn new_revision() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
-fn no_step() -> i64 {
-    -1
-}
-
-impl Default for MfaData {
-    fn default() -> Self {
-        MfaData {
-            revision: new_revision(),
-            secret: None,
-            last_step: -1,
-            recovery_hashes: vec![],
-            login_challenge: None,
-            manage_challenge: None,
-            reset_required: false,
-            reset_ticket: None,
-            limits: BTreeMap::new(),
-        }
-    }
-}
-
-/// Which challenge slot a flow uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Slot {
-    Login,
-    Manage,
-}
-
-impl MfaData {
-    fn slot_mut(&mut self, slot: Slot) -> &mut Option<Challenge> {
-        match slot {
-            Slot::Login => &mut self.login_challenge,
-            Slot::Manage => &mut self.manage_challenge,
-        }
-    }
-}
 
 /// A credential row with its parsed MFA state (`None`: never touched).
 #[derive(Debug, Clone)]
@@ -175,99 +76,23 @@ pub fn policy(ctx: &ServerContext) -> Policy {
     ctx.settings().mfa
 }
 
-pub fn unavailable() -> Detail {
-    Detail::new(503, UNAVAILABLE)
+/// 503 `Authentication is temporarily unavailable.`
+pub fn unavailable() -> Error {
+    Error::status(503, messages::AUTH_UNAVAILABLE)
 }
 
-fn expired() -> Detail {
-    Detail::unauthorized(EXPIRED)
+fn expired() -> Error {
+    Error::unauthorized(messages::MFA_STEP_EXPIRED)
 }
 
-fn too_many(message: &str, retry_after: i64) -> Detail {
-    Detail::new(429, message.to_string()).with_header(http::header::RETRY_AFTER, retry_after.to_string())
+fn too_many(message: &'static str, retry_after: i64) -> Error {
+    Error::TooManyRequests { message: message.into(), retry_after: Some(retry_after.max(0) as u64) }
 }
 
-fn now() -> i64 {
-    crate::http::auth::now()
-}
+use crate::app::session::now;
 
-/// `cipher()`: Fernet under `MFA_ENCRYPTION_KEY`, else a key derived from the secret key.
-pub fn cipher(ctx: &ServerContext) -> Result<Fernet, &'static str> {
-    if let Some(key) = ctx.config.env_str("MFA_ENCRYPTION_KEY").filter(|k| !k.is_empty()) {
-        return Fernet::new(key).ok_or("MFA_ENCRYPTION_KEY is not a valid Fernet key.");
-    }
-    let secret = &ctx.config.secret_key;
-    if secret.is_empty() {
-        return Err("A persistent WEBUI_SECRET_KEY is required for MFA.");
-    }
-    let mut key = [0u8; 32];
-    hkdf::Hkdf::<Sha256>::new(None, secret.as_bytes())
-        .expand(b"open-webui/mfa-encryption/v1", &mut key)
-        .map_err(|_| "key derivation failed")?;
-    Fernet::new(&base64::engine::general_purpose::URL_SAFE.encode(key)).ok_or("key derivation failed")
-}
 
-/// `decrypt_secret`: a stored authenticator secret in clear (503 when the key cannot open it).
-fn decrypt_secret(ctx: &ServerContext, token: &str) -> Result<String, Detail> {
-    let f = cipher(ctx).map_err(|_| Detail::new(503, CONFIG_UNAVAILABLE))?;
-    f.decrypt(token).ok().and_then(|b| String::from_utf8(b).ok()).ok_or_else(|| Detail::new(503, CONFIG_UNAVAILABLE))
-}
-
-/// `token_hash`: SHA-256, hex.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// Equal strings, in time independent of where they differ.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// `secrets.token_urlsafe(n)`.
-fn token_urlsafe(n: usize) -> String {
-    let bytes: Vec<u8> = (0..n).map(|_| rand::thread_rng().gen()).collect();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// `pyotp.random_base32()`: 32 characters of the base32 alphabet.
-fn random_base32() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut rng = rand::thread_rng();
-    (0..32).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
-}
-
-/// The 6-digit TOTP (SHA-1, 30 s) of `secret` (base32) at time step `step`.
-fn totp_at(secret: &str, step: i64) -> Option<String> {
-    let key = totp_rs::Secret::Encoded(secret.to_uppercase()).to_bytes().ok()?;
-    let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 0, 30, key);
-    Some(totp.generate(u64::try_from(step).ok()? * 30))
-}
-
-/// The current TOTP of `secret` (tests and tools use it to play the authenticator).
-pub fn current_code(secret: &str) -> Option<String> {
-    totp_at(secret, now() / 30)
-}
-
-/// `matching_step`: the time step (now, one back, one ahead) whose code is `code`, later than
-/// `last_step` so that a code works once.
-fn matching_step(secret: &str, code: &str, last_step: i64) -> Option<i64> {
-    if code.chars().count() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let current = now() / 30;
-    [current, current - 1, current + 1]
-        .into_iter()
-        .find(|&step| step > last_step && totp_at(secret, step).is_some_and(|c| same(&c, code)))
-}
-
-/// `recovery_codes`: ten codes, and their digests to store.
-fn recovery_codes() -> (Vec<String>, Vec<String>) {
-    let codes: Vec<String> = (0..10).map(|_| hex::encode(rand::thread_rng().gen::<[u8; 16]>())).collect();
-    let hashes = codes.iter().map(|c| token_hash(c)).collect();
-    (codes, hashes)
-}
-
-fn parse_state(value: Option<&Value>) -> Result<Option<MfaData>, Detail> {
+fn parse_state(value: Option<&Value>) -> Result<Option<MfaData>> {
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(v) => serde_json::from_value(v.clone()).map(Some).map_err(|_| unavailable()),
@@ -275,17 +100,16 @@ fn parse_state(value: Option<&Value>) -> Result<Option<MfaData>, Detail> {
 }
 
 /// `get_auth`: the active credential row of `user_id` (401 otherwise, 503 on database errors).
-pub async fn get_auth(ctx: &ServerContext, user_id: &str) -> Result<Auth, Detail> {
-    let client = ctx.db.get().await.map_err(|_| unavailable())?;
-    let row = auths_db::auth_by_id(&**client, user_id).await.map_err(|_| unavailable())?;
-    Auth::from_row(row.ok_or_else(|| Detail::unauthorized("Invalid authentication request."))?)
+pub async fn get_auth(ctx: &ServerContext, user_id: &str) -> Result<Auth> {
+    let row = auths_db::auth_by_id(&ctx.db, user_id).await.map_err(|_| unavailable())?;
+    Auth::from_row(row.ok_or_else(|| Error::unauthorized(messages::INVALID_AUTH_REQUEST))?)
 }
 
 impl Auth {
     /// `get_auth` on a row already read: an active credential with its parsed MFA state.
-    pub fn from_row(row: AuthRow) -> Result<Auth, Detail> {
+    pub fn from_row(row: AuthRow) -> Result<Auth> {
         if !row.active {
-            return Err(Detail::unauthorized("Invalid authentication request."));
+            return Err(Error::unauthorized(messages::INVALID_AUTH_REQUEST));
         }
         let mfa = parse_state(row.mfa.as_ref())?;
         Ok(Auth { row, mfa })
@@ -294,17 +118,16 @@ impl Auth {
 
 /// `save_mfa`: writes `mfa` over the state `auth` was read with (409 when it changed since);
 /// `revoke` also replaces the session stamp, ending every session of the account.
-pub async fn save(ctx: &ServerContext, auth: &Auth, mfa: MfaData, revoke: bool) -> Result<Auth, Detail> {
+pub async fn save(ctx: &ServerContext, auth: &Auth, mfa: MfaData, revoke: bool) -> Result<Auth> {
     let expected = auth.mfa.as_ref().map(|m| m.revision.clone());
     let mfa = MfaData { revision: new_revision(), ..mfa };
     let stamp = if revoke { Some(uuid::Uuid::new_v4().to_string()) } else { auth.row.session_stamp.clone() };
     let json = serde_json::to_string(&mfa).map_err(|_| unavailable())?;
-    let client = ctx.db.get().await.map_err(|_| unavailable())?;
-    let saved = auths_db::update_mfa(&**client, &auth.row, expected.as_deref(), &json, stamp.as_deref())
+    let saved = auths_db::update_mfa(&ctx.db, &auth.row, expected.as_deref(), &json, stamp.as_deref())
         .await
         .map_err(|_| unavailable())?;
     if !saved {
-        return Err(Detail::new(409, "Authentication changed in another request. Please start again."));
+        return Err(Error::status(409, messages::AUTH_CHANGED_IN_ANOTHER_REQUEST));
     }
     let mut row = auth.row.clone();
     row.session_stamp = stamp;
@@ -313,14 +136,14 @@ pub async fn save(ctx: &ServerContext, auth: &Auth, mfa: MfaData, revoke: bool) 
 }
 
 /// Counts one attempt of `kind` in the window (`limits`), 429 after ten.
-fn count_attempt(mfa: &mut MfaData, kind: &str) -> Result<(), Detail> {
+fn count_attempt(mfa: &mut MfaData, kind: &str) -> Result<()> {
     let t = now();
     let limit = mfa.limits.entry(kind.to_string()).or_insert(Limit { count: 0, expires_at: t + LIMIT_SECONDS });
     if limit.expires_at <= t {
         *limit = Limit { count: 0, expires_at: t + LIMIT_SECONDS };
     }
     if limit.count >= 10 {
-        return Err(too_many(TOO_MANY_ATTEMPTS, limit.expires_at - t));
+        return Err(too_many(messages::TOO_MANY_ATTEMPTS, limit.expires_at - t));
     }
     limit.count += 1;
     Ok(())
@@ -333,22 +156,33 @@ pub async fn limit_account(
     user_id: &str,
     kind: &str,
     expected_stamp: Option<Option<&str>>,
-) -> Result<Auth, Detail> {
+) -> Result<Auth> {
     for _ in 0..5 {
         let auth = get_auth(ctx, user_id).await?;
         if let Some(expected) = expected_stamp {
             if auth.row.session_stamp.as_deref() != expected {
-                return Err(Detail::unauthorized("Session expired. Please sign in again."));
+                return Err(Error::unauthorized(messages::MFA_SESSION_EXPIRED));
             }
         }
         let mut mfa = auth.state();
         count_attempt(&mut mfa, kind)?;
         match save(ctx, &auth, mfa, false).await {
-            Err(e) if e.status() == 409 => continue,
+            Err(e) if e.http_status() == 409 => continue,
             other => return other,
         }
     }
-    Err(Detail::new(409, BUSY))
+    Err(Error::status(409, messages::AUTH_BUSY))
+}
+
+/// `GET /mfa/status`: the MFA state of a human session's account.
+pub async fn status(ctx: &ServerContext, session: &crate::app::session::SessionUser) -> Result<MfaStatusResponse> {
+    let a = get_auth(ctx, &session.user.id).await?;
+    let method = session.claims.get("auth_method").and_then(Value::as_str).unwrap_or("");
+    Ok(MfaStatusResponse {
+        enabled: a.mfa.as_ref().is_some_and(|m| m.secret.as_deref().is_some_and(|s| !s.is_empty())),
+        required: policy(ctx).required(method),
+        recovery_codes_remaining: a.mfa.as_ref().map_or(0, |m| m.recovery_hashes.len() as i64),
+    })
 }
 
 /// `new_challenge`: a token `<user id>.<random>` and the challenge that stores its digest.
@@ -383,7 +217,7 @@ pub fn challenge_response(token: String, c: &Challenge) -> MfaChallengeResponse 
 }
 
 /// `start_mfa_login`: the login's next step (recover, verify or enroll) and its token.
-pub async fn start_login(ctx: &ServerContext, auth: &Auth, auth_method: &str) -> Result<MfaChallengeResponse, Detail> {
+pub async fn start_login(ctx: &ServerContext, auth: &Auth, auth_method: &str) -> Result<MfaChallengeResponse> {
     let mut mfa = auth.state();
     let kind = if mfa.reset_required {
         "recover"
@@ -409,7 +243,7 @@ pub struct Loaded {
 
 /// `load_challenge`: the live challenge of one of `kinds` that `token` opens. With `attempt`,
 /// one code attempt is counted first (5 per challenge, 10 per window per account).
-pub async fn load_challenge(ctx: &ServerContext, token: &str, kinds: &[&str], attempt: bool) -> Result<Loaded, Detail> {
+pub async fn load_challenge(ctx: &ServerContext, token: &str, kinds: &[&str], attempt: bool) -> Result<Loaded> {
     let Some((user_id, _)) = token.split_once('.') else { return Err(expired()) };
     // (A NUL cannot be in an id, and PostgreSQL refuses it in a query: no 5xx for it.)
     if user_id.chars().count() > 64 || user_id.contains('\0') {
@@ -440,16 +274,16 @@ pub async fn load_challenge(ctx: &ServerContext, token: &str, kinds: &[&str], at
         drop(client);
         let user = match user {
             Some(u) if u.role == "admin" || u.role == "user" => u,
-            _ => return Err(Detail::forbidden("Account is awaiting approval.")),
+            _ => return Err(Error::forbidden(messages::ACCOUNT_AWAITING_APPROVAL)),
         };
         if !policy(ctx).enable {
-            return Err(Detail::forbidden("MFA is disabled. Please sign in again."));
+            return Err(Error::forbidden(messages::MFA_DISABLED_SIGN_IN_AGAIN));
         }
         if !attempt {
             return Ok(Loaded { user, auth, mfa, challenge, slot });
         }
         if challenge.attempts >= 5 {
-            return Err(too_many("Too many codes. Please sign in again.", (challenge.expires_at - t).max(1)));
+            return Err(too_many(messages::TOO_MANY_CODES, (challenge.expires_at - t).max(1)));
         }
         count_attempt(&mut mfa, "factor")?;
         let mut challenge = challenge;
@@ -460,41 +294,22 @@ pub async fn load_challenge(ctx: &ServerContext, token: &str, kinds: &[&str], at
                 let mfa = updated.state();
                 return Ok(Loaded { user, auth: updated, mfa, challenge, slot });
             }
-            Err(e) if e.status() == 409 => auth = get_auth(ctx, user_id).await?,
+            Err(e) if e.http_status() == 409 => auth = get_auth(ctx, user_id).await?,
             Err(e) => return Err(e),
         }
     }
-    Err(Detail::new(409, BUSY))
+    Err(Error::status(409, messages::AUTH_BUSY))
 }
 
-/// `setup_details`: the secret as text and as an `otpauth://` QR code (SVG data URL).
-fn setup_details(secret: &str, email: &str) -> MfaSetupResponse {
-    let enc = |s: &str| -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
-    let uri = format!("otpauth://totp/Open%20WebUI:{}?secret={secret}&issuer=Open%20WebUI", enc(email));
-    let svg = qrcode::QrCode::new(uri.as_bytes())
-        .map(|q| q.render::<qrcode::render::svg::Color>().build())
-        .unwrap_or_default();
-    MfaSetupResponse {
-        manual_key: secret.to_string(),
-        qr_code: format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg)),
-    }
-}
 
 /// `start_mfa_enrollment`: the secret of an enrol (or replace) challenge, made on first call.
-pub async fn start_enrollment(ctx: &ServerContext, token: &str) -> Result<MfaSetupResponse, Detail> {
+pub async fn start_enrollment(ctx: &ServerContext, token: &str) -> Result<MfaSetupResponse> {
     let Loaded { user, auth, mut mfa, mut challenge, slot } = load_challenge(ctx, token, &["enroll", "replace"], false).await?;
     let secret = match &challenge.secret {
         Some(s) => decrypt_secret(ctx, s)?,
         None => {
             let secret = random_base32();
-            let f = cipher(ctx).map_err(|_| Detail::new(503, CONFIG_UNAVAILABLE))?;
+            let f = cipher(ctx).map_err(|_| Error::status(503, messages::MFA_CONFIG_UNAVAILABLE))?;
             challenge.secret = Some(f.encrypt(secret.as_bytes()));
             *mfa.slot_mut(slot) = Some(challenge);
             save(ctx, &auth, mfa, false).await?;
@@ -506,7 +321,7 @@ pub async fn start_enrollment(ctx: &ServerContext, token: &str) -> Result<MfaSet
 }
 
 /// `consume_factor`: a recovery code (used up) or a TOTP code newer than the last one used.
-fn consume_factor(ctx: &ServerContext, mfa: &mut MfaData, code: &str, recovery: bool) -> Result<(), Detail> {
+fn consume_factor(ctx: &ServerContext, mfa: &mut MfaData, code: &str, recovery: bool) -> Result<()> {
     if recovery {
         let digest = token_hash(&code.trim().to_lowercase());
         if let Some(i) = mfa.recovery_hashes.iter().position(|h| *h == digest) {
@@ -519,7 +334,7 @@ fn consume_factor(ctx: &ServerContext, mfa: &mut MfaData, code: &str, recovery: 
             return Ok(());
         }
     }
-    Err(Detail::unauthorized("Invalid or already used code."))
+    Err(Error::unauthorized(messages::INVALID_OR_USED_CODE))
 }
 
 /// What confirming an enrolment yields.
@@ -532,14 +347,14 @@ pub struct Enrolled {
 
 /// `confirm_mfa_enrollment`: the first code proves the new secret; it becomes the account's,
 /// with fresh recovery codes, and every other session ends.
-pub async fn confirm_enrollment(ctx: &ServerContext, token: &str, code: &str) -> Result<Enrolled, Detail> {
+pub async fn confirm_enrollment(ctx: &ServerContext, token: &str, code: &str) -> Result<Enrolled> {
     let Loaded { user, auth, mut mfa, challenge, .. } = load_challenge(ctx, token, &["enroll", "replace"], true).await?;
     let step = match &challenge.secret {
         Some(s) => matching_step(&decrypt_secret(ctx, s)?, code.trim(), -1),
         None => None,
     };
     let Some(step) = step else {
-        return Err(Detail::unauthorized("Invalid code. Check your authenticator and try again."));
+        return Err(Error::unauthorized(messages::INVALID_ENROLLMENT_CODE));
     };
     let (codes, hashes) = recovery_codes();
     mfa.secret = challenge.secret.clone();
@@ -554,7 +369,7 @@ pub async fn confirm_enrollment(ctx: &ServerContext, token: &str, code: &str) ->
 }
 
 /// `verify_mfa_challenge`: a login's second factor; the challenge is used up.
-pub async fn verify(ctx: &ServerContext, token: &str, code: &str, recovery: bool) -> Result<(UserRow, Auth, Challenge), Detail> {
+pub async fn verify(ctx: &ServerContext, token: &str, code: &str, recovery: bool) -> Result<(UserRow, Auth, Challenge)> {
     let Loaded { user, auth, mut mfa, challenge, .. } = load_challenge(ctx, token, &["verify"], true).await?;
     consume_factor(ctx, &mut mfa, code, recovery)?;
     mfa.login_challenge = None;
@@ -570,13 +385,13 @@ async fn authorize_manage(
     claims: &serde_json::Map<String, Value>,
     code: &str,
     recovery: bool,
-) -> Result<(Auth, MfaData), Detail> {
+) -> Result<(Auth, MfaData)> {
     let auth_time = claims.get("auth_time").and_then(Value::as_i64).unwrap_or(0);
     if now() - auth_time > CHALLENGE_SECONDS {
-        return Err(Detail::forbidden("reauthentication_required"));
+        return Err(Error::forbidden(messages::REAUTHENTICATION_REQUIRED));
     }
     if !policy(ctx).enable {
-        return Err(Detail::forbidden("MFA is disabled."));
+        return Err(Error::forbidden(messages::MFA_DISABLED));
     }
     let stamp = claims.get("session_stamp").and_then(Value::as_str);
     let auth = limit_account(ctx, user_id, "factor", Some(stamp)).await?;
@@ -593,7 +408,7 @@ pub async fn start_replace(
     claims: &serde_json::Map<String, Value>,
     code: &str,
     recovery: bool,
-) -> Result<MfaChallengeResponse, Detail> {
+) -> Result<MfaChallengeResponse> {
     let (auth, mut mfa) = authorize_manage(ctx, user_id, claims, code, recovery).await?;
     let method = claims.get("auth_method").and_then(Value::as_str).unwrap_or("");
     let auth_time = claims.get("auth_time").and_then(Value::as_i64).unwrap_or(0);
@@ -610,7 +425,7 @@ pub async fn renew_codes(
     claims: &serde_json::Map<String, Value>,
     code: &str,
     recovery: bool,
-) -> Result<Vec<String>, Detail> {
+) -> Result<Vec<String>> {
     let (auth, mut mfa) = authorize_manage(ctx, user_id, claims, code, recovery).await?;
     let (codes, hashes) = recovery_codes();
     mfa.recovery_hashes = hashes;
@@ -623,12 +438,12 @@ pub async fn renew_codes(
 
 /// `redeem_mfa_reset_token`: an operator's reset ticket turns a `recover` step into a new
 /// enrolment.
-pub async fn redeem_reset(ctx: &ServerContext, token: &str, reset_token: &str) -> Result<MfaChallengeResponse, Detail> {
+pub async fn redeem_reset(ctx: &ServerContext, token: &str, reset_token: &str) -> Result<MfaChallengeResponse> {
     let Loaded { auth, mut mfa, challenge, .. } = load_challenge(ctx, token, &["recover"], true).await?;
     let valid = mfa.reset_required
         && mfa.reset_ticket.as_ref().is_some_and(|t| t.expires_at > now() && same(&t.token_hash, &token_hash(reset_token)));
     if !valid {
-        return Err(Detail::unauthorized("Invalid or expired operator recovery token."));
+        return Err(Error::unauthorized(messages::INVALID_RESET_TOKEN));
     }
     let (new_token, enroll) = new_challenge(
         &auth,
@@ -677,9 +492,7 @@ pub async fn validate(ctx: &ServerContext, policy: Policy) -> Result<(), String>
         return Err("MFA requires authentication and persistent configuration.".into());
     }
     let f = cipher(ctx)?;
-    let client = ctx.db.get().await.map_err(|e| e.to_string())?;
-    for row in client.query("SELECT mfa::text FROM auth WHERE mfa IS NOT NULL", &[]).await.map_err(|e| e.to_string())? {
-        let text: String = row.get(0);
+    for text in auths_db::mfa_states(&ctx.db).await.map_err(|e| e.to_string())? {
         let value: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
         if let Some(state) = parse_state(Some(&value)).map_err(|e| e.to_string())? {
             if let Some(secret) = state.secret {
@@ -690,4 +503,33 @@ pub async fn validate(ctx: &ServerContext, policy: Policy) -> Result<(), String>
         }
     }
     Ok(())
+}
+
+/// `POST /mfa/challenge`: the login step a challenge token (the `mfa_challenge` cookie) holds.
+pub async fn pending_challenge(ctx: &ServerContext, token: String) -> Result<MfaChallengeResponse> {
+    let l = load_challenge(ctx, &token, &["enroll", "verify", "recover"], false).await?;
+    Ok(challenge_response(token, &l.challenge))
+}
+
+/// `POST /mfa/enroll/confirm`: the first code of the new authenticator. A login enrolment
+/// signs in (with the recovery codes); a replacement answers the new codes only.
+pub async fn enroll_confirm(ctx: &ServerContext, token: &str, code: &str) -> Result<WithCookie<MfaConfirmResult>> {
+    let e = confirm_enrollment(ctx, token, code).await?;
+    if e.challenge.kind == "replace" {
+        return Ok(WithCookie::plain(MfaConfirmResult::Replaced(MfaRecoveryCodesResponse { recovery_codes: e.codes })));
+    }
+    let s = finish_login(ctx, &e.user, &e.auth, &e.challenge).await?;
+    let answer = MfaConfirmResult::Enrolled(MfaEnrollmentResponse { session: s.answer, recovery_codes: e.codes });
+    Ok(WithCookie { answer, cookie: s.cookie })
+}
+
+/// `POST /mfa/verify`: a login's TOTP or recovery code; the session.
+pub async fn verify_login(ctx: &ServerContext, token: &str, code: &str, recovery: bool) -> Result<WithCookie<SessionUserResponse>> {
+    let (user, auth, challenge) = verify(ctx, token, code, recovery).await?;
+    finish_login(ctx, &user, &auth, &challenge).await
+}
+
+/// `finish_login`: the MFA-verified session of a completed login step.
+async fn finish_login(ctx: &ServerContext, user: &UserRow, auth: &Auth, challenge: &Challenge) -> Result<WithCookie<SessionUserResponse>> {
+    crate::app::auths::session(ctx, user, &challenge.auth_method, &auth.row, true, Some(challenge.auth_time), None).await
 }
