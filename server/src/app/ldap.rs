@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use ldap3::{LdapConnAsync, LdapConnSettings, Scope, SearchEntry};
 use serde_json::{json, Map, Value};
-use webui_api::{Detail, LdapConfigForm, LdapForm, LdapServerConfig, SigninResult};
+use webui_api::{LdapConfigForm, LdapForm, LdapServerConfig, SigninResult};
 
 use crate::app::auths::{limit_password_attempts, setting, signin_response, user_of_active_credential, valid_email, WithCookie};
 use crate::app::session::{now, truthy};
@@ -169,18 +169,19 @@ fn settings(ctx: &ServerContext) -> Settings {
 
 /// Any failure of the directory conversation that the reference does not name: its catch-all
 /// (the cause goes to the log).
-fn ldap_failed(e: impl std::fmt::Display) -> Error {
-    Error::from(Detail::with_cause(400, messages::LDAP_FAILED, format!("LDAP authentication error: {e}")))
+fn ldap_failed(log: &slog::Logger, e: impl std::fmt::Display) -> Error {
+    slog::error!(log, "LDAP authentication error"; "error" => %e);
+    Error::bad_request(messages::LDAP_FAILED)
 }
 
-async fn connect(s: &Settings) -> Result<ldap3::Ldap> {
+async fn connect(s: &Settings, log: &slog::Logger) -> Result<ldap3::Ldap> {
     // ldap3 (Python): `use_ssl=LDAP_USE_TLS`, port None → 636 with SSL, else 389.
     let scheme = if s.use_tls { "ldaps" } else { "ldap" };
     let port = s.port.unwrap_or(if s.use_tls { 636 } else { 389 });
     let host = if s.host.contains(':') && !s.host.starts_with('[') { format!("[{}]", s.host) } else { s.host.clone() };
     let url = format!("{scheme}://{host}:{port}");
     let settings = LdapConnSettings::new().set_conn_timeout(Duration::from_secs(10)).set_no_tls_verify(!s.validate_cert);
-    let (conn, ldap) = LdapConnAsync::with_settings(settings, &url).await.map_err(ldap_failed)?;
+    let (conn, ldap) = LdapConnAsync::with_settings(settings, &url).await.map_err(|e| ldap_failed(log, e))?;
     ldap3::drive!(conn);
     Ok(ldap)
 }
@@ -270,9 +271,9 @@ pub async fn signin(ctx: &ServerContext, form: &LdapForm, log: &slog::Logger) ->
         return Err(Error::bad_request(messages::INVALID_CRED));
     }
     let s = settings(ctx);
-    let mut app = connect(&s).await?;
+    let mut app = connect(&s, log).await?;
     let bound = if s.app_dn.is_empty() { app.simple_bind("", "").await } else { app.simple_bind(&s.app_dn, &s.app_password).await };
-    if bound.map_err(ldap_failed)?.rc != 0 {
+    if bound.map_err(|e| ldap_failed(log, e))?.rc != 0 {
         let _ = app.unbind().await;
         return Err(Error::bad_request(messages::LDAP_APP_BIND_FAILED));
     }
@@ -283,7 +284,7 @@ pub async fn signin(ctx: &ServerContext, form: &LdapForm, log: &slog::Logger) ->
     let filter = format!("(&({}={}){})", s.attr_username, ldap3::ldap_escape(form.user.to_lowercase()), s.search_filters);
     let search = app.search(&s.search_base, Scope::Subtree, &filter, attrs).await;
     let _ = app.unbind().await;
-    let ldap3::SearchResult(entries, result) = search.map_err(ldap_failed)?;
+    let ldap3::SearchResult(entries, result) = search.map_err(|e| ldap_failed(log, e))?;
     let entry = match (result.rc, entries.into_iter().next()) {
         (0, Some(e)) => SearchEntry::construct(e),
         _ => return Err(Error::bad_request(messages::LDAP_USER_NOT_FOUND)),
@@ -316,10 +317,10 @@ pub async fn signin(ctx: &ServerContext, form: &LdapForm, log: &slog::Logger) ->
         return Err(Error::bad_request(messages::LDAP_USER_MISMATCH));
     }
     limit_password_attempts(ctx, &email).await?;
-    let mut user_conn = connect(&s).await?;
+    let mut user_conn = connect(&s, log).await?;
     let bound = user_conn.simple_bind(&entry.dn, &form.password).await;
     let _ = user_conn.unbind().await;
-    if bound.map_err(ldap_failed)?.rc != 0 {
+    if bound.map_err(|e| ldap_failed(log, e))?.rc != 0 {
         return Err(Error::bad_request(messages::LDAP_BIND_FAILED));
     }
     let client = ctx.db.get().await?;

@@ -551,3 +551,38 @@ async fn admin_config_integer_limits() {
         assert_eq!((r.status, r.body.as_str()), (422, r#"{"detail":"Invalid authentication request."}"#), "{sent}");
     }
 }
+
+/// The session from plain credentials, without a request (what socket.io's connect handler
+/// does with the `auth.token` it receives): the same answers as over HTTP.
+#[tokio::test]
+async fn sessions_authenticate_from_plain_credentials() {
+    use server::app::session::{self, Credentials};
+    use server::error::Error;
+
+    let s = TestServer::start().await;
+    let r = signup(&s.url, "Admin", "admin@example.com", "secret123").await;
+    let token = r.json()["token"].as_str().unwrap().to_string();
+    let ctx = s.context();
+    fn creds(token: Option<&str>) -> Credentials<'_> {
+        Credentials { token, trusted_email: None, path: "/ws/socket.io" }
+    }
+
+    let user = session::authenticate(&ctx, creds(Some(&token))).await.unwrap();
+    assert_eq!((user.user.email.as_str(), user.is_admin(), user.is_human()), ("admin@example.com", true, true));
+    assert!(session::admin(user).is_ok());
+
+    let refused = |e: Error| (e.http_status(), e.to_string());
+    let e = session::authenticate(&ctx, creds(None)).await.unwrap_err();
+    assert_eq!(refused(e), (401, "Not authenticated".to_string()));
+    let e = session::authenticate(&ctx, creds(Some("not-a-token"))).await.unwrap_err();
+    assert_eq!(refused(e), (401, "401 Unauthorized".to_string()));
+    // An unknown API key.
+    let e = session::authenticate(&ctx, creds(Some("sk-0123"))).await.unwrap_err();
+    assert_eq!(e.http_status(), 401);
+
+    // Signed out, the token is refused here too.
+    let r = call("POST", &format!("{}/api/v1/auths/signout", s.url), &[("authorization", &bearer(&token))], None).await;
+    assert_eq!(r.status, 200);
+    let e = session::authenticate(&ctx, creds(Some(&token))).await.unwrap_err();
+    assert_eq!(refused(e), (401, "Invalid token".to_string()));
+}

@@ -75,6 +75,13 @@ where
         handler.await
     }
     .await;
+    // The answer carries the error, so dropshot does not log it: a server error's cause goes to
+    // the log here.
+    if let Err(e) = &result {
+        if e.status() >= 500 {
+            slog::error!(rqctx.log, "request failed"; "error" => %e);
+        }
+    }
     Ok(Answer::from_result(result, &[(CACHE_CONTROL, "no-store")]))
 }
 
