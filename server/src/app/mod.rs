@@ -6,3 +6,6 @@
 //! (`crate::http::<resource>`) authenticate, call one function here and convert the answer; the
 //! socket.io handlers, background tasks and the operator CLI call the same functions. SQL lives
 //! in `crate::db::<resource>`, which takes its own connections.
+
+pub mod groups;
+pub mod users;

@@ -80,7 +80,7 @@ where
 }
 
 /// `PASSWORD_HASH_ALGORITHM`.
-pub(super) fn hash_algorithm(ctx: &ServerContext) -> HashAlgorithm {
+pub(crate) fn hash_algorithm(ctx: &ServerContext) -> HashAlgorithm {
     match ctx.config.env_str("PASSWORD_HASH_ALGORITHM").map(str::to_lowercase).as_deref() {
         Some("argon2") => HashAlgorithm::Argon2,
         _ => HashAlgorithm::Bcrypt,
@@ -108,7 +108,7 @@ async fn check_new_account(ctx: &ServerContext, email: &str, password: &str) -> 
 }
 
 /// `validate_password` with the configured rules; the error is the 400 detail.
-pub(super) fn check_new_password(ctx: &ServerContext, pw: &str) -> Result<(), Detail> {
+pub(crate) fn check_new_password(ctx: &ServerContext, pw: &str) -> Result<(), Detail> {
     let pattern = if ctx.config.env_bool("ENABLE_PASSWORD_VALIDATION", false) {
         let src = ctx.config.env_str("PASSWORD_VALIDATION_REGEX_PATTERN").unwrap_or(DEFAULT_PASSWORD_PATTERN);
         Some(fancy_regex::Regex::new(src).unwrap_or_else(|_| fancy_regex::Regex::new(DEFAULT_PASSWORD_PATTERN).expect("default pattern")))

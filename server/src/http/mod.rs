@@ -2,7 +2,7 @@
 //! their own module and stay thin (authenticate, call one function, map the result).
 
 pub mod auth;
-mod auths;
+pub(crate) mod auths;
 mod config;
 mod cors;
 mod groups;
@@ -11,6 +11,7 @@ mod health;
 mod ldap;
 mod mfa;
 mod oauth;
+mod query;
 mod scim;
 pub mod limits;
 pub mod router;

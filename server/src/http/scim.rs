@@ -19,7 +19,8 @@ use webui_api::{
 };
 
 use super::auth::{now, password};
-use super::users::{db_err, query_int, ACTION_PROHIBITED};
+use super::{db_err, query};
+use crate::messages::ACTION_PROHIBITED;
 use crate::context::ServerContext;
 use crate::db::groups::{self as gdb, GroupRow, GroupUpdate, NewGroup, GROUP_COLUMNS};
 use crate::db::users::{self as udb, UserRow, USER_COLUMNS};
@@ -308,12 +309,12 @@ pub async fn schemas(rqctx: &Ctx) -> Built {
 /// `startIndex` (at least 1) and `count` (0..=100), FastAPI's 422 on non-integers.
 fn paging(q: &ScimListQuery) -> Result<(i64, i64), Detail> {
     let mut errors = Vec::new();
-    let start = query_int("startIndex", &q.startIndex).unwrap_or_else(|e| {
-        errors.extend(e.detail.as_array().cloned().unwrap_or_default());
+    let start = query::int("startIndex", &q.startIndex).unwrap_or_else(|e| {
+        errors.extend(query::errors_of(e));
         None
     });
-    let count = query_int("count", &q.count).unwrap_or_else(|e| {
-        errors.extend(e.detail.as_array().cloned().unwrap_or_default());
+    let count = query::int("count", &q.count).unwrap_or_else(|e| {
+        errors.extend(query::errors_of(e));
         None
     });
     if !errors.is_empty() {
