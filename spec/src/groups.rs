@@ -87,7 +87,6 @@ pub struct GroupUpdateForm {
     data: Option<Map<String, Value>>,
 }
 
-/// `GroupResponse`.
 /// `GroupModel`: a user's groups (`GET /api/v1/users/groups`, `/users/{user_id}/groups`), marked
 /// `direct` or `inherited` when the route lists inherited groups too.
 #[derive(Debug, Clone, Serialize)]
@@ -106,6 +105,7 @@ pub struct GroupModel {
     pub membership_type: Option<MembershipType>,
 }
 
+/// `GroupResponse`.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct GroupResponse {
     pub parent_group_id: Option<String>,

@@ -196,7 +196,7 @@ pub struct UserActiveResponse {
 /// `UserVariablesResponse`.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct UserVariablesResponse {
-    /// The string-valued entries, in the stored order.
+    // The string-valued entries, in the stored order.
     #[serde(default)]
     #[schemars(with = "std::collections::BTreeMap<String, String>")]
     pub variables: Map<String, Value>,
@@ -346,7 +346,7 @@ pub struct UserUsageHeatmapEntry {
     pub chats: i64,
     #[serde(default)]
     pub tokens: i64,
-    /// Per model, in the order the period first used them (Python's `Counter`).
+    // Per model, in the order the period first used them (Python's `Counter`).
     #[serde(default)]
     #[schemars(with = "std::collections::BTreeMap<String, i64>")]
     pub models: Map<String, Value>,
