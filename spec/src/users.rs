@@ -1,6 +1,6 @@
 //! Wire types of `/api/v1/users` (besides the session-user settings in [`crate::auths`]).
-//! Responses are built as ordered JSON objects (pydantic field order) by the server; the forms
-//! and queries are typed here.
+//! The forms and queries, and the answers: the reference's models, serialised in their
+//! declaration order.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

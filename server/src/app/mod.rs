@@ -8,4 +8,5 @@
 //! in `crate::db::<resource>`, which takes its own connections.
 
 pub mod groups;
+pub mod scim;
 pub mod users;

@@ -490,3 +490,15 @@ pub async fn member_page(
         .collect();
     Ok(MemberPage { rows, total, direct_count, effective_count })
 }
+
+/// The first group with this name (SCIM's `displayName eq` filter).
+pub async fn group_by_name(db: &impl GenericClient, name: &str) -> Result<Option<GroupRow>, DbError> {
+    let sql = format!(r#"SELECT {GROUP_COLUMNS} FROM "group" g WHERE g.name = $1 LIMIT 1"#);
+    Ok(db.query_opt(&sql, &[&name]).await?.map(|r| GroupRow::from_row(&r, 0)))
+}
+
+/// Every group, most recently updated first.
+pub async fn all_groups(db: &impl GenericClient) -> Result<Vec<GroupRow>, DbError> {
+    let sql = format!(r#"SELECT {GROUP_COLUMNS} FROM "group" g ORDER BY g.updated_at DESC"#);
+    Ok(db.query(&sql, &[]).await?.iter().map(|r| GroupRow::from_row(r, 0)).collect())
+}

@@ -438,3 +438,55 @@ pub async fn existing_ids(db: &impl GenericClient, ids: &[String]) -> Result<Vec
     let rows = db.query(r#"SELECT id FROM "user" WHERE id = ANY($1)"#, &[&ids]).await?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
+
+// ---- SCIM (`routers/scim.py`) ----
+
+/// The users SCIM sees: those with OAuth or SCIM data.
+const SCIM_VISIBLE: &str = "(u.oauth::text <> 'null' OR u.scim::text <> 'null')";
+
+/// The users of `ids` (in no particular order).
+pub async fn users_by_ids(db: &impl GenericClient, ids: &[String]) -> Result<Vec<UserRow>, DbError> {
+    let sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" u WHERE u.id = ANY($1)"#);
+    Ok(db.query(&sql, &[&ids]).await?.iter().map(|r| UserRow::from_row(r, 0)).collect())
+}
+
+/// A SCIM-visible user by id.
+pub async fn scim_user(db: &impl GenericClient, id: &str) -> Result<Option<UserRow>, DbError> {
+    let sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" u WHERE u.id = $1 AND {SCIM_VISIBLE}"#);
+    Ok(db.query_opt(&sql, &[&id]).await?.map(|r| UserRow::from_row(&r, 0)))
+}
+
+/// The SCIM-visible users with this email (any case).
+pub async fn scim_users_by_email(db: &impl GenericClient, email: &str) -> Result<Vec<UserRow>, DbError> {
+    let sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" u WHERE {SCIM_VISIBLE} AND lower(u.email) = lower($1)"#);
+    Ok(db.query(&sql, &[&email]).await?.iter().map(|r| UserRow::from_row(r, 0)).collect())
+}
+
+/// A page of the SCIM-visible users, newest first, and how many there are.
+pub async fn scim_users_page(db: &impl GenericClient, offset: i64, limit: i64) -> Result<(Vec<UserRow>, i64), DbError> {
+    let total: i64 = db.query_one(&format!(r#"SELECT count(*) FROM "user" u WHERE {SCIM_VISIBLE}"#), &[]).await?.get(0);
+    let sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" u WHERE {SCIM_VISIBLE} ORDER BY u.created_at DESC OFFSET {offset} LIMIT {limit}"#);
+    Ok((db.query(&sql, &[]).await?.iter().map(|r| UserRow::from_row(r, 0)).collect(), total))
+}
+
+/// `find_user_by_external_id`: by the provider's SCIM external id, else by its OAuth `sub`.
+pub async fn user_by_external_id(db: &impl GenericClient, provider: &str, ext: &str) -> Result<Option<UserRow>, DbError> {
+    for col in ["scim -> $1 ->> 'external_id'", "oauth -> $1 ->> 'sub'"] {
+        let sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" u WHERE u.{col} = $2 LIMIT 1"#);
+        if let Some(r) = db.query_opt(&sql, &[&provider, &ext]).await? {
+            return Ok(Some(UserRow::from_row(&r, 0)));
+        }
+    }
+    Ok(None)
+}
+
+/// Sets the `scim` column (`None`: kept) and stamps `updated_at`.
+pub async fn set_scim(db: &impl GenericClient, id: &str, scim: Option<&Value>, now: i64) -> Result<(), DbError> {
+    db.execute(r#"UPDATE "user" SET scim = COALESCE($2, scim), updated_at = $3 WHERE id = $1"#, &[&id, &scim, &now]).await?;
+    Ok(())
+}
+
+/// Some admin's id (the owner SCIM gives the groups it creates).
+pub async fn an_admin_id(db: &impl GenericClient) -> Result<Option<String>, DbError> {
+    Ok(db.query_opt(r#"SELECT id FROM "user" WHERE role = 'admin' LIMIT 1"#, &[]).await?.map(|r| r.get(0)))
+}
