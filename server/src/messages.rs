@@ -9,6 +9,10 @@
 // ---- ERROR_MESSAGES (constants.py) ----
 
 pub const DEFAULT_ERROR: &str = "Something went wrong :/";
+/// `DEFAULT(e, fallback)` of an exception that is not an `OSError` (and `DEFAULT(fallback)`).
+pub fn default_error(fallback: &str) -> String {
+    format!("[ERROR: {fallback}]")
+}
 pub const DELETE_USER_ERROR: &str = "Oops! Something went wrong. We encountered an issue while trying to delete the user. Please give it another shot.";
 pub const EMAIL_TAKEN: &str = "Uh-oh! This email is already registered. Sign in with your existing account or choose another email to start anew.";
 pub const PASSWORD_TOO_LONG: &str = "Uh-oh! The password you entered is too long. Please make sure your password is less than 72 bytes long.";
@@ -21,6 +25,7 @@ pub const EXISTING_USERS: &str = "You can't turn off authentication because ther
 pub const UNAUTHORIZED: &str = "401 Unauthorized";
 pub const ACCESS_PROHIBITED: &str = "You do not have permission to access this resource. Please contact your administrator for assistance.";
 pub const ACTION_PROHIBITED: &str = "The requested action has been restricted as a security measure.";
+pub const NOT_FOUND: &str = "We could not find what you're looking for :/";
 pub const USER_NOT_FOUND: &str = "We could not find what you're looking for :/";
 pub const API_KEY_NOT_FOUND: &str = "Oops! It looks like there's a hiccup. The API key is missing. Please make sure to provide a valid API key to access this feature.";
 pub const API_KEY_NOT_ALLOWED: &str = "Use of API key is not enabled in the environment.";

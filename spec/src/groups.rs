@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// `{id}` in `/api/v1/groups/id/{id}/...`.
@@ -63,7 +63,7 @@ fn page_at_least_one(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema
     .into()
 }
 
-// ---- Answers, as the reference's models (built by the server as ordered JSON, see `Shaped`) ----
+// ---- Answers, as the reference's models (fields in declaration order: serde writes the reference's bytes) ----
 
 /// `GroupForm` (`POST /api/v1/groups/create`), read as a JSON object and validated by the server.
 #[derive(JsonSchema)]
@@ -87,92 +87,104 @@ pub struct GroupUpdateForm {
     data: Option<Map<String, Value>>,
 }
 
+/// `GroupModel`: a user's groups (`GET /api/v1/users/groups`, `/users/{user_id}/groups`), marked
+/// `direct` or `inherited` when the route lists inherited groups too.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupModel {
+    pub parent_group_id: Option<String>,
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub description: String,
+    pub data: Option<Map<String, Value>>,
+    pub meta: Option<Map<String, Value>>,
+    pub permissions: Option<Map<String, Value>>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub membership_type: Option<MembershipType>,
+}
+
 /// `GroupResponse`.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct GroupResponse {
-    parent_group_id: Option<String>,
-    id: String,
-    user_id: String,
-    name: String,
-    description: String,
-    data: Option<Map<String, Value>>,
-    meta: Option<Map<String, Value>>,
-    permissions: Option<Map<String, Value>>,
-    created_at: i64,
-    updated_at: i64,
-    member_count: Option<i64>,
+    pub parent_group_id: Option<String>,
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub description: String,
+    pub data: Option<Map<String, Value>>,
+    pub meta: Option<Map<String, Value>>,
+    pub permissions: Option<Map<String, Value>>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub member_count: Option<i64>,
 }
 
 /// `GroupInfoResponse`.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct GroupInfoResponse {
-    parent_group_id: Option<String>,
-    id: String,
-    user_id: String,
-    name: String,
-    description: String,
-    member_count: Option<i64>,
-    created_at: i64,
-    updated_at: i64,
+    pub parent_group_id: Option<String>,
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub description: String,
+    pub member_count: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
 }
 
 /// `GroupExportResponse`: a `GroupResponse` with its member ids.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct GroupExportResponse {
-    parent_group_id: Option<String>,
-    id: String,
-    user_id: String,
-    name: String,
-    description: String,
-    data: Option<Map<String, Value>>,
-    meta: Option<Map<String, Value>>,
-    permissions: Option<Map<String, Value>>,
-    created_at: i64,
-    updated_at: i64,
-    member_count: Option<i64>,
+    pub parent_group_id: Option<String>,
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub description: String,
+    pub data: Option<Map<String, Value>>,
+    pub meta: Option<Map<String, Value>>,
+    pub permissions: Option<Map<String, Value>>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub member_count: Option<i64>,
     #[serde(default)]
-    user_ids: Vec<String>,
+    pub user_ids: Vec<String>,
 }
 
 /// `GroupMemberInfo`: a `UserInfoResponse` with how the user is a member.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct GroupMemberInfo {
-    status_emoji: Option<String>,
-    status_message: Option<String>,
-    status_expires_at: Option<i64>,
-    id: String,
-    name: String,
-    email: String,
-    role: String,
-    bio: Option<String>,
-    last_active_at: Option<i64>,
-    timezone: Option<String>,
-    groups: Option<Vec<Value>>,
+    pub status_emoji: Option<String>,
+    pub status_message: Option<String>,
+    pub status_expires_at: Option<i64>,
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub bio: Option<String>,
+    pub last_active_at: Option<i64>,
+    pub timezone: Option<String>,
+    pub groups: Option<Vec<Value>>,
     #[serde(default)]
-    is_active: bool,
-    membership_type: MembershipType,
+    pub is_active: bool,
+    pub membership_type: MembershipType,
     #[serde(default)]
-    via_group_ids: Vec<String>,
+    pub via_group_ids: Vec<String>,
 }
 
 /// `GroupMemberInfo.membership_type`.
-#[derive(JsonSchema)]
+#[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
-#[allow(dead_code)]
-enum MembershipType {
+pub enum MembershipType {
     Direct,
     Inherited,
 }
 
 /// `GroupMembersResponse`: a page of members, the total and the counts per membership kind.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct GroupMembersResponse {
-    items: Vec<GroupMemberInfo>,
-    total: i64,
-    counts: BTreeMap<String, i64>,
+    pub items: Vec<GroupMemberInfo>,
+    pub total: i64,
+    pub counts: BTreeMap<String, i64>,
 }

@@ -613,7 +613,7 @@ pub trait WebuiApi in webui_api_invokers {
     async fn users_get_by_id(
         rqctx: RequestContext<Self::Context>,
         path: Path<UserIdPath>,
-    ) -> Result<HttpResponseOk<Shaped<UserActiveResponse>>, Detail>;
+    ) -> Result<HttpResponseOk<UserActiveResponse>, Detail>;
 
     /// Admin: deletes a user (not the first admin, not oneself).
     #[endpoint { method = DELETE, path = "/api/v1/users/{user_id}", tags = ["users"] }]
@@ -928,14 +928,14 @@ pub trait WebuiLiteralApi in webui_literal_api_invokers {
     #[endpoint { method = GET, path = "/api/v1/users/all", tags = ["users"] }]
     async fn users_get_all(
         rqctx: RequestContext<Self::Context>,
-    ) -> Result<HttpResponseOk<Shaped<UserInfoListResponse>>, Detail>;
+    ) -> Result<HttpResponseOk<UserInfoListResponse>, Detail>;
 
     /// Verified users: a page of user cards matching a search.
     #[endpoint { method = GET, path = "/api/v1/users/search", tags = ["users"] }]
     async fn users_search(
         rqctx: RequestContext<Self::Context>,
         query: Query<UsersListQuery>,
-    ) -> Result<HttpResponseOk<Shaped<UserInfoListResponse>>, Detail>;
+    ) -> Result<HttpResponseOk<UserInfoListResponse>, Detail>;
 
     /// The session user's groups.
     #[endpoint { method = GET, path = "/api/v1/users/groups", tags = ["users"] }]
@@ -1027,6 +1027,6 @@ pub trait WebuiLiteralApi in webui_literal_api_invokers {
     async fn users_get_usage_by_session(
         rqctx: RequestContext<Self::Context>,
         query: Query<UsageQuery>,
-    ) -> Result<HttpResponseOk<Shaped<UserUsageResponse>>, Detail>;
+    ) -> Result<HttpResponseOk<UserUsageResponse>, Detail>;
 }
 }

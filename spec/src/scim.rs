@@ -1,12 +1,14 @@
 //! Wire types of `/api/v1/scim/v2` (SCIM 2.0 provisioning, the reference's "experimental"
-//! implementation). Answers are built by the server as ordered JSON, described by the models
-//! below (see [`crate::Shaped`]).
+//! implementation). Answers are the models below, serialised in their declaration order.
+//! Optional sub-objects of the forms (`name`, `emails`, `photos`, `members`) have no
+//! `#[serde(default)]`: a missing `Option` is `None` anyway, and with their types serialisable
+//! the attribute would document a `default: null` the reference's document does not have.
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// `{user_id}` of `/Users/{user_id}`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -35,7 +37,7 @@ pub struct ScimListQuery {
 }
 
 /// `SCIMName`.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[allow(non_snake_case)]
 pub struct ScimName {
     #[serde(default)]
@@ -57,7 +59,7 @@ fn yes() -> bool {
 }
 
 /// `SCIMEmail` / `SCIMPhoto`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ScimMultiValue {
     pub value: String,
     #[serde(default)]
@@ -77,7 +79,6 @@ pub struct ScimUserCreate {
     #[serde(default)]
     pub externalId: Option<String>,
     pub userName: String,
-    #[serde(default)]
     pub name: Option<ScimName>,
     pub displayName: String,
     pub emails: Vec<ScimMultiValue>,
@@ -85,7 +86,6 @@ pub struct ScimUserCreate {
     pub active: bool,
     #[serde(default)]
     pub password: Option<String>,
-    #[serde(default)]
     pub photos: Option<Vec<ScimMultiValue>>,
 }
 
@@ -101,20 +101,17 @@ pub struct ScimUserUpdate {
     pub externalId: Option<String>,
     #[serde(default)]
     pub userName: Option<String>,
-    #[serde(default)]
     pub name: Option<ScimName>,
     #[serde(default)]
     pub displayName: Option<String>,
-    #[serde(default)]
     pub emails: Option<Vec<ScimMultiValue>>,
     #[serde(default)]
     pub active: Option<bool>,
-    #[serde(default)]
     pub photos: Option<Vec<ScimMultiValue>>,
 }
 
 /// `SCIMGroupMember`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ScimMember {
     pub value: String,
     #[serde(default, rename = "$ref")]
@@ -132,7 +129,6 @@ pub struct ScimGroupCreate {
     #[serde(default)]
     pub schemas: Vec<String>,
     pub displayName: String,
-    #[serde(default)]
     pub members: Option<Vec<ScimMember>>,
 }
 
@@ -144,7 +140,6 @@ pub struct ScimGroupWrite {
     pub schemas: Vec<String>,
     #[serde(default)]
     pub displayName: Option<String>,
-    #[serde(default)]
     pub members: Option<Vec<ScimMember>>,
 }
 
@@ -170,55 +165,59 @@ pub struct ScimPatch {
 // ---- Answers, as the reference's models ----
 
 /// `SCIMMeta`.
-#[derive(JsonSchema)]
-#[allow(dead_code, non_snake_case)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[allow(non_snake_case)]
 pub struct ScimMeta {
-    resourceType: String,
-    created: String,
-    lastModified: String,
-    location: Option<String>,
-    version: Option<String>,
+    pub resourceType: String,
+    pub created: String,
+    pub lastModified: String,
+    pub location: Option<String>,
+    pub version: Option<String>,
 }
 
 /// `SCIMUser`.
-#[derive(JsonSchema)]
-#[allow(dead_code, non_snake_case)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[allow(non_snake_case)]
 pub struct ScimUser {
     #[serde(default)]
-    schemas: Vec<String>,
-    id: String,
-    externalId: Option<String>,
-    userName: String,
-    name: Option<ScimName>,
-    displayName: String,
-    emails: Vec<ScimMultiValue>,
+    pub schemas: Vec<String>,
+    pub id: String,
+    // The stored value as it is (any JSON), documented as the model's type.
+    #[schemars(with = "Option<String>")]
+    pub externalId: Value,
+    pub userName: String,
+    pub name: Option<ScimName>,
+    pub displayName: String,
+    pub emails: Vec<ScimMultiValue>,
     #[serde(default)]
-    active: bool,
-    photos: Option<Vec<ScimMultiValue>>,
-    groups: Option<Vec<BTreeMap<String, String>>>,
-    meta: ScimMeta,
+    pub active: bool,
+    pub photos: Option<Vec<ScimMultiValue>>,
+    // `value`, `display`, `$ref`, `type`, in that order.
+    #[schemars(with = "Option<Vec<BTreeMap<String, String>>>")]
+    pub groups: Option<Vec<Map<String, Value>>>,
+    pub meta: ScimMeta,
 }
 
 /// `SCIMGroup`.
-#[derive(JsonSchema)]
-#[allow(dead_code, non_snake_case)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[allow(non_snake_case)]
 pub struct ScimGroup {
     #[serde(default)]
-    schemas: Vec<String>,
-    id: String,
-    displayName: String,
-    members: Option<Vec<ScimMember>>,
-    meta: ScimMeta,
+    pub schemas: Vec<String>,
+    pub id: String,
+    pub displayName: String,
+    pub members: Option<Vec<ScimMember>>,
+    pub meta: ScimMeta,
 }
 
 /// `SCIMListResponse`: a page of `SCIMUser`s or `SCIMGroup`s (documented as any values).
-#[derive(JsonSchema)]
-#[allow(dead_code, non_snake_case)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[allow(non_snake_case)]
 pub struct ScimListResponse {
     #[serde(default)]
-    schemas: Vec<String>,
-    totalResults: i64,
-    itemsPerPage: i64,
-    startIndex: i64,
-    Resources: Vec<Value>,
+    pub schemas: Vec<String>,
+    pub totalResults: i64,
+    pub itemsPerPage: i64,
+    pub startIndex: i64,
+    pub Resources: Vec<Value>,
 }

@@ -1,9 +1,9 @@
 //! Wire types of `/api/v1/users` (besides the session-user settings in [`crate::auths`]).
-//! Responses are built as ordered JSON objects (pydantic field order) by the server; the forms
-//! and queries are typed here.
+//! The forms and queries, and the answers: the reference's models, serialised in their
+//! declaration order.
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::auths::optional_date;
@@ -102,15 +102,14 @@ pub struct UserVariablesForm {
     pub variables: Map<String, Value>,
 }
 
-// ---- Answer models (schema only) ----
+// ---- Answer models ----
 //
-// The server builds these answers as ordered JSON values ([`crate::Shaped`]); the structs below
-// mirror the reference's pydantic models (`components.schemas` of `reference.json`) so that the
-// document describes them: a field with a default is optional, `Optional[...]` is nullable.
+// The reference's pydantic models (`components.schemas` of `reference.json`), fields in their
+// declaration order, so that serde writes the reference's bytes and the document describes them:
+// a field with a default is optional, `Optional[...]` is nullable.
 
 /// `UserModel`.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct UserModel {
     pub id: String,
     pub email: String,
@@ -140,8 +139,7 @@ pub struct UserModel {
 }
 
 /// `UserGroupIdsModel`: `UserModel` with the user's group ids.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct UserGroupIdsModel {
     #[serde(flatten)]
     pub user: UserModel,
@@ -150,16 +148,14 @@ pub struct UserGroupIdsModel {
 }
 
 /// `UserGroupIdsListResponse`: `GET /api/v1/users/`.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct UserGroupIdsListResponse {
     pub users: Vec<UserGroupIdsModel>,
     pub total: i64,
 }
 
 /// `UserInfoResponse`: `GET /api/v1/users/{user_id}/info`, the items of `UserInfoListResponse`.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct UserInfoResponse {
     pub status_emoji: Option<String>,
     pub status_message: Option<String>,
@@ -177,16 +173,14 @@ pub struct UserInfoResponse {
 }
 
 /// `UserInfoListResponse`: `GET /api/v1/users/all` and `/search`.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct UserInfoListResponse {
     pub users: Vec<UserInfoResponse>,
     pub total: i64,
 }
 
 /// `UserActiveResponse` (`extra='allow'`: the rest of the user's dump follows its fields).
-#[derive(JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct UserActiveResponse {
     pub status_emoji: Option<String>,
     pub status_message: Option<String>,
@@ -200,16 +194,16 @@ pub struct UserActiveResponse {
 }
 
 /// `UserVariablesResponse`.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct UserVariablesResponse {
+    // The string-valued entries, in the stored order.
     #[serde(default)]
-    pub variables: std::collections::BTreeMap<String, String>,
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
+    pub variables: Map<String, Value>,
 }
 
 /// `WorkspacePermissions`.
-#[derive(Default, JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct WorkspacePermissions {
     pub models: bool,
@@ -229,8 +223,7 @@ pub struct WorkspacePermissions {
 }
 
 /// `SharingPermissions`.
-#[derive(Default, JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct SharingPermissions {
     pub models: bool,
@@ -252,8 +245,7 @@ pub struct SharingPermissions {
 }
 
 /// `AccessGrantsPermissions`.
-#[derive(Default, JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct AccessGrantsPermissions {
     pub allow_users: bool,
@@ -261,8 +253,7 @@ pub struct AccessGrantsPermissions {
 }
 
 /// `ChatPermissions`.
-#[derive(Default, JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct ChatPermissions {
     pub controls: bool,
@@ -290,8 +281,7 @@ pub struct ChatPermissions {
 }
 
 /// `FeaturesPermissions`.
-#[derive(Default, JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct FeaturesPermissions {
     pub api_keys: bool,
@@ -310,16 +300,14 @@ pub struct FeaturesPermissions {
 }
 
 /// `SettingsPermissions`.
-#[derive(Default, JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct SettingsPermissions {
     pub interface: bool,
 }
 
 /// `UserPermissions`: the default permissions (`/api/v1/users/default/permissions`).
-#[derive(JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct UserPermissions {
     pub workspace: WorkspacePermissions,
     pub sharing: SharingPermissions,
@@ -330,8 +318,7 @@ pub struct UserPermissions {
 }
 
 /// `UserUsageTotals`.
-#[derive(Default, JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct UserUsageTotals {
     pub lifetime_tokens: i64,
@@ -350,8 +337,7 @@ pub struct UserUsageTotals {
 }
 
 /// `UserUsageHeatmapEntry`.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct UserUsageHeatmapEntry {
     pub date: String,
     #[serde(default)]
@@ -360,13 +346,14 @@ pub struct UserUsageHeatmapEntry {
     pub chats: i64,
     #[serde(default)]
     pub tokens: i64,
+    // Per model, in the order the period first used them (Python's `Counter`).
     #[serde(default)]
-    pub models: std::collections::BTreeMap<String, i64>,
+    #[schemars(with = "std::collections::BTreeMap<String, i64>")]
+    pub models: Map<String, Value>,
 }
 
 /// `UserUsageInsights`.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct UserUsageInsights {
     pub most_used_model: Option<String>,
     #[serde(default)]
@@ -380,8 +367,7 @@ pub struct UserUsageInsights {
 }
 
 /// `UserUsageModelEntry`.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct UserUsageModelEntry {
     pub model_id: String,
     #[serde(default)]
@@ -395,16 +381,14 @@ pub struct UserUsageModelEntry {
 }
 
 /// `UserUsageToolEntry`.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct UserUsageToolEntry {
     pub name: String,
     pub count: i64,
 }
 
 /// `UserUsagePeriod`.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct UserUsagePeriod {
     pub start_date: i64,
     pub end_date: i64,
@@ -412,8 +396,7 @@ pub struct UserUsagePeriod {
 }
 
 /// `UserUsageResponse`: `GET /api/v1/users/usage`.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct UserUsageResponse {
     pub totals: UserUsageTotals,
     pub heatmap: Vec<UserUsageHeatmapEntry>,
@@ -426,26 +409,4 @@ pub struct UserUsageResponse {
     pub period: UserUsagePeriod,
 }
 
-/// What `GET /api/v1/users/{user_id}` answers, by the segment it dispatches on: `all` and
-/// `search` a `UserInfoListResponse`, `usage` a `UserUsageResponse`, `groups` the session user's
-/// groups, `permissions` their permissions dict, a user id the `UserActiveResponse`.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-#[serde(untagged)]
-pub enum UsersGetAnswer {
-    List(UserInfoListResponse),
-    Usage(UserUsageResponse),
-    Groups(Vec<Map<String, Value>>),
-    Permissions(Map<String, Value>),
-    User(UserActiveResponse),
-}
 
-/// What `GET /api/v1/users/{user_id}/info` answers: a user's `UserInfoResponse`, or for
-/// `user/info` the session user's `info` dict (null when unset).
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-#[serde(untagged)]
-pub enum UserInfoAnswer {
-    User(UserInfoResponse),
-    Info(Option<Map<String, Value>>),
-}

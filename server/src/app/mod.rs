@@ -9,8 +9,11 @@
 
 pub mod auths;
 pub mod config;
+pub mod groups;
 pub mod health;
 pub mod ldap;
 pub mod mfa;
 pub mod oauth;
+pub mod scim;
 pub mod session;
+pub mod users;

@@ -1,8 +1,10 @@
-//! Table `group` / `group_member`: what permission checks need.
+//! Tables `group` / `group_member`: the reference's `Groups` data access (groups, members,
+//! hierarchy), and what a group's preview reads of `model`, `knowledge` and `tool`.
 
 use tokio_postgres::GenericClient;
 use serde_json::Value;
 
+use super::users::{Readable, UserRow, USER_COLUMNS};
 use super::DbError;
 
 /// A group the user belongs to, directly or (with `include_inherited`) through a child group.
@@ -91,21 +93,6 @@ impl GroupRow {
         }
     }
 
-    /// `GroupModel` in pydantic field order.
-    pub fn json(&self) -> serde_json::Map<String, Value> {
-        let mut m = serde_json::Map::new();
-        m.insert("parent_group_id".into(), self.parent_group_id.clone().map(Value::String).unwrap_or(Value::Null));
-        m.insert("id".into(), Value::String(self.id.clone()));
-        m.insert("user_id".into(), Value::String(self.user_id.clone()));
-        m.insert("name".into(), Value::String(self.name.clone()));
-        m.insert("description".into(), Value::String(self.description.clone()));
-        m.insert("data".into(), self.data.clone().filter(Value::is_object).unwrap_or(Value::Null));
-        m.insert("meta".into(), self.meta.clone().filter(Value::is_object).unwrap_or(Value::Null));
-        m.insert("permissions".into(), self.permissions.clone().filter(Value::is_object).unwrap_or(Value::Null));
-        m.insert("created_at".into(), Value::from(self.created_at));
-        m.insert("updated_at".into(), Value::from(self.updated_at));
-        m
-    }
 }
 
 /// `Groups.get_groups_by_member_ids`: each user's groups (direct, or with ancestors), ordered by
@@ -369,4 +356,149 @@ pub async fn sync_member_groups_by_names(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// `Groups.get_group_user_ids_by_id` as users: the direct members.
+pub async fn members(db: &impl GenericClient, id: &str) -> Result<Vec<UserRow>, DbError> {
+    let sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" u JOIN group_member m ON m.user_id = u.id WHERE m.group_id = $1"#);
+    Ok(db.query(&sql, &[&id]).await?.iter().map(|r| UserRow::from_row(r, 0)).collect())
+}
+
+/// The groups of `ids` except `except` (a group's ancestors, from [`ancestor_ids`]).
+pub async fn groups_by_ids_except(db: &impl GenericClient, ids: &[String], except: &str) -> Result<Vec<GroupRow>, DbError> {
+    let sql = format!(r#"SELECT {GROUP_COLUMNS} FROM "group" g WHERE g.id = ANY($1) AND g.id <> $2"#);
+    Ok(db.query(&sql, &[&ids, &except]).await?.iter().map(|r| GroupRow::from_row(r, 0)).collect())
+}
+
+/// A resource of a group's preview: id, name, active (models; `false` for the others) and whether
+/// one of the groups (or everyone) is granted `read` on it.
+pub struct GrantedResource {
+    pub id: String,
+    pub name: String,
+    pub active: bool,
+    pub granted: bool,
+}
+
+/// Every resource of a kind (`model`, `knowledge`, `tool`; knowledge newest first) with whether
+/// `group_ids` (or everyone) may read it.
+pub async fn resources_granted(db: &impl GenericClient, kind: Readable, group_ids: &[String]) -> Result<Vec<GrantedResource>, DbError> {
+    let (table, active, order) = match kind {
+        Readable::Model => ("model", "is_active", ""),
+        Readable::Knowledge => ("knowledge", "true", " ORDER BY r.updated_at DESC"),
+        Readable::Tool => ("tool", "true", ""),
+    };
+    let sql = format!(
+        "SELECT r.id, r.name, {active}, EXISTS (SELECT 1 FROM access_grant a WHERE a.resource_type = '{table}' AND a.resource_id = r.id
+           AND a.permission = 'read' AND ((a.principal_type = 'user' AND a.principal_id IN ('*', ''))
+           OR (a.principal_type = 'group' AND a.principal_id = ANY($1)))) FROM {table} r{order}"
+    );
+    let rows = db.query(&sql, &[&group_ids]).await?;
+    Ok(rows
+        .iter()
+        .map(|r| GrantedResource {
+            id: r.get(0),
+            name: r.get::<_, Option<String>>(1).unwrap_or_default(),
+            active: r.get::<_, Option<bool>>(2).unwrap_or(false),
+            granted: r.get(3),
+        })
+        .collect())
+}
+
+/// Which members `GET /api/v1/groups/id/{id}/members` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Membership {
+    /// Members of the group itself.
+    Direct,
+    /// Members of a descendant group only.
+    Inherited,
+    /// Both.
+    Effective,
+}
+
+/// A member of a group's page: id, name, email, role, whether a direct member, and the
+/// descendant groups it is a member through (sorted).
+pub struct MemberRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub direct: bool,
+    pub via_group_ids: Vec<String>,
+}
+
+/// A page of a group's members and the counts.
+pub struct MemberPage {
+    pub rows: Vec<MemberRow>,
+    pub total: i64,
+    pub direct_count: i64,
+    pub effective_count: i64,
+}
+
+/// A page (`limit` from `offset`, by name then id) of the members of group `id` and its
+/// descendants, filtered by membership and a name or email substring (`ILIKE`, wildcards passed
+/// through as SQLAlchemy does).
+pub async fn member_page(
+    db: &impl GenericClient,
+    id: &str,
+    membership: Membership,
+    query: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<MemberPage, DbError> {
+    let effective = format!("(SELECT DISTINCT m.user_id FROM group_member m WHERE m.group_id IN {DESCENDANTS})");
+    let direct = "(SELECT user_id FROM group_member WHERE group_id = $1)";
+    let direct_count: i64 = db.query_one(&format!("SELECT count(*) FROM {direct} d"), &[&id]).await?.get(0);
+    let effective_count: i64 = db.query_one(&format!("SELECT count(*) FROM {effective} e"), &[&id]).await?.get(0);
+    let mut filter = format!("u.id IN {effective}");
+    match membership {
+        Membership::Direct => filter.push_str(&format!(" AND u.id IN {direct}")),
+        Membership::Inherited => filter.push_str(&format!(" AND u.id NOT IN {direct}")),
+        Membership::Effective => {}
+    }
+    let pattern = format!("%{query}%");
+    let (total, rows) = if query.is_empty() {
+        let total: i64 = db.query_one(&format!(r#"SELECT count(*) FROM "user" u WHERE {filter}"#), &[&id]).await?.get(0);
+        let sql = format!(r#"SELECT u.id, u.name, u.email, u.role FROM "user" u WHERE {filter} ORDER BY u.name, u.id OFFSET {offset} LIMIT {limit}"#);
+        (total, db.query(&sql, &[&id]).await?)
+    } else {
+        let f = format!("{filter} AND (u.name ILIKE $2 OR u.email ILIKE $2)");
+        let total: i64 = db.query_one(&format!(r#"SELECT count(*) FROM "user" u WHERE {f}"#), &[&id, &pattern]).await?.get(0);
+        let sql = format!(r#"SELECT u.id, u.name, u.email, u.role FROM "user" u WHERE {f} ORDER BY u.name, u.id OFFSET {offset} LIMIT {limit}"#);
+        (total, db.query(&sql, &[&id, &pattern]).await?)
+    };
+    let ids: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+    let sources = db
+        .query(&format!("SELECT user_id, group_id FROM group_member WHERE user_id = ANY($2) AND group_id IN {DESCENDANTS}"), &[&id, &ids])
+        .await?;
+    let rows = rows
+        .iter()
+        .map(|r| {
+            let uid: String = r.get(0);
+            let mut via: Vec<String> = sources.iter().filter(|s| s.get::<_, String>(0) == uid).map(|s| s.get::<_, String>(1)).collect();
+            let direct = via.iter().any(|g| g == id);
+            via.retain(|g| g != id);
+            via.sort();
+            MemberRow {
+                id: uid,
+                name: r.get::<_, Option<String>>(1).unwrap_or_default(),
+                email: r.get::<_, Option<String>>(2).unwrap_or_default(),
+                role: r.get::<_, Option<String>>(3).unwrap_or_default(),
+                direct,
+                via_group_ids: via,
+            }
+        })
+        .collect();
+    Ok(MemberPage { rows, total, direct_count, effective_count })
+}
+
+/// The first group with this name (SCIM's `displayName eq` filter).
+pub async fn group_by_name(db: &impl GenericClient, name: &str) -> Result<Option<GroupRow>, DbError> {
+    let sql = format!(r#"SELECT {GROUP_COLUMNS} FROM "group" g WHERE g.name = $1 LIMIT 1"#);
+    Ok(db.query_opt(&sql, &[&name]).await?.map(|r| GroupRow::from_row(&r, 0)))
+}
+
+/// Every group, most recently updated first.
+pub async fn all_groups(db: &impl GenericClient) -> Result<Vec<GroupRow>, DbError> {
+    let sql = format!(r#"SELECT {GROUP_COLUMNS} FROM "group" g ORDER BY g.updated_at DESC"#);
+    Ok(db.query(&sql, &[]).await?.iter().map(|r| GroupRow::from_row(r, 0)).collect())
 }

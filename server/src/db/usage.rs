@@ -201,7 +201,7 @@ pub struct Zone {
     /// The file's last transition time (after it, its POSIX rule applies, or `fixed_after`).
     pub last_transition: Option<i64>,
     /// The UTC offset `zoneinfo` keeps after the last transition when the file has no POSIX rule
-    /// (the `right/` files: see `http::users::tzif_leaps`).
+    /// (the `right/` files: see `app::users::usage::tzif_leaps`).
     pub fixed_after: Option<i64>,
 }
 

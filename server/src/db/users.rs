@@ -1,4 +1,4 @@
-//! Table `user` (and `api_key`): the reference's `Users` data access, for what auth needs.
+//! Table `user` (and `api_key`, `oauth_session`): the reference's `Users` data access.
 
 use deadpool_postgres::Pool;
 use tokio_postgres::GenericClient;
@@ -346,4 +346,147 @@ pub async fn is_active(db: &impl GenericClient, id: &str, now: i64) -> Result<bo
     let r = db.query_opt(r#"SELECT last_active_at FROM "user" WHERE id = $1"#, &[&id]).await?;
     let last: Option<i64> = r.and_then(|r| r.get(0));
     Ok(matches!(last, Some(t) if t != 0 && t >= now - 180))
+}
+
+/// One `oauth_session` row, its token still encrypted.
+pub struct OauthSessionRow {
+    pub id: String,
+    pub user_id: String,
+    pub provider: String,
+    pub token: String,
+    pub expires_at: Option<i64>,
+    pub created_at: Option<i64>,
+    pub updated_at: Option<i64>,
+}
+
+/// `OAuthSessions.get_sessions_by_user_id`.
+pub async fn oauth_sessions(db: &impl GenericClient, user_id: &str) -> Result<Vec<OauthSessionRow>, DbError> {
+    let rows = db
+        .query(
+            "SELECT id, user_id, provider, token, expires_at, created_at, updated_at FROM oauth_session WHERE user_id = $1",
+            &[&user_id],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| OauthSessionRow {
+            id: r.get(0),
+            user_id: r.get(1),
+            provider: r.get(2),
+            token: r.get(3),
+            expires_at: r.get(4),
+            created_at: r.get(5),
+            updated_at: r.get(6),
+        })
+        .collect())
+}
+
+pub async fn delete_oauth_session(db: &impl GenericClient, id: &str) -> Result<(), DbError> {
+    db.execute("DELETE FROM oauth_session WHERE id = $1", &[&id]).await?;
+    Ok(())
+}
+
+/// The resources a user's preview lists (`GET /api/v1/users/{user_id}/preview`).
+#[derive(Debug, Clone, Copy)]
+pub enum Readable {
+    Model,
+    Knowledge,
+    Tool,
+}
+
+impl Readable {
+    /// The preview's key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Readable::Model => "models",
+            Readable::Knowledge => "knowledge",
+            Readable::Tool => "tools",
+        }
+    }
+}
+
+/// Of the resources of a kind (active models only; knowledge and tools newest first), the
+/// `(id, name)` of those `user_id` owns or may read (granted to them, to everyone, or to one of
+/// `group_ids`), and how many the kind has in all.
+pub async fn readable_by(
+    db: &impl GenericClient,
+    kind: Readable,
+    user_id: &str,
+    group_ids: &[String],
+) -> Result<(Vec<(String, Option<String>)>, usize), DbError> {
+    let (table, active, order) = match kind {
+        Readable::Model => ("model", "r.is_active", ""),
+        Readable::Knowledge => ("knowledge", "true", " ORDER BY r.updated_at DESC"),
+        Readable::Tool => ("tool", "true", " ORDER BY r.updated_at DESC"),
+    };
+    let sql = format!(
+        "SELECT r.id, r.name, r.user_id = $1, EXISTS (SELECT 1 FROM access_grant a WHERE a.resource_type = '{table}'
+           AND a.resource_id = r.id AND a.permission = 'read' AND ((a.principal_type = 'user' AND a.principal_id IN ('*', $1))
+           OR (a.principal_type = 'group' AND a.principal_id = ANY($2)))) FROM {table} r WHERE {active}{order}"
+    );
+    let rows = db.query(&sql, &[&user_id, &group_ids]).await?;
+    let items = rows
+        .iter()
+        .filter(|r| r.get::<_, Option<bool>>(2).unwrap_or(false) || r.get::<_, bool>(3))
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    Ok((items, rows.len()))
+}
+
+/// Of `ids`, those of existing users (in no particular order).
+pub async fn existing_ids(db: &impl GenericClient, ids: &[String]) -> Result<Vec<String>, DbError> {
+    let rows = db.query(r#"SELECT id FROM "user" WHERE id = ANY($1)"#, &[&ids]).await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+// ---- SCIM (`routers/scim.py`) ----
+
+/// The users SCIM sees: those with OAuth or SCIM data.
+const SCIM_VISIBLE: &str = "(u.oauth::text <> 'null' OR u.scim::text <> 'null')";
+
+/// The users of `ids` (in no particular order).
+pub async fn users_by_ids(db: &impl GenericClient, ids: &[String]) -> Result<Vec<UserRow>, DbError> {
+    let sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" u WHERE u.id = ANY($1)"#);
+    Ok(db.query(&sql, &[&ids]).await?.iter().map(|r| UserRow::from_row(r, 0)).collect())
+}
+
+/// A SCIM-visible user by id.
+pub async fn scim_user(db: &impl GenericClient, id: &str) -> Result<Option<UserRow>, DbError> {
+    let sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" u WHERE u.id = $1 AND {SCIM_VISIBLE}"#);
+    Ok(db.query_opt(&sql, &[&id]).await?.map(|r| UserRow::from_row(&r, 0)))
+}
+
+/// The SCIM-visible users with this email (any case).
+pub async fn scim_users_by_email(db: &impl GenericClient, email: &str) -> Result<Vec<UserRow>, DbError> {
+    let sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" u WHERE {SCIM_VISIBLE} AND lower(u.email) = lower($1)"#);
+    Ok(db.query(&sql, &[&email]).await?.iter().map(|r| UserRow::from_row(r, 0)).collect())
+}
+
+/// A page of the SCIM-visible users, newest first, and how many there are.
+pub async fn scim_users_page(db: &impl GenericClient, offset: i64, limit: i64) -> Result<(Vec<UserRow>, i64), DbError> {
+    let total: i64 = db.query_one(&format!(r#"SELECT count(*) FROM "user" u WHERE {SCIM_VISIBLE}"#), &[]).await?.get(0);
+    let sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" u WHERE {SCIM_VISIBLE} ORDER BY u.created_at DESC OFFSET {offset} LIMIT {limit}"#);
+    Ok((db.query(&sql, &[]).await?.iter().map(|r| UserRow::from_row(r, 0)).collect(), total))
+}
+
+/// `find_user_by_external_id`: by the provider's SCIM external id, else by its OAuth `sub`.
+pub async fn user_by_external_id(db: &impl GenericClient, provider: &str, ext: &str) -> Result<Option<UserRow>, DbError> {
+    for col in ["scim -> $1 ->> 'external_id'", "oauth -> $1 ->> 'sub'"] {
+        let sql = format!(r#"SELECT {USER_COLUMNS} FROM "user" u WHERE u.{col} = $2 LIMIT 1"#);
+        if let Some(r) = db.query_opt(&sql, &[&provider, &ext]).await? {
+            return Ok(Some(UserRow::from_row(&r, 0)));
+        }
+    }
+    Ok(None)
+}
+
+/// Sets the `scim` column (`None`: kept) and stamps `updated_at`.
+pub async fn set_scim(db: &impl GenericClient, id: &str, scim: Option<&Value>, now: i64) -> Result<(), DbError> {
+    db.execute(r#"UPDATE "user" SET scim = COALESCE($2, scim), updated_at = $3 WHERE id = $1"#, &[&id, &scim, &now]).await?;
+    Ok(())
+}
+
+/// Some admin's id (the owner SCIM gives the groups it creates).
+pub async fn an_admin_id(db: &impl GenericClient) -> Result<Option<String>, DbError> {
+    Ok(db.query_opt(r#"SELECT id FROM "user" WHERE role = 'admin' LIMIT 1"#, &[]).await?.map(|r| r.get(0)))
 }

@@ -2,7 +2,7 @@
 //! their own module and stay thin (authenticate, call one function, map the result).
 
 pub mod auth;
-mod auths;
+pub(crate) mod auths;
 mod config;
 mod cors;
 mod groups;
@@ -11,6 +11,7 @@ mod health;
 mod ldap;
 mod mfa;
 mod oauth;
+mod query;
 mod scim;
 pub mod limits;
 pub mod router;
@@ -37,12 +38,6 @@ pub fn api() -> ApiDescription<Arc<ServerContext>> {
 
 type Ctx = RequestContext<Arc<ServerContext>>;
 
-/// A database failure as an answer, through the domain error (which classifies it by SQLSTATE:
-/// a NUL character PostgreSQL refused answers 400, the rest 500 with the cause logged).
-pub(crate) fn db_err(e: impl Into<crate::db::DbError>) -> Detail {
-    crate::error::Error::Db(e.into()).into()
-}
-
 impl WebuiLiteralApi for ServerImpl {
     type Context = Arc<ServerContext>;
 
@@ -66,21 +61,21 @@ impl WebuiLiteralApi for ServerImpl {
         oauth::callback(&rqctx, OauthStepPath { provider: "clients".into(), action, step: "callback".into() }).await
     }
 
-    async fn users_get_all(rqctx: Ctx) -> Result<HttpResponseOk<Shaped<UserInfoListResponse>>, Detail> {
-        users::get(&rqctx, "all", UsersQuery::default()).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    async fn users_get_all(rqctx: Ctx) -> Result<HttpResponseOk<UserInfoListResponse>, Detail> {
+        users::all(&rqctx).await.map(HttpResponseOk)
     }
 
-    async fn users_search(rqctx: Ctx, query: Query<UsersListQuery>) -> Result<HttpResponseOk<Shaped<UserInfoListResponse>>, Detail> {
-        users::get(&rqctx, "search", query.into_inner().into()).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    async fn users_search(rqctx: Ctx, query: Query<UsersListQuery>) -> Result<HttpResponseOk<UserInfoListResponse>, Detail> {
+        users::search(&rqctx, &query.into_inner().into()).await.map(HttpResponseOk)
     }
 
     async fn users_get_groups(rqctx: Ctx, query: Query<IncludeInheritedQuery>) -> Result<HttpResponseOk<Value>, Detail> {
-        let q = UsersQuery { include_inherited: query.into_inner().include_inherited, ..Default::default() };
-        users::get(&rqctx, "groups", q).await.map(HttpResponseOk)
+        let groups = users::own_groups(&rqctx, &query.into_inner().include_inherited).await?;
+        serde_json::to_value(groups).map(HttpResponseOk).map_err(Detail::internal)
     }
 
     async fn users_get_permissisions(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
-        users::get(&rqctx, "permissions", UsersQuery::default()).await.map(HttpResponseOk)
+        users::own_permissions(&rqctx).await.map(HttpResponseOk)
     }
 
     async fn users_get_default_permissions(rqctx: Ctx) -> Result<HttpResponseOk<Shaped<UserPermissions>>, Detail> {
@@ -140,10 +135,10 @@ impl WebuiLiteralApi for ServerImpl {
         users::variables_update(&rqctx, "user", body).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn users_get_usage_by_session(rqctx: Ctx, query: Query<UsageQuery>) -> Result<HttpResponseOk<Shaped<UserUsageResponse>>, Detail> {
+    async fn users_get_usage_by_session(rqctx: Ctx, query: Query<UsageQuery>) -> Result<HttpResponseOk<UserUsageResponse>, Detail> {
         let UsageQuery { days, start_date, end_date } = query.into_inner();
         let q = UsersQuery { days, start_date, end_date, ..Default::default() };
-        users::get(&rqctx, "usage", q).await.map(|v| HttpResponseOk(Shaped::new(v)))
+        users::own_usage(&rqctx, &q).await.map(HttpResponseOk)
     }
 }
 
@@ -563,8 +558,8 @@ impl WebuiApi for ServerImpl {
         users::list(&rqctx, query.into_inner().into()).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
-    async fn users_get_by_id(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<Shaped<UserActiveResponse>>, Detail> {
-        users::get(&rqctx, &path.into_inner().user_id, UsersQuery::default()).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    async fn users_get_by_id(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<UserActiveResponse>, Detail> {
+        users::by_id(&rqctx, &path.into_inner().user_id).await.map(HttpResponseOk)
     }
 
     async fn users_delete_by_id(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<bool>, Detail> {

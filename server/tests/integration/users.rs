@@ -480,3 +480,52 @@ async fn mfa_status() {
     let r = req("GET", &s.url, "/api/v1/auths/mfa/status", Some(&a.other), None).await;
     assert_eq!(r.json()["enabled"], json!(false));
 }
+
+/// The users lists at the page size (30) and one past it: with 30 users page 1 holds all of them
+/// and page 2 is empty; with 31, page 1 has 30, page 2 the last one, page 3 is empty. The total
+/// is the whole count on every page, the empty ones included. Same for `/users/search`.
+#[tokio::test]
+async fn users_list_pages_at_the_page_size() {
+    let s = TestServer::start().await;
+    let a = setup(&s.url).await;
+    let client = s.db.client().await;
+    // `setup` makes 4 accounts; 26 more make 30. Distinct names sort them (`order_by=name`).
+    let add = |n: usize| {
+        let id = format!("page-user-{n:02}");
+        let sql = r#"INSERT INTO "user" (id, name, email, role, profile_image_url, last_active_at, updated_at, created_at)
+                     VALUES ($1, $2, $3, 'user', '', 0, 0, 0)"#;
+        (sql, id.clone(), format!("Zed {n:02}"), format!("{id}@example.com"))
+    };
+    for n in 0..26 {
+        let (sql, id, name, email) = add(n);
+        client.execute(sql, &[&id, &name, &email]).await.unwrap();
+    }
+    let page = |n: u32| format!("/api/v1/users/?page={n}&order_by=name&direction=asc");
+    let names = |v: &Value| -> Vec<String> { v["users"].as_array().unwrap().iter().map(|u| u["name"].as_str().unwrap().to_string()).collect() };
+
+    let r = req("GET", &s.url, &page(1), Some(&a.admin), None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!((names(&r.json()).len(), r.json()["total"].clone()), (30, json!(30)));
+    let r = req("GET", &s.url, &page(2), Some(&a.admin), None).await;
+    assert_eq!(r.json(), json!({"users": [], "total": 30}));
+
+    let (sql, id, name, email) = add(26);
+    client.execute(sql, &[&id, &name, &email]).await.unwrap();
+    let r = req("GET", &s.url, &page(1), Some(&a.admin), None).await;
+    let first = names(&r.json());
+    assert_eq!((first.len(), r.json()["total"].clone()), (30, json!(31)));
+    let r = req("GET", &s.url, &page(2), Some(&a.admin), None).await;
+    assert_eq!((names(&r.json()), r.json()["total"].clone()), (vec!["Zed 26".to_string()], json!(31)));
+    assert!(!first.contains(&"Zed 26".to_string()));
+    let r = req("GET", &s.url, &page(3), Some(&a.admin), None).await;
+    assert_eq!(r.json(), json!({"users": [], "total": 31}));
+
+    // `/users/search` pages the same way (any signed-in user).
+    let search = |n: u32| format!("/api/v1/users/search?page={n}&order_by=name&direction=asc");
+    let r = req("GET", &s.url, &search(1), Some(&a.user), None).await;
+    assert_eq!((r.json()["users"].as_array().unwrap().len(), r.json()["total"].clone()), (30, json!(31)));
+    let r = req("GET", &s.url, &search(2), Some(&a.user), None).await;
+    assert_eq!((names(&r.json()), r.json()["total"].clone()), (vec!["Zed 26".to_string()], json!(31)));
+    let r = req("GET", &s.url, &search(3), Some(&a.user), None).await;
+    assert_eq!(r.json(), json!({"users": [], "total": 31}));
+}

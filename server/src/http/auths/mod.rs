@@ -228,6 +228,3 @@ pub async fn admin_details(rqctx: &Ctx) -> Result<OkWithHeaders<AdminDetails>, D
     Ok(ok(app::account::admin_details(rqctx.context()).await?, vec![]))
 }
 
-// What the users and SCIM handlers take from here (they moved to the app layer).
-pub use crate::app::auths::{check_new_password, hash_algorithm};
-pub use crate::messages::DEFAULT_ERROR;
