@@ -253,7 +253,9 @@ pub async fn own_usage(ctx: &ServerContext, s: &SessionUser, q: &UsageQuery) -> 
     if period_start > period_end {
         return Err(Error::bad_request("start_date must be before end_date"));
     }
-    let period_days = (((period_end - period_start) as f64 / 86400.0) as i64 + 1).max(1);
+    // In floating point: Python's integers do not overflow, and a client's `start_date` can be
+    // any 64-bit value (found by tools/fuzz-api: `start_date=-9223372036854775808`).
+    let period_days = (((period_end as f64 - period_start as f64) / 86400.0) as i64).saturating_add(1).max(1);
     let uid = s.user.id.as_str();
     let mut client = ctx.db.get().await?;
     let db = &**client;
