@@ -248,13 +248,13 @@ pub async fn own_usage(ctx: &ServerContext, s: &SessionUser, q: &UsageQuery) -> 
     let period_end = end.filter(|e| *e != 0).unwrap_or_else(now);
     let period_start = match start {
         Some(s) => s,
-        None => period_end - (days.filter(|d| *d != 0).unwrap_or(730) - 1) * 86400,
+        None => period_end.saturating_sub((days.filter(|d| *d != 0).unwrap_or(730) - 1).saturating_mul(86400)),
     };
     if period_start > period_end {
         return Err(Error::bad_request("start_date must be before end_date"));
     }
-    // In floating point: Python's integers do not overflow, and a client's `start_date` can be
-    // any 64-bit value (found by tools/fuzz-api: `start_date=-9223372036854775808`).
+    // Saturating and in floating point: Python's integers do not overflow, and a client's dates can
+    // be any 64-bit value (found by tools/fuzz-api: `start_date` or `end_date` -9223372036854775808).
     let period_days = (((period_end as f64 - period_start as f64) / 86400.0) as i64).saturating_add(1).max(1);
     let uid = s.user.id.as_str();
     let mut client = ctx.db.get().await?;
