@@ -25,41 +25,6 @@ pub struct UsersListQuery {
     pub page: Option<String>,
 }
 
-impl From<UsersListQuery> for UsersQuery {
-    fn from(q: UsersListQuery) -> Self {
-        UsersQuery { query: q.query, order_by: q.order_by, direction: q.direction, page: q.page, ..Default::default() }
-    }
-}
-
-/// The parameters of `GET /api/v1/users/{user_id}` and of the literal routes dispatched through
-/// it: `search?query=&order_by=&direction=&page=`, `groups?include_inherited=`,
-/// `usage?days=&start_date=&end_date=` (the reference's `/{user_id}` itself takes none). Kept as
-/// text and parsed by the handler after its auth check, as FastAPI does (so a bad value answers
-/// 422, not 400); documented with the reference's types.
-#[derive(Debug, Default, Deserialize, JsonSchema)]
-pub struct UsersQuery {
-    #[serde(default)]
-    pub query: Option<String>,
-    #[serde(default)]
-    pub order_by: Option<String>,
-    #[serde(default)]
-    pub direction: Option<String>,
-    #[serde(default)]
-    #[schemars(with = "Option<i64>")]
-    pub page: Option<String>,
-    #[serde(default)]
-    #[schemars(with = "Option<bool>")]
-    pub include_inherited: Option<String>,
-    #[serde(default)]
-    #[schemars(with = "Option<i64>", range(min = 7, max = 732))]
-    pub days: Option<String>,
-    #[serde(default)]
-    #[schemars(with = "Option<i64>")]
-    pub start_date: Option<String>,
-    #[serde(default)]
-    #[schemars(with = "Option<i64>")]
-    pub end_date: Option<String>,
-}
 
 /// `?include_inherited=` of `GET /api/v1/users/{user_id}/groups`.
 #[derive(Debug, Default, Deserialize, JsonSchema)]

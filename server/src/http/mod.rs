@@ -66,7 +66,7 @@ impl WebuiLiteralApi for ServerImpl {
     }
 
     async fn users_search(rqctx: Ctx, query: Query<UsersListQuery>) -> Result<HttpResponseOk<UserInfoListResponse>, Detail> {
-        users::search(&rqctx, &query.into_inner().into()).await.map(HttpResponseOk)
+        users::search(&rqctx, &query.into_inner()).await.map(HttpResponseOk)
     }
 
     async fn users_get_groups(rqctx: Ctx, query: Query<IncludeInheritedQuery>) -> Result<HttpResponseOk<Value>, Detail> {
@@ -136,9 +136,7 @@ impl WebuiLiteralApi for ServerImpl {
     }
 
     async fn users_get_usage_by_session(rqctx: Ctx, query: Query<UsageQuery>) -> Result<HttpResponseOk<UserUsageResponse>, Detail> {
-        let UsageQuery { days, start_date, end_date } = query.into_inner();
-        let q = UsersQuery { days, start_date, end_date, ..Default::default() };
-        users::own_usage(&rqctx, &q).await.map(HttpResponseOk)
+        users::own_usage(&rqctx, &query.into_inner()).await.map(HttpResponseOk)
     }
 }
 
@@ -555,7 +553,7 @@ impl WebuiApi for ServerImpl {
     }
 
     async fn users_get(rqctx: Ctx, query: Query<UsersListQuery>) -> Result<HttpResponseOk<Shaped<UserGroupIdsListResponse>>, Detail> {
-        users::list(&rqctx, query.into_inner().into()).await.map(|v| HttpResponseOk(Shaped::new(v)))
+        users::list(&rqctx, query.into_inner()).await.map(|v| HttpResponseOk(Shaped::new(v)))
     }
 
     async fn users_get_by_id(rqctx: Ctx, path: Path<UserIdPath>) -> Result<HttpResponseOk<UserActiveResponse>, Detail> {

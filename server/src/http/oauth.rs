@@ -92,22 +92,7 @@ pub async fn backchannel_logout(rqctx: &Ctx, p: OauthProviderPath, body: &[u8]) 
 /// The first value of `name` in an urlencoded body (Starlette's `FormData.get`).
 fn form_urlencoded_get(body: &[u8], name: &str) -> Option<String> {
     let decode = |s: &str| -> String {
-        let s = s.replace('+', " ");
-        let b = s.as_bytes();
-        let mut out = Vec::with_capacity(b.len());
-        let mut i = 0;
-        while i < b.len() {
-            if b[i] == b'%' && i + 2 < b.len() {
-                if let Ok(v) = u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
-                    out.push(v);
-                    i += 3;
-                    continue;
-                }
-            }
-            out.push(b[i]);
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
+        percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned()
     };
     let text = String::from_utf8_lossy(body);
     text.split('&').filter(|p| !p.is_empty()).find_map(|pair| {

@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use webui_api::{
     Detail, FastJson, GroupModel, UserActiveResponse, UserGroupIdsListResponse, UserInfoListResponse, UserModel,
-    UserUpdateForm, UsersQuery,
+    UserUpdateForm, UsersListQuery,
 };
 
 pub use defaults::*;
@@ -25,7 +25,7 @@ pub use own::*;
 
 use super::auth;
 use super::query;
-use crate::app::users::{self as app, profile::ProfileImage, usage::UsageQuery, ListFilter};
+use crate::app::users::{self as app, profile::ProfileImage, usage, ListFilter};
 use crate::context::ServerContext;
 
 type Ctx = RequestContext<Arc<ServerContext>>;
@@ -36,17 +36,17 @@ fn wire<T: Serialize>(v: T) -> Result<Value, Detail> {
 }
 
 /// `?query=&order_by=&direction=&page=` of the paged lists.
-fn list_filter(q: &UsersQuery) -> Result<ListFilter, Detail> {
+fn list_filter(q: &UsersListQuery) -> Result<ListFilter, Detail> {
     let page = query::int("page", &q.page)?.unwrap_or(1).max(1);
     Ok(ListFilter { query: q.query.clone(), order_by: q.order_by.clone(), direction: q.direction.clone(), page })
 }
 
 /// `GET /api/v1/users/` (admin): `UserGroupIdsListResponse`.
-pub async fn list(rqctx: &Ctx, q: UsersQuery) -> Result<Value, Detail> {
+pub async fn list(rqctx: &Ctx, q: UsersListQuery) -> Result<Value, Detail> {
     wire(list_users(rqctx, q).await?)
 }
 
-async fn list_users(rqctx: &Ctx, q: UsersQuery) -> Result<UserGroupIdsListResponse, Detail> {
+async fn list_users(rqctx: &Ctx, q: UsersListQuery) -> Result<UserGroupIdsListResponse, Detail> {
     auth::require_admin(rqctx).await?;
     let f = list_filter(&q)?;
     Ok(app::list(rqctx.context(), &f).await?)
@@ -59,7 +59,7 @@ pub async fn all(rqctx: &Ctx) -> Result<UserInfoListResponse, Detail> {
 }
 
 /// `GET /api/v1/users/search`.
-pub async fn search(rqctx: &Ctx, q: &UsersQuery) -> Result<UserInfoListResponse, Detail> {
+pub async fn search(rqctx: &Ctx, q: &UsersListQuery) -> Result<UserInfoListResponse, Detail> {
     auth::require_user(rqctx).await?;
     let f = list_filter(q)?;
     Ok(app::search(rqctx.context(), &f).await?)
@@ -79,7 +79,7 @@ pub async fn own_permissions(rqctx: &Ctx) -> Result<Value, Detail> {
 }
 
 /// `GET /api/v1/users/usage?days=&start_date=&end_date=`.
-pub async fn own_usage(rqctx: &Ctx, q: &UsersQuery) -> Result<webui_api::UserUsageResponse, Detail> {
+pub async fn own_usage(rqctx: &Ctx, q: &webui_api::UsageQuery) -> Result<webui_api::UserUsageResponse, Detail> {
     let s = auth::require_user(rqctx).await?;
     let days = query::int("days", &q.days)?;
     if let Some(d) = days {
@@ -98,7 +98,7 @@ pub async fn own_usage(rqctx: &Ctx, q: &UsersQuery) -> Result<webui_api::UserUsa
     }
     let start_date = query::int("start_date", &q.start_date)?;
     let end_date = query::int("end_date", &q.end_date)?;
-    Ok(app::usage::own_usage(rqctx.context(), &s, &UsageQuery { days, start_date, end_date }).await?)
+    Ok(app::usage::own_usage(rqctx.context(), &s, &usage::UsageQuery { days, start_date, end_date }).await?)
 }
 
 /// `GET /api/v1/users/{user_id}` (admin).
