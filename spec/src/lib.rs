@@ -17,7 +17,9 @@ mod answer;
 pub mod dispatch;
 pub mod auths;
 mod body;
+pub mod chats;
 mod error;
+pub mod folders;
 pub mod frontend;
 pub mod groups;
 pub mod scim;
@@ -1030,3 +1032,63 @@ pub trait WebuiLiteralApi in webui_literal_api_invokers {
     ) -> Result<HttpResponseOk<UserUsageResponse>, Detail>;
 }
 }
+
+/// A trait's description as the stub its document is generated from (no server needed).
+pub type Describe = fn() -> Result<dropshot::ApiDescription<dropshot::StubContext>, dropshot::ApiDescriptionBuildErrors>;
+
+/// One API trait's OpenAPI document, managed by `cargo openapi` as `spec/openapi/<ident>.json`.
+pub struct ApiDocument {
+    pub ident: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub describe: Describe,
+}
+
+/// Every API trait, one document each. A resource has a trait of its own (its operations, its
+/// document) and, where one of its paths has a literal segment where another of its paths has a
+/// variable (`/api/v1/chats/all` beside `/api/v1/chats/{id}`), a second "literal" trait for those:
+/// dropshot's description is a router and cannot hold both. The server serves them all
+/// (`server::http::router`, literal traits first); the tools merge them (`tools::read_ours`).
+/// Adding a trait: declare it with [`api_traits!`], list it here and in the server's router.
+pub const API_DOCUMENTS: &[ApiDocument] = &[
+    ApiDocument {
+        ident: "webui",
+        title: "Open WebUI",
+        description: "The Open WebUI HTTP API, served by the Rust backend (drop-in for the Python backend): \
+                      health, configuration, auths, users, groups, SCIM.",
+        describe: webui_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "webui-literal",
+        title: "Open WebUI (literal routes)",
+        description: "The operations of webui.json's resources with a literal path segment where another has a \
+                      variable (served beside webui.json; dropshot documents them apart).",
+        describe: webui_literal_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "chats",
+        title: "Open WebUI: chats",
+        description: "/api/v1/chats: a user's chats, their messages, tags, pins, archive and sharing.",
+        describe: chats::chats_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "chats-literal",
+        title: "Open WebUI: chats (literal routes)",
+        description: "The /api/v1/chats operations with a literal path segment where another has a variable \
+                      (`/api/v1/chats/all` beside `/api/v1/chats/{id}`).",
+        describe: chats::chats_literal_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "folders",
+        title: "Open WebUI: folders",
+        description: "/api/v1/folders: a user's chat folders.",
+        describe: folders::folders_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "folders-literal",
+        title: "Open WebUI: folders (literal routes)",
+        description: "The /api/v1/folders operations with a literal path segment where another has a variable \
+                      (`/api/v1/folders/shared` beside `/api/v1/folders/{id}`).",
+        describe: folders::folders_literal_api_mod::stub_api_description,
+    },
+];

@@ -1,9 +1,9 @@
 //! The integration point for dropshot-api-manager (`cargo openapi generate|check`).
 //!
-//! Two lockstep documents, one per API trait (`stub_api_description`, so the server is not
-//! compiled): `spec/openapi/webui.json` from `WebuiApi`, and `webui-literal.json` from
-//! `WebuiLiteralApi`, the operations whose literal path segments clash with another's variable
-//! (dropshot's description is a router, so they cannot share one). The server serves both
+//! One lockstep document per API trait (`stub_api_description`, so the server is not compiled),
+//! as `webui_api::API_DOCUMENTS` lists them: `spec/openapi/<ident>.json`. A resource's operations
+//! whose literal path segments clash with another's variable have a trait (and document) of their
+//! own, since dropshot's description is a router. The server serves them all
 //! (`server::http::router`). The same directory holds the reference's document
 //! (`reference.json`, written by `tools/spec-dump`), which the manager is told to skip.
 //!
@@ -31,39 +31,20 @@ pub fn environment() -> anyhow::Result<Environment> {
     Ok(Environment::new(COMMAND, root, OPENAPI_DIR)?.with_default_git_branch("HEAD"))
 }
 
-/// A description function of a trait (`stub_api_description`).
-type Describe = fn() -> Result<dropshot::ApiDescription<dropshot::StubContext>, dropshot::ApiDescriptionBuildErrors>;
-
-/// The title of each managed document (also what [`generated`] renders).
-const MAIN_TITLE: &str = "Open WebUI";
-const LITERAL_TITLE: &str = "Open WebUI (literal routes)";
-
 /// One lockstep document at the upstream version.
-fn lockstep(ident: &'static str, title: &'static str, description: &'static str, api_description: Describe) -> anyhow::Result<ManagedApiConfig> {
+fn lockstep(doc: &webui_api::ApiDocument) -> anyhow::Result<ManagedApiConfig> {
     Ok(ManagedApiConfig {
-        ident,
+        ident: doc.ident,
         versions: Versions::Lockstep { version: webui_api::UPSTREAM_VERSION.parse().context("UPSTREAM_VERSION is semver")? },
-        title,
-        metadata: ManagedApiMetadata { description: Some(description), ..Default::default() },
-        api_description,
+        title: doc.title,
+        metadata: ManagedApiMetadata { description: Some(doc.description), ..Default::default() },
+        api_description: doc.describe,
     })
 }
 
 pub fn all_apis() -> anyhow::Result<ManagedApis> {
-    let webui = lockstep(
-        "webui",
-        MAIN_TITLE,
-        "The Open WebUI HTTP API, served by the Rust backend (drop-in for the Python backend).",
-        webui_api::webui_api_mod::stub_api_description,
-    )?;
-    let literal = lockstep(
-        "webui-literal",
-        LITERAL_TITLE,
-        "The operations of the Open WebUI HTTP API with a literal path segment where another has a variable \
-         (served beside webui.json; dropshot documents them apart).",
-        webui_api::webui_literal_api_mod::stub_api_description,
-    )?;
-    Ok(ManagedApis::new(vec![webui, literal])
+    let configs = webui_api::API_DOCUMENTS.iter().map(lockstep).collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(ManagedApis::new(configs)
         .context("creating ManagedApis")?
         // The reference's FastAPI document lives beside ours; it is not managed here.
         .with_unknown_apis(["reference"])
@@ -71,18 +52,32 @@ pub fn all_apis() -> anyhow::Result<ManagedApis> {
 }
 
 /// The document a trait's stub description generates, as JSON.
-fn generated(describe: Describe, title: &str) -> Result<serde_json::Value, String> {
-    let api = describe().map_err(|e| e.to_string())?;
+fn generated(doc: &webui_api::ApiDocument) -> Result<serde_json::Value, String> {
+    let api = (doc.describe)().map_err(|e| format!("{}: {e}", doc.ident))?;
     let version: semver::Version = webui_api::UPSTREAM_VERSION.parse().map_err(|e| format!("{e}"))?;
-    api.openapi(title, version).json().map_err(|e| e.to_string())
+    api.openapi(doc.title, version).json().map_err(|e| e.to_string())
 }
 
-/// What both traits generate, merged ([`crate::merge_documents`]).
+/// What every trait generates, merged ([`crate::merge_documents`]); `this` stands in for the
+/// document of the trait named `ident` when given (the manager's view of it).
+fn generated_merged(this: Option<(&str, &serde_json::Value)>) -> Result<serde_json::Value, String> {
+    let mut out: Option<serde_json::Value> = None;
+    for doc in webui_api::API_DOCUMENTS {
+        let one = match this {
+            Some((ident, v)) if ident == doc.ident => v.clone(),
+            _ => generated(doc)?,
+        };
+        out = Some(match out {
+            None => one,
+            Some(acc) => crate::merge_documents(&acc, &one),
+        });
+    }
+    out.ok_or_else(|| "no API documents".to_string())
+}
+
+/// What all traits generate, merged.
 pub fn generated_ours() -> Result<serde_json::Value, String> {
-    Ok(crate::merge_documents(
-        &generated(webui_api::webui_api_mod::stub_api_description, MAIN_TITLE)?,
-        &generated(webui_api::webui_literal_api_mod::stub_api_description, LITERAL_TITLE)?,
-    ))
+    generated_merged(None)
 }
 
 /// Whether `ours` (the checked-in documents, merged) still describes the traits' operations and
@@ -91,9 +86,7 @@ pub fn staleness(ours: &serde_json::Value) -> Option<String> {
     match generated_ours() {
         Err(e) => Some(format!("cannot build the API descriptions from the traits: {e}")),
         Ok(g) if g.get("paths") != ours.get("paths") || g.get("components") != ours.get("components") => Some(format!(
-            "{} or {} is stale relative to the API traits: run `cargo openapi generate`",
-            crate::WEBUI_SPEC,
-            crate::WEBUI_LITERAL_SPEC
+            "the documents under {OPENAPI_DIR} are stale relative to the API traits: run `cargo openapi generate`"
         )),
         Ok(_) => None,
     }
@@ -115,11 +108,14 @@ fn validate(openapi: &OpenAPI, mut cx: ValidationContext<'_>) {
             )
         }
     };
-    let main = cx.ident().to_string() == "webui";
+    // Every document's errors are its own; the report covers all of them merged (what the
+    // server serves) and is recorded once, by `webui`.
+    let ident = cx.ident().to_string();
+    let main = ident == "webui";
     let ours = if main {
-        match generated(webui_api::webui_literal_api_mod::stub_api_description, LITERAL_TITLE) {
-            Ok(literal) => crate::merge_documents(&this, &literal),
-            Err(e) => return cx.report_error(anyhow::anyhow!("the literal routes' document: {e}")),
+        match generated_merged(Some((&ident, &this))) {
+            Ok(v) => v,
+            Err(e) => return cx.report_error(anyhow::anyhow!("the other traits' documents: {e}")),
         }
     } else {
         this

@@ -3,9 +3,9 @@
 //! Three binaries share this library:
 //!
 //! - `openapi-manager` (`cargo openapi generate|check`): dropshot-api-manager in lockstep mode
-//!   over [`webui_api::webui_api_mod::stub_api_description`]; writes `spec/openapi/webui.json`
-//!   and, through the manager's validation hook, `spec/CONFORMANCE.md`. See [`apis`].
-//! - `conformance`: diffs `spec/openapi/webui.json` against the reference's
+//!   over the API traits (`webui_api::API_DOCUMENTS`); writes `spec/openapi/<ident>.json` and,
+//!   through the manager's validation hook, `spec/CONFORMANCE.md`. See [`apis`].
+//! - `conformance`: diffs our documents (merged, [`read_ours`]) against the reference's
 //!   `spec/openapi/reference.json` and writes `spec/CONFORMANCE.md`. See [`conformance`].
 //! - `downconvert`: turns the reference's OpenAPI 3.1 document into the 3.0.3 document the
 //!   `openwebui-client` crate is generated from (`client/openapi/reference-3.0.json`). See
@@ -25,12 +25,8 @@ pub mod serves;
 
 /// The reference's OpenAPI 3.1 document, relative to the workspace root.
 pub const REFERENCE_SPEC: &str = "spec/openapi/reference.json";
-/// Our OpenAPI 3.0.3 document (generated from the `WebuiApi` trait), relative to the workspace root.
-pub const WEBUI_SPEC: &str = "spec/openapi/webui.json";
-/// The document of the `WebuiLiteralApi` trait: the operations with a literal path segment where
-/// another has a variable, which dropshot cannot describe in the same document (its description
-/// is a router). Together with [`WEBUI_SPEC`] it is what the server serves ([`merge_documents`]).
-pub const WEBUI_LITERAL_SPEC: &str = "spec/openapi/webui-literal.json";
+/// Where our documents live (one per API trait, `<ident>.json`), relative to the workspace root.
+pub const OPENAPI_DIR: &str = apis::OPENAPI_DIR;
 /// The conformance report, relative to the workspace root.
 pub const CONFORMANCE_MD: &str = "spec/CONFORMANCE.md";
 /// The down-converted reference document the client is generated from.
@@ -79,9 +75,17 @@ pub fn merge_documents(main: &Value, literal: &Value) -> Value {
     out
 }
 
-/// Our served document: [`WEBUI_SPEC`] and [`WEBUI_LITERAL_SPEC`] merged.
+/// Our served document: every trait's document (`webui_api::API_DOCUMENTS`) merged.
 pub fn read_ours() -> anyhow::Result<Value> {
-    Ok(merge_documents(&read_json(WEBUI_SPEC)?, &read_json(WEBUI_LITERAL_SPEC)?))
+    let mut out: Option<Value> = None;
+    for doc in webui_api::API_DOCUMENTS {
+        let one = read_json(format!("{OPENAPI_DIR}/{}.json", doc.ident))?;
+        out = Some(match out {
+            None => one,
+            Some(acc) => merge_documents(&acc, &one),
+        });
+    }
+    out.context("no API documents")
 }
 
 /// Serialises like the checked-in documents: two-space indent, key order kept, trailing newline.

@@ -3,8 +3,10 @@
 
 pub mod auth;
 pub(crate) mod auths;
+mod chats;
 mod config;
 mod cors;
+mod folders;
 mod groups;
 pub mod frontend;
 mod health;

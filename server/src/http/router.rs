@@ -36,12 +36,30 @@ type Ctx = RequestContext<Arc<ServerContext>>;
 const METHODS: [Method; 7] =
     [Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::PATCH, Method::HEAD, Method::OPTIONS];
 
+/// One served API trait: its description and its operations' invokers.
+type Served = (ApiDescription<Arc<ServerContext>>, Vec<(&'static str, Invoker<Arc<ServerContext>>)>);
+
+/// Every API trait the server implements (`webui_api::API_DOCUMENTS`), in the order requests are
+/// matched against them: the literal traits first, as the reference declares a literal route
+/// before the variable one beside it.
+fn served() -> Vec<Served> {
+    use webui_api::{chats, folders};
+    vec![
+        (webui_api::webui_literal_api_mod::api_description::<ServerImpl>(), webui_api::webui_literal_api_invokers::invokers::<ServerImpl>()),
+        (chats::chats_literal_api_mod::api_description::<ServerImpl>(), chats::chats_literal_api_invokers::invokers::<ServerImpl>()),
+        (folders::folders_literal_api_mod::api_description::<ServerImpl>(), folders::folders_literal_api_invokers::invokers::<ServerImpl>()),
+        (webui_api::webui_api_mod::api_description::<ServerImpl>(), webui_api::webui_api_invokers::invokers::<ServerImpl>()),
+        (chats::chats_api_mod::api_description::<ServerImpl>(), chats::chats_api_invokers::invokers::<ServerImpl>()),
+        (folders::folders_api_mod::api_description::<ServerImpl>(), folders::folders_api_invokers::invokers::<ServerImpl>()),
+    ]
+    .into_iter()
+    .map(|(d, i)| (d.expect("an API trait's endpoints register"), i))
+    .collect()
+}
+
 /// The API descriptions the server serves, in the order requests are matched against them.
 pub fn descriptions() -> Vec<ApiDescription<Arc<ServerContext>>> {
-    vec![
-        webui_api::webui_literal_api_mod::api_description::<ServerImpl>().expect("the literal routes register"),
-        webui_api::webui_api_mod::api_description::<ServerImpl>().expect("the API trait's endpoints register"),
-    ]
+    served().into_iter().map(|(d, _)| d).collect()
 }
 
 /// The OpenAPI documents of [`descriptions`], as JSON (the route-auth matrix reads them).
@@ -69,12 +87,14 @@ struct Routes {
 fn routes() -> &'static Routes {
     static ROUTES: OnceLock<Routes> = OnceLock::new();
     ROUTES.get_or_init(|| {
-        let mut invokers = HashMap::new();
-        invokers.extend(webui_api::webui_literal_api_invokers::invokers::<ServerImpl>());
-        invokers.extend(webui_api::webui_api_invokers::invokers::<ServerImpl>());
+        let served = served();
+        let mut invokers: HashMap<&'static str, Invoker<Arc<ServerContext>>> = HashMap::new();
         let mut trailing_slash = HashMap::new();
         let mut layers: Vec<Lookup> = Vec::new();
-        for d in descriptions() {
+        for (d, table) in served {
+            for (name, invoker) in table {
+                assert!(invokers.insert(name, invoker).is_none(), "operation {name} is in two traits");
+            }
             let router = d.into_router();
             for (_, _, endpoint) in router.endpoints(None) {
                 // The path as the trait declares it (the router's own form drops the slash).
@@ -237,6 +257,32 @@ mod tests {
             }
         }
         assert!(wrong.is_empty(), "declared without the reference's trailing slash: {wrong:?}");
+    }
+
+    /// The server serves every trait that has a document (`webui_api::API_DOCUMENTS`), each once.
+    #[test]
+    fn every_documented_trait_is_served() {
+        let ops = |doc: &serde_json::Value| -> Vec<String> {
+            let mut v: Vec<String> = doc["paths"]
+                .as_object()
+                .into_iter()
+                .flat_map(|p| p.values())
+                .flat_map(|item| item.as_object().into_iter().flat_map(|m| m.values()))
+                .filter_map(|op| op["operationId"].as_str().map(str::to_owned))
+                .collect();
+            v.sort();
+            v
+        };
+        let mut served: Vec<String> = documents().iter().flat_map(ops).collect();
+        let mut documented: Vec<String> = webui_api::API_DOCUMENTS
+            .iter()
+            .map(|d| (d.describe)().unwrap().openapi(d.title, semver::Version::new(0, 12, 4)).json().unwrap())
+            .flat_map(|d| ops(&d))
+            .collect();
+        served.sort();
+        documented.sort();
+        assert_eq!(served, documented);
+        assert_eq!(descriptions().len(), webui_api::API_DOCUMENTS.len());
     }
 
     fn op(r: &Routes, method: Method, path: &str) -> Option<String> {
