@@ -20,6 +20,8 @@ pub struct ServerContext {
     /// The settings snapshot (`config` rows over the environment), kept current by
     /// [`crate::settings::listen`].
     pub settings: crate::settings::Store,
+    /// socket.io (`/ws/socket.io`): the service, the emitter, the bus to other instances.
+    pub sockets: crate::socket::Sockets,
 }
 
 impl ServerContext {

@@ -15,6 +15,7 @@ pub mod messages;
 pub mod net;
 pub mod oauth_sessions;
 pub mod settings;
+pub mod socket;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -106,6 +107,7 @@ pub async fn open(config: Config, log: &Logger) -> Result<Opened, StartError> {
         frontend,
         outbound,
         settings: settings::Store::default(),
+        sockets: Default::default(),
     });
     settings::reload(&ctx).await?;
     // `validate_mfa_configuration` at start: with MFA on, a missing key or stored secrets the key
@@ -124,7 +126,8 @@ pub async fn start(config: Config, log: &Logger) -> Result<Running, StartError> 
         .and_then(|mut a| a.next())
         .ok_or_else(|| StartError::Listen { addr: bind.clone(), reason: "not a valid address".into() })?;
     let Opened { ctx, pg_config, cluster, migrate } = open(config, log).await?;
-    settings::listen(&ctx, pg_config, ctx.config.settings_refresh, log.new(slog::o!("component" => "settings")));
+    settings::listen(&ctx, pg_config.clone(), ctx.config.settings_refresh, log.new(slog::o!("component" => "settings")));
+    socket::start(&ctx, pg_config, log.new(slog::o!("component" => "socket.io")));
     let server = ServerBuilder::new(http::api(), ctx.clone(), log.new(slog::o!("component" => "http")))
         .config(ConfigDropshot {
             bind_address,

@@ -106,6 +106,8 @@ pub struct TestDb {
     pub name: String,
     /// libpq connection string.
     pub conninfo: String,
+    /// Whether dropping this value drops the database ([`TestDb::share`] makes handles that don't).
+    owned: bool,
 }
 
 impl TestDb {
@@ -141,7 +143,13 @@ impl TestDb {
             }
         }
         let conninfo = format!("{} dbname={name}", cluster_base().await);
-        TestDb { name, conninfo }
+        TestDb { name, conninfo, owned: true }
+    }
+
+    /// Another handle on the same database, which does not drop it: for a second server on one
+    /// database (several instances).
+    pub fn share(&self) -> TestDb {
+        TestDb { name: self.name.clone(), conninfo: self.conninfo.clone(), owned: false }
     }
 
     /// A client on this database.
@@ -170,6 +178,9 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        if !self.owned {
+            return;
+        }
         let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
         let base = BASE.get().cloned();
         // Drop runs inside or outside a runtime; a thread with its own runtime works in both.

@@ -303,6 +303,8 @@ pub const OTHER_ENV: &[&str] = &[
     "ENABLE_PERSISTENT_CONFIG",
     "MFA_ENCRYPTION_KEY",
     "OAUTH_SESSION_TOKEN_ENCRYPTION_KEY",
+    "WEBSOCKET_SERVER_PING_INTERVAL",
+    "WEBSOCKET_SERVER_PING_TIMEOUT",
 ];
 
 /// Every environment variable this module reads.

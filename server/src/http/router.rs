@@ -192,6 +192,11 @@ struct AnyPath {
 async fn front_door(mut rqctx: Ctx, _path: dropshot::Path<AnyPath>, raw: RawRequest) -> Result<Response<Body>, Detail> {
     let request = raw.into_inner();
     let ctx = rqctx.context().clone();
+    if is_socket_io(request.uri().path()) {
+        if let Some(svc) = ctx.sockets.service() {
+            return Ok(socket_io(svc, request).await);
+        }
+    }
     let cors = super::cors::Cors::of(&ctx, rqctx.request.headers());
     if let Some(preflight) = cors.as_ref().and_then(|c| c.preflight(rqctx.request.method(), rqctx.request.headers())) {
         return Ok(preflight);
@@ -219,6 +224,28 @@ async fn front_door(mut rqctx: Ctx, _path: dropshot::Path<AnyPath>, raw: RawRequ
         cors.simple_response(&mut response);
     }
     Ok(response)
+}
+
+/// Whether socket.io serves `path` (the reference mounts its ASGI app there).
+fn is_socket_io(path: &str) -> bool {
+    path.strip_prefix(crate::socket::PATH).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Hands the request to socketioxide: Engine.IO's polling requests, and the websocket upgrade
+/// (the request keeps hyper's upgrade handle, and dropshot serves connections with upgrades).
+/// Its answer's body is read whole first (dropshot's `Body` needs a `Sync` body; a polling answer
+/// is one batch of packets, bounded by `maxPayload`).
+async fn socket_io(svc: &crate::socket::Service, request: http::Request<Body>) -> Response<Body> {
+    use http_body_util::BodyExt;
+    let response = match hyper::service::Service::call(svc, request).await {
+        Ok(r) => r,
+        Err(e) => match e {},
+    };
+    let (parts, body) = response.into_parts();
+    match body.collect().await {
+        Ok(b) => Response::from_parts(parts, Body::from(b.to_bytes())),
+        Err(_) => error_response(Detail::new(500, "Internal Server Error")),
+    }
 }
 
 /// The request path's segments, percent-decoded, as dropshot's router decodes them.

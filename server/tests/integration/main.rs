@@ -20,6 +20,7 @@ mod scim;
 mod security_headers;
 mod settings;
 mod signout;
+mod socket;
 mod startup;
 mod trusted_header;
 mod usage;

@@ -1,0 +1,241 @@
+//! socket.io at `/ws/socket.io` (the reference's `socket/main.py`): the web UI's channel for
+//! streamed answers and live events. socketioxide serves Engine.IO 4 / Socket.IO 5 behind the
+//! front door (`http::router` hands it every request under `/ws/socket.io`), on the same
+//! listener as the API.
+//!
+//! As the reference (`always_connect=True`), every connection is accepted; a valid session token
+//! in the connect payload (`auth.token`) or a later `user-join` puts the socket in the room
+//! `user:{id}`, where [`Sockets::emit_to_user`] reaches it. Events from instances sharing the
+//! database arrive through [`bus`].
+
+pub mod bus;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use socketioxide::extract::{AckSender, SocketRef, State, TryData};
+use engineioxide::service::NotFoundService;
+use socketioxide::service::SocketIoService;
+use socketioxide::{SocketIo, TransportType};
+
+use crate::app::session;
+use crate::context::ServerContext;
+use crate::db::users::UserRow;
+
+/// The path the web UI connects to (`socketio_path='/ws/socket.io'`).
+pub const PATH: &str = "/ws/socket.io";
+
+/// `SOCKETIO_MAX_HTTP_BUFFER_SIZE`: 16 MiB ("large notes outgrow the 1 MB default").
+const MAX_PAYLOAD: u64 = 16 * 1024 * 1024;
+
+/// The Engine.IO service the front door hands `/ws/socket.io` requests to.
+pub type Service = SocketIoService<NotFoundService>;
+
+/// What a socket knows about its user once authenticated (the reference's session `user` and
+/// `token`, re-checked on each event as `get_socket_session_user` does).
+#[derive(Debug, Clone)]
+pub struct SocketUser {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub token: String,
+}
+
+/// The server's socket.io side: the service the front door calls, the handle that emits, and the
+/// bus to the other instances. Empty until [`start`].
+#[derive(Default)]
+pub struct Sockets {
+    io: OnceLock<(Service, SocketIo)>,
+    bus: OnceLock<bus::Bus>,
+    usage: UsagePool,
+}
+
+/// `USAGE_POOL`: which sockets said they use which model, and when (a socket counts for
+/// [`USAGE_TIMEOUT`] seconds after its last `usage` event, or until it disconnects). Per
+/// instance, as the reference's without Redis.
+#[derive(Default)]
+struct UsagePool(Mutex<HashMap<String, HashMap<String, i64>>>);
+
+/// `TIMEOUT_DURATION`: how long a `usage` event counts.
+const USAGE_TIMEOUT: i64 = 3;
+
+impl UsagePool {
+    fn record(&self, model: &str, sid: &str, now: i64) {
+        let mut pool = self.0.lock().expect("usage pool");
+        pool.entry(model.to_owned()).or_default().insert(sid.to_owned(), now);
+    }
+
+    fn forget(&self, sid: &str) {
+        let mut pool = self.0.lock().expect("usage pool");
+        pool.retain(|_, sids| {
+            sids.remove(sid);
+            !sids.is_empty()
+        });
+    }
+
+    /// The models in use now, expired entries dropped.
+    fn models(&self, now: i64) -> Vec<String> {
+        let mut pool = self.0.lock().expect("usage pool");
+        pool.retain(|_, sids| {
+            sids.retain(|_, at| now - *at <= USAGE_TIMEOUT);
+            !sids.is_empty()
+        });
+        pool.keys().cloned().collect()
+    }
+}
+
+impl Sockets {
+    /// The Engine.IO service for a request under [`PATH`]; `None` before [`start`].
+    pub fn service(&self) -> Option<&Service> {
+        self.io.get().map(|(svc, _)| svc)
+    }
+
+    /// Emits `event` with `data` to the sockets in `room`, here and on every instance sharing the
+    /// database (`sio.emit(event, data, room=room)`).
+    pub async fn emit(&self, room: &str, event: &str, data: &Value) {
+        if let Some((_, io)) = self.io.get() {
+            let _ = io.to(room.to_owned()).emit(event, data).await;
+        }
+        if let Some(bus) = self.bus.get() {
+            bus.publish(bus::Emit { room: room.to_owned(), event: event.to_owned(), data: data.clone() }).await;
+        }
+    }
+
+    /// `get_models_in_use`: the models some socket of this instance uses now.
+    pub fn models_in_use(&self) -> Vec<String> {
+        self.usage.models(session::now())
+    }
+
+    /// `emit_to_users` for one user: every socket of `user_id`, on every instance.
+    pub async fn emit_to_user(&self, user_id: &str, event: &str, data: &Value) {
+        self.emit(&format!("user:{user_id}"), event, data).await;
+    }
+}
+
+/// Builds the socket.io server with the reference's settings and handlers, and starts the bus to
+/// the other instances. Call once, after the context is built.
+pub fn start(ctx: &Arc<ServerContext>, pg: tokio_postgres::Config, log: slog::Logger) {
+    let cfg = &ctx.config;
+    let websocket = cfg.enable_websocket;
+    let secs = |key: &str, default: u64| cfg.env_str(key).and_then(|v| v.trim().parse().ok()).unwrap_or(default);
+    let builder = SocketIo::builder()
+        .req_path(PATH)
+        .ping_interval(Duration::from_secs(secs("WEBSOCKET_SERVER_PING_INTERVAL", 25)))
+        .ping_timeout(Duration::from_secs(secs("WEBSOCKET_SERVER_PING_TIMEOUT", 20)))
+        .max_payload(MAX_PAYLOAD)
+        .with_state(Arc::downgrade(ctx));
+    // `transports=['websocket'] if ENABLE_WEBSOCKET_SUPPORT else ['polling']`.
+    let builder = if websocket {
+        builder.transports([TransportType::Websocket])
+    } else {
+        builder.transports([TransportType::Polling])
+    };
+    let (svc, io) = builder.build_svc();
+    io.ns("/", on_connect);
+    let local = io.clone();
+    let instance = uuid::Uuid::new_v4().simple().to_string();
+    let bus = bus::Bus::start(instance, pg, log, move |e: bus::Emit| {
+        let io = local.clone();
+        tokio::spawn(async move {
+            let _ = io.to(e.room).emit(&e.event, &e.data).await;
+        });
+    });
+    let _ = ctx.sockets.io.set((svc, io));
+    let _ = ctx.sockets.bus.set(bus);
+}
+
+type Ctx = State<Weak<ServerContext>>;
+
+/// The connect payload (`io(..., {auth: {token}})`) and `user-join`'s `{auth: {token}}`.
+#[derive(Debug, Default, Deserialize)]
+struct Auth {
+    #[serde(default)]
+    token: Option<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Join {
+    #[serde(default)]
+    auth: Option<Auth>,
+}
+
+/// `get_verified_user_by_token`: a session token (not an API key) that decodes, is not revoked,
+/// and names a `user` or `admin`.
+async fn verified_user(ctx: &ServerContext, token: &str) -> Option<UserRow> {
+    let user = session::token_user(ctx, token).await.ok().flatten()?;
+    matches!(user.role.as_str(), "user" | "admin").then_some(user)
+}
+
+/// Puts the socket in its user's room and remembers who it is (`SESSION_POOL[sid]`).
+async fn authenticate(s: &SocketRef, ctx: &ServerContext, token: &str) -> Option<UserRow> {
+    let user = verified_user(ctx, token).await?;
+    s.extensions.insert(SocketUser { id: user.id.clone(), name: user.name.clone(), role: user.role.clone(), token: token.to_owned() });
+    s.join(format!("user:{}", user.id));
+    Some(user)
+}
+
+/// `get_socket_session_user`: the socket's user while its token stays valid; a socket whose token
+/// no longer is gets disconnected.
+async fn session_user(s: &SocketRef, ctx: &ServerContext) -> Option<SocketUser> {
+    let user = s.extensions.get::<SocketUser>()?;
+    if verified_user(ctx, &user.token).await.is_some() {
+        return Some(user);
+    }
+    s.extensions.remove::<SocketUser>();
+    let _ = s.clone().disconnect();
+    None
+}
+
+/// `connect`: always accepted; authenticated when `auth.token` is a valid session token.
+async fn on_connect(s: SocketRef, State(ctx): Ctx, TryData(auth): TryData<Auth>) {
+    if let (Some(ctx), Ok(Auth { token: Some(Value::String(token)) })) = (ctx.upgrade(), auth) {
+        authenticate(&s, &ctx, &token).await;
+    }
+    s.on("user-join", on_user_join);
+    s.on("heartbeat", on_heartbeat);
+    s.on("usage", on_usage);
+    s.on_disconnect(on_disconnect);
+}
+
+/// `disconnect`: the socket's usage entries go (rooms are left by socketioxide).
+async fn on_disconnect(s: SocketRef, State(ctx): Ctx) {
+    if let Some(ctx) = ctx.upgrade() {
+        ctx.sockets.usage.forget(&s.id.to_string());
+    }
+}
+
+/// `user-join {auth: {token}}`: authenticates (again) and acknowledges with `{id, name}`.
+async fn on_user_join(s: SocketRef, State(ctx): Ctx, TryData(data): TryData<Join>, ack: AckSender) {
+    let Some(ctx) = ctx.upgrade() else { return };
+    let token = match data {
+        Ok(Join { auth: Some(Auth { token: Some(Value::String(t)) }) }) => t,
+        _ => return,
+    };
+    if let Some(user) = authenticate(&s, &ctx, &token).await {
+        let _ = ack.send(&json!({"id": user.id, "name": user.name}));
+    }
+}
+
+/// `heartbeat`: the user is active (`Users.update_last_active_by_id`).
+async fn on_heartbeat(s: SocketRef, State(ctx): Ctx) {
+    let Some(ctx) = ctx.upgrade() else { return };
+    if let Some(user) = session_user(&s, &ctx).await {
+        let _ = crate::db::users::update_last_active(&ctx.db, &user.id, session::now()).await;
+    }
+}
+
+/// `usage {model}`: the model is in use by this socket (`USAGE_POOL`, read by `/api/usage`).
+async fn on_usage(s: SocketRef, State(ctx): Ctx, TryData(data): TryData<Value>) {
+    let Some(ctx) = ctx.upgrade() else { return };
+    if session_user(&s, &ctx).await.is_none() {
+        return;
+    }
+    if let Ok(Value::Object(d)) = data {
+        if let Some(Value::String(model)) = d.get("model") {
+            ctx.sockets.usage.record(model, &s.id.to_string(), session::now());
+        }
+    }
+}

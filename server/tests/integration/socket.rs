@@ -1,0 +1,193 @@
+//! socket.io at `/ws/socket.io`: authentication on connect and on `user-join` as the reference
+//! does it, the `user:{id}` rooms, and events emitted on one instance reaching a socket connected
+//! to another instance on the same database (no Redis). The client is python-socketio from the
+//! reference venv (`server/tests/socketio/client.py`), a real third-party client.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdout, Command};
+
+use crate::common::*;
+use crate::users::{req, setup};
+
+/// The client script, run by the reference venv's Python.
+struct Client {
+    child: Child,
+    lines: Lines<BufReader<ChildStdout>>,
+}
+
+impl Client {
+    /// `None` where the reference venv (and so python-socketio) is not installed, outside CI.
+    async fn connect(url: &str, args: &[&str]) -> Option<Client> {
+        if !Reference::available() {
+            return None;
+        }
+        let venv = std::env::var("OWUI_REFERENCE_VENV").map(PathBuf::from).unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/owui-rs/reference-venv-0.12.4")
+        });
+        let mut child = Command::new(venv.join("bin/python"))
+            .arg(repo_root().join("server/tests/socketio/client.py"))
+            .arg(url)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("run the socket.io client");
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        Some(Client { child, lines })
+    }
+
+    /// The next line the client printed (it ends with `done` after its count or timeout).
+    async fn next(&mut self) -> Value {
+        let line = tokio::time::timeout(Duration::from_secs(30), self.lines.next_line())
+            .await
+            .expect("the client answers within 30 s")
+            .expect("read the client")
+            .expect("the client ended early");
+        serde_json::from_str(&line).unwrap_or_else(|_| panic!("not JSON: {line}"))
+    }
+
+    /// Skips lines until one of `kind`.
+    async fn until(&mut self, kind: &str) -> Value {
+        loop {
+            let v = self.next().await;
+            if v["kind"] == kind {
+                return v;
+            }
+        }
+    }
+
+    async fn send(&mut self, line: &str) {
+        let stdin = self.child.stdin.as_mut().unwrap();
+        stdin.write_all(format!("{line}\n").as_bytes()).await.unwrap();
+        stdin.flush().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn events_emitted_on_one_instance_reach_a_socket_on_another_in_order() {
+    let db = TestDb::new().await;
+    let shared = db.share();
+    let a = TestServer::start_on(db, &[]).await.expect("instance A");
+    let b = TestServer::start_on(shared, &[]).await.expect("instance B");
+    let acc = setup(&a.url).await;
+    let Some(mut c) = Client::connect(&a.url, &["--token", &acc.user, "--count", "1000", "--timeout", "60"]).await else { return };
+    assert_eq!(c.until("connected").await["kind"], "connected");
+
+    // Until B's emits are seen (A's listener is up): probes.
+    let from_b = b.context();
+    let probe = async {
+        loop {
+            from_b.sockets.emit_to_user(&acc.user_id, "probe", &json!({})).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    tokio::select! {
+        _ = probe => unreachable!(),
+        v = c.until("event") => assert_eq!(v["event"], "probe"),
+    }
+
+    // 300 tokens in order, another user's event (never delivered here), then one event far over
+    // PostgreSQL's 8000-byte notification limit, which travels in frames.
+    for i in 0..300 {
+        let data = json!({"chat_id": "c1", "message_id": "m1", "data": {"type": "response:completion", "data": {"delta": format!("t{i} ")}}});
+        from_b.sockets.emit_to_user(&acc.user_id, "events", &data).await;
+    }
+    from_b.sockets.emit_to_user(&acc.other_id, "events", &json!({"for": "other"})).await;
+    let big = "é🙂 quick brown fox ".repeat(3_000);
+    from_b.sockets.emit_to_user(&acc.user_id, "events", &json!({"content": big})).await;
+
+    let mut seen = Vec::new();
+    loop {
+        let v = c.until("event").await;
+        if v["event"] == "probe" {
+            continue;
+        }
+        assert_eq!(v["event"], "events");
+        if v["data"].get("content").is_some() {
+            assert_eq!(v["data"]["content"], big.as_str());
+            break;
+        }
+        assert!(v["data"].get("for").is_none(), "another user's event reached this socket");
+        seen.push(v["data"]["data"]["data"]["delta"].as_str().unwrap().to_string());
+    }
+    let expected: Vec<String> = (0..300).map(|i| format!("t{i} ")).collect();
+    assert_eq!(seen, expected, "every token, in order");
+
+    // The same emit from A itself reaches the socket once (not again through the bus).
+    a.context().sockets.emit_to_user(&acc.user_id, "events", &json!({"n": "local"})).await;
+    b.context().sockets.emit_to_user(&acc.user_id, "events", &json!({"n": "after"})).await;
+    let mut tail = Vec::new();
+    while tail.last().map(|v: &Value| v["n"] != "after").unwrap_or(true) {
+        let v = c.until("event").await;
+        if v["event"] == "events" {
+            tail.push(v["data"].clone());
+        }
+    }
+    assert_eq!(tail, vec![json!({"n": "local"}), json!({"n": "after"})]);
+    c.send("quit").await;
+}
+
+#[tokio::test]
+async fn sockets_authenticate_as_the_reference_does() {
+    let s = TestServer::start().await;
+    let acc = setup(&s.url).await;
+    let ctx = s.context();
+
+    // A bad token is still connected (`always_connect`) but joins no room; `user-join` with a
+    // valid token then authenticates it and acknowledges with the user's id and name.
+    let Some(mut c) = Client::connect(&s.url, &["--token", "not-a-token", "--join", &acc.user, "--count", "1"]).await else { return };
+    c.until("connected").await;
+    assert_eq!(c.until("ack").await["data"], json!({"id": acc.user_id, "name": "Bob"}));
+    ctx.sockets.emit_to_user(&acc.user_id, "events", &json!({"hello": 1})).await;
+    assert_eq!(c.until("event").await["data"], json!({"hello": 1}));
+
+    // A pending account is not verified: no room, and `user-join` is not acknowledged.
+    let Some(mut p) = Client::connect(&s.url, &["--token", &acc.pending, "--join", &acc.pending, "--count", "1", "--timeout", "2"]).await
+    else {
+        return;
+    };
+    p.until("connected").await;
+    assert_eq!(p.until("no-ack").await["kind"], "no-ack");
+    ctx.sockets.emit_to_user(&acc.pending_id, "events", &json!({"hello": 2})).await;
+    assert_eq!(p.until("done").await["events"], 0, "a pending account's socket got an event");
+
+    // A revoked session (signed out) is dropped at its next event (`get_socket_session_user`).
+    let Some(mut d) = Client::connect(&s.url, &["--token", &acc.other, "--count", "5", "--timeout", "10"]).await else { return };
+    d.until("connected").await;
+    let r = req("POST", &s.url, "/api/v1/auths/signout", Some(&acc.other), None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    d.send("emit heartbeat {}").await;
+    loop {
+        let v = d.next().await;
+        assert_ne!(v["kind"], "done", "the signed-out socket was not disconnected");
+        if v["kind"] == "disconnected" {
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn websocket_only_by_default_and_polling_when_websockets_are_off() {
+    let s = TestServer::start().await;
+    let acc = setup(&s.url).await;
+    // ENABLE_WEBSOCKET_SUPPORT (default on): transports=['websocket'], so a polling handshake is refused.
+    let r = req("GET", &s.url, "/ws/socket.io/?EIO=4&transport=polling", None, None).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+
+    let p = TestServer::start_with(&[("ENABLE_WEBSOCKET_SUPPORT", "false")]).await;
+    let r = req("GET", &p.url, "/ws/socket.io/?EIO=4&transport=polling", None, None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.starts_with("0{\"sid\":"), "{}", r.body);
+    let acc_p = setup(&p.url).await;
+    let Some(mut c) = Client::connect(&p.url, &["--token", &acc_p.user, "--transports", "polling", "--count", "1"]).await else { return };
+    c.until("connected").await;
+    p.context().sockets.emit_to_user(&acc_p.user_id, "events", &json!({"over": "polling"})).await;
+    assert_eq!(c.until("event").await["data"], json!({"over": "polling"}));
+    let _ = acc;
+}
