@@ -192,11 +192,6 @@ struct AnyPath {
 async fn front_door(mut rqctx: Ctx, _path: dropshot::Path<AnyPath>, raw: RawRequest) -> Result<Response<Body>, Detail> {
     let request = raw.into_inner();
     let ctx = rqctx.context().clone();
-    if is_socket_io(request.uri().path()) {
-        if let Some(svc) = ctx.sockets.service() {
-            return Ok(socket_io(svc, request).await);
-        }
-    }
     let cors = super::cors::Cors::of(&ctx, rqctx.request.headers());
     if let Some(preflight) = cors.as_ref().and_then(|c| c.preflight(rqctx.request.method(), rqctx.request.headers())) {
         return Ok(preflight);
@@ -204,6 +199,7 @@ async fn front_door(mut rqctx: Ctx, _path: dropshot::Path<AnyPath>, raw: RawRequ
     let routes = routes();
     let method = request.method().clone();
     let mut response = match routes.find(&method, request.uri().path()) {
+        _ if is_socket_io(request.uri().path()) => socket_io(&ctx, request).await,
         Found::Operation(endpoint) => {
             let invoker = &routes.invokers[endpoint.operation_id.as_str()];
             rqctx.endpoint = endpoint;
@@ -231,21 +227,39 @@ fn is_socket_io(path: &str) -> bool {
     path.strip_prefix(crate::socket::PATH).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-/// Hands the request to socketioxide: Engine.IO's polling requests, and the websocket upgrade
-/// (the request keeps hyper's upgrade handle, and dropshot serves connections with upgrades).
-/// Its answer's body is read whole first (dropshot's `Body` needs a `Sync` body; a polling answer
-/// is one batch of packets, bounded by `maxPayload`).
-async fn socket_io(svc: &crate::socket::Service, request: http::Request<Body>) -> Response<Body> {
+/// Hands the request to socketioxide (Engine.IO's polling requests, and the websocket upgrade:
+/// the request keeps hyper's upgrade handle, and dropshot serves connections with upgrades),
+/// after the reference's own checks and with its wording of a session Engine.IO does not know
+/// ([`crate::socket::gate`]). Its answer's body is read whole first (dropshot's `Body` needs a
+/// `Sync` body; a polling answer is one batch of packets, bounded by `maxPayload`).
+async fn socket_io(ctx: &ServerContext, request: http::Request<Body>) -> Response<Body> {
+    use crate::socket::gate;
     use http_body_util::BodyExt;
+    let refused = |r: gate::Refusal| {
+        let mut rsp = Response::new(Body::from(r.body));
+        *rsp.status_mut() = r.status;
+        rsp.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static(r.content_type));
+        rsp
+    };
+    let query = request.uri().query().unwrap_or("").to_owned();
+    let (method, headers) = (request.method(), request.headers());
+    if let Some(r) = gate::check(method, &query, headers, ctx.config.enable_websocket, &ctx.config.cors_allow_origin) {
+        return refused(r);
+    }
+    let Some(svc) = ctx.sockets.service() else {
+        return error_response(Detail::new(503, "Service Unavailable"));
+    };
     let response = match hyper::service::Service::call(svc, request).await {
         Ok(r) => r,
         Err(e) => match e {},
     };
     let (parts, body) = response.into_parts();
-    match body.collect().await {
-        Ok(b) => Response::from_parts(parts, Body::from(b.to_bytes())),
-        Err(_) => error_response(Detail::new(500, "Internal Server Error")),
+    let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_else(|e| match e {});
+    // socketioxide: 400 `{"code":"1","message":"Session ID unknown"}`.
+    if parts.status == http::StatusCode::BAD_REQUEST && bytes.starts_with(br#"{"code":"1""#) {
+        return refused(gate::unknown_session(&gate::sid(&query).unwrap_or_default()));
     }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// The request path's segments, percent-decoded, as dropshot's router decodes them.

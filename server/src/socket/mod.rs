@@ -9,6 +9,7 @@
 //! database arrive through [`bus`].
 
 pub mod bus;
+pub mod gate;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
