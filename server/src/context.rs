@@ -20,8 +20,12 @@ pub struct ServerContext {
     /// The settings snapshot (`config` rows over the environment), kept current by
     /// [`crate::settings::listen`].
     pub settings: crate::settings::Store,
-    /// socket.io (`/ws/socket.io`): the service, the emitter, the bus to other instances.
+    /// socket.io (`/ws/socket.io`): the service and the local emitter.
     pub sockets: crate::socket::Sockets,
+    /// What this instance tells the others on the same database, and hears from them.
+    pub bus: crate::bus::Bus,
+    /// Background tasks (chat completions), listed and stopped across instances.
+    pub tasks: crate::app::tasks::Tasks,
 }
 
 impl ServerContext {

@@ -4,6 +4,7 @@
 //! [`start`] is what `main` runs and what the integration tests run in-process.
 
 pub mod app;
+pub mod bus;
 pub mod changelog;
 pub mod config;
 pub mod context;
@@ -108,6 +109,8 @@ pub async fn open(config: Config, log: &Logger) -> Result<Opened, StartError> {
         outbound,
         settings: settings::Store::default(),
         sockets: Default::default(),
+        bus: Default::default(),
+        tasks: Default::default(),
     });
     settings::reload(&ctx).await?;
     // `validate_mfa_configuration` at start: with MFA on, a missing key or stored secrets the key
@@ -127,7 +130,9 @@ pub async fn start(config: Config, log: &Logger) -> Result<Running, StartError> 
         .ok_or_else(|| StartError::Listen { addr: bind.clone(), reason: "not a valid address".into() })?;
     let Opened { ctx, pg_config, cluster, migrate } = open(config, log).await?;
     settings::listen(&ctx, pg_config.clone(), ctx.config.settings_refresh, log.new(slog::o!("component" => "settings")));
-    socket::start(&ctx, pg_config, log.new(slog::o!("component" => "socket.io")));
+    socket::start(&ctx);
+    bus::start(&ctx, pg_config, log.new(slog::o!("component" => "bus")));
+    app::tasks::start(&ctx);
     let server = ServerBuilder::new(http::api(), ctx.clone(), log.new(slog::o!("component" => "http")))
         .config(ConfigDropshot {
             bind_address,

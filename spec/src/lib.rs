@@ -24,6 +24,7 @@ pub mod frontend;
 pub mod groups;
 pub mod scim;
 mod shaped;
+pub mod tasks;
 pub mod types;
 pub mod users;
 
@@ -1077,6 +1078,12 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         description: "The /api/v1/chats operations with a literal path segment where another has a variable \
                       (`/api/v1/chats/all` beside `/api/v1/chats/{id}`).",
         describe: chats::chats_literal_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "tasks",
+        title: "Open WebUI: tasks",
+        description: "/api/tasks: background tasks (chat completions for the web UI), listed and stopped on every instance.",
+        describe: tasks::tasks_api_mod::stub_api_description,
     },
     ApiDocument {
         ident: "folders",

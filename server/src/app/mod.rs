@@ -16,4 +16,5 @@ pub mod mfa;
 pub mod oauth;
 pub mod scim;
 pub mod session;
+pub mod tasks;
 pub mod users;

@@ -15,6 +15,7 @@ mod mfa;
 mod oauth;
 mod query;
 mod scim;
+mod tasks;
 pub mod limits;
 pub mod router;
 mod users;

@@ -5,10 +5,9 @@
 //!
 //! As the reference (`always_connect=True`), every connection is accepted; a valid session token
 //! in the connect payload (`auth.token`) or a later `user-join` puts the socket in the room
-//! `user:{id}`, where [`Sockets::emit_to_user`] reaches it. Events from instances sharing the
-//! database arrive through [`bus`].
+//! `user:{id}`, where [`emit_to_user`] reaches it. Emits reach the sockets of other instances
+//! sharing the database through [`crate::bus`].
 
-pub mod bus;
 pub mod gate;
 
 use std::collections::HashMap;
@@ -45,12 +44,11 @@ pub struct SocketUser {
     pub token: String,
 }
 
-/// The server's socket.io side: the service the front door calls, the handle that emits, and the
-/// bus to the other instances. Empty until [`start`].
+/// The server's socket.io side: the service the front door calls and the handle that emits.
+/// Empty until [`start`].
 #[derive(Default)]
 pub struct Sockets {
     io: OnceLock<(Service, SocketIo)>,
-    bus: OnceLock<bus::Bus>,
     usage: UsagePool,
 }
 
@@ -94,14 +92,10 @@ impl Sockets {
         self.io.get().map(|(svc, _)| svc)
     }
 
-    /// Emits `event` with `data` to the sockets in `room`, here and on every instance sharing the
-    /// database (`sio.emit(event, data, room=room)`).
-    pub async fn emit(&self, room: &str, event: &str, data: &Value) {
+    /// Emits to this instance's sockets in `room` only.
+    pub async fn emit_local(&self, room: &str, event: &str, data: &Value) {
         if let Some((_, io)) = self.io.get() {
             let _ = io.to(room.to_owned()).emit(event, data).await;
-        }
-        if let Some(bus) = self.bus.get() {
-            bus.publish(bus::Emit { room: room.to_owned(), event: event.to_owned(), data: data.clone() }).await;
         }
     }
 
@@ -110,15 +104,24 @@ impl Sockets {
         self.usage.models(session::now())
     }
 
-    /// `emit_to_users` for one user: every socket of `user_id`, on every instance.
-    pub async fn emit_to_user(&self, user_id: &str, event: &str, data: &Value) {
-        self.emit(&format!("user:{user_id}"), event, data).await;
-    }
 }
 
-/// Builds the socket.io server with the reference's settings and handlers, and starts the bus to
-/// the other instances. Call once, after the context is built.
-pub fn start(ctx: &Arc<ServerContext>, pg: tokio_postgres::Config, log: slog::Logger) {
+/// Emits `event` with `data` to the sockets in `room`, here and on every instance sharing the
+/// database (`sio.emit(event, data, room=room)`).
+pub async fn emit(ctx: &ServerContext, room: &str, event: &str, data: &Value) {
+    ctx.sockets.emit_local(room, event, data).await;
+    let e = crate::bus::Emit { room: room.to_owned(), event: event.to_owned(), data: data.clone() };
+    ctx.bus.publish(crate::bus::Message::Emit(e)).await;
+}
+
+/// `emit_to_users` for one user: every socket of `user_id`, on every instance.
+pub async fn emit_to_user(ctx: &ServerContext, user_id: &str, event: &str, data: &Value) {
+    emit(ctx, &format!("user:{user_id}"), event, data).await;
+}
+
+/// Builds the socket.io server with the reference's settings and handlers. Call once, after the
+/// context is built.
+pub fn start(ctx: &Arc<ServerContext>) {
     let cfg = &ctx.config;
     let websocket = cfg.enable_websocket;
     let secs = |key: &str, default: u64| cfg.env_str(key).and_then(|v| v.trim().parse().ok()).unwrap_or(default);
@@ -136,16 +139,7 @@ pub fn start(ctx: &Arc<ServerContext>, pg: tokio_postgres::Config, log: slog::Lo
     };
     let (svc, io) = builder.build_svc();
     io.ns("/", on_connect);
-    let local = io.clone();
-    let instance = uuid::Uuid::new_v4().simple().to_string();
-    let bus = bus::Bus::start(instance, pg, log, move |e: bus::Emit| {
-        let io = local.clone();
-        tokio::spawn(async move {
-            let _ = io.to(e.room).emit(&e.event, &e.data).await;
-        });
-    });
     let _ = ctx.sockets.io.set((svc, io));
-    let _ = ctx.sockets.bus.set(bus);
 }
 
 type Ctx = State<Weak<ServerContext>>;

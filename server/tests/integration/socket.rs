@@ -11,6 +11,8 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
 
+use server::socket::emit_to_user;
+
 use crate::common::*;
 use crate::users::{req, setup};
 
@@ -83,7 +85,7 @@ async fn events_emitted_on_one_instance_reach_a_socket_on_another_in_order() {
     let from_b = b.context();
     let probe = async {
         loop {
-            from_b.sockets.emit_to_user(&acc.user_id, "probe", &json!({})).await;
+            emit_to_user(&from_b, &acc.user_id, "probe", &json!({})).await;
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     };
@@ -96,11 +98,11 @@ async fn events_emitted_on_one_instance_reach_a_socket_on_another_in_order() {
     // PostgreSQL's 8000-byte notification limit, which travels in frames.
     for i in 0..300 {
         let data = json!({"chat_id": "c1", "message_id": "m1", "data": {"type": "response:completion", "data": {"delta": format!("t{i} ")}}});
-        from_b.sockets.emit_to_user(&acc.user_id, "events", &data).await;
+        emit_to_user(&from_b, &acc.user_id, "events", &data).await;
     }
-    from_b.sockets.emit_to_user(&acc.other_id, "events", &json!({"for": "other"})).await;
+    emit_to_user(&from_b, &acc.other_id, "events", &json!({"for": "other"})).await;
     let big = "é🙂 quick brown fox ".repeat(3_000);
-    from_b.sockets.emit_to_user(&acc.user_id, "events", &json!({"content": big})).await;
+    emit_to_user(&from_b, &acc.user_id, "events", &json!({"content": big})).await;
 
     let mut seen = Vec::new();
     loop {
@@ -120,8 +122,8 @@ async fn events_emitted_on_one_instance_reach_a_socket_on_another_in_order() {
     assert_eq!(seen, expected, "every token, in order");
 
     // The same emit from A itself reaches the socket once (not again through the bus).
-    a.context().sockets.emit_to_user(&acc.user_id, "events", &json!({"n": "local"})).await;
-    b.context().sockets.emit_to_user(&acc.user_id, "events", &json!({"n": "after"})).await;
+    emit_to_user(&a.context(), &acc.user_id, "events", &json!({"n": "local"})).await;
+    emit_to_user(&b.context(), &acc.user_id, "events", &json!({"n": "after"})).await;
     let mut tail = Vec::new();
     while tail.last().map(|v: &Value| v["n"] != "after").unwrap_or(true) {
         let v = c.until("event").await;
@@ -144,7 +146,7 @@ async fn sockets_authenticate_as_the_reference_does() {
     let Some(mut c) = Client::connect(&s.url, &["--token", "not-a-token", "--join", &acc.user, "--count", "1"]).await else { return };
     c.until("connected").await;
     assert_eq!(c.until("ack").await["data"], json!({"id": acc.user_id, "name": "Bob"}));
-    ctx.sockets.emit_to_user(&acc.user_id, "events", &json!({"hello": 1})).await;
+    emit_to_user(&ctx, &acc.user_id, "events", &json!({"hello": 1})).await;
     assert_eq!(c.until("event").await["data"], json!({"hello": 1}));
 
     // A pending account is not verified: no room, and `user-join` is not acknowledged.
@@ -154,7 +156,7 @@ async fn sockets_authenticate_as_the_reference_does() {
     };
     p.until("connected").await;
     assert_eq!(p.until("no-ack").await["kind"], "no-ack");
-    ctx.sockets.emit_to_user(&acc.pending_id, "events", &json!({"hello": 2})).await;
+    emit_to_user(&ctx, &acc.pending_id, "events", &json!({"hello": 2})).await;
     assert_eq!(p.until("done").await["events"], 0, "a pending account's socket got an event");
 
     // A revoked session (signed out) is dropped at its next event (`get_socket_session_user`).
@@ -187,7 +189,63 @@ async fn websocket_only_by_default_and_polling_when_websockets_are_off() {
     let acc_p = setup(&p.url).await;
     let Some(mut c) = Client::connect(&p.url, &["--token", &acc_p.user, "--transports", "polling", "--count", "1"]).await else { return };
     c.until("connected").await;
-    p.context().sockets.emit_to_user(&acc_p.user_id, "events", &json!({"over": "polling"})).await;
+    emit_to_user(&p.context(), &acc_p.user_id, "events", &json!({"over": "polling"})).await;
     assert_eq!(c.until("event").await["data"], json!({"over": "polling"}));
     let _ = acc;
+}
+
+/// The task registry across instances: a task running on B is listed on A and B, a stop sent to A
+/// stops it on B (the task sees the stop and ends on its own terms), and both lists empty again.
+#[tokio::test]
+async fn tasks_are_listed_and_stopped_across_instances() {
+    use server::app::tasks;
+    let db = TestDb::new().await;
+    let shared = db.share();
+    let a = TestServer::start_on(db, &[]).await.expect("instance A");
+    let b = TestServer::start_on(shared, &[]).await.expect("instance B");
+    let acc = setup(&a.url).await;
+    let list = |url: String, token: String| async move {
+        let r = req("GET", &url, "/api/tasks", Some(&token), None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()["tasks"].clone()
+    };
+    assert_eq!(list(a.url.clone(), acc.admin.clone()).await, json!([]));
+    let r = req("GET", &a.url, "/api/tasks", Some(&acc.user), None).await;
+    assert_eq!(r.status, 401, "a user lists no tasks: {}", r.body);
+
+    // A's bus listener may still be starting: until it hears B, B's tasks stay unseen on A.
+    let (saw_stop_tx, saw_stop) = tokio::sync::oneshot::channel::<bool>();
+    let ctx_b = b.context();
+    let id = tasks::create_task(&ctx_b, Some("chat-1".into()), |mut cancel| async move {
+        cancel.cancelled().await;
+        let _ = saw_stop_tx.send(true);
+    })
+    .await;
+    let mut seen = json!([]);
+    for _ in 0..100 {
+        seen = list(a.url.clone(), acc.admin.clone()).await;
+        if seen != json!([]) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, json!([id]), "A lists B's task");
+    assert_eq!(list(b.url.clone(), acc.admin.clone()).await, json!([id]));
+    assert_eq!(tasks::list_by_item(&a.context(), "chat-1"), vec![id.clone()]);
+    assert!(tasks::list_by_item(&a.context(), "chat-2").is_empty());
+
+    let r = req("POST", &a.url, &format!("/api/tasks/stop/{id}"), Some(&acc.admin), None).await;
+    assert_eq!((r.status, r.json()), (200, json!({"status": true, "message": format!("Task {id} successfully stopped.")})));
+    assert!(saw_stop.await.unwrap(), "the task on B saw the stop");
+    assert_eq!(list(a.url.clone(), acc.admin.clone()).await, json!([]));
+    for _ in 0..100 {
+        if list(b.url.clone(), acc.admin.clone()).await == json!([]) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(list(b.url.clone(), acc.admin.clone()).await, json!([]));
+
+    let r = req("POST", &b.url, "/api/tasks/stop/nope", Some(&acc.admin), None).await;
+    assert_eq!((r.status, r.json()), (200, json!({"status": false, "message": "Task with ID nope not found."})));
 }

@@ -1,14 +1,14 @@
-//! Socket.io across instances with no Redis: every emit is sent to the local sockets at once and
-//! published on a PostgreSQL channel; every other instance on the same database listens on it
-//! and sends the emit to its own sockets in the room. (The reference needs Redis for this:
-//! `WEBSOCKET_MANAGER=redis` and socket.io's `AsyncRedisManager`.)
+//! What instances sharing one database tell each other, with no Redis: socket.io emits (an emit
+//! goes to the local sockets at once and, through here, to every other instance's sockets in the
+//! room; the reference needs `WEBSOCKET_MANAGER=redis` for this) and the task registry's news
+//! (`crate::app::tasks`: started, ended, stop; the reference keeps tasks in Redis).
 //!
 //! One dedicated connection publishes, one listens (`crate::db::notify`); PostgreSQL delivers one
 //! connection's notifications in the order they were committed, so the tokens of a streamed answer
-//! arrive in order everywhere. A notification holds at most 7,999 bytes: a larger emit travels in
-//! frames (`<instance> <message> <index> <count> <chunk>`), reassembled by the listener. Nothing
-//! is stored: an instance that is down, or not yet listening, misses what is sent meanwhile, as a
-//! socket.io server misses a Redis message it was not subscribed for.
+//! arrive in order everywhere. A notification holds at most 7,999 bytes: a larger message travels
+//! in frames (`<instance> <message> <index> <count> <chunk>`), reassembled by the listener.
+//! Nothing is stored: an instance that is down, or not yet listening, misses what is sent
+//! meanwhile, as a socket.io server misses a Redis message it was not subscribed for.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -19,10 +19,10 @@ use tokio::sync::{mpsc, watch};
 
 use crate::db::notify::{self, Notifier, MAX_PAYLOAD};
 
-/// The channel emits travel on.
-pub const CHANNEL: &str = "owui_socket";
+/// The channel messages travel on.
+pub const CHANNEL: &str = "owui_bus";
 
-/// How many emits may wait for the publishing connection before `publish` waits too.
+/// How many messages may wait for the publishing connection before `publish` waits too.
 const QUEUE: usize = 10_000;
 
 /// One emit: `event` with `data` to every socket in `room`.
@@ -33,35 +33,69 @@ pub struct Emit {
     pub data: Value,
 }
 
-/// The publishing side, held by [`super::Sockets`]; dropping it ends both tasks.
+/// What travels between instances.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Message {
+    Emit(Emit),
+    Task(crate::app::tasks::TaskNews),
+}
+
+/// This instance's end of the bus (in the server context); empty until [`Bus::start`], and
+/// dropping it ends both connections' tasks.
 pub struct Bus {
-    queue: mpsc::Sender<Emit>,
-    _alive: watch::Sender<()>,
+    /// This instance's id, unique per start.
+    pub instance: String,
+    running: std::sync::OnceLock<(mpsc::Sender<Message>, watch::Sender<()>)>,
+}
+
+impl Default for Bus {
+    fn default() -> Bus {
+        Bus { instance: uuid::Uuid::new_v4().simple().to_string(), running: Default::default() }
+    }
 }
 
 impl Bus {
-    /// Starts the publisher and the listener; `deliver` sends an emit from another instance to
-    /// this instance's sockets.
-    pub fn start<F>(instance: String, pg: tokio_postgres::Config, log: slog::Logger, deliver: F) -> Bus
+    /// Starts the publisher and the listener; `deliver` handles each message from another
+    /// instance (never this one's own).
+    pub fn start<F>(&self, pg: tokio_postgres::Config, log: slog::Logger, deliver: F)
     where
-        F: Fn(Emit) + Send + Sync + 'static,
+        F: Fn(Message) + Send + Sync + 'static,
     {
         let (queue, rx) = mpsc::channel(QUEUE);
         let (alive, alive_rx) = watch::channel(());
-        tokio::spawn(publish_loop(instance.clone(), pg.clone(), log.clone(), rx));
-        tokio::spawn(listen_loop(instance, pg, log, alive_rx, deliver));
-        Bus { queue, _alive: alive }
+        if self.running.set((queue, alive)).is_ok() {
+            tokio::spawn(publish_loop(self.instance.clone(), pg.clone(), log.clone(), rx));
+            tokio::spawn(listen_loop(self.instance.clone(), pg, log, alive_rx, deliver));
+        }
     }
 
-    /// Queues `emit` for the other instances.
-    pub async fn publish(&self, emit: Emit) {
-        let _ = self.queue.send(emit).await;
+    /// Queues `message` for the other instances (nothing before [`Bus::start`]).
+    pub async fn publish(&self, message: Message) {
+        if let Some((queue, _)) = self.running.get() {
+            let _ = queue.send(message).await;
+        }
     }
 }
 
-/// Sends queued emits, as many as are waiting in one transaction, on one connection
+/// Starts `ctx`'s bus: other instances' emits go to this instance's sockets, their task news to
+/// the task registry. Holds the context weakly (the context owns the bus).
+pub fn start(ctx: &std::sync::Arc<crate::context::ServerContext>, pg: tokio_postgres::Config, log: slog::Logger) {
+    let weak = std::sync::Arc::downgrade(ctx);
+    ctx.bus.start(pg, log, move |m: Message| {
+        let Some(ctx) = weak.upgrade() else { return };
+        match m {
+            Message::Emit(e) => {
+                tokio::spawn(async move { ctx.sockets.emit_local(&e.room, &e.event, &e.data).await });
+            }
+            Message::Task(news) => crate::app::tasks::hear(&ctx, news),
+        }
+    });
+}
+
+/// Sends queued messages, as many as are waiting in one transaction, on one connection
 /// (reconnecting after a second when it drops; what was being sent then is lost).
-async fn publish_loop(instance: String, pg: tokio_postgres::Config, log: slog::Logger, mut rx: mpsc::Receiver<Emit>) {
+async fn publish_loop(instance: String, pg: tokio_postgres::Config, log: slog::Logger, mut rx: mpsc::Receiver<Message>) {
     let mut seq: u64 = 0;
     let mut notifier: Option<Notifier> = None;
     while let Some(first) = rx.recv().await {
@@ -77,7 +111,7 @@ async fn publish_loop(instance: String, pg: tokio_postgres::Config, log: slog::L
             seq += 1;
             match serde_json::to_string(e) {
                 Ok(json) => payloads.extend(frames(&instance, seq, &json)),
-                Err(e) => slog::warn!(log, "socket bus: emit not serialisable"; "error" => %e),
+                Err(e) => slog::warn!(log, "bus: message not serialisable"; "error" => %e),
             }
         }
         for attempt in 0..2 {
@@ -85,7 +119,7 @@ async fn publish_loop(instance: String, pg: tokio_postgres::Config, log: slog::L
                 notifier = match Notifier::connect(&pg).await {
                     Ok(n) => Some(n),
                     Err(e) => {
-                        slog::warn!(log, "socket bus: cannot connect to publish"; "error" => %e);
+                        slog::warn!(log, "bus: cannot connect to publish"; "error" => %e);
                         tokio::time::sleep(Duration::from_secs(1)).await;
                         None
                     }
@@ -95,7 +129,7 @@ async fn publish_loop(instance: String, pg: tokio_postgres::Config, log: slog::L
             match n.send(CHANNEL, &payloads).await {
                 Ok(()) => break,
                 Err(e) => {
-                    slog::warn!(log, "socket bus: publish failed"; "error" => %e, "attempt" => attempt);
+                    slog::warn!(log, "bus: publish failed"; "error" => %e, "attempt" => attempt);
                     notifier = None;
                 }
             }
@@ -107,14 +141,14 @@ async fn publish_loop(instance: String, pg: tokio_postgres::Config, log: slog::L
 /// when the connection drops.
 async fn listen_loop<F>(instance: String, pg: tokio_postgres::Config, log: slog::Logger, mut alive: watch::Receiver<()>, deliver: F)
 where
-    F: Fn(Emit) + Send + Sync + 'static,
+    F: Fn(Message) + Send + Sync + 'static,
 {
     loop {
         let mut listener = tokio::select! {
             l = notify::listen(&pg, CHANNEL, 1024) => match l {
                 Ok(l) => l,
                 Err(e) => {
-                    slog::warn!(log, "socket bus: cannot listen; retrying"; "error" => %e);
+                    slog::warn!(log, "bus: cannot listen; retrying"; "error" => %e);
                     tokio::select! {
                         _ = tokio::time::sleep(Duration::from_secs(1)) => continue,
                         _ = alive.changed() => return,
@@ -132,9 +166,9 @@ where
                         if from == instance {
                             continue;
                         }
-                        match serde_json::from_str::<Emit>(&json) {
-                            Ok(e) => deliver(e),
-                            Err(e) => slog::warn!(log, "socket bus: unreadable emit"; "error" => %e),
+                        match serde_json::from_str::<Message>(&json) {
+                            Ok(m) => deliver(m),
+                            Err(e) => slog::warn!(log, "bus: unreadable message"; "error" => %e),
                         }
                     }
                 }
