@@ -96,6 +96,8 @@ pub const TOKEN_EXCHANGE_DISABLED: &str = "Token exchange is disabled";
 // main.py
 pub const TOOL_SERVERS_DISABLED: &str = "Tool servers are disabled";
 pub const STARTUP_NOT_COMPLETE: &str = "Startup not complete";
+/// `get_current_usage` with ENABLE_PUBLIC_ACTIVE_USERS_COUNT=false, for a non-admin.
+pub const USAGE_ADMIN_ONLY: &str = "Access denied. Only administrators can view usage statistics.";
 pub const DATABASE_NOT_READY: &str = "Database not ready";
 /// Starlette's router answers (`Not Found`, `Method Not Allowed`).
 pub const ROUTE_NOT_FOUND: &str = "Not Found";

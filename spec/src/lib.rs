@@ -83,6 +83,13 @@ pub struct OauthClientPath {
     pub client_id: String,
 }
 
+/// `GET /api/usage`: `{model_ids, user_count}`.
+#[derive(Debug, Clone, serde::Serialize, JsonSchema, PartialEq)]
+pub struct CurrentUsage {
+    pub model_ids: Vec<String>,
+    pub user_count: i64,
+}
+
 /// The version of upstream Open WebUI whose API this crate reproduces.
 pub const UPSTREAM_VERSION: &str = "0.12.4";
 
@@ -117,6 +124,13 @@ pub trait WebuiApi in webui_api_invokers {
     async fn version_get_app(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// What is in use now: the models some socket said it uses, and the users seen in the last
+    /// three minutes (`get_current_usage`; admins only with ENABLE_PUBLIC_ACTIVE_USERS_COUNT=false).
+    #[endpoint { method = GET, path = "/api/usage" }]
+    async fn usage_get_current(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<CurrentUsage>, Detail>;
 
     /// Front-end configuration: a public subset without a session, more with one.
     #[endpoint { method = GET, path = "/api/config" }]

@@ -19,3 +19,15 @@ pub async fn ready(ctx: &ServerContext) -> Result<()> {
     }
     Ok(())
 }
+
+/// `/api/usage` (`get_current_usage`): the models in use on this instance's sockets (the
+/// reference's `USAGE_POOL` is per process without Redis too) and the users active in the last
+/// three minutes; for admins only when ENABLE_PUBLIC_ACTIVE_USERS_COUNT is false.
+pub async fn current_usage(ctx: &ServerContext, s: &crate::app::session::SessionUser) -> Result<webui_api::CurrentUsage> {
+    if !ctx.config.env_bool("ENABLE_PUBLIC_ACTIVE_USERS_COUNT", true) && !s.is_admin() {
+        return Err(Error::status(403, messages::USAGE_ADMIN_ONLY));
+    }
+    let client = ctx.db.get().await?;
+    let user_count = crate::db::users::active_user_count(&**client, crate::app::session::now()).await?;
+    Ok(webui_api::CurrentUsage { model_ids: ctx.sockets.models_in_use(), user_count })
+}

@@ -348,6 +348,12 @@ pub async fn is_active(db: &impl GenericClient, id: &str, now: i64) -> Result<bo
     Ok(matches!(last, Some(t) if t != 0 && t >= now - 180))
 }
 
+/// `Users.get_active_user_count`: users seen in the last three minutes.
+pub async fn active_user_count(db: &impl GenericClient, now: i64) -> Result<i64, DbError> {
+    let r = db.query_one(r#"SELECT count(*) FROM "user" WHERE last_active_at >= $1"#, &[&(now - 180)]).await?;
+    Ok(r.get(0))
+}
+
 /// One `oauth_session` row, its token still encrypted.
 pub struct OauthSessionRow {
     pub id: String,

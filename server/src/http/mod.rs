@@ -164,6 +164,11 @@ impl WebuiApi for ServerImpl {
         Ok(HttpResponseOk(version::version(rqctx.context())))
     }
 
+    async fn usage_get_current(rqctx: Ctx) -> Result<HttpResponseOk<CurrentUsage>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(crate::app::health::current_usage(rqctx.context(), &s).await?))
+    }
+
     async fn config_get_app(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
         config::app_config(&rqctx).await.map(HttpResponseOk)
     }

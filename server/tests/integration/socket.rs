@@ -249,3 +249,35 @@ async fn tasks_are_listed_and_stopped_across_instances() {
     let r = req("POST", &b.url, "/api/tasks/stop/nope", Some(&acc.admin), None).await;
     assert_eq!((r.status, r.json()), (200, json!({"status": false, "message": "Task with ID nope not found."})));
 }
+
+/// `usage {model}` from a socket puts the model in `/api/usage` (for 3 s, as the reference's pool);
+/// the active-user count is read from the database.
+#[tokio::test]
+async fn usage_lists_the_models_sockets_use() {
+    let s = TestServer::start().await;
+    let acc = setup(&s.url).await;
+    let Some(mut c) = Client::connect(&s.url, &["--token", &acc.user, "--timeout", "10"]).await else { return };
+    c.until("connected").await;
+    c.send(r#"emit usage {"model": "fake-gpt"}"#).await;
+    c.until("emitted").await;
+    let mut body = Value::Null;
+    for _ in 0..50 {
+        let r = req("GET", &s.url, "/api/usage", Some(&acc.user), None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        body = r.json();
+        if body["model_ids"] == json!(["fake-gpt"]) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(body["model_ids"], json!(["fake-gpt"]));
+    assert!(body["user_count"].as_i64().unwrap() >= 1, "{body}");
+    c.send("quit").await;
+
+    let p = TestServer::start_with(&[("ENABLE_PUBLIC_ACTIVE_USERS_COUNT", "false")]).await;
+    let acc = setup(&p.url).await;
+    let r = req("GET", &p.url, "/api/usage", Some(&acc.user), None).await;
+    assert_eq!((r.status, r.json()), (403, json!({"detail": "Access denied. Only administrators can view usage statistics."})));
+    let r = req("GET", &p.url, "/api/usage", Some(&acc.admin), None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
