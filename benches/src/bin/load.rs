@@ -297,7 +297,7 @@ const ROUTES: &[Route] = &[
         as_user: true,
     },
     Route {
-        label: "POST /api/v1/auths/signin",
+        label: "POST /api/v1/auths/signin (both limit 15 a user per 3 min: then 429)",
         method: "POST",
         path: "/api/v1/auths/signin",
         body: Some(r#"{"email":"user0@load.test","password":"Load-Passw0rd!"}"#),
