@@ -1,17 +1,301 @@
 //! `/api/v1/chats`: the implementations of [`ChatsApi`] and [`ChatsLiteralApi`]. Thin handlers:
-//! authenticate, call the app layer (`crate::app::chats`), convert.
+//! authenticate, validate the query or body as FastAPI does (after the session, as the
+//! reference resolves its dependencies), call the app layer (`crate::app::chats`), convert.
 
 use std::sync::Arc;
 
-use webui_api::chats::{ChatsApi, ChatsLiteralApi};
+use bytes::Bytes;
+use dropshot::{Body, HttpResponseOk, Path, Query, RequestContext};
+use http::Response;
+use serde_json::json;
+use webui_api::chats::*;
+use webui_api::{Detail, FastJson};
 
-use super::ServerImpl;
+use super::{auth, query, ServerImpl};
+use crate::app::chats as app;
 use crate::context::ServerContext;
+
+type Ctx = RequestContext<Arc<ServerContext>>;
+
+/// FastAPI's 422 for several query parameters at once (each parser's errors, in order).
+fn gather(results: Vec<Result<(), Detail>>) -> Result<(), Detail> {
+    let errors: Vec<serde_json::Value> = results.into_iter().filter_map(Result::err).flat_map(query::errors_of).collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Detail::validation(errors))
+    }
+}
+
+async fn session_list(rqctx: &Ctx, q: ChatListQuery) -> Result<Vec<ChatTitleIdResponse>, Detail> {
+    let s = auth::require_user(rqctx).await?;
+    let page = query::int("page", &q.page);
+    let pinned = query::boolean("include_pinned", &q.include_pinned);
+    let folders = query::boolean("include_folders", &q.include_folders);
+    let (page, pinned, folders) = match (page, pinned, folders) {
+        (Ok(p), Ok(i), Ok(f)) => (p, i, f),
+        (p, i, f) => {
+            gather(vec![p.map(|_| ()), i.map(|_| ()), f.map(|_| ())])?;
+            unreachable!("an error was gathered")
+        }
+    };
+    let sort_by = q.sort_by.as_deref().unwrap_or("updated_at");
+    let sort_dir = q.sort_dir.as_deref().unwrap_or("desc");
+    Ok(app::list(rqctx.context(), &s, page, pinned, folders, sort_by, sort_dir).await?)
+}
+
+/// `?page=&query=&order_by=&direction=`: the page checked after the session.
+fn filter_page(q: &ChatFilterQuery) -> Result<Option<i64>, Detail> {
+    query::int("page", &q.page)
+}
+
+/// `GET /api/v1/chats/all`: `application/x-ndjson`, one chat a line, read and sent in batches
+/// of 100 (the reference's `generate_chat_export_ndjson`), so memory stays one batch whatever
+/// the number of chats.
+async fn export_ndjson(rqctx: &Ctx) -> Result<Response<Body>, Detail> {
+    let s = auth::require_user(rqctx).await?;
+    let ctx = rqctx.context().clone();
+    let user_id = s.user.id.clone();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
+    tokio::spawn(async move {
+        let mut skip = 0;
+        loop {
+            match app::export_batch(&ctx, &user_id, skip).await {
+                Ok((bytes, n)) => {
+                    if n > 0 && tx.send(Ok(Bytes::from(bytes))).await.is_err() {
+                        return;
+                    }
+                    if (n as i64) < app::EXPORT_BATCH {
+                        return;
+                    }
+                    skip += app::EXPORT_BATCH;
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
+                    return;
+                }
+            }
+        }
+    });
+    let stream = futures::stream::poll_fn(move |cx| rx.poll_recv(cx).map(|o| o.map(|r| r.map(hyper::body::Frame::data))));
+    Response::builder()
+        .status(200)
+        .header(http::header::CONTENT_TYPE, "application/x-ndjson")
+        .body(Body::wrap(http_body_util::StreamBody::new(stream)))
+        .map_err(Detail::internal)
+}
 
 impl ChatsApi for ServerImpl {
     type Context = Arc<ServerContext>;
+
+    async fn chats_get_session_user_list(rqctx: Ctx, q: Query<ChatListQuery>) -> Result<HttpResponseOk<Vec<ChatTitleIdResponse>>, Detail> {
+        session_list(&rqctx, q.into_inner()).await.map(HttpResponseOk)
+    }
+
+    async fn chats_delete_all_user(rqctx: Ctx) -> Result<HttpResponseOk<bool>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(app::delete_all(rqctx.context(), &s).await?))
+    }
+
+    async fn chats_get_by_id(rqctx: Ctx, path: Path<ChatIdPath>) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(Some(app::get(rqctx.context(), &s, &path.into_inner().id).await?)))
+    }
+
+    async fn chats_update_by_id(
+        rqctx: Ctx,
+        path: Path<ChatIdPath>,
+        body: FastJson<ChatForm>,
+    ) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let form = body.into_inner()?;
+        Ok(HttpResponseOk(Some(app::update(rqctx.context(), &s, &path.into_inner().id, form).await?)))
+    }
+
+    async fn chats_delete_by_id(rqctx: Ctx, path: Path<ChatIdPath>) -> Result<HttpResponseOk<bool>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(app::delete(rqctx.context(), &s, &path.into_inner().id).await?))
+    }
+
+    async fn chats_get_pinned_status_by_id(rqctx: Ctx, path: Path<ChatIdPath>) -> Result<HttpResponseOk<Option<bool>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(app::pinned_status(rqctx.context(), &s, &path.into_inner().id).await?))
+    }
+
+    async fn chats_pin_by_id(rqctx: Ctx, path: Path<ChatIdPath>) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(Some(app::pin(rqctx.context(), &s, &path.into_inner().id).await?)))
+    }
+
+    async fn chats_archive_by_id(rqctx: Ctx, path: Path<ChatIdPath>) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(Some(app::archive(rqctx.context(), &s, &path.into_inner().id).await?)))
+    }
+
+    async fn chats_mark_unread_by_id(rqctx: Ctx, path: Path<ChatIdPath>) -> Result<HttpResponseOk<ChatUnreadResponse>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(app::mark_unread(rqctx.context(), &s, &path.into_inner().id).await?))
+    }
+
+    async fn chats_update_folder_id_by_id(
+        rqctx: Ctx,
+        path: Path<ChatIdPath>,
+        body: FastJson<ChatFolderIdForm>,
+    ) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let form = body.into_inner()?;
+        Ok(HttpResponseOk(Some(app::move_to_folder(rqctx.context(), &s, &path.into_inner().id, form.folder_id).await?)))
+    }
+
+    async fn chats_get_tags_by_id(rqctx: Ctx, path: Path<ChatIdPath>) -> Result<HttpResponseOk<Vec<TagModel>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(app::tags_of(rqctx.context(), &s, &path.into_inner().id).await?))
+    }
+
+    async fn chats_add_tag_by_id_and_tag_name(
+        rqctx: Ctx,
+        path: Path<ChatIdPath>,
+        body: FastJson<TagForm>,
+    ) -> Result<HttpResponseOk<Vec<TagModel>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let form = body.into_inner()?;
+        Ok(HttpResponseOk(app::add_tag(rqctx.context(), &s, &path.into_inner().id, &form.name).await?))
+    }
+
+    async fn chats_delete_tag_by_id_and_tag_name(
+        rqctx: Ctx,
+        path: Path<ChatIdPath>,
+        body: FastJson<TagForm>,
+    ) -> Result<HttpResponseOk<Vec<TagModel>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let form = body.into_inner()?;
+        Ok(HttpResponseOk(app::remove_tag(rqctx.context(), &s, &path.into_inner().id, &form.name).await?))
+    }
 }
 
 impl ChatsLiteralApi for ServerImpl {
     type Context = Arc<ServerContext>;
+
+    async fn chats_create_new(rqctx: Ctx, body: FastJson<ChatForm>) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let form = body.into_inner()?;
+        Ok(HttpResponseOk(Some(app::create(rqctx.context(), &s, form).await?)))
+    }
+
+    async fn chats_get_session_user_list_list(rqctx: Ctx, q: Query<ChatListQuery>) -> Result<HttpResponseOk<Vec<ChatTitleIdResponse>>, Detail> {
+        session_list(&rqctx, q.into_inner()).await.map(HttpResponseOk)
+    }
+
+    async fn chats_mark_read_by_user_id(rqctx: Ctx) -> Result<HttpResponseOk<ChatsReadResponse>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(app::mark_all_read(rqctx.context(), &s).await?))
+    }
+
+    async fn chats_get_user_pinned(rqctx: Ctx) -> Result<HttpResponseOk<Vec<ChatTitleIdResponse>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(app::pinned(rqctx.context(), &s).await?))
+    }
+
+    async fn chats_get_user(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        export_ndjson(&rqctx).await
+    }
+
+    async fn chats_get_user_archived(rqctx: Ctx) -> Result<HttpResponseOk<Vec<ChatResponse>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(app::all_archived(rqctx.context(), &s).await?))
+    }
+
+    async fn chats_get_all_user_tags(rqctx: Ctx) -> Result<HttpResponseOk<Vec<TagModel>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(app::all_tags(rqctx.context(), &s).await?))
+    }
+
+    async fn chats_get_all_user_in_db(rqctx: Ctx) -> Result<HttpResponseOk<Vec<ChatResponse>>, Detail> {
+        auth::require_admin(&rqctx).await?;
+        Ok(HttpResponseOk(app::all_in_db(rqctx.context()).await?))
+    }
+
+    async fn chats_get_archived_session_user_list(rqctx: Ctx, q: Query<ChatFilterQuery>) -> Result<HttpResponseOk<Vec<ChatTitleIdResponse>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let q = q.into_inner();
+        let page = filter_page(&q)?;
+        let r = app::archived(rqctx.context(), &s, page, q.query.as_deref(), q.order_by.as_deref(), q.direction.as_deref()).await?;
+        Ok(HttpResponseOk(r))
+    }
+
+    async fn chats_get_archived_session_user_count(rqctx: Ctx) -> Result<HttpResponseOk<i64>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(app::archived_count(rqctx.context(), &s).await?))
+    }
+
+    async fn chats_archive_all(rqctx: Ctx) -> Result<HttpResponseOk<bool>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(app::archive_all(rqctx.context(), &s).await?))
+    }
+
+    async fn chats_unarchive_all(rqctx: Ctx) -> Result<HttpResponseOk<bool>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(app::unarchive_all(rqctx.context(), &s).await?))
+    }
+
+    async fn chats_get_user_list_by_user_id(
+        rqctx: Ctx,
+        path: Path<ChatUserIdPath>,
+        q: Query<ChatFilterQuery>,
+    ) -> Result<HttpResponseOk<Vec<ChatTitleIdResponse>>, Detail> {
+        auth::require_admin(&rqctx).await?;
+        let q = q.into_inner();
+        let page = filter_page(&q)?;
+        let user_id = path.into_inner().user_id;
+        let r = app::list_of_user(rqctx.context(), &user_id, page, q.query.as_deref(), q.order_by.as_deref(), q.direction.as_deref()).await?;
+        Ok(HttpResponseOk(r))
+    }
+
+    async fn chats_search_user(rqctx: Ctx, q: Query<ChatSearchQuery>) -> Result<HttpResponseOk<Vec<ChatTitleIdResponse>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let q = q.into_inner();
+        let text = match &q.text {
+            Some(t) => Ok(t.clone()),
+            None => Err(Detail::validation(vec![json!({
+                "type": "missing", "loc": ["query", "text"], "msg": "Field required", "input": null,
+            })])),
+        };
+        let page = query::int("page", &q.page);
+        let (text, page) = match (text, page) {
+            (Ok(t), Ok(p)) => (t, p),
+            (t, p) => {
+                gather(vec![t.map(|_| ()), p.map(|_| ())])?;
+                unreachable!("an error was gathered")
+            }
+        };
+        Ok(HttpResponseOk(app::search(rqctx.context(), &s, &text, page).await?))
+    }
+
+    async fn chats_get_user_list_by_tag_name(rqctx: Ctx, body: FastJson<TagFilterForm>) -> Result<HttpResponseOk<Vec<ChatTitleIdResponse>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let form = body.into_inner()?;
+        Ok(HttpResponseOk(app::list_by_tag(rqctx.context(), &s, &form.name, form.skip, form.limit).await?))
+    }
+
+    async fn chats_get_by_folder_id(rqctx: Ctx, path: Path<ChatFolderIdPath>) -> Result<HttpResponseOk<Vec<ChatResponse>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(app::in_folder(rqctx.context(), &s, &path.into_inner().folder_id).await?))
+    }
+
+    async fn chats_get_list_by_folder_id(
+        rqctx: Ctx,
+        path: Path<ChatFolderIdPath>,
+        q: Query<ChatFolderListQuery>,
+    ) -> Result<HttpResponseOk<Vec<ChatTitleIdResponse>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let q = q.into_inner();
+        let page = match &q.page {
+            None => Some(1),
+            some => query::int("page", some)?,
+        };
+        let sort_by = q.sort_by.as_deref().unwrap_or("unread_updated_at");
+        let sort_dir = q.sort_dir.as_deref().unwrap_or("desc");
+        let r = app::folder_list(rqctx.context(), &s, &path.into_inner().folder_id, page, sort_by, sort_dir).await?;
+        Ok(HttpResponseOk(r))
+    }
 }
