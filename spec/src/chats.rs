@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{Detail, FastJson};
+use crate::{Detail, FastJson, Shaped};
 
 // ---- Paths and queries ----
 
@@ -122,7 +122,47 @@ pub struct ChatFolderIdForm {
     pub folder_id: Option<String>,
 }
 
+/// `ShareChatForm` (an optional body: `POST /api/v1/chats/{id}/share`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct ShareChatForm {
+    #[serde(default)]
+    pub share_mode: Option<String>,
+}
+
+/// `CloneForm`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct CloneForm {
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+/// `{share_id}`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ShareIdPath {
+    pub share_id: String,
+}
+
 // ---- Answers ----
+
+/// `SharedChatResponse` (`models/shared_chats.py`): `id` is the chat's, `share_id` the link's.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SharedChatResponse {
+    pub id: String,
+    pub chat_id: String,
+    pub title: String,
+    pub share_id: Option<String>,
+    pub updated_at: i64,
+    pub created_at: i64,
+}
+
+/// One grant of `GET /api/v1/chats/shared/{id}/access`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SharedChatGrant {
+    pub id: String,
+    pub principal_type: String,
+    pub principal_id: String,
+    pub permission: String,
+}
 
 /// `ChatResponse`.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -262,6 +302,38 @@ pub trait ChatsApi in chats_api_invokers {
         body: FastJson<ChatFolderIdForm>,
     ) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail>;
 
+    /// Shares the chat (a snapshot behind a link; `continue` mode shares the live chat), or
+    /// refreshes its snapshot.
+    #[endpoint { method = POST, path = "/api/v1/chats/{id}/share", tags = ["chats"] }]
+    async fn chats_share_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ChatIdPath>,
+        body: FastJson<Shaped<ShareChatForm, Value>>,
+    ) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail>;
+
+    /// Stops sharing the chat (the snapshot and its grants go).
+    #[endpoint { method = DELETE, path = "/api/v1/chats/{id}/share", tags = ["chats"] }]
+    async fn chats_delete_shared_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ChatIdPath>,
+    ) -> Result<HttpResponseOk<Option<bool>>, Detail>;
+
+    /// Copies the chat (with the `chat.import` permission): `Clone of ...` unless titled.
+    #[endpoint { method = POST, path = "/api/v1/chats/{id}/clone", tags = ["chats"] }]
+    async fn chats_clone_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ChatIdPath>,
+        body: FastJson<CloneForm>,
+    ) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail>;
+
+    /// Merges the keys sent into the chat's `params`; answers the params.
+    #[endpoint { method = PATCH, path = "/api/v1/chats/{id}/params", tags = ["chats"] }]
+    async fn chats_update_params(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ChatIdPath>,
+        body: FastJson<Shaped<Map<String, Value>, Value>>,
+    ) -> Result<HttpResponseOk<Map<String, Value>>, Detail>;
+
     /// The chat's tags.
     #[endpoint { method = GET, path = "/api/v1/chats/{id}/tags", tags = ["chats"] }]
     async fn chats_get_tags_by_id(
@@ -386,6 +458,24 @@ pub trait ChatsLiteralApi in chats_literal_api_invokers {
         path: Path<ChatFolderIdPath>,
     ) -> Result<HttpResponseOk<Vec<ChatResponse>>, Detail>;
 
+    /// A page (60) of the session user's shared chats.
+    #[endpoint { method = GET, path = "/api/v1/chats/shared", tags = ["chats"] }]
+    async fn chats_get_shared_session_user_list(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<ChatFilterQuery>,
+    ) -> Result<HttpResponseOk<Vec<SharedChatResponse>>, Detail>;
+
+    /// Stops sharing every chat of the session user.
+    #[endpoint { method = DELETE, path = "/api/v1/chats/share/all", tags = ["chats"] }]
+    async fn chats_unshare_all(rqctx: RequestContext<Self::Context>) -> Result<HttpResponseOk<bool>, Detail>;
+
+    /// The grants on a chat's share (the owner's; any chat for an admin where allowed).
+    #[endpoint { method = GET, path = "/api/v1/chats/shared/{id}/access", tags = ["chats"] }]
+    async fn chats_get_shared_access_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ChatIdPath>,
+    ) -> Result<HttpResponseOk<Vec<SharedChatGrant>>, Detail>;
+
     /// A page (10) of the chats in a folder.
     #[endpoint { method = GET, path = "/api/v1/chats/folder/{folder_id}/list", tags = ["chats"] }]
     async fn chats_get_list_by_folder_id(
@@ -393,5 +483,20 @@ pub trait ChatsLiteralApi in chats_literal_api_invokers {
         path: Path<ChatFolderIdPath>,
         query: Query<ChatFolderListQuery>,
     ) -> Result<HttpResponseOk<Vec<ChatTitleIdResponse>>, Detail>;
+}
+
+/// `GET /api/v1/chats/share/{share_id}`: beside `DELETE /api/v1/chats/share/all` (a literal where
+/// this has a variable) and under the literal `share` (where [`ChatsApi`] has `{id}`); served
+/// after [`ChatsLiteralApi`] and before [`ChatsApi`].
+pub trait ChatsShareApi in chats_share_api_invokers {
+    type Context: Send + Sync + 'static;
+
+    /// A shared chat by its link: open to anyone with a public grant, else to signed-in users
+    /// the share is granted to (the owner, admins where allowed).
+    #[endpoint { method = GET, path = "/api/v1/chats/share/{share_id}", tags = ["chats"] }]
+    async fn chats_get_shared_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ShareIdPath>,
+    ) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail>;
 }
 }

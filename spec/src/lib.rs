@@ -1079,6 +1079,12 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         describe: chats::chats_literal_api_mod::stub_api_description,
     },
     ApiDocument {
+        ident: "chats-share",
+        title: "Open WebUI: chats (shared links)",
+        description: "GET /api/v1/chats/share/{share_id}: beside DELETE /api/v1/chats/share/all, so in a trait of its own.",
+        describe: chats::chats_share_api_mod::stub_api_description,
+    },
+    ApiDocument {
         ident: "folders",
         title: "Open WebUI: folders",
         description: "/api/v1/folders: a user's chat folders.",

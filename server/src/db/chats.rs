@@ -331,7 +331,7 @@ pub struct NewChat<'a> {
     pub meta: &'a Value,
     pub variables: &'a Value,
     pub current_message_id: Option<&'a str>,
-    pub pinned: bool,
+    pub pinned: Option<bool>,
     pub archived: bool,
     pub created_at: i64,
     pub updated_at: i64,
@@ -992,5 +992,151 @@ pub async fn update_message(db: &impl GenericClient, composite_id: &str, sets: V
     sql.push_str(" WHERE id = $1");
     let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
     db.execute(&sql, &refs).await?;
+    Ok(())
+}
+
+// ---- shared chats (`models/shared_chats.py`) and their grants ----
+
+/// One `shared_chat` row: the snapshot behind a share link.
+#[derive(Debug, Clone)]
+pub struct SharedRow {
+    pub id: String,
+    pub chat_id: String,
+    pub user_id: String,
+    pub title: String,
+    pub chat: Map<String, Value>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+fn shared_row(r: &Row) -> SharedRow {
+    SharedRow {
+        id: r.get(0),
+        chat_id: r.get(1),
+        user_id: r.get(2),
+        title: r.get::<_, Option<String>>(3).unwrap_or_default(),
+        chat: object(r.get(4)),
+        created_at: r.get::<_, Option<i64>>(5).unwrap_or(0),
+        updated_at: r.get::<_, Option<i64>>(6).unwrap_or(0),
+    }
+}
+
+const SHARED_COLUMNS: &str = "id, chat_id, user_id, title, chat, created_at, updated_at";
+
+/// `SharedChats.get_by_id`.
+pub async fn shared_by_id(db: &impl GenericClient, share_id: &str) -> Result<Option<SharedRow>, DbError> {
+    let sql = format!("SELECT {SHARED_COLUMNS} FROM shared_chat WHERE id = $1");
+    Ok(db.query_opt(&sql, &[&share_id]).await?.as_ref().map(shared_row))
+}
+
+/// `SharedChats.create`: a snapshot of the chat with its `share_mode`.
+pub async fn shared_insert(db: &impl GenericClient, s: &SharedRow) -> Result<(), DbError> {
+    db.execute(
+        "INSERT INTO shared_chat (id, chat_id, user_id, title, chat, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[&s.id, &s.chat_id, &s.user_id, &s.title, &Value::Object(s.chat.clone()), &s.created_at, &s.updated_at],
+    )
+    .await?;
+    Ok(())
+}
+
+/// `SharedChats.update`: a new snapshot (title, body, `updated_at`).
+pub async fn shared_update(db: &impl GenericClient, share_id: &str, title: &str, chat: &Value, now: i64) -> Result<(), DbError> {
+    db.execute("UPDATE shared_chat SET title = $2, chat = $3, updated_at = $4 WHERE id = $1", &[&share_id, &title, chat, &now]).await?;
+    Ok(())
+}
+
+/// `SharedChats.delete_by_chat_id`.
+pub async fn shared_delete_by_chat(db: &impl GenericClient, chat_id: &str) -> Result<(), DbError> {
+    db.execute("DELETE FROM shared_chat WHERE chat_id = $1", &[&chat_id]).await?;
+    Ok(())
+}
+
+/// `update_chat_share_id_by_id`.
+pub async fn set_share_id(db: &impl GenericClient, id: &str, share_id: Option<&str>) -> Result<Option<ChatRow>, DbError> {
+    let sql = format!("UPDATE chat AS c SET share_id = $2 WHERE c.id = $1 RETURNING {CHAT_COLUMNS}");
+    Ok(db.query_opt(&sql, &[&id, &share_id]).await?.as_ref().map(ChatRow::from_row))
+}
+
+/// `SharedChats.get_by_user_id`: the user's shares, filtered by title and ordered as asked
+/// (`order` a `shared_chat` column checked by the caller), pages.
+pub async fn shared_list(
+    db: &impl GenericClient,
+    user_id: &str,
+    query: Option<&str>,
+    order: Option<(&str, bool)>,
+    unordered: bool,
+    skip: i64,
+    limit: i64,
+) -> Result<Vec<SharedRow>, DbError> {
+    let mut sql = format!("SELECT {SHARED_COLUMNS} FROM shared_chat WHERE user_id = $1");
+    let pattern = query.map(|q| format!("%{q}%"));
+    if pattern.is_some() {
+        sql.push_str(" AND title ILIKE $2");
+    }
+    match order {
+        Some((column, asc)) => sql.push_str(&format!(" ORDER BY {column} {}", if asc { "ASC" } else { "DESC" })),
+        None if unordered => {}
+        None => sql.push_str(" ORDER BY updated_at DESC"),
+    }
+    sql.push_str(&page_sql(skip, Some(limit)));
+    let rows = match &pattern {
+        Some(p) => db.query(&sql, &[&user_id, p]).await?,
+        None => db.query(&sql, &[&user_id]).await?,
+    };
+    Ok(rows.iter().map(shared_row).collect())
+}
+
+/// The `shared_chat` columns an `order_by` may name.
+pub const SHARED_ORDERABLE: &[&str] = &["id", "chat_id", "user_id", "title", "chat", "created_at", "updated_at"];
+
+/// `SharedChats.delete_all_by_user_id`.
+pub async fn shared_delete_all(db: &impl GenericClient, user_id: &str) -> Result<(), DbError> {
+    db.execute("DELETE FROM shared_chat WHERE user_id = $1", &[&user_id]).await?;
+    Ok(())
+}
+
+/// `AccessGrants.set_access_grants(resource_type, id, [])`: every grant on the resource goes.
+pub async fn grants_clear(db: &impl GenericClient, resource_type: &str, resource_id: &str) -> Result<(), DbError> {
+    db.execute("DELETE FROM access_grant WHERE resource_type = $1 AND resource_id = $2", &[&resource_type, &resource_id]).await?;
+    Ok(())
+}
+
+/// `AccessGrants.get_grants_by_resource`: (id, principal_type, principal_id, permission).
+pub async fn grants_of(db: &impl GenericClient, resource_type: &str, resource_id: &str) -> Result<Vec<(String, String, String, String)>, DbError> {
+    Ok(db
+        .query(
+            "SELECT id, principal_type, principal_id, permission FROM access_grant WHERE resource_type = $1 AND resource_id = $2",
+            &[&resource_type, &resource_id],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect())
+}
+
+/// `is_open_shared_chat`: an `anyone:*` read grant on the share.
+pub async fn shared_open(db: &impl GenericClient, chat_id: &str) -> Result<bool, DbError> {
+    Ok(db
+        .query_opt(
+            "SELECT 1 FROM access_grant WHERE resource_type = 'shared_chat' AND resource_id = $1 AND principal_type = 'anyone' \
+             AND principal_id = '*' AND permission = 'read' LIMIT 1",
+            &[&chat_id],
+        )
+        .await?
+        .is_some())
+}
+
+/// `AccessGrants.has_access(user, 'shared_chat', chat_id, 'read')`.
+pub async fn shared_granted(db: &impl GenericClient, chat_id: &str, user_id: &str) -> Result<bool, DbError> {
+    let sql = format!(
+        "WITH RECURSIVE {USER_GROUPS} SELECT EXISTS (SELECT 1 FROM access_grant a WHERE a.resource_type = 'shared_chat' \
+         AND a.resource_id = $1 AND a.permission = 'read' AND {GRANT_MATCHES})"
+    );
+    Ok(db.query_one(&sql, &[&chat_id, &user_id]).await?.get(0))
+}
+
+/// `update_chat_params_by_id`: `params` merged with the keys sent (no `updated_at` change).
+pub async fn update_params(db: &impl GenericClient, id: &str, chat: &Value) -> Result<(), DbError> {
+    db.execute("UPDATE chat SET chat = $2 WHERE id = $1", &[&id, chat]).await?;
     Ok(())
 }

@@ -9,7 +9,7 @@ use dropshot::{Body, HttpResponseOk, Path, Query, RequestContext};
 use http::Response;
 use serde_json::json;
 use webui_api::chats::*;
-use webui_api::{Detail, FastJson};
+use webui_api::{Detail, FastJson, Shaped};
 
 use super::{auth, query, ServerImpl};
 use crate::app::chats as app;
@@ -85,8 +85,85 @@ async fn export_ndjson(rqctx: &Ctx) -> Result<Response<Body>, Detail> {
         .map_err(Detail::internal)
 }
 
+/// `ShareChatForm | None`: no body is `None`; `share_mode` must be `continue` or null.
+fn share_form(body: FastJson<Shaped<ShareChatForm, serde_json::Value>>) -> Result<app::ShareForm, Detail> {
+    let value = match body.into_inner() {
+        Ok(v) => v.into_inner(),
+        Err(d) => {
+            let missing = d.status() == 422
+                && d.raw_detail().and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok()).is_some_and(|v| {
+                    v.as_array().is_some_and(|a| a.len() == 1 && a[0]["type"] == "missing" && a[0]["loc"] == json!(["body"]))
+                });
+            return if missing { Ok(None) } else { Err(d) };
+        }
+    };
+    match value {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::Object(m) => match m.get("share_mode") {
+            None => Ok(Some(None)),
+            Some(serde_json::Value::Null) => Ok(Some(Some(None))),
+            Some(serde_json::Value::String(s)) if s == "continue" => Ok(Some(Some(Some(s.clone())))),
+            Some(v) => Err(Detail::validation(vec![json!({
+                "type": "literal_error", "loc": ["body", "share_mode"], "msg": "Input should be 'continue'",
+                "input": v, "ctx": {"expected": "'continue'"},
+            })])),
+        },
+        v => Err(Detail::validation(vec![json!({
+            "type": "model_attributes_type", "loc": ["body"],
+            "msg": "Input should be a valid dictionary or object to extract fields from", "input": v,
+        })])),
+    }
+}
+
+impl ChatsShareApi for ServerImpl {
+    type Context = Arc<ServerContext>;
+
+    async fn chats_get_shared_by_id(rqctx: Ctx, path: Path<ShareIdPath>) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail> {
+        let user = auth::optional_user(&rqctx).await;
+        Ok(HttpResponseOk(Some(app::shared_get(rqctx.context(), user.as_ref(), &path.into_inner().share_id).await?)))
+    }
+}
+
 impl ChatsApi for ServerImpl {
     type Context = Arc<ServerContext>;
+
+    async fn chats_share_by_id(
+        rqctx: Ctx,
+        path: Path<ChatIdPath>,
+        body: FastJson<Shaped<ShareChatForm, serde_json::Value>>,
+    ) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let form = share_form(body)?;
+        Ok(HttpResponseOk(Some(app::share(rqctx.context(), &s, &path.into_inner().id, form).await?)))
+    }
+
+    async fn chats_delete_shared_by_id(rqctx: Ctx, path: Path<ChatIdPath>) -> Result<HttpResponseOk<Option<bool>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(Some(app::unshare(rqctx.context(), &s, &path.into_inner().id).await?)))
+    }
+
+    async fn chats_clone_by_id(rqctx: Ctx, path: Path<ChatIdPath>, body: FastJson<CloneForm>) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let form = body.into_inner()?;
+        Ok(HttpResponseOk(Some(app::clone(rqctx.context(), &s, &path.into_inner().id, form.title).await?)))
+    }
+
+    async fn chats_update_params(
+        rqctx: Ctx,
+        path: Path<ChatIdPath>,
+        body: FastJson<Shaped<serde_json::Map<String, serde_json::Value>, serde_json::Value>>,
+    ) -> Result<HttpResponseOk<serde_json::Map<String, serde_json::Value>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let params = match body.into_inner()?.into_inner() {
+            serde_json::Value::Object(m) => m,
+            v => {
+                return Err(Detail::validation(vec![json!({
+                    "type": "dict_type", "loc": ["body"], "msg": "Input should be a valid dictionary", "input": v,
+                })]))
+            }
+        };
+        Ok(HttpResponseOk(app::update_params(rqctx.context(), &s, &path.into_inner().id, params).await?))
+    }
 
     async fn chats_get_session_user_list(rqctx: Ctx, q: Query<ChatListQuery>) -> Result<HttpResponseOk<Vec<ChatTitleIdResponse>>, Detail> {
         session_list(&rqctx, q.into_inner()).await.map(HttpResponseOk)
@@ -280,6 +357,24 @@ impl ChatsLiteralApi for ServerImpl {
     async fn chats_get_by_folder_id(rqctx: Ctx, path: Path<ChatFolderIdPath>) -> Result<HttpResponseOk<Vec<ChatResponse>>, Detail> {
         let s = auth::require_user(&rqctx).await?;
         Ok(HttpResponseOk(app::in_folder(rqctx.context(), &s, &path.into_inner().folder_id).await?))
+    }
+
+    async fn chats_get_shared_session_user_list(rqctx: Ctx, q: Query<ChatFilterQuery>) -> Result<HttpResponseOk<Vec<SharedChatResponse>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let q = q.into_inner();
+        let page = filter_page(&q)?;
+        let r = app::shared_list(rqctx.context(), &s, page, q.query.as_deref(), q.order_by.as_deref(), q.direction.as_deref()).await?;
+        Ok(HttpResponseOk(r))
+    }
+
+    async fn chats_unshare_all(rqctx: Ctx) -> Result<HttpResponseOk<bool>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(app::unshare_all(rqctx.context(), &s).await?))
+    }
+
+    async fn chats_get_shared_access_by_id(rqctx: Ctx, path: Path<ChatIdPath>) -> Result<HttpResponseOk<Vec<SharedChatGrant>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(app::shared_access(rqctx.context(), &s, &path.into_inner().id).await?))
     }
 
     async fn chats_get_list_by_folder_id(

@@ -282,3 +282,53 @@ async fn a_ten_megabyte_chat_saves_and_loads() {
     let r = req("GET", &s.url, "/api/v1/chats/?page=1", Some(&a.user), None).await;
     assert!(r.body.len() < 1000);
 }
+
+#[tokio::test]
+async fn share_clone_and_params() {
+    let s = TestServer::start().await;
+    let a = setup(&s.url).await;
+    let c = new_chat(&s.url, &a.user, two_messages()).await;
+    let id = c["id"].as_str().unwrap();
+    // Another user can neither share nor unshare it.
+    let r = req("POST", &s.url, &format!("/api/v1/chats/{id}/share"), Some(&a.other), None).await;
+    assert_eq!((r.status, r.json()["detail"].clone()), (401, json!(ACCESS_PROHIBITED)));
+    let r = req("POST", &s.url, &format!("/api/v1/chats/{id}/share"), Some(&a.user), Some(r#"{"share_mode":"x"}"#)).await;
+    assert_eq!((r.status, r.json()["detail"][0]["type"].clone()), (422, json!("literal_error")));
+    let r = req("POST", &s.url, &format!("/api/v1/chats/{id}/share"), Some(&a.user), None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let share_id = r.json()["share_id"].as_str().unwrap().to_string();
+    // The owner reads the snapshot; anyone else without a grant may not.
+    let r = req("GET", &s.url, &format!("/api/v1/chats/share/{share_id}"), Some(&a.user), None).await;
+    assert_eq!((r.status, r.json()["id"].clone(), r.json()["chat"]["share_mode"].clone()), (200, json!(share_id), Value::Null));
+    let r = req("GET", &s.url, &format!("/api/v1/chats/share/{share_id}"), Some(&a.other), None).await;
+    assert_eq!((r.status, r.json()["detail"].clone()), (401, json!(ACCESS_PROHIBITED)));
+    let r = req("GET", &s.url, &format!("/api/v1/chats/share/{share_id}"), None, None).await;
+    assert_eq!(r.status, 401);
+    let r = req("GET", &s.url, "/api/v1/chats/shared", Some(&a.user), None).await;
+    assert_eq!((r.json()[0]["id"].clone(), r.json()[0]["share_id"].clone()), (json!(id), json!(share_id)));
+    let r = req("GET", &s.url, &format!("/api/v1/chats/shared/{id}/access"), Some(&a.other), None).await;
+    assert_eq!(r.status, 404);
+    let r = req("DELETE", &s.url, &format!("/api/v1/chats/{id}/share"), Some(&a.other), None).await;
+    assert_eq!(r.status, 401);
+    let r = req("DELETE", &s.url, &format!("/api/v1/chats/{id}/share"), Some(&a.user), None).await;
+    assert_eq!((r.status, r.body.as_str()), (200, "true"));
+    let r = req("GET", &s.url, &format!("/api/v1/chats/share/{share_id}"), Some(&a.user), None).await;
+    assert_eq!((r.status, r.json()["detail"].clone()), (401, json!(NOT_FOUND)));
+
+    // Clone: a copy branching at the current message, with its message rows.
+    let r = req("POST", &s.url, &format!("/api/v1/chats/{id}/clone"), Some(&a.user), Some("{}")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["title"], "Clone of Greetings");
+    assert_eq!(r.json()["chat"]["branchPointMessageId"], "m2");
+    assert_eq!(message_rows(&s, r.json()["id"].as_str().unwrap()).await.len(), 2);
+    let r = req("POST", &s.url, &format!("/api/v1/chats/{id}/clone"), Some(&a.other), Some("{}")).await;
+    assert_eq!((r.status, r.json()["detail"].clone()), (401, json!(DEFAULT_ERROR)));
+
+    // Params merge.
+    let r = req("PATCH", &s.url, &format!("/api/v1/chats/{id}/params"), Some(&a.user), Some(r#"{"temperature":0.5}"#)).await;
+    assert_eq!((r.status, r.body.as_str()), (200, r#"{"temperature":0.5}"#));
+    let r = req("PATCH", &s.url, &format!("/api/v1/chats/{id}/params"), Some(&a.user), Some(r#"{"seed":1}"#)).await;
+    assert_eq!(r.body, r#"{"temperature":0.5,"seed":1}"#);
+    let r = req("PATCH", &s.url, &format!("/api/v1/chats/{id}/params"), Some(&a.other), Some(r#"{"seed":2}"#)).await;
+    assert_eq!((r.status, r.json()["detail"].clone()), (401, json!(ACCESS_PROHIBITED)));
+}

@@ -574,7 +574,7 @@ pub async fn create(ctx: &ServerContext, s: &SessionUser, form: ChatForm) -> Res
             meta: &Value::Object(Map::new()),
             variables: &variables,
             current_message_id: current.as_deref(),
-            pinned: false,
+            pinned: Some(false),
             archived: false,
             created_at: now,
             updated_at: now,
@@ -1027,4 +1027,309 @@ pub async fn search(ctx: &ServerContext, s: &SessionUser, text: &str, page: Opti
         }
     }
     Ok(out)
+}
+
+// ---- sharing ----
+
+/// The share form as sent: `None` without a body; `Some(None)` with a body that leaves
+/// `share_mode` unset; `Some(Some(mode))` with it set (`null` or `continue`).
+pub type ShareForm = Option<Option<Option<String>>>;
+
+fn shared_snapshot_view(s: db::SharedRow) -> ChatRow {
+    ChatRow {
+        id: s.id.clone(),
+        user_id: s.user_id,
+        title: s.title,
+        chat: s.chat,
+        created_at: s.created_at,
+        updated_at: s.updated_at,
+        share_id: Some(s.id),
+        archived: false,
+        pinned: Some(false),
+        meta: Map::new(),
+        variables: Map::new(),
+        folder_id: None,
+        tasks: None,
+        summary: None,
+        current_message_id: None,
+        last_read_at: None,
+    }
+}
+
+/// `POST /api/v1/chats/{id}/share`: with the `chat.share` permission (admins always), the
+/// owner's chat gets a snapshot behind a new link, or its snapshot refreshed.
+pub async fn share(ctx: &ServerContext, s: &SessionUser, id: &str, form: ShareForm) -> Result<ChatResponse> {
+    let prohibited = || Error::unauthorized(messages::ACCESS_PROHIBITED);
+    if !s.is_admin() {
+        let defaults = ctx.setting("user.permissions").unwrap_or(Value::Null);
+        if !perms::has_permission(ctx, &s.user.id, "chat.share", &defaults).await? {
+            return Err(prohibited());
+        }
+    }
+    let mut client = ctx.db.get().await?;
+    let chat = db::get_owned(&**client, id, &s.user.id).await?.ok_or_else(prohibited)?;
+    let now = now();
+    if let Some(share_id) = &chat.share_id {
+        if let Some(shared) = db::shared_by_id(&**client, share_id).await? {
+            let mut snapshot = chat.chat.clone();
+            snapshot.insert("share_mode".into(), shared.chat.get("share_mode").cloned().unwrap_or(Value::Null));
+            if let Some(Some(mode)) = &form {
+                snapshot.insert("share_mode".into(), mode.clone().map(Value::String).unwrap_or(Value::Null));
+            }
+            db::shared_update(&**client, share_id, &chat.title, &Value::Object(snapshot), now).await?;
+            drop(client);
+            let row = read_chat(ctx, id).await?.ok_or_else(default_error)?;
+            return Ok(chat_response(row));
+        }
+    }
+    let mode = form.flatten().flatten();
+    let mut snapshot = chat.chat.clone();
+    snapshot.insert("share_mode".into(), mode.map(Value::String).unwrap_or(Value::Null));
+    let shared = db::SharedRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        chat_id: id.to_string(),
+        user_id: s.user.id.clone(),
+        title: chat.title.clone(),
+        chat: snapshot,
+        created_at: now,
+        updated_at: now,
+    };
+    let tx = client.transaction().await?;
+    db::shared_insert(&*tx, &shared).await?;
+    let row = db::set_share_id(&*tx, id, Some(&shared.id)).await?.ok_or_else(default_error)?;
+    tx.commit().await?;
+    Ok(chat_response(row))
+}
+
+/// `DELETE /api/v1/chats/{id}/share`: the snapshot, the link and the grants go.
+pub async fn unshare(ctx: &ServerContext, s: &SessionUser, id: &str) -> Result<bool> {
+    let mut client = ctx.db.get().await?;
+    let chat = db::get_owned(&**client, id, &s.user.id).await?.ok_or_else(|| Error::unauthorized(messages::ACCESS_PROHIBITED))?;
+    let tx = client.transaction().await?;
+    db::shared_delete_by_chat(&*tx, id).await?;
+    if chat.share_id.is_some() {
+        db::set_share_id(&*tx, id, None).await?;
+    }
+    db::grants_clear(&*tx, "shared_chat", id).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// `DELETE /api/v1/chats/share/all`: every share of the user goes; the links and grants of (as
+/// upstream, the first 50 of) their chats are cleared.
+pub async fn unshare_all(ctx: &ServerContext, s: &SessionUser) -> Result<bool> {
+    let mut client = ctx.db.get().await?;
+    let tx = client.transaction().await?;
+    let chat_ids: Vec<String> = db::shared_list(&*tx, &s.user.id, None, None, false, 0, 50).await?.into_iter().map(|r| r.chat_id).collect();
+    db::shared_delete_all(&*tx, &s.user.id).await?;
+    for chat_id in chat_ids {
+        db::set_share_id(&*tx, &chat_id, None).await?;
+        db::grants_clear(&*tx, "shared_chat", &chat_id).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// `GET /api/v1/chats/shared`.
+pub async fn shared_list(
+    ctx: &ServerContext,
+    s: &SessionUser,
+    page: Option<i64>,
+    query: Option<&str>,
+    order_by: Option<&str>,
+    direction: Option<&str>,
+) -> Result<Vec<webui_api::chats::SharedChatResponse>> {
+    let skip = skip_of(page.unwrap_or(1), PAGE_SIZE).ok_or_else(default_error)?;
+    let given = |v: Option<&str>| v.is_some_and(|v| !v.is_empty());
+    let any = given(query) || given(order_by) || given(direction);
+    let order = match (order_by.filter(|o| !o.is_empty()), direction.filter(|d| !d.is_empty())) {
+        (Some(o), Some(d)) => {
+            let column = db::SHARED_ORDERABLE.iter().find(|c| **c == o).ok_or_else(default_error)?;
+            match d.to_lowercase().as_str() {
+                "asc" => Some((*column, true)),
+                "desc" => Some((*column, false)),
+                _ => return Err(default_error()),
+            }
+        }
+        _ => None,
+    };
+    let client = ctx.db.get().await?;
+    let rows = db::shared_list(&**client, &s.user.id, query.filter(|q| !q.is_empty()), order, any && order.is_none(), skip, PAGE_SIZE).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| webui_api::chats::SharedChatResponse {
+            id: r.chat_id.clone(),
+            chat_id: r.chat_id,
+            title: r.title,
+            share_id: Some(r.id),
+            updated_at: r.updated_at,
+            created_at: r.created_at,
+        })
+        .collect())
+}
+
+/// `GET /api/v1/chats/share/{share_id}` (`get_shared_chat_by_id`), for a signed-in user or
+/// nobody: the snapshot (or, in `continue` mode for a user who may write to it, the live chat),
+/// as that user may see it. Without a share of that id an admin may read a chat by its id.
+pub async fn shared_get(ctx: &ServerContext, user: Option<&SessionUser>, share_id: &str) -> Result<ChatResponse> {
+    let client = ctx.db.get().await?;
+    let viewer = user.map(|u| u.user.id.as_str()).unwrap_or("");
+    if let Some(shared) = db::shared_by_id(&**client, share_id).await? {
+        let readable = db::shared_open(&**client, &shared.chat_id).await?
+            || match user {
+                None => false,
+                Some(u) => {
+                    (u.is_admin() && admin_chat_access(ctx))
+                        || shared.user_id == u.user.id
+                        || db::shared_granted(&**client, &shared.chat_id, &u.user.id).await?
+                }
+            };
+        if readable {
+            let mut live = false;
+            if shared.chat.get("share_mode").and_then(Value::as_str) == Some("continue") {
+                if let (Some(u), Some(c)) = (user, db::get(&**client, &shared.chat_id).await?) {
+                    live = accessible(ctx, u, &c, true).await?;
+                }
+            }
+            let chat = if live { read_chat(ctx, &shared.chat_id).await? } else { Some(shared_snapshot_view(shared)) };
+            if let Some(chat) = chat {
+                let mut r = shared_view(ctx, chat, viewer).await?;
+                r.chat.insert("share_mode".into(), if live { Value::String("continue".into()) } else { Value::Null });
+                return Ok(r);
+            }
+        }
+        return Err(Error::unauthorized(if user.is_some() { messages::ACCESS_PROHIBITED } else { messages::INVALID_TOKEN }));
+    }
+    if let Some(u) = user.filter(|u| u.is_admin() && admin_chat_access(ctx)) {
+        if let Some(chat) = read_chat(ctx, share_id).await? {
+            let write = accessible(ctx, u, &chat, true).await?;
+            let mut r = shared_view(ctx, chat, viewer).await?;
+            r.chat.insert("share_mode".into(), if write { Value::String("continue".into()) } else { Value::Null });
+            return Ok(r);
+        }
+    }
+    Err(Error::unauthorized(messages::NOT_FOUND))
+}
+
+/// `GET /api/v1/chats/shared/{id}/access`: the grants on the chat's share (404 for a chat that
+/// is not the user's, any chat for an admin where allowed).
+pub async fn shared_access(ctx: &ServerContext, s: &SessionUser, id: &str) -> Result<Vec<webui_api::chats::SharedChatGrant>> {
+    let client = ctx.db.get().await?;
+    let found = if s.is_admin() && admin_chat_access(ctx) {
+        db::get(&**client, id).await?.is_some()
+    } else {
+        db::is_owner(&**client, id, &s.user.id).await?
+    };
+    if !found {
+        return Err(Error::not_found(messages::NOT_FOUND));
+    }
+    Ok(db::grants_of(&**client, "shared_chat", id)
+        .await?
+        .into_iter()
+        .map(|(id, principal_type, principal_id, permission)| webui_api::chats::SharedChatGrant { id, principal_type, principal_id, permission })
+        .collect())
+}
+
+/// `require_chat_import_permission`: a user needs `chat.import` (403 otherwise).
+async fn require_import_permission(ctx: &ServerContext, s: &SessionUser) -> Result<()> {
+    if s.is_admin() {
+        return Ok(());
+    }
+    let defaults = ctx.setting("user.permissions").unwrap_or(Value::Null);
+    if !perms::has_permission(ctx, &s.user.id, "chat.import", &defaults).await? {
+        return Err(Error::forbidden(messages::ACCESS_PROHIBITED));
+    }
+    Ok(())
+}
+
+/// `POST /api/v1/chats/{id}/clone`: a copy of the owner's chat (its tags, pin and folder kept)
+/// branching at its current message; its `chat_message` rows written.
+pub async fn clone(ctx: &ServerContext, s: &SessionUser, id: &str, title: Option<String>) -> Result<ChatResponse> {
+    require_import_permission(ctx, s).await?;
+    let chat = {
+        let client = ctx.db.get().await?;
+        db::get_owned(&**client, id, &s.user.id).await?
+    };
+    let Some(mut chat) = chat else { return Err(Error::unauthorized(messages::DEFAULT_ERROR)) };
+    let mut body = Value::Object(std::mem::take(&mut chat.chat));
+    history::clean(&mut body);
+    let Value::Object(mut body) = body else { unreachable!() };
+    history::repair_current_id(&mut body);
+    // `chat.chat['history']['currentId']`: the reference fails (500) without a history.
+    let branch = body.get("history").and_then(Value::as_object).and_then(|h| h.get("currentId")).cloned().ok_or_else(default_error)?;
+    body.insert("originalChatId".into(), Value::String(chat.id.clone()));
+    body.insert("branchPointMessageId".into(), branch);
+    let title = match title.filter(|t| !t.is_empty()) {
+        Some(t) => t,
+        None => format!("Clone of {}", chat.title),
+    };
+    body.insert("title".into(), Value::String(title));
+    require_creation_permission(ctx, s).await?;
+    let title = history::clean_text(body.get("title").and_then(Value::as_str).unwrap_or(""));
+    let current = history::current_message_id(&body).map_err(|_| default_error())?;
+    let mut client = ctx.db.get().await?;
+    let folder_id = match &chat.folder_id {
+        Some(f) if db::folder_writable(&**client, f, &s.user.id).await? => Some(f.clone()),
+        _ => None,
+    };
+    for m in history_messages_mut(&mut body) {
+        let author = [m.get("user_id"), m.get("user").and_then(Value::as_object).and_then(|u| u.get("id"))]
+            .into_iter()
+            .find(|v| t(*v))
+            .flatten()
+            .cloned()
+            .unwrap_or_else(|| Value::String(s.user.id.clone()));
+        m.insert("user_id".into(), author);
+    }
+    let messages = initial_messages(&body);
+    let body = Value::Object(body);
+    let now = now();
+    let tx = client.transaction().await?;
+    let row = db::insert(
+        &*tx,
+        &NewChat {
+            id: &uuid::Uuid::new_v4().to_string(),
+            user_id: &s.user.id,
+            title: &title,
+            chat: &body,
+            folder_id: folder_id.as_deref(),
+            meta: &Value::Object(chat.meta.clone()),
+            variables: &Value::Object(chat.variables.clone()),
+            current_message_id: current.as_deref(),
+            pinned: chat.pinned,
+            archived: false,
+            created_at: now,
+            updated_at: now,
+            last_read_at: now,
+        },
+    )
+    .await?;
+    upsert_messages(&*tx, &row.id, &s.user.id, &messages).await?;
+    tx.commit().await?;
+    Ok(chat_response(row))
+}
+
+/// `PATCH /api/v1/chats/{id}/params`: the owner's chat's `params` merged with `params`.
+pub async fn update_params(ctx: &ServerContext, s: &SessionUser, id: &str, mut params: Map<String, Value>) -> Result<Map<String, Value>> {
+    let mut client = ctx.db.get().await?;
+    if !db::is_owner(&**client, id, &s.user.id).await? {
+        return Err(Error::unauthorized(messages::ACCESS_PROHIBITED));
+    }
+    let tx = client.transaction().await?;
+    let row = db::get_for_update(&*tx, id).await?.ok_or_else(|| Error::not_found(messages::NOT_FOUND))?;
+    let mut chat = row.chat;
+    let mut merged = match chat.get("params") {
+        Some(Value::Object(p)) => p.clone(),
+        _ => Map::new(),
+    };
+    for (k, v) in std::mem::take(&mut params) {
+        merged.insert(k, v);
+    }
+    let mut merged = Value::Object(merged);
+    history::clean(&mut merged);
+    chat.insert("params".into(), merged.clone());
+    db::update_params(&*tx, id, &Value::Object(chat)).await?;
+    tx.commit().await?;
+    let Value::Object(m) = merged else { unreachable!() };
+    Ok(m)
 }
