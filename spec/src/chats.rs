@@ -129,6 +129,22 @@ pub struct ShareChatForm {
     pub share_mode: Option<String>,
 }
 
+/// `MessageForm`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct MessageForm {
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(default)]
+    pub voice: Option<Map<String, Value>>,
+}
+
+/// `{id}/messages/{message_id}`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ChatMessagePath {
+    pub id: String,
+    pub message_id: String,
+}
+
 /// `CloneForm`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct CloneForm {
@@ -333,6 +349,21 @@ pub trait ChatsApi in chats_api_invokers {
         path: Path<ChatIdPath>,
         body: FastJson<Shaped<Map<String, Value>, Value>>,
     ) -> Result<HttpResponseOk<Map<String, Value>>, Detail>;
+
+    /// Sets a message's content or voice metadata.
+    #[endpoint { method = POST, path = "/api/v1/chats/{id}/messages/{message_id}", tags = ["chats"] }]
+    async fn chats_update_message_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ChatMessagePath>,
+        body: FastJson<MessageForm>,
+    ) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail>;
+
+    /// Deletes a message and its children (their children move up).
+    #[endpoint { method = DELETE, path = "/api/v1/chats/{id}/messages/{message_id}", tags = ["chats"] }]
+    async fn chats_delete_message_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ChatMessagePath>,
+    ) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail>;
 
     /// The chat's tags.
     #[endpoint { method = GET, path = "/api/v1/chats/{id}/tags", tags = ["chats"] }]

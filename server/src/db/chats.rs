@@ -1140,3 +1140,15 @@ pub async fn update_params(db: &impl GenericClient, id: &str, chat: &Value) -> R
     db.execute("UPDATE chat SET chat = $2 WHERE id = $1", &[&id, chat]).await?;
     Ok(())
 }
+
+/// `ChatMessages.delete_message_ids_by_chat_id`.
+pub async fn delete_messages(db: &impl GenericClient, chat_id: &str, message_ids: &[String]) -> Result<(), DbError> {
+    let ids: Vec<String> = message_ids.iter().map(|m| format!("{chat_id}-{m}")).collect();
+    db.execute("DELETE FROM chat_message WHERE chat_id = $1 AND id = ANY($2)", &[&chat_id, &ids]).await?;
+    Ok(())
+}
+
+/// Whether the message has a `chat_message` row.
+pub async fn message_exists(db: &impl GenericClient, chat_id: &str, message_id: &str) -> Result<bool, DbError> {
+    Ok(db.query_opt("SELECT 1 FROM chat_message WHERE id = $1", &[&format!("{chat_id}-{message_id}")]).await?.is_some())
+}

@@ -142,6 +142,23 @@ impl ChatsApi for ServerImpl {
         Ok(HttpResponseOk(Some(app::unshare(rqctx.context(), &s, &path.into_inner().id).await?)))
     }
 
+    async fn chats_update_message_by_id(
+        rqctx: Ctx,
+        path: Path<ChatMessagePath>,
+        body: FastJson<MessageForm>,
+    ) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let form = body.into_inner()?;
+        let p = path.into_inner();
+        Ok(HttpResponseOk(Some(app::update_message(rqctx.context(), &s, &p.id, &p.message_id, form.content, form.voice).await?)))
+    }
+
+    async fn chats_delete_message_by_id(rqctx: Ctx, path: Path<ChatMessagePath>) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let p = path.into_inner();
+        Ok(HttpResponseOk(Some(app::delete_message(rqctx.context(), &s, &p.id, &p.message_id).await?)))
+    }
+
     async fn chats_clone_by_id(rqctx: Ctx, path: Path<ChatIdPath>, body: FastJson<CloneForm>) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail> {
         let s = auth::require_user(&rqctx).await?;
         let form = body.into_inner()?;

@@ -427,6 +427,159 @@ pub fn message_usage(m: &Map<String, Value>) -> Option<Map<String, Value>> {
     usage.and_then(Value::as_object).and_then(normalize_usage).filter(|u| !u.is_empty())
 }
 
+/// `upsert_message_to_history`: the message merged into its stored version (voice metadata kept
+/// beside the approval state), or added under its parent (found by `childrenIds` when it names
+/// none) with a role, an id, children and a timestamp, and made current. Returns the message.
+pub fn upsert_into_history(history: &mut Map<String, Value>, message_id: &str, mut message: Map<String, Value>, now: i64) -> Map<String, Value> {
+    if !matches!(history.get("messages"), Some(Value::Object(_))) {
+        history.insert("messages".into(), Value::Object(Map::new()));
+    }
+    let Some(Value::Object(messages)) = history.get_mut("messages") else { unreachable!() };
+    let mut made_current = false;
+    if let Some(Value::Object(existing)) = messages.get(message_id).cloned().as_ref() {
+        let existing_meta = existing.get("meta").and_then(Value::as_object).cloned().unwrap_or_default();
+        if let Some(Value::Object(incoming)) = message.get("meta").cloned() {
+            let mut meta = Map::new();
+            if incoming.keys().all(|k| k == "voice" || k == "task_id") {
+                meta = existing_meta.clone();
+                for (k, v) in incoming {
+                    meta.insert(k, v);
+                }
+            } else {
+                for k in ["voice", "task_id"] {
+                    if let Some(v) = existing_meta.get(k) {
+                        meta.insert(k.into(), v.clone());
+                    }
+                }
+                for (k, v) in incoming {
+                    meta.insert(k, v);
+                }
+            }
+            message.insert("meta".into(), Value::Object(meta));
+        }
+        let mut merged = existing.clone();
+        for (k, v) in message {
+            merged.insert(k, v);
+        }
+        messages.insert(message_id.into(), Value::Object(merged));
+    } else {
+        let own_parent = message.get("parentId").cloned().filter(|v| !v.is_null());
+        let parent_id = match &own_parent {
+            Some(p) => Some(p.clone()),
+            None => messages
+                .iter()
+                .find(|(_, m)| match m.get("childrenIds") {
+                    Some(Value::Array(c)) => c.iter().any(|c| c.as_str() == Some(message_id)),
+                    _ => false,
+                })
+                .map(|(id, _)| Value::String(id.clone())),
+        };
+        let parent_role = parent_id
+            .as_ref()
+            .and_then(Value::as_str)
+            .filter(|p| !p.is_empty())
+            .and_then(|p| messages.get(p))
+            .and_then(|p| p.get("role"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let output_role = match message.get("output") {
+            Some(Value::Array(o)) => o.iter().filter_map(Value::as_object).find_map(|i| i.get("role").filter(|r| truthy(Some(r))).cloned()),
+            _ => None,
+        };
+        let role = if truthy(message.get("role")) {
+            message.get("role").cloned().unwrap_or(Value::Null)
+        } else if let Some(r) = output_role {
+            r
+        } else {
+            Value::String(match parent_role.as_deref() {
+                Some("user") => "assistant".into(),
+                Some("assistant") => "user".into(),
+                _ => "assistant".into(),
+            })
+        };
+        let id = if truthy(message.get("id")) { message.get("id").cloned().unwrap_or(Value::Null) } else { Value::String(message_id.into()) };
+        let children = match message.get("childrenIds") {
+            Some(Value::Array(c)) => Value::Array(c.clone()),
+            _ => Value::Array(Vec::new()),
+        };
+        let timestamp = if truthy(message.get("timestamp")) { message.get("timestamp").cloned().unwrap_or(Value::Null) } else { Value::from(now) };
+        let mut m = message;
+        m.insert("id".into(), id);
+        m.insert("parentId".into(), own_parent.or(parent_id).unwrap_or(Value::Null));
+        m.insert("childrenIds".into(), children);
+        m.insert("role".into(), role);
+        m.insert("timestamp".into(), timestamp);
+        messages.insert(message_id.into(), Value::Object(m));
+        made_current = true;
+    }
+    let parent = messages.get(message_id).and_then(|m| m.get("parentId")).and_then(Value::as_str).map(str::to_string);
+    add_child_to_parent(messages, parent.as_deref(), message_id);
+    let saved = messages.get(message_id).and_then(Value::as_object).cloned().unwrap_or_default();
+    if made_current {
+        history.insert("currentId".into(), Value::String(message_id.into()));
+    }
+    saved
+}
+
+/// `delete_message_from_history`: the message and its children go; its grandchildren move up
+/// to its parent; the current message becomes the end of the parent's last branch. Returns the
+/// ids deleted (none when the message is not there).
+pub fn delete_from_history(history: &mut Map<String, Value>, message_id: &str) -> Vec<String> {
+    let Some(Value::Object(messages)) = history.get_mut("messages") else { return Vec::new() };
+    let Some(Value::Object(message)) = messages.get(message_id).cloned() else { return Vec::new() };
+    let ids_of = |v: Option<&Value>| -> Vec<String> {
+        match v {
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let parent_id = message.get("parentId").and_then(Value::as_str).map(str::to_string);
+    let child_ids: Vec<String> = ids_of(message.get("childrenIds")).into_iter().filter(|c| messages.contains_key(c)).collect();
+    let grandchild_ids: Vec<String> = child_ids
+        .iter()
+        .flat_map(|c| ids_of(messages.get(c).and_then(|m| m.get("childrenIds"))))
+        .filter(|g| messages.contains_key(g))
+        .collect();
+    if let Some(p) = parent_id.as_deref() {
+        if let Some(Value::Object(parent)) = messages.get_mut(p) {
+            let mut kept: Vec<Value> = ids_of(parent.get("childrenIds")).into_iter().filter(|c| c != message_id).map(Value::String).collect();
+            kept.extend(grandchild_ids.iter().cloned().map(Value::String));
+            parent.insert("childrenIds".into(), Value::Array(kept));
+        }
+    }
+    for g in &grandchild_ids {
+        if let Some(Value::Object(m)) = messages.get_mut(g) {
+            m.insert("parentId".into(), parent_id.clone().map(Value::String).unwrap_or(Value::Null));
+        }
+    }
+    let mut deleted = vec![message_id.to_string()];
+    for c in &child_ids {
+        if !deleted.contains(c) {
+            deleted.push(c.clone());
+        }
+    }
+    for d in &deleted {
+        messages.shift_remove(d);
+    }
+    let mut current = parent_id.clone();
+    let mut children: Vec<String> = match &current {
+        None => messages.iter().filter(|(_, m)| m.get("parentId").map_or(true, Value::is_null)).map(|(k, _)| k.clone()).collect(),
+        Some(c) => ids_of(messages.get(c).and_then(|m| m.get("childrenIds"))),
+    };
+    let mut visited: Vec<String> = Vec::new();
+    while let Some(last) = children.last().cloned() {
+        if visited.contains(&last) {
+            break;
+        }
+        current = Some(last.clone());
+        visited.push(last.clone());
+        children = ids_of(messages.get(&last).and_then(|m| m.get("childrenIds")));
+    }
+    let current = current.filter(|c| messages.contains_key(c));
+    history.insert("currentId".into(), current.map(Value::String).unwrap_or(Value::Null));
+    deleted
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

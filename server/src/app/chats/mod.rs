@@ -1333,3 +1333,128 @@ pub async fn update_params(ctx: &ServerContext, s: &SessionUser, id: &str, mut p
     let Value::Object(m) = merged else { unreachable!() };
     Ok(m)
 }
+
+// ---- one message ----
+
+/// The chat of the message routes: the owner's, or any for an admin where
+/// `ENABLE_ADMIN_CHAT_ACCESS` allows; else 401 `ACCESS_PROHIBITED`, as a missing one.
+async fn message_chat(ctx: &ServerContext, s: &SessionUser, id: &str) -> Result<ChatRow> {
+    let client = ctx.db.get().await?;
+    let chat = db::get(&**client, id).await?.ok_or_else(|| Error::unauthorized(messages::ACCESS_PROHIBITED))?;
+    if chat.user_id != s.user.id && !(s.is_admin() && admin_chat_access(ctx)) {
+        return Err(Error::unauthorized(messages::ACCESS_PROHIBITED));
+    }
+    Ok(chat)
+}
+
+/// Writes a chat body after a message change (`title`, `current_message_id`, and `updated_at`
+/// when `touch`).
+async fn save_body(tx: &impl tokio_postgres::GenericClient, id: &str, mut chat: Map<String, Value>, touch: bool) -> Result<ChatRow> {
+    let title = match chat.get("title") {
+        None => "New Chat".to_string(),
+        Some(Value::String(t)) => history::clean_text(t),
+        Some(_) => return Err(default_error()),
+    };
+    let current = history::current_message_id(&chat).map_err(|_| default_error())?;
+    let mut body = Value::Object(std::mem::take(&mut chat));
+    history::clean(&mut body);
+    Ok(db::update_body(tx, id, &title, &body, Some(current.as_deref()), touch.then(now)).await?)
+}
+
+/// `POST /api/v1/chats/{id}/messages/{message_id}` (`MessageForm`): sets a message's content
+/// and/or its voice metadata (the message must exist for voice), in the history and its
+/// `chat_message` row.
+pub async fn update_message(
+    ctx: &ServerContext,
+    s: &SessionUser,
+    id: &str,
+    message_id: &str,
+    content: Option<String>,
+    voice: Option<Map<String, Value>>,
+) -> Result<ChatResponse> {
+    message_chat(ctx, s, id).await?;
+    let mut updates = Map::new();
+    if let Some(c) = content {
+        updates.insert("content".into(), Value::String(c));
+    }
+    if let Some(v) = voice {
+        let v = Value::Object(v);
+        if v.to_string().len() > 100_000 {
+            return Err(Error::bad_request("Voice metadata is too large"));
+        }
+        let client = ctx.db.get().await?;
+        let in_history = db::get(&**client, id)
+            .await?
+            .and_then(|c| c.chat.get("history").and_then(|h| h.get("messages")).map(|m| m.get(message_id).is_some()))
+            .unwrap_or(false);
+        if !in_history && !db::message_exists(&**client, id, message_id).await? {
+            return Err(Error::not_found(messages::NOT_FOUND));
+        }
+        let mut meta = Map::new();
+        meta.insert("voice".into(), v);
+        updates.insert("meta".into(), Value::Object(meta));
+    }
+    if updates.is_empty() {
+        return Err(Error::bad_request("No message changes supplied"));
+    }
+    let mut message = Value::Object(updates);
+    history::clean(&mut message);
+    let Value::Object(message) = message else { unreachable!() };
+    let message_id = history::clean_text(message_id);
+    let mut client = ctx.db.get().await?;
+    let tx = client.transaction().await?;
+    let row = db::get_for_update(&*tx, id).await?.ok_or_else(default_error)?;
+    let mut chat = row.chat;
+    history::repair_current_id(&mut chat);
+    let mut h = match chat.get("history") {
+        Some(Value::Object(h)) => h.clone(),
+        _ => Map::new(),
+    };
+    let saved = history::upsert_into_history(&mut h, &message_id, message, now());
+    chat.insert("history".into(), Value::Object(h));
+    upsert_messages(&*tx, id, &row.user_id, &[(message_id.clone(), saved)]).await?;
+    let row = save_body(&*tx, id, chat, true).await?;
+    tx.commit().await?;
+    Ok(chat_response(row))
+}
+
+/// `DELETE /api/v1/chats/{id}/messages/{message_id}`: the message and its children leave the
+/// history and `chat_message`; the rows of the messages now under its parent are rewritten.
+pub async fn delete_message(ctx: &ServerContext, s: &SessionUser, id: &str, message_id: &str) -> Result<ChatResponse> {
+    message_chat(ctx, s, id).await?;
+    let mut client = ctx.db.get().await?;
+    let tx = client.transaction().await?;
+    let row = db::get_for_update(&*tx, id).await?.ok_or_else(|| Error::unauthorized(messages::ACCESS_PROHIBITED))?;
+    let owner = row.user_id.clone();
+    let mut chat = row.chat;
+    history::repair_current_id(&mut chat);
+    let mut h = match chat.get("history") {
+        Some(Value::Object(h)) => h.clone(),
+        _ => Map::new(),
+    };
+    let parent_id = h
+        .get("messages")
+        .and_then(|m| m.get(message_id))
+        .and_then(|m| m.get("parentId"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let deleted = history::delete_from_history(&mut h, message_id);
+    db::delete_messages(&*tx, id, &deleted).await?;
+    if deleted.is_empty() {
+        let row = save_body(&*tx, id, chat, false).await?;
+        tx.commit().await?;
+        return Ok(chat_response(row));
+    }
+    let siblings: Vec<(String, Map<String, Value>)> = match h.get("messages") {
+        Some(Value::Object(ms)) => ms
+            .iter()
+            .filter_map(|(k, m)| m.as_object().filter(|m| m.get("parentId").cloned().unwrap_or(Value::Null) == parent_id).map(|m| (k.clone(), m.clone())))
+            .collect(),
+        _ => Vec::new(),
+    };
+    upsert_messages(&*tx, id, &owner, &siblings).await?;
+    chat.insert("history".into(), Value::Object(h));
+    let row = save_body(&*tx, id, chat, true).await?;
+    tx.commit().await?;
+    Ok(chat_response(row))
+}
