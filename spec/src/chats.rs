@@ -145,6 +145,42 @@ pub struct ChatMessagePath {
     pub message_id: String,
 }
 
+/// `ChatImportForm`: a chat as exported, with its flags and times.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct ChatImportForm {
+    pub chat: Map<String, Value>,
+    #[serde(default)]
+    pub variables: Option<Map<String, Value>>,
+    #[serde(default)]
+    pub folder_id: Option<String>,
+    #[serde(default = "empty_map")]
+    pub meta: Option<Map<String, Value>>,
+    #[serde(default = "some_false")]
+    pub pinned: Option<bool>,
+    #[serde(default = "some_false")]
+    pub archived: Option<bool>,
+    #[serde(default)]
+    pub current_message_id: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<i64>,
+    #[serde(default)]
+    pub updated_at: Option<i64>,
+}
+
+fn empty_map() -> Option<Map<String, Value>> {
+    Some(Map::new())
+}
+
+fn some_false() -> Option<bool> {
+    Some(false)
+}
+
+/// `ChatsImportForm`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct ChatsImportForm {
+    pub chats: Vec<ChatImportForm>,
+}
+
 /// `CloneForm`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct CloneForm {
@@ -487,6 +523,14 @@ pub trait ChatsLiteralApi in chats_literal_api_invokers {
     async fn chats_get_by_folder_id(
         rqctx: RequestContext<Self::Context>,
         path: Path<ChatFolderIdPath>,
+    ) -> Result<HttpResponseOk<Vec<ChatResponse>>, Detail>;
+
+    /// Imports chats (with the `chat.import` permission); folder ids the user may not write to
+    /// are dropped.
+    #[endpoint { method = POST, path = "/api/v1/chats/import", tags = ["chats"] }]
+    async fn chats_import(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<Shaped<ChatsImportForm, Map<String, Value>>>,
     ) -> Result<HttpResponseOk<Vec<ChatResponse>>, Detail>;
 
     /// A page (60) of the session user's shared chats.

@@ -164,6 +164,12 @@ pub async fn title_list(
     skip: i64,
     limit: Option<i64>,
 ) -> Result<Vec<TitleRow>, DbError> {
+    let sql = title_list_sql(include_folders, include_pinned, order, skip, limit);
+    Ok(db.query(&sql, &[&user_id]).await?.iter().map(title_row).collect())
+}
+
+/// The statement of [`title_list`] (`$1` the user), for `EXPLAIN` in the tests.
+pub fn title_list_sql(include_folders: bool, include_pinned: bool, order: ListOrder, skip: i64, limit: Option<i64>) -> String {
     let mut sql = format!("SELECT {TITLE_COLUMNS} FROM chat c WHERE c.user_id = $1 AND {NOT_INTERNAL}");
     if !include_folders {
         sql.push_str(" AND c.folder_id IS NULL");
@@ -174,7 +180,7 @@ pub async fn title_list(
     sql.push_str(" AND c.archived = false ORDER BY ");
     sql.push_str(order.sql());
     sql.push_str(&page_sql(skip, limit));
-    Ok(db.query(&sql, &[&user_id]).await?.iter().map(title_row).collect())
+    sql
 }
 
 /// `get_chat_list_by_user_id` and `get_archived_chat_list_by_user_id`: title filter, an order

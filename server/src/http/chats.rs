@@ -115,6 +115,103 @@ fn share_form(body: FastJson<Shaped<ShareChatForm, serde_json::Value>>) -> Resul
     }
 }
 
+/// `ChatsImportForm` validated as pydantic does, element by element (`ChatImportForm`'s fields
+/// in declaration order), every error reported.
+fn import_form(body: serde_json::Map<String, serde_json::Value>) -> Result<Vec<ChatImportForm>, Detail> {
+    use serde_json::Value;
+    let whole = Value::Object(body.clone());
+    let list = match body.get("chats") {
+        None => return Err(Detail::validation(vec![json!({"type": "missing", "loc": ["body", "chats"], "msg": "Field required", "input": whole})])),
+        Some(Value::Array(a)) => a,
+        Some(v) => return Err(Detail::validation(vec![json!({"type": "list_type", "loc": ["body", "chats"], "msg": "Input should be a valid list", "input": v})])),
+    };
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    for (i, item) in list.iter().enumerate() {
+        let Value::Object(m) = item else {
+            errors.push(json!({"type": "model_attributes_type", "loc": ["body", "chats", i],
+                "msg": "Input should be a valid dictionary or object to extract fields from", "input": item}));
+            continue;
+        };
+        let loc = |k: &str| json!(["body", "chats", i, k]);
+        let before = errors.len();
+        let dict = |k: &str, required: bool, errors: &mut Vec<Value>| -> Option<Option<serde_json::Map<String, Value>>> {
+            match m.get(k) {
+                None if required => {
+                    errors.push(json!({"type": "missing", "loc": loc(k), "msg": "Field required", "input": item}));
+                    None
+                }
+                None => None,
+                Some(Value::Null) if !required => Some(None),
+                Some(Value::Object(o)) => Some(Some(o.clone())),
+                Some(v) => {
+                    errors.push(json!({"type": "dict_type", "loc": loc(k), "msg": "Input should be a valid dictionary", "input": v}));
+                    None
+                }
+            }
+        };
+        let chat = dict("chat", true, &mut errors).flatten();
+        let variables = dict("variables", false, &mut errors).flatten();
+        let folder_id = m.get("folder_id");
+        let meta = dict("meta", false, &mut errors);
+        let string = |k: &str, v: Option<&Value>, errors: &mut Vec<Value>| -> Option<String> {
+            match v {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(v) => {
+                    errors.push(json!({"type": "string_type", "loc": loc(k), "msg": "Input should be a valid string", "input": v}));
+                    None
+                }
+            }
+        };
+        let folder_id = string("folder_id", folder_id, &mut errors);
+        let boolean = |k: &str, errors: &mut Vec<Value>| -> Option<Option<bool>> {
+            match m.get(k) {
+                None => None,
+                Some(Value::Null) => Some(None),
+                Some(Value::Bool(b)) => Some(Some(*b)),
+                Some(v) => {
+                    errors.push(json!({"type": "bool_type", "loc": loc(k), "msg": "Input should be a valid boolean", "input": v}));
+                    None
+                }
+            }
+        };
+        let pinned = boolean("pinned", &mut errors);
+        let archived = boolean("archived", &mut errors);
+        let current_message_id = string("current_message_id", m.get("current_message_id"), &mut errors);
+        let int = |k: &str, errors: &mut Vec<Value>| -> Option<i64> {
+            match m.get(k) {
+                None | Some(Value::Null) => None,
+                Some(v) if v.as_i64().is_some() => v.as_i64(),
+                Some(v) => {
+                    errors.push(json!({"type": "int_type", "loc": loc(k), "msg": "Input should be a valid integer", "input": v}));
+                    None
+                }
+            }
+        };
+        let created_at = int("created_at", &mut errors);
+        let updated_at = int("updated_at", &mut errors);
+        if errors.len() == before {
+            out.push(ChatImportForm {
+                chat: chat.unwrap_or_default(),
+                variables,
+                folder_id,
+                meta: meta.unwrap_or(Some(serde_json::Map::new())),
+                pinned: pinned.unwrap_or(Some(false)),
+                archived: archived.unwrap_or(Some(false)),
+                current_message_id,
+                created_at,
+                updated_at,
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Detail::validation(errors))
+    }
+}
+
 impl ChatsShareApi for ServerImpl {
     type Context = Arc<ServerContext>;
 
@@ -374,6 +471,15 @@ impl ChatsLiteralApi for ServerImpl {
     async fn chats_get_by_folder_id(rqctx: Ctx, path: Path<ChatFolderIdPath>) -> Result<HttpResponseOk<Vec<ChatResponse>>, Detail> {
         let s = auth::require_user(&rqctx).await?;
         Ok(HttpResponseOk(app::in_folder(rqctx.context(), &s, &path.into_inner().folder_id).await?))
+    }
+
+    async fn chats_import(
+        rqctx: Ctx,
+        body: FastJson<Shaped<ChatsImportForm, serde_json::Map<String, serde_json::Value>>>,
+    ) -> Result<HttpResponseOk<Vec<ChatResponse>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let chats = import_form(body.into_inner()?.into_inner())?;
+        Ok(HttpResponseOk(app::import(rqctx.context(), &s, chats).await?))
     }
 
     async fn chats_get_shared_session_user_list(rqctx: Ctx, q: Query<ChatFilterQuery>) -> Result<HttpResponseOk<Vec<SharedChatResponse>>, Detail> {

@@ -332,3 +332,42 @@ async fn share_clone_and_params() {
     let r = req("PATCH", &s.url, &format!("/api/v1/chats/{id}/params"), Some(&a.other), Some(r#"{"seed":2}"#)).await;
     assert_eq!((r.status, r.json()["detail"].clone()), (401, json!(ACCESS_PROHIBITED)));
 }
+
+/// The sidebar's first page for a user with 10,000 chats (and others with theirs) is read from
+/// the `(user_id, updated_at DESC, id)` index, never by scanning the table or sorting every chat
+/// of the user; the plan is printed (`--no-capture`) for the record.
+#[tokio::test]
+async fn first_sidebar_page_at_ten_thousand_chats_is_an_index_scan() {
+    let s = TestServer::start().await;
+    let a = setup(&s.url).await;
+    let client = s.db.client().await;
+    for (user, n) in [(a.user_id.as_str(), 10_000), (a.other_id.as_str(), 2_000)] {
+        client
+            .execute(
+                "INSERT INTO chat (id, user_id, title, chat, created_at, updated_at, archived, pinned, meta, last_read_at) \
+                 SELECT gen_random_uuid()::text, $1, 'chat ' || i, json_build_object('title', 'chat ' || i, 'history', \
+                 json_build_object('messages', json_build_object())), 1700000000 + i, 1700000000 + i, i % 50 = 0, i % 97 = 0, '{}', NULL \
+                 FROM generate_series(1, $2::int) i",
+                &[&user, &n],
+            )
+            .await
+            .unwrap();
+    }
+    client.execute("ANALYZE chat", &[]).await.unwrap();
+    let sql = server::db::chats::title_list_sql(false, false, server::db::chats::ListOrder::parse("updated_at", "desc"), 0, Some(60));
+    let plan: Vec<String> = client
+        .query(&format!("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) {sql}"), &[&a.user_id])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    eprintln!("first sidebar page, 10,000 chats:\n  {}", plan.join("\n  "));
+    let text = plan.join("\n");
+    assert!(text.contains("Index Scan using user_id_updated_at_id_idx"), "{text}");
+    assert!(!text.contains("Seq Scan") && !text.contains("Sort"), "{text}");
+    // And the route answers the page.
+    let r = req("GET", &s.url, "/api/v1/chats/?page=1", Some(&a.user), None).await;
+    assert_eq!(r.json().as_array().unwrap().len(), 60);
+    assert_eq!(r.json()[0]["title"], "chat 9999");
+}

@@ -1458,3 +1458,73 @@ pub async fn delete_message(ctx: &ServerContext, s: &SessionUser, id: &str, mess
     tx.commit().await?;
     Ok(chat_response(row))
 }
+
+// ---- import ----
+
+/// `POST /api/v1/chats/import` (`import_chats`): each chat attributed to the session user, as
+/// new rows with new ids (a folder id the user may not write to is dropped), their
+/// `chat_message` rows and their tags, in one transaction.
+pub async fn import(ctx: &ServerContext, s: &SessionUser, forms: Vec<webui_api::chats::ChatImportForm>) -> Result<Vec<ChatResponse>> {
+    require_import_permission(ctx, s).await?;
+    require_creation_permission(ctx, s).await?;
+    let mut client = ctx.db.get().await?;
+    let mut writable: Vec<String> = Vec::new();
+    for f in forms.iter().filter_map(|f| f.folder_id.as_ref()) {
+        if !writable.contains(f) && db::folder_writable(&**client, f, &s.user.id).await? {
+            writable.push(f.clone());
+        }
+    }
+    let now = now();
+    let tx = client.transaction().await?;
+    let mut out = Vec::new();
+    let mut tags: Vec<String> = Vec::new();
+    for form in forms {
+        let mut chat = form.chat;
+        history::set_message_authors(&mut chat, &s.user.id, &s.user.name).map_err(|_| default_error())?;
+        let title = match chat.get("title") {
+            None => "New Chat".to_string(),
+            Some(Value::String(t)) => history::clean_text(t),
+            Some(_) => return Err(default_error()),
+        };
+        // `ChatModel` refuses a null `meta` or `archived`.
+        let meta = form.meta.ok_or_else(default_error)?;
+        let archived = form.archived.ok_or_else(default_error)?;
+        let current = match form.current_message_id.filter(|c| !c.is_empty()) {
+            Some(c) => Some(c),
+            None => history::current_message_id(&chat).map_err(|_| default_error())?,
+        };
+        let folder_id = form.folder_id.filter(|f| writable.contains(f));
+        let mut body = Value::Object(chat);
+        history::clean(&mut body);
+        let messages = initial_messages(body.as_object().expect("an object"));
+        let row = db::insert(
+            &*tx,
+            &NewChat {
+                id: &uuid::Uuid::new_v4().to_string(),
+                user_id: &s.user.id,
+                title: &title,
+                chat: &body,
+                folder_id: folder_id.as_deref(),
+                meta: &Value::Object(meta),
+                variables: &Value::Object(form.variables.unwrap_or_default()),
+                current_message_id: current.as_deref(),
+                pinned: form.pinned,
+                archived,
+                created_at: form.created_at.filter(|t| *t != 0).unwrap_or(now),
+                updated_at: form.updated_at.filter(|t| *t != 0).unwrap_or(now),
+                last_read_at: now,
+            },
+        )
+        .await?;
+        upsert_messages(&*tx, &row.id, &s.user.id, &messages).await?;
+        for t in row.tag_ids() {
+            if !tags.contains(&t) {
+                tags.push(t);
+            }
+        }
+        out.push(chat_response(row));
+    }
+    db::ensure_tags(&*tx, &tags, &s.user.id).await?;
+    tx.commit().await?;
+    Ok(out)
+}
