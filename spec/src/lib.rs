@@ -1098,6 +1098,10 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         title: "Open WebUI: tasks",
         description: "/api/tasks: background tasks (chat completions for the web UI), listed and stopped on every instance.",
         describe: tasks::tasks_api_mod::stub_api_description,
+        ident: "chats-share",
+        title: "Open WebUI: chats (shared links)",
+        description: "GET /api/v1/chats/share/{share_id}: beside DELETE /api/v1/chats/share/all, so in a trait of its own.",
+        describe: chats::chats_share_api_mod::stub_api_description,
     },
     ApiDocument {
         ident: "folders",

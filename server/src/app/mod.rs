@@ -8,6 +8,7 @@
 //! in `crate::db::<resource>`, which takes its own connections.
 
 pub mod auths;
+pub mod chats;
 pub mod config;
 pub mod groups;
 pub mod health;

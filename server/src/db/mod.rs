@@ -5,6 +5,7 @@
 //! can open the same database.
 
 pub mod auths;
+pub mod chats;
 pub mod cluster;
 pub mod revoked;
 pub mod config;

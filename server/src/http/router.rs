@@ -47,6 +47,7 @@ fn served() -> Vec<Served> {
     vec![
         (webui_api::webui_literal_api_mod::api_description::<ServerImpl>(), webui_api::webui_literal_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_literal_api_mod::api_description::<ServerImpl>(), chats::chats_literal_api_invokers::invokers::<ServerImpl>()),
+        (chats::chats_share_api_mod::api_description::<ServerImpl>(), chats::chats_share_api_invokers::invokers::<ServerImpl>()),
         (folders::folders_literal_api_mod::api_description::<ServerImpl>(), folders::folders_literal_api_invokers::invokers::<ServerImpl>()),
         (webui_api::webui_api_mod::api_description::<ServerImpl>(), webui_api::webui_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_api_mod::api_description::<ServerImpl>(), chats::chats_api_invokers::invokers::<ServerImpl>()),

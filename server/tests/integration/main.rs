@@ -2,6 +2,7 @@
 //! One test binary, one module per concern.
 
 mod auths;
+mod chats;
 mod common;
 mod groups;
 mod faults;

@@ -24,6 +24,9 @@ enum Class {
     User,
     Admin,
     Owner,
+    /// An `owner` route the reference opens to the owner alone (admins included in the refusal:
+    /// `get_chat_by_id_and_user_id`): the admin, like another user, gets 401, 403 or 404.
+    OwnerOnly,
     /// SCIM provisioning: only the `SCIM_TOKEN` bearer, no session of any role.
     Scim,
     /// A login step authorized by its one-time challenge token (body or `mfa_challenge`
@@ -39,6 +42,7 @@ impl Class {
             "user" => Class::User,
             "admin" => Class::Admin,
             "owner" => Class::Owner,
+            "owner-only" => Class::OwnerOnly,
             "scim" => Class::Scim,
             "challenge" => Class::Challenge,
             _ => return None,
@@ -99,7 +103,7 @@ fn table() -> Table {
         assert!(!variants.is_empty(), "{key}: an empty list");
         let entries: Vec<Entry> = variants.into_iter().map(|v| entry(&key, v)).collect();
         for e in &entries {
-            if e.class == Class::Owner {
+            if matches!(e.class, Class::Owner | Class::OwnerOnly) {
                 let owned = e.params.values().any(|v| resources.iter().any(|(n, r)| !r.as_admin && v.contains(&format!("{{{n}}}"))));
                 assert!(owned, "{key}: an owner route needs a parameter naming a resource user A creates");
             }
@@ -349,7 +353,7 @@ async fn every_route_answers_as_its_class() {
         let a = call(&s.url, method, &url_for(&acc.pending), Some(&acc.pending.token), None).await;
         match entry.class {
             Class::Public | Class::Pending => check("pending", &a, !refused(&a), "not 401/403"),
-            Class::User | Class::Admin | Class::Owner => {
+            Class::User | Class::Admin | Class::Owner | Class::OwnerOnly => {
                 check("pending", &a, a.status == 401 && a.detail == json!(ACCESS_PROHIBITED), "401 ACCESS_PROHIBITED")
             }
             Class::Scim => check("pending", &a, a.status == 401, "401"),
@@ -360,11 +364,11 @@ async fn every_route_answers_as_its_class() {
         let a = call(&s.url, method, &url_for(&acc.user_a), Some(&acc.user_a.token), None).await;
         match entry.class {
             Class::Admin => check("user", &a, a.status == 401 && a.detail == json!(ACCESS_PROHIBITED), "401 ACCESS_PROHIBITED"),
-            Class::Owner => check("owner", &a, !refused(&a) && a.status != 404, "not 401/403/404"),
+            Class::Owner | Class::OwnerOnly => check("owner", &a, !refused(&a) && a.status != 404, "not 401/403/404"),
             Class::Scim => check("user", &a, a.status == 401, "401"),
             _ => check("user", &a, !refused(&a), "not 401/403"),
         }
-        if entry.class == Class::Owner {
+        if matches!(entry.class, Class::Owner | Class::OwnerOnly) {
             let a = call(&s.url, method, &url_for(&acc.user_b), Some(&acc.user_b.token), None).await;
             check("another user", &a, refused(&a) || a.status == 404, "401, 403 or 404");
         }
@@ -375,6 +379,8 @@ async fn every_route_answers_as_its_class() {
             check("admin", &a, a.status == 401, "401 (a session is not the SCIM token)");
             let a = call(&s.url, method, &url_for(&anon), Some(SCIM_TOKEN), None).await;
             check("SCIM token", &a, !refused(&a), "not 401/403");
+        } else if entry.class == Class::OwnerOnly {
+            check("admin", &a, refused(&a) || a.status == 404, "401, 403 or 404 (not the admin's)");
         } else {
             check("admin", &a, !refused(&a), "not 401/403");
         }
