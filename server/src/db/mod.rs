@@ -8,6 +8,7 @@ pub mod auths;
 pub mod cluster;
 pub mod revoked;
 pub mod config;
+pub mod folders;
 pub mod groups;
 pub mod usage;
 pub mod users;
