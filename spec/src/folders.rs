@@ -275,13 +275,13 @@ pub trait FoldersApi in folders_api_invokers {
         body: FastJson<FolderParentIdForm>,
     ) -> Result<HttpResponseOk<FolderModel>, Detail>;
 
-    /// Opens or closes a folder in the sidebar.
+    /// Opens or closes a folder in the sidebar (another user's folder: `null`, nothing changed).
     #[endpoint { method = POST, path = "/api/v1/folders/{id}/update/expanded", tags = ["folders"] }]
     async fn folders_update_is_expanded_by_id(
         rqctx: RequestContext<Self::Context>,
         path: Path<FolderIdPath>,
         body: FastJson<FolderIsExpandedForm>,
-    ) -> Result<HttpResponseOk<FolderModel>, Detail>;
+    ) -> Result<HttpResponseOk<Option<FolderModel>>, Detail>;
 
     /// Replaces who a folder is shared with (the owner or an admin).
     #[endpoint { method = POST, path = "/api/v1/folders/{id}/access/update", tags = ["folders"] }]

@@ -465,21 +465,22 @@ pub async fn update_parent(ctx: &ServerContext, s: &SessionUser, id: &str, paren
 }
 
 /// `POST /api/v1/folders/{id}/update/expanded`: the caller's own folder; a folder shared with
-/// them comes back unchanged.
-pub async fn update_expanded(ctx: &ServerContext, s: &SessionUser, id: &str, expanded: bool) -> Result<FolderModel> {
+/// them comes back unchanged. Another user's folder they cannot read answers `null` and changes
+/// nothing (the reference falls through to an update of the caller's row, which does not exist).
+pub async fn update_expanded(ctx: &ServerContext, s: &SessionUser, id: &str, expanded: bool) -> Result<Option<FolderModel>> {
     check_permission(ctx, s).await?;
     let client = ctx.db.get().await?;
     if db::folder_of_user(&**client, id, &s.user.id).await?.is_none() {
         return match db::folder_by_id(&**client, id).await? {
-            Some(f) if s.is_admin() || has_access(ctx, s, &f, "read").await? => Ok(folder_model(&f)),
-            _ => Err(not_found()),
+            Some(f) if s.is_admin() || has_access(ctx, s, &f, "read").await? => Ok(Some(folder_model(&f))),
+            Some(_) => Ok(None),
+            None => Err(not_found()),
         };
     }
     let f = db::set_expanded(&**client, id, &s.user.id, expanded, now())
         .await
-        .map_err(|_| Error::bad_request(messages::default_error("Error updating folder")))?
-        .ok_or_else(not_found)?;
-    Ok(folder_model(&f))
+        .map_err(|_| Error::bad_request(messages::default_error("Error updating folder")))?;
+    Ok(f.as_ref().map(folder_model))
 }
 
 /// `normalize_access_grants`: valid grants only (`user`/`group`/`anyone`, `read`/`write`, a

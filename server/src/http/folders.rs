@@ -223,7 +223,7 @@ impl FoldersApi for ServerImpl {
         rqctx: Ctx,
         path: Path<FolderIdPath>,
         body: FastJson<FolderIsExpandedForm>,
-    ) -> Result<HttpResponseOk<FolderModel>, Detail> {
+    ) -> Result<HttpResponseOk<Option<FolderModel>>, Detail> {
         let s = auth::require_user(&rqctx).await?;
         let form = body.into_inner()?;
         Ok(HttpResponseOk(app::update_expanded(rqctx.context(), &s, &path.into_inner().id, form.is_expanded).await?))

@@ -146,7 +146,6 @@ async fn another_user_reaches_none_of_your_folders() {
         ("GET", format!("/api/v1/folders/{fid}"), None, 404, NOT_FOUND),
         ("POST", format!("/api/v1/folders/{fid}/update"), Some(json!({"name": "pwned"})), 404, NOT_FOUND),
         ("POST", format!("/api/v1/folders/{fid}/update/parent"), Some(json!({"parent_id": tid})), 404, NOT_FOUND),
-        ("POST", format!("/api/v1/folders/{fid}/update/expanded"), Some(json!({"is_expanded": true})), 404, NOT_FOUND),
         ("POST", format!("/api/v1/folders/{fid}/access/update"), Some(json!({"access_grants": []})), 403, ACCESS_PROHIBITED),
         ("GET", format!("/api/v1/folders/{fid}/shared/chats"), None, 403, ACCESS_PROHIBITED),
         ("POST", format!("/api/v1/folders/{fid}/read"), None, 403, ACCESS_PROHIBITED),
@@ -160,6 +159,9 @@ async fn another_user_reaches_none_of_your_folders() {
         let r = req(method, &s.url, path, Some(&a.other), body.as_deref()).await;
         assert_eq!((r.status, r.json()["detail"].clone()), (*status, json!(detail)), "{method} {path}");
     }
+    // Expanding answers null (as the reference) and changes nothing.
+    let r = req("POST", &s.url, &format!("/api/v1/folders/{fid}/update/expanded"), Some(&a.other), Some(r#"{"is_expanded":true}"#)).await;
+    assert_eq!((r.status, r.body.as_str()), (200, "null"));
     // Nothing changed: A's folder, B's folder still at the root, no folder inside A's.
     assert_eq!(get(&s.url, &format!("/api/v1/folders/{fid}"), &a.user).await.1, before);
     assert_eq!(get(&s.url, &format!("/api/v1/folders/{tid}"), &a.other).await.1["parent_id"], Value::Null);
