@@ -9,6 +9,7 @@
 
 pub mod auths;
 pub mod config;
+pub mod configs;
 pub mod folders;
 pub mod groups;
 pub mod health;

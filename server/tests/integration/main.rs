@@ -3,6 +3,7 @@
 
 mod auths;
 mod common;
+mod configs;
 mod folders;
 mod groups;
 mod faults;

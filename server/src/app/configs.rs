@@ -1,0 +1,165 @@
+//! `/api/v1/configs` (`routers/configs.py`): admin settings read and written as `config` rows,
+//! one per key, through [`crate::settings`] (`Config.get_many` / `Config.upsert`): a key never
+//! stored reads as its environment default (`crate::config::defaults`).
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use webui_api::configs::{
+    BannerModel, CodeInterpreterConfigForm, ConnectionsConfigForm, ModelsConfigForm, ModelsDefaults, PromptSuggestion,
+    SubagentsConfigForm,
+};
+
+use crate::context::ServerContext;
+use crate::error::{Error, Result};
+use crate::settings;
+
+/// `CONNECTIONS_CONFIG_KEYS`: (form field, `config` key).
+const CONNECTIONS: &[(&str, &str)] = &[
+    ("ENABLE_DIRECT_CONNECTIONS", "direct.enable"),
+    ("ENABLE_DIRECT_INTEGRATIONS", "direct.integrations.enable"),
+    ("ENABLE_BASE_MODELS_CACHE", "models.base_models_cache"),
+];
+
+/// `CODE_EXECUTION_CONFIG_KEYS`.
+const CODE_EXECUTION: &[(&str, &str)] = &[
+    ("ENABLE_CODE_EXECUTION", "code_execution.enable"),
+    ("CODE_EXECUTION_ENGINE", "code_execution.engine"),
+    ("CODE_EXECUTION_JUPYTER_URL", "code_execution.jupyter.url"),
+    ("CODE_EXECUTION_JUPYTER_AUTH", "code_execution.jupyter.auth"),
+    ("CODE_EXECUTION_JUPYTER_AUTH_TOKEN", "code_execution.jupyter.auth_token"),
+    ("CODE_EXECUTION_JUPYTER_AUTH_PASSWORD", "code_execution.jupyter.auth_password"),
+    ("CODE_EXECUTION_JUPYTER_TIMEOUT", "code_execution.jupyter.timeout"),
+    ("ENABLE_CODE_INTERPRETER", "code_interpreter.enable"),
+    ("CODE_INTERPRETER_ENGINE", "code_interpreter.engine"),
+    ("CODE_INTERPRETER_PROMPT_TEMPLATE", "code_interpreter.prompt_template"),
+    ("CODE_INTERPRETER_JUPYTER_URL", "code_interpreter.jupyter.url"),
+    ("CODE_INTERPRETER_JUPYTER_AUTH", "code_interpreter.jupyter.auth"),
+    ("CODE_INTERPRETER_JUPYTER_AUTH_TOKEN", "code_interpreter.jupyter.auth_token"),
+    ("CODE_INTERPRETER_JUPYTER_AUTH_PASSWORD", "code_interpreter.jupyter.auth_password"),
+    ("CODE_INTERPRETER_JUPYTER_TIMEOUT", "code_interpreter.jupyter.timeout"),
+];
+
+/// `MODELS_CONFIG_KEYS`.
+const MODELS: &[(&str, &str)] = &[
+    ("DEFAULT_MODELS", "ui.default_models"),
+    ("DEFAULT_PINNED_MODELS", "ui.default_pinned_models"),
+    ("MODEL_ORDER_LIST", "ui.model_order_list"),
+    ("DEFAULT_MODEL_METADATA", "models.default_metadata"),
+    ("DEFAULT_MODEL_PARAMS", "models.default_params"),
+];
+
+/// `SUBAGENTS_CONFIG_KEYS`.
+const SUBAGENTS: &[(&str, &str)] = &[
+    ("ENABLE_SUBAGENTS", "subagents.enable"),
+    ("SUBAGENTS_BACKGROUND_ENABLED", "subagents.background_enabled"),
+    ("SUBAGENTS_MAX_CONCURRENT", "subagents.max_concurrent"),
+    ("SUBAGENTS_MAX_ASYNC", "subagents.max_async"),
+    ("SUBAGENTS_MAX_ITERATIONS", "subagents.max_iterations"),
+    ("SUBAGENTS_MAX_OUTPUT", "subagents.max_output"),
+    ("SUBAGENTS_SYSTEM_PROMPT", "subagents.system_prompt"),
+];
+
+/// `get_config_values(key_map)` read into the route's response model (a stored value the model
+/// refuses is the reference's response-validation 500).
+fn values<T: DeserializeOwned>(ctx: &ServerContext, map: &[(&str, &str)]) -> Result<T> {
+    let keys: Vec<&str> = map.iter().map(|(_, k)| *k).collect();
+    let stored = ctx.settings_many(&keys);
+    let fields: Map<String, Value> =
+        map.iter().filter_map(|(field, key)| stored.get(*key).map(|v| (field.to_string(), v.clone()))).collect();
+    serde_json::from_value(Value::Object(fields)).map_err(Error::internal)
+}
+
+/// `config_updates(form.model_dump(), key_map)`: the form's fields as `config` rows.
+fn updates(form: &impl Serialize, map: &[(&'static str, &'static str)]) -> Result<Vec<(&'static str, Value)>> {
+    let dumped = serde_json::to_value(form).map_err(Error::internal)?;
+    Ok(map.iter().filter_map(|(field, key)| dumped.get(*field).map(|v| (*key, v.clone()))).collect())
+}
+
+async fn write(ctx: &ServerContext, rows: &[(&str, Value)]) -> Result<()> {
+    settings::write(ctx, rows).await?;
+    Ok(())
+}
+
+/// `GET /api/v1/configs/banners`.
+pub fn banners(ctx: &ServerContext) -> Result<Vec<BannerModel>> {
+    serde_json::from_value(ctx.setting("ui.banners").unwrap_or(Value::Null)).map_err(Error::internal)
+}
+
+/// `POST /api/v1/configs/banners`: stores the banners as dumped by the model (every field).
+pub async fn set_banners(ctx: &ServerContext, banners_: Vec<BannerModel>) -> Result<Vec<BannerModel>> {
+    let value = serde_json::to_value(&banners_).map_err(Error::internal)?;
+    write(ctx, &[("ui.banners", value)]).await?;
+    banners(ctx)
+}
+
+/// `GET /api/v1/configs/models/defaults`.
+pub fn models_defaults(ctx: &ServerContext) -> ModelsDefaults {
+    ModelsDefaults { DEFAULT_MODEL_METADATA: ctx.setting("models.default_metadata").unwrap_or(Value::Null) }
+}
+
+/// `GET /api/v1/configs/models`.
+pub fn models(ctx: &ServerContext) -> Result<ModelsConfigForm> {
+    values(ctx, MODELS)
+}
+
+/// `POST /api/v1/configs/models`: every field (nulls included).
+pub async fn set_models(ctx: &ServerContext, form: ModelsConfigForm) -> Result<ModelsConfigForm> {
+    write(ctx, &updates(&form, MODELS)?).await?;
+    models(ctx)
+}
+
+/// `GET /api/v1/configs/connections`.
+pub fn connections(ctx: &ServerContext) -> Result<ConnectionsConfigForm> {
+    values(ctx, CONNECTIONS)
+}
+
+/// `POST /api/v1/configs/connections`: the fields sent (`exclude_unset`).
+pub async fn set_connections(ctx: &ServerContext, form: ConnectionsConfigForm) -> Result<ConnectionsConfigForm> {
+    let mut rows = updates(&form, CONNECTIONS)?;
+    if form.ENABLE_DIRECT_INTEGRATIONS.is_none() {
+        rows.retain(|(k, _)| *k != "direct.integrations.enable");
+    }
+    write(ctx, &rows).await?;
+    connections(ctx)
+}
+
+/// `POST /api/v1/configs/suggestions`: the suggestions (null allowed) and their translations
+/// (absent or null: `{}`).
+pub async fn set_suggestions(ctx: &ServerContext, suggestions: Option<Vec<PromptSuggestion>>, i18n: Option<Map<String, Value>>) -> Result<Map<String, Value>> {
+    let s = serde_json::to_value(&suggestions).map_err(Error::internal)?;
+    let i = Value::Object(i18n.filter(|m| !m.is_empty()).unwrap_or_default());
+    write(ctx, &[("ui.prompt_suggestions", s), ("ui.prompt_suggestions_i18n", i)]).await?;
+    let mut out = Map::new();
+    out.insert("suggestions".into(), ctx.setting("ui.prompt_suggestions").unwrap_or(Value::Null));
+    out.insert("i18n".into(), ctx.setting("ui.prompt_suggestions_i18n").unwrap_or(Value::Null));
+    Ok(out)
+}
+
+/// `GET /api/v1/configs/code_execution`.
+pub fn code_execution(ctx: &ServerContext) -> Result<CodeInterpreterConfigForm> {
+    values(ctx, CODE_EXECUTION)
+}
+
+/// `POST /api/v1/configs/code_execution`.
+pub async fn set_code_execution(ctx: &ServerContext, form: CodeInterpreterConfigForm) -> Result<CodeInterpreterConfigForm> {
+    write(ctx, &updates(&form, CODE_EXECUTION)?).await?;
+    code_execution(ctx)
+}
+
+/// `GET /api/v1/configs/subagents`.
+pub fn subagents(ctx: &ServerContext) -> Result<SubagentsConfigForm> {
+    values(ctx, SUBAGENTS)
+}
+
+/// `POST /api/v1/configs/subagents`.
+pub async fn set_subagents(ctx: &ServerContext, form: SubagentsConfigForm) -> Result<SubagentsConfigForm> {
+    write(ctx, &updates(&form, SUBAGENTS)?).await?;
+    subagents(ctx)
+}
+
+/// `POST /api/v1/configs/interface/visibility`: stores `ui.visibility` whole.
+pub async fn set_interface_visibility(ctx: &ServerContext, visibility: Map<String, Value>) -> Result<Map<String, Value>> {
+    write(ctx, &[("ui.visibility", Value::Object(visibility.clone()))]).await?;
+    Ok(visibility)
+}
