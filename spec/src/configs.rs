@@ -130,6 +130,94 @@ pub struct InterfaceVisibilityForm {
     pub visibility: Map<String, Value>,
 }
 
+/// `ToolServerConnection` (`extra='allow'`: other keys are kept, after these).
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct ToolServerConnection {
+    url: String,
+    path: String,
+    #[serde(default)]
+    r#type: Option<String>,
+    #[schemars(schema_with = "nullable_string")]
+    auth_type: Option<String>,
+    #[serde(default)]
+    forward_cookies: bool,
+    #[serde(default)]
+    #[schemars(schema_with = "dict_or_string")]
+    headers: Option<Value>,
+    #[schemars(schema_with = "nullable_string")]
+    key: Option<String>,
+    #[schemars(schema_with = "nullable_object")]
+    config: Option<Map<String, Value>>,
+    #[serde(default)]
+    info: Option<Map<String, Value>>,
+}
+
+/// `ToolServersConfigForm`, read as a JSON object and validated by the server.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct ToolServersConfigForm {
+    TOOL_SERVER_CONNECTIONS: Vec<ToolServerConnection>,
+}
+
+/// `ToolServersConfigForm` as answered: each connection dumped (its fields, then its other keys).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ToolServersConfig {
+    #[schemars(with = "Vec<ToolServerConnection>")]
+    pub TOOL_SERVER_CONNECTIONS: Vec<Map<String, Value>>,
+}
+
+/// `TerminalServerConnection` (`extra='allow'`).
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct TerminalServerConnection {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    enabled: Option<bool>,
+    url: String,
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(default)]
+    key: Option<String>,
+    #[serde(default)]
+    auth_type: Option<String>,
+    #[serde(default)]
+    forward_cookies: bool,
+    #[serde(default)]
+    config: Option<Map<String, Value>>,
+    #[serde(default)]
+    server_type: Option<String>,
+    #[serde(default)]
+    policy_id: Option<String>,
+}
+
+/// `TerminalServersConfigForm`, read as a JSON object and validated by the server.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct TerminalServersConfigForm {
+    TERMINAL_SERVER_CONNECTIONS: Vec<TerminalServerConnection>,
+}
+
+/// `dict | str | None`.
+fn dict_or_string(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    use schemars::schema::{InstanceType, SchemaObject, SubschemaValidation};
+    let any_of = [InstanceType::Object, InstanceType::String]
+        .into_iter()
+        .map(|t| SchemaObject { instance_type: Some(t.into()), ..Default::default() }.into())
+        .collect();
+    let mut s = SchemaObject { subschemas: Some(Box::new(SubschemaValidation { any_of: Some(any_of), ..Default::default() })), ..Default::default() };
+    s.extensions.insert("nullable".into(), Value::Bool(true));
+    s.into()
+}
+
+/// A required `dict | None`.
+fn nullable_object(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    nullable(schemars::schema::InstanceType::Object, None)
+}
+
 /// A required `str | None`.
 fn nullable_string(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
     nullable(schemars::schema::InstanceType::String, None)
@@ -245,6 +333,32 @@ pub trait ConfigsApi in configs_api_invokers {
         rqctx: RequestContext<Self::Context>,
         body: FastJson<SubagentsConfigForm>,
     ) -> Result<HttpResponseOk<SubagentsConfigForm>, Detail>;
+
+    /// Admin: the tool servers (OpenAPI and MCP) connections.
+    #[endpoint { method = GET, path = "/api/v1/configs/tool_servers", tags = ["configs"] }]
+    async fn configs_get_tool_servers(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<ToolServersConfig>, Detail>;
+
+    /// Admin: replaces the tool servers connections.
+    #[endpoint { method = POST, path = "/api/v1/configs/tool_servers", tags = ["configs"] }]
+    async fn configs_set_tool_servers(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<Shaped<ToolServersConfigForm, Map<String, Value>>>,
+    ) -> Result<HttpResponseOk<ToolServersConfig>, Detail>;
+
+    /// Admin: the terminal servers connections, as stored.
+    #[endpoint { method = GET, path = "/api/v1/configs/terminal_servers", tags = ["configs"] }]
+    async fn configs_get_terminal_servers(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<Map<String, Value>>, Detail>;
+
+    /// Admin: replaces the terminal servers connections.
+    #[endpoint { method = POST, path = "/api/v1/configs/terminal_servers", tags = ["configs"] }]
+    async fn configs_set_terminal_servers(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<Shaped<TerminalServersConfigForm, Map<String, Value>>>,
+    ) -> Result<HttpResponseOk<Map<String, Value>>, Detail>;
 
     /// Admin: which parts of the interface are shown.
     #[endpoint { method = POST, path = "/api/v1/configs/interface/visibility", tags = ["configs"] }]

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use webui_api::configs::{
     BannerModel, CodeInterpreterConfigForm, ConnectionsConfigForm, ModelsConfigForm, ModelsDefaults, PromptSuggestion,
-    SubagentsConfigForm,
+    SubagentsConfigForm, ToolServersConfig,
 };
 
 use crate::context::ServerContext;
@@ -162,4 +162,181 @@ pub async fn set_subagents(ctx: &ServerContext, form: SubagentsConfigForm) -> Re
 pub async fn set_interface_visibility(ctx: &ServerContext, visibility: Map<String, Value>) -> Result<Map<String, Value>> {
     write(ctx, &[("ui.visibility", Value::Object(visibility.clone()))]).await?;
     Ok(visibility)
+}
+
+/// The kind of a connection field (pydantic's lax checks of it).
+#[derive(Clone, Copy)]
+pub enum Kind {
+    Str,
+    Bool,
+    Dict,
+    /// `dict | str`.
+    DictOrStr,
+}
+
+/// A field of a connection model: its name, kind, whether null is allowed, and its default
+/// (`None`: required).
+pub struct Field(pub &'static str, pub Kind, pub bool, pub Option<fn() -> Value>);
+
+/// `ToolServerConnection`'s fields, in declaration order.
+pub const TOOL_SERVER_FIELDS: &[Field] = &[
+    Field("url", Kind::Str, false, None),
+    Field("path", Kind::Str, false, None),
+    Field("type", Kind::Str, true, Some(|| Value::from("openapi"))),
+    Field("auth_type", Kind::Str, true, None),
+    Field("forward_cookies", Kind::Bool, false, Some(|| Value::Bool(false))),
+    Field("headers", Kind::DictOrStr, true, Some(|| Value::Null)),
+    Field("key", Kind::Str, true, None),
+    Field("config", Kind::Dict, true, None),
+    Field("info", Kind::Dict, true, Some(|| Value::Null)),
+];
+
+/// `TerminalServerConnection`'s fields, in declaration order.
+pub const TERMINAL_SERVER_FIELDS: &[Field] = &[
+    Field("id", Kind::Str, true, Some(|| Value::from(""))),
+    Field("name", Kind::Str, true, Some(|| Value::from(""))),
+    Field("enabled", Kind::Bool, true, Some(|| Value::Bool(true))),
+    Field("url", Kind::Str, false, None),
+    Field("path", Kind::Str, true, Some(|| Value::from("/openapi.json"))),
+    Field("key", Kind::Str, true, Some(|| Value::from(""))),
+    Field("auth_type", Kind::Str, true, Some(|| Value::from("bearer"))),
+    Field("forward_cookies", Kind::Bool, false, Some(|| Value::Bool(false))),
+    Field("config", Kind::Dict, true, Some(|| Value::Null)),
+    Field("server_type", Kind::Str, true, Some(|| Value::Null)),
+    Field("policy_id", Kind::Str, true, Some(|| Value::Null)),
+];
+
+/// Pydantic's lax `bool`: JSON booleans, 0/1, and its words for true and false; else the error
+/// (type, message).
+pub fn lax_bool(v: &Value) -> std::result::Result<bool, (&'static str, &'static str)> {
+    const PARSING: (&str, &str) = ("bool_parsing", "Input should be a valid boolean, unable to interpret input");
+    match v {
+        Value::Bool(b) => Ok(*b),
+        Value::Number(n) => match n.as_f64() {
+            Some(x) if x == 0.0 => Ok(false),
+            Some(x) if x == 1.0 => Ok(true),
+            _ => Err(PARSING),
+        },
+        Value::String(t) => match t.to_ascii_lowercase().as_str() {
+            "1" | "on" | "t" | "true" | "y" | "yes" => Ok(true),
+            "0" | "off" | "f" | "false" | "n" | "no" => Ok(false),
+            _ => Err(PARSING),
+        },
+        _ => Err(("bool_type", "Input should be a valid boolean")),
+    }
+}
+
+/// A connection model (`extra='allow'`) validated and dumped as pydantic does: its fields in
+/// declaration order (defaults filled in), then its other keys in the order sent. Errors (with
+/// `loc` under `at`) are added to `errors`.
+pub fn dump_model(item: &Value, fields: &[Field], at: &[Value], errors: &mut Vec<Value>) -> Option<Map<String, Value>> {
+    let loc = |extra: &[Value]| -> Value { Value::Array(at.iter().chain(extra).cloned().collect()) };
+    let Some(m) = item.as_object() else {
+        errors.push(serde_json::json!({
+            "type": "model_attributes_type", "loc": loc(&[]),
+            "msg": "Input should be a valid dictionary or object to extract fields from", "input": item,
+        }));
+        return None;
+    };
+    let before = errors.len();
+    let mut out = Map::new();
+    for Field(name, kind, nullable, default) in fields {
+        let here = [Value::from(*name)];
+        let v = match (m.get(*name), default) {
+            (Some(v), _) => v.clone(),
+            (None, Some(d)) => {
+                out.insert(name.to_string(), d());
+                continue;
+            }
+            (None, None) => {
+                errors.push(serde_json::json!({"type": "missing", "loc": loc(&here), "msg": "Field required", "input": item}));
+                continue;
+            }
+        };
+        if v.is_null() && *nullable {
+            out.insert(name.to_string(), v);
+            continue;
+        }
+        let checked = match kind {
+            Kind::Str if v.is_string() => Ok(v.clone()),
+            Kind::Str => Err(vec![("string_type", "Input should be a valid string", None)]),
+            Kind::Bool => lax_bool(&v).map(Value::Bool).map_err(|(t, msg)| vec![(t, msg, None)]),
+            Kind::Dict if v.is_object() => Ok(v.clone()),
+            Kind::Dict => Err(vec![("dict_type", "Input should be a valid dictionary", None)]),
+            Kind::DictOrStr if v.is_object() || v.is_string() => Ok(v.clone()),
+            Kind::DictOrStr => Err(vec![
+                ("dict_type", "Input should be a valid dictionary", Some("dict[any,any]")),
+                ("string_type", "Input should be a valid string", Some("str")),
+            ]),
+        };
+        match checked {
+            Ok(v) => {
+                out.insert(name.to_string(), v);
+            }
+            Err(list) => {
+                for (t, msg, member) in list {
+                    let mut l = here.to_vec();
+                    if let Some(member) = member {
+                        l.push(Value::from(member));
+                    }
+                    errors.push(serde_json::json!({"type": t, "loc": loc(&l), "msg": msg, "input": v}));
+                }
+            }
+        }
+    }
+    for (k, v) in m {
+        if !fields.iter().any(|f| f.0 == k) {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    (errors.len() == before).then_some(out)
+}
+
+/// A stored list of connections dumped through their model (a stored value the model refuses is
+/// the reference's response-validation 500).
+fn dump_stored(value: Value, fields: &[Field]) -> Result<Vec<Map<String, Value>>> {
+    let Value::Array(items) = value else { return Err(Error::internal("stored connections are not a list")) };
+    let mut errors = Vec::new();
+    let out: Vec<Map<String, Value>> = items.iter().filter_map(|i| dump_model(i, fields, &[], &mut errors)).collect();
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::internal(Value::Array(errors)))
+    }
+}
+
+/// `GET /api/v1/configs/tool_servers`.
+pub fn tool_servers(ctx: &ServerContext) -> Result<ToolServersConfig> {
+    let stored = ctx.setting("tool_server.connections").unwrap_or(Value::Null);
+    Ok(ToolServersConfig { TOOL_SERVER_CONNECTIONS: dump_stored(stored, TOOL_SERVER_FIELDS)? })
+}
+
+/// `POST /api/v1/configs/tool_servers`: stores the dumped connections. The reference then loads
+/// each server's specification (and registers MCP OAuth clients) for its tools runtime, which
+/// this server does not have yet; the answer does not depend on it.
+pub async fn set_tool_servers(ctx: &ServerContext, connections: Vec<Map<String, Value>>) -> Result<ToolServersConfig> {
+    let value = Value::Array(connections.iter().cloned().map(Value::Object).collect());
+    write(ctx, &[("tool_server.connections", value)]).await?;
+    Ok(ToolServersConfig { TOOL_SERVER_CONNECTIONS: connections })
+}
+
+/// `GET /api/v1/configs/terminal_servers`: as stored.
+pub fn terminal_servers(ctx: &ServerContext) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert("TERMINAL_SERVER_CONNECTIONS".into(), ctx.setting("terminal_server.connections").unwrap_or(Value::Null));
+    out
+}
+
+/// `POST /api/v1/configs/terminal_servers`: stores the dumped connections (without `policy` and
+/// `lifecycle`, which have their own routes).
+pub async fn set_terminal_servers(ctx: &ServerContext, mut connections: Vec<Map<String, Value>>) -> Result<Map<String, Value>> {
+    for c in &mut connections {
+        c.shift_remove("policy");
+        c.shift_remove("lifecycle");
+    }
+    let value = Value::Array(connections.into_iter().map(Value::Object).collect());
+    write(ctx, &[("terminal_server.connections", value.clone())]).await?;
+    let mut out = Map::new();
+    out.insert("TERMINAL_SERVER_CONNECTIONS".into(), value);
+    Ok(out)
 }

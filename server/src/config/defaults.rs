@@ -42,6 +42,7 @@ pub const SETTINGS: &[(&str, &str, Option<&str>, Default_)] = {
         ("direct.enable", "ENABLE_DIRECT_CONNECTIONS", None, Bool(false)),
         ("direct.integrations.enable", "ENABLE_DIRECT_INTEGRATIONS", None, Bool(false)),
         ("terminal_server.connections", "TERMINAL_SERVER_CONNECTIONS", None, Json("[]")),
+        ("tool_server.connections", "TOOL_SERVER_CONNECTIONS", None, Json("[]")),
         ("folders.enable", "ENABLE_FOLDERS", None, Bool(true)),
         ("folders.max_file_count", "FOLDER_MAX_FILE_COUNT", None, Str("")),
         ("channels.enable", "ENABLE_CHANNELS", None, Bool(false)),

@@ -8,7 +8,7 @@ use dropshot::{HttpResponseOk, RequestContext};
 use serde_json::{json, Map, Value};
 use webui_api::configs::{
     BannerModel, CodeInterpreterConfigForm, ConfigsApi, ConnectionsConfigForm, InterfaceVisibilityForm, ModelsConfigForm, ModelsDefaults,
-    SetBannersForm, SetDefaultSuggestionsForm, SubagentsConfigForm,
+    SetBannersForm, SetDefaultSuggestionsForm, SubagentsConfigForm, TerminalServersConfigForm, ToolServersConfig, ToolServersConfigForm,
 };
 use webui_api::{Detail, FastJson, Shaped};
 
@@ -39,25 +39,6 @@ fn visibility_form(body: &Map<String, Value>) -> Result<Map<String, Value>, Deta
         Some(v) => Err(Detail::validation(vec![json!({
             "type": "dict_type", "loc": ["body", "visibility"], "msg": "Input should be a valid dictionary", "input": v,
         })])),
-    }
-}
-
-/// Pydantic's lax `bool`: JSON booleans, 0/1, and its words for true and false.
-fn lax_bool(v: &Value) -> Result<bool, (&'static str, &'static str)> {
-    const PARSING: (&str, &str) = ("bool_parsing", "Input should be a valid boolean, unable to interpret input");
-    match v {
-        Value::Bool(b) => Ok(*b),
-        Value::Number(n) => match n.as_f64() {
-            Some(x) if x == 0.0 => Ok(false),
-            Some(x) if x == 1.0 => Ok(true),
-            _ => Err(PARSING),
-        },
-        Value::String(t) => match t.to_ascii_lowercase().as_str() {
-            "1" | "on" | "t" | "true" | "y" | "yes" => Ok(true),
-            "0" | "off" | "f" | "false" | "n" | "no" => Ok(false),
-            _ => Err(PARSING),
-        },
-        _ => Err(("bool_type", "Input should be a valid boolean")),
     }
 }
 
@@ -150,7 +131,7 @@ fn banners_form(body: &Map<String, Value>) -> Result<Vec<BannerModel>, Detail> {
                 err(&mut errors, vec![json!("dismissible")], "missing", "Field required", item);
                 None
             }
-            Some(v) => lax_bool(v).map_err(|(k, m)| err(&mut errors, vec![json!("dismissible")], k, m, v)).ok(),
+            Some(v) => app::lax_bool(v).map_err(|(k, m)| err(&mut errors, vec![json!("dismissible")], k, m, v)).ok(),
         };
         let timestamp = match b.get("timestamp") {
             None => {
@@ -171,6 +152,23 @@ fn banners_form(body: &Map<String, Value>) -> Result<Vec<BannerModel>, Detail> {
             });
         }
     }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Detail::validation(errors))
+    }
+}
+
+/// A form holding one list of connection models (`key`: the list's field), validated item by item.
+fn connections_form(body: &Map<String, Value>, key: &str, fields: &[app::Field]) -> Result<Vec<Map<String, Value>>, Detail> {
+    let items = match body.get(key) {
+        None => return Err(Detail::validation(vec![json!({"type": "missing", "loc": ["body", key], "msg": "Field required", "input": body})])),
+        Some(Value::Array(a)) => a,
+        Some(v) => return Err(Detail::validation(vec![json!({"type": "list_type", "loc": ["body", key], "msg": "Input should be a valid list", "input": v})])),
+    };
+    let mut errors = Vec::new();
+    let out: Vec<Map<String, Value>> =
+        items.iter().enumerate().filter_map(|(i, item)| app::dump_model(item, fields, &[json!("body"), json!(key), json!(i)], &mut errors)).collect();
     if errors.is_empty() {
         Ok(out)
     } else {
@@ -251,6 +249,34 @@ impl ConfigsApi for ServerImpl {
         auth::require_admin(&rqctx).await?;
         let form = body.into_inner()?;
         Ok(HttpResponseOk(app::set_subagents(rqctx.context(), form).await?))
+    }
+
+    async fn configs_get_tool_servers(rqctx: Ctx) -> Result<HttpResponseOk<ToolServersConfig>, Detail> {
+        auth::require_admin(&rqctx).await?;
+        Ok(HttpResponseOk(app::tool_servers(rqctx.context())?))
+    }
+
+    async fn configs_set_tool_servers(
+        rqctx: Ctx,
+        body: FastJson<Shaped<ToolServersConfigForm, Map<String, Value>>>,
+    ) -> Result<HttpResponseOk<ToolServersConfig>, Detail> {
+        auth::require_admin(&rqctx).await?;
+        let connections = connections_form(&body.into_inner()?.value, "TOOL_SERVER_CONNECTIONS", app::TOOL_SERVER_FIELDS)?;
+        Ok(HttpResponseOk(app::set_tool_servers(rqctx.context(), connections).await?))
+    }
+
+    async fn configs_get_terminal_servers(rqctx: Ctx) -> Result<HttpResponseOk<Map<String, Value>>, Detail> {
+        auth::require_admin(&rqctx).await?;
+        Ok(HttpResponseOk(app::terminal_servers(rqctx.context())))
+    }
+
+    async fn configs_set_terminal_servers(
+        rqctx: Ctx,
+        body: FastJson<Shaped<TerminalServersConfigForm, Map<String, Value>>>,
+    ) -> Result<HttpResponseOk<Map<String, Value>>, Detail> {
+        auth::require_admin(&rqctx).await?;
+        let connections = connections_form(&body.into_inner()?.value, "TERMINAL_SERVER_CONNECTIONS", app::TERMINAL_SERVER_FIELDS)?;
+        Ok(HttpResponseOk(app::set_terminal_servers(rqctx.context(), connections).await?))
     }
 
     async fn configs_set_interface_visibility(

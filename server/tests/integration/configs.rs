@@ -95,4 +95,20 @@ async fn configs_role_gates_rows_and_validation() {
     let r = req("POST", &s.url, "/api/v1/configs/interface/visibility", Some(&a.admin), Some(r#"{"visibility":{"b":false,"a":true}}"#)).await;
     assert_eq!(r.body, r#"{"visibility":{"b":false,"a":true}}"#);
     assert_eq!(stored(&s, "ui.visibility").await.unwrap().to_string(), r#"{"b":false,"a":true}"#);
+
+    // Tool servers: each connection dumped (defaults filled in, other keys after), stored as
+    // answered; nothing is fetched from the (unreachable) server.
+    let body = r#"{"TOOL_SERVER_CONNECTIONS":[{"x":1,"url":"http://127.0.0.1:9","path":"p","auth_type":null,"key":null,"config":null}]}"#;
+    let r = req("POST", &s.url, "/api/v1/configs/tool_servers", Some(&a.admin), Some(body)).await;
+    let want = r#"[{"url":"http://127.0.0.1:9","path":"p","type":"openapi","auth_type":null,"forward_cookies":false,"headers":null,"key":null,"config":null,"info":null,"x":1}]"#;
+    assert_eq!(r.body, format!(r#"{{"TOOL_SERVER_CONNECTIONS":{want}}}"#));
+    assert_eq!(stored(&s, "tool_server.connections").await.unwrap().to_string(), want);
+    let r = req("POST", &s.url, "/api/v1/configs/tool_servers", Some(&a.admin), Some(r#"{"TOOL_SERVER_CONNECTIONS":[{"url":"u"}]}"#)).await;
+    let missing: Vec<Value> = r.json()["detail"].as_array().unwrap().iter().map(|e| e["loc"][3].clone()).collect();
+    assert_eq!(missing, [json!("path"), json!("auth_type"), json!("key"), json!("config")]);
+
+    // Terminal servers: `policy` and `lifecycle` are not stored.
+    let r = req("POST", &s.url, "/api/v1/configs/terminal_servers", Some(&a.admin), Some(r#"{"TERMINAL_SERVER_CONNECTIONS":[{"url":"u","policy":{}}]}"#)).await;
+    assert_eq!(r.json()["TERMINAL_SERVER_CONNECTIONS"][0].get("policy"), None);
+    assert_eq!(r.json()["TERMINAL_SERVER_CONNECTIONS"][0]["enabled"], json!(true));
 }
