@@ -347,6 +347,13 @@ pub trait ConfigsApi in configs_api_invokers {
         body: FastJson<Shaped<ToolServersConfigForm, Map<String, Value>>>,
     ) -> Result<HttpResponseOk<ToolServersConfig>, Detail>;
 
+    /// Admin: checks a tool server connection (an OpenAPI server's specification).
+    #[endpoint { method = POST, path = "/api/v1/configs/tool_servers/verify", tags = ["configs"] }]
+    async fn configs_verify_tool_servers(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<Shaped<ToolServerConnection, Map<String, Value>>>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
+
     /// Admin: the terminal servers connections, as stored.
     #[endpoint { method = GET, path = "/api/v1/configs/terminal_servers", tags = ["configs"] }]
     async fn configs_get_terminal_servers(

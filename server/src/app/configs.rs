@@ -340,3 +340,78 @@ pub async fn set_terminal_servers(ctx: &ServerContext, mut connections: Vec<Map<
     out.insert("TERMINAL_SERVER_CONNECTIONS".into(), value);
     Ok(out)
 }
+
+/// `400 'Failed to connect to the tool server'`.
+const TOOL_SERVER_UNREACHABLE: &str = "Failed to connect to the tool server";
+/// `400 'Failed to create MCP client'`.
+const MCP_CLIENT_FAILED: &str = "Failed to create MCP client";
+/// `AIOHTTP_CLIENT_TIMEOUT_TOOL_SERVER_DATA`'s default.
+const TOOL_SERVER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// The largest specification read from a tool server.
+const TOOL_SERVER_SPEC_MAX: usize = 16 * 1024 * 1024;
+
+/// `get_tool_server_url(url, path)`: `path` when it is a full URL, else joined to `url`.
+fn tool_server_url(url: &str, path: &str) -> String {
+    if path.contains("://") {
+        return path.to_string();
+    }
+    let base = url.trim_end_matches('/');
+    if path.starts_with('/') {
+        format!("{base}{path}")
+    } else {
+        format!("{base}/{path}")
+    }
+}
+
+/// `POST /api/v1/configs/tool_servers/verify`: an OpenAPI server's specification (JSON), fetched
+/// through the SSRF-guarded client (`net::outbound`: a server on a private address needs
+/// `ENABLE_LOCAL_WEB_FETCH`), with the connection's bearer key or the caller's session token and
+/// its literal custom headers. Any failure is the reference's 400. MCP servers: this server has
+/// no MCP client yet, so their check always fails as the reference's does for an unreachable
+/// one.
+pub async fn verify_tool_server(ctx: &ServerContext, conn: &Map<String, Value>, session_token: Option<&str>) -> Result<Value> {
+    let text = |k: &str| conn.get(k).and_then(Value::as_str);
+    if text("type") == Some("mcp") {
+        return Err(Error::bad_request(MCP_CLIENT_FAILED));
+    }
+    let unreachable = || Error::bad_request(TOOL_SERVER_UNREACHABLE);
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ACCEPT, reqwest::header::HeaderValue::from_static("application/json"));
+    headers.insert(reqwest::header::CONTENT_TYPE, reqwest::header::HeaderValue::from_static("application/json"));
+    let token = match text("auth_type") {
+        Some("bearer") => text("key"),
+        Some("session") => session_token,
+        _ => None,
+    };
+    if let Some(t) = token.filter(|t| !t.is_empty()) {
+        let v = reqwest::header::HeaderValue::from_str(&format!("Bearer {t}")).map_err(|_| unreachable())?;
+        headers.insert(reqwest::header::AUTHORIZATION, v);
+    }
+    if let Some(Value::Object(custom)) = conn.get("headers") {
+        for (k, v) in custom {
+            if let (Ok(name), Some(Ok(value))) = (
+                reqwest::header::HeaderName::from_bytes(k.as_bytes()),
+                v.as_str().map(reqwest::header::HeaderValue::from_str),
+            ) {
+                headers.insert(name, value);
+            }
+        }
+    }
+    let url = tool_server_url(text("url").unwrap_or_default(), text("path").unwrap_or_default());
+    let fetch = async {
+        let resp = ctx.outbound.send(reqwest::Method::GET, &url, headers, None).await.map_err(|_| unreachable())?;
+        if resp.status() != reqwest::StatusCode::OK {
+            return Err(unreachable());
+        }
+        let mut body = Vec::new();
+        let mut resp = resp;
+        while let Some(chunk) = resp.chunk().await.map_err(|_| unreachable())? {
+            if body.len() + chunk.len() > TOOL_SERVER_SPEC_MAX {
+                return Err(unreachable());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        serde_json::from_slice::<Value>(&body).map_err(|_| unreachable())
+    };
+    tokio::time::timeout(TOOL_SERVER_TIMEOUT, fetch).await.map_err(|_| unreachable())?
+}

@@ -8,7 +8,7 @@ use dropshot::{HttpResponseOk, RequestContext};
 use serde_json::{json, Map, Value};
 use webui_api::configs::{
     BannerModel, CodeInterpreterConfigForm, ConfigsApi, ConnectionsConfigForm, InterfaceVisibilityForm, ModelsConfigForm, ModelsDefaults,
-    SetBannersForm, SetDefaultSuggestionsForm, SubagentsConfigForm, TerminalServersConfigForm, ToolServersConfig, ToolServersConfigForm,
+    SetBannersForm, SetDefaultSuggestionsForm, SubagentsConfigForm, TerminalServersConfigForm, ToolServerConnection, ToolServersConfig, ToolServersConfigForm,
 };
 use webui_api::{Detail, FastJson, Shaped};
 
@@ -263,6 +263,19 @@ impl ConfigsApi for ServerImpl {
         auth::require_admin(&rqctx).await?;
         let connections = connections_form(&body.into_inner()?.value, "TOOL_SERVER_CONNECTIONS", app::TOOL_SERVER_FIELDS)?;
         Ok(HttpResponseOk(app::set_tool_servers(rqctx.context(), connections).await?))
+    }
+
+    async fn configs_verify_tool_servers(
+        rqctx: Ctx,
+        body: FastJson<Shaped<ToolServerConnection, Map<String, Value>>>,
+    ) -> Result<HttpResponseOk<Value>, Detail> {
+        auth::require_admin(&rqctx).await?;
+        let mut errors = Vec::new();
+        let conn = app::dump_model(&Value::Object(body.into_inner()?.value), app::TOOL_SERVER_FIELDS, &[json!("body")], &mut errors);
+        let conn = conn.ok_or_else(|| Detail::validation(errors))?;
+        let headers = rqctx.request.headers();
+        let token = auth::authorization_cred(headers).or_else(|| auth::cookies(headers).remove("token"));
+        Ok(HttpResponseOk(app::verify_tool_server(rqctx.context(), &conn, token.as_deref()).await?))
     }
 
     async fn configs_get_terminal_servers(rqctx: Ctx) -> Result<HttpResponseOk<Map<String, Value>>, Detail> {
