@@ -18,6 +18,7 @@ pub mod dispatch;
 pub mod auths;
 mod body;
 pub mod chats;
+pub mod configs;
 mod error;
 pub mod folders;
 pub mod frontend;
@@ -1115,5 +1116,11 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         description: "The /api/v1/folders operations with a literal path segment where another has a variable \
                       (`/api/v1/folders/shared` beside `/api/v1/folders/{id}`).",
         describe: folders::folders_literal_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "configs",
+        title: "Open WebUI: configs",
+        description: "/api/v1/configs: the admin panel's settings (banners, models, connections, code execution, ...).",
+        describe: configs::configs_api_mod::stub_api_description,
     },
 ];

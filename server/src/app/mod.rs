@@ -10,6 +10,8 @@
 pub mod auths;
 pub mod chats;
 pub mod config;
+pub mod configs;
+pub mod folders;
 pub mod groups;
 pub mod health;
 pub mod ldap;

@@ -9,6 +9,7 @@ pub mod chats;
 pub mod cluster;
 pub mod revoked;
 pub mod config;
+pub mod folders;
 pub mod groups;
 pub mod notify;
 pub mod usage;

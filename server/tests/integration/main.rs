@@ -4,6 +4,8 @@
 mod auths;
 mod chats;
 mod common;
+mod configs;
+mod folders;
 mod groups;
 mod faults;
 mod frontend;

@@ -513,6 +513,16 @@ mod tests {
     }
 
     #[test]
+    fn misspelt_literals_point_at_their_start_as_python() {
+        // (text, offset) as Python 3.11's json.loads reports them ("Expecting value").
+        for (text, offset) in [("nope", 0), ("[nope]", 1), ("{\"a\": trux}", 6), ("nulx", 0), ("tru e", 0), ("[1, fals]", 4)] {
+            let err = serde_json::from_str::<Value>(text).unwrap_err();
+            let v = python_json::json_invalid(text, &err);
+            assert_eq!((v["loc"][1].as_u64().unwrap() as usize, v["ctx"]["error"].as_str().unwrap()), (offset, "Expecting value"), "{text:?}");
+        }
+    }
+
+    #[test]
     fn eof_errors_match_python() {
         // (text, offset, message) as Python 3.11's json.loads reports them.
         let cases = [

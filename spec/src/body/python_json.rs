@@ -24,6 +24,11 @@ pub(super) fn json_invalid(text: &str, e: &serde_json::Error) -> Value {
         offset += line.chars().count() + 1;
     }
     let msg = e.to_string();
+    if msg.contains("expected ident") {
+        // A misspelt `true`/`false`/`null`: serde stops inside it, Python at its first letter.
+        let before: Vec<char> = text.chars().take(offset).collect();
+        offset -= before.iter().rev().take_while(|c| c.is_ascii_alphabetic()).count();
+    }
     let python = if msg.contains("trailing characters") {
         "Extra data"
     } else if msg.contains("key must be a string") {
