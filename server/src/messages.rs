@@ -26,6 +26,7 @@ pub const UNAUTHORIZED: &str = "401 Unauthorized";
 pub const ACCESS_PROHIBITED: &str = "You do not have permission to access this resource. Please contact your administrator for assistance.";
 pub const ACTION_PROHIBITED: &str = "The requested action has been restricted as a security measure.";
 pub const NOT_FOUND: &str = "We could not find what you're looking for :/";
+pub const SERVER_CONNECTION_ERROR: &str = "Open WebUI: Server Connection Error";
 pub const USER_NOT_FOUND: &str = "We could not find what you're looking for :/";
 pub const API_KEY_NOT_FOUND: &str = "Oops! It looks like there's a hiccup. The API key is missing. Please make sure to provide a valid API key to access this feature.";
 pub const API_KEY_NOT_ALLOWED: &str = "Use of API key is not enabled in the environment.";

@@ -18,10 +18,12 @@ pub mod dispatch;
 pub mod auths;
 mod body;
 pub mod chats;
+pub mod connections;
 mod error;
 pub mod folders;
 pub mod frontend;
 pub mod groups;
+pub mod models;
 pub mod scim;
 mod shaped;
 pub mod types;
@@ -1090,5 +1092,17 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         description: "The /api/v1/folders operations with a literal path segment where another has a variable \
                       (`/api/v1/folders/shared` beside `/api/v1/folders/{id}`).",
         describe: folders::folders_literal_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "connections",
+        title: "Open WebUI: connections",
+        description: "/openai/config, /ollama/config and their verify routes: the LLM providers' connections.",
+        describe: connections::connections_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "models",
+        title: "Open WebUI: models",
+        description: "/api/models (the merged model list) and /api/v1/models (the workspace models).",
+        describe: models::models_api_mod::stub_api_description,
     },
 ];

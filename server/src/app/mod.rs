@@ -9,10 +9,12 @@
 
 pub mod auths;
 pub mod config;
+pub mod connections;
 pub mod groups;
 pub mod health;
 pub mod ldap;
 pub mod mfa;
+pub mod models;
 pub mod oauth;
 pub mod scim;
 pub mod session;

@@ -9,6 +9,7 @@ pub mod cluster;
 pub mod revoked;
 pub mod config;
 pub mod groups;
+pub mod models;
 pub mod usage;
 pub mod users;
 

@@ -43,7 +43,7 @@ type Served = (ApiDescription<Arc<ServerContext>>, Vec<(&'static str, Invoker<Ar
 /// matched against them: the literal traits first, as the reference declares a literal route
 /// before the variable one beside it.
 fn served() -> Vec<Served> {
-    use webui_api::{chats, folders};
+    use webui_api::{chats, connections, folders, models};
     vec![
         (webui_api::webui_literal_api_mod::api_description::<ServerImpl>(), webui_api::webui_literal_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_literal_api_mod::api_description::<ServerImpl>(), chats::chats_literal_api_invokers::invokers::<ServerImpl>()),
@@ -51,6 +51,8 @@ fn served() -> Vec<Served> {
         (webui_api::webui_api_mod::api_description::<ServerImpl>(), webui_api::webui_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_api_mod::api_description::<ServerImpl>(), chats::chats_api_invokers::invokers::<ServerImpl>()),
         (folders::folders_api_mod::api_description::<ServerImpl>(), folders::folders_api_invokers::invokers::<ServerImpl>()),
+        (connections::connections_api_mod::api_description::<ServerImpl>(), connections::connections_api_invokers::invokers::<ServerImpl>()),
+        (models::models_api_mod::api_description::<ServerImpl>(), models::models_api_invokers::invokers::<ServerImpl>()),
     ]
     .into_iter()
     .map(|(d, i)| (d.expect("an API trait's endpoints register"), i))

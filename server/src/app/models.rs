@@ -1,0 +1,508 @@
+//! The model list (`main.py::get_models` over `utils/models.py::get_all_models` and
+//! `get_filtered_models`): the connections' models merged with the workspace's custom models
+//! (table `model`), filtered by access grants, in the configured order.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{json, Map, Value};
+
+use crate::app::auths::valid_image_url;
+use crate::app::connections;
+use crate::app::session::{truthy, SessionUser};
+use crate::context::ServerContext;
+use crate::db::groups::groups_by_member;
+use crate::db::models::{all_models_with_grants, GrantRow, ModelRow};
+use crate::error::Result;
+
+/// `DEFAULT_ARENA_MODEL`.
+fn default_arena_model() -> Value {
+    json!({
+        "id": "arena-model",
+        "name": "Arena Model",
+        "info": {"meta": {
+            "profile_image_url": "/favicon.png",
+            "description": "Submit your questions to anonymous AI chatbots and vote on the best response.",
+            "model_ids": null,
+        }},
+        "object": "model",
+        "created": 0,
+        "owned_by": "arena",
+        "arena": true,
+    })
+}
+
+/// `normalize_model_tags`: `[{"name": stripped}]` for each non-blank name or `{"name": ...}`.
+pub fn normalize_tags(tags: Option<&Value>) -> Vec<Value> {
+    let Some(Value::Array(tags)) = tags else { return Vec::new() };
+    tags.iter()
+        .filter_map(|t| {
+            let name = match t {
+                Value::Object(o) => o.get("name"),
+                other => Some(other),
+            }?;
+            let name = name.as_str()?.trim();
+            (!name.is_empty()).then(|| json!({"name": name}))
+        })
+        .collect()
+}
+
+/// `strip_extracted_content_from_model_knowledge`.
+fn strip_knowledge(v: &Value) -> Value {
+    let Value::Array(items) = v else { return v.clone() };
+    Value::Array(
+        items
+            .iter()
+            .map(|item| {
+                let mut item = item.clone();
+                if let Some(Value::Object(d)) = item.get_mut("data") {
+                    d.shift_remove("content");
+                }
+                if let Some(Value::Object(d)) = item.get_mut("file").and_then(|f| f.get_mut("data")) {
+                    d.shift_remove("content");
+                }
+                item
+            })
+            .collect(),
+    )
+}
+
+/// `ModelMeta.model_dump()`: the declared fields first (validated), then the others in their
+/// stored order. `None` when the reference's validation fails (the row is skipped).
+fn meta_dump(meta: &Value) -> Option<Value> {
+    let empty = Map::new();
+    let m = meta.as_object().unwrap_or(&empty);
+    let mut out = Map::new();
+    let profile = match m.get("profile_image_url") {
+        Some(Value::String(s)) if valid_image_url(s) => json!(s),
+        _ => Value::Null,
+    };
+    out.insert("profile_image_url".into(), profile);
+    let background = match m.get("background_image_url") {
+        None | Some(Value::Null) => Value::Null,
+        Some(Value::String(s)) if is_file_content_url(s) => json!(s),
+        Some(_) => return None,
+    };
+    out.insert("background_image_url".into(), background);
+    for k in ["description", "i18n", "capabilities"] {
+        out.insert(k.into(), m.get(k).cloned().unwrap_or(Value::Null));
+    }
+    out.insert("knowledge".into(), m.get("knowledge").map(strip_knowledge).unwrap_or(Value::Null));
+    let voice = match m.get("voice") {
+        Some(Value::Object(v)) => json!({"voice": v.get("voice").cloned().unwrap_or(Value::Null)}),
+        _ => Value::Null,
+    };
+    out.insert("voice".into(), voice);
+    out.insert("voice_avatar".into(), m.get("voice_avatar").cloned().unwrap_or(Value::Null));
+    const DECLARED: [&str; 8] =
+        ["profile_image_url", "background_image_url", "description", "i18n", "capabilities", "knowledge", "voice", "voice_avatar"];
+    for (k, v) in m {
+        if DECLARED.contains(&k.as_str()) {
+            continue;
+        }
+        let v = if k == "tags" { Value::Array(normalize_tags(Some(v))) } else { v.clone() };
+        out.insert(k.clone(), v);
+    }
+    Some(Value::Object(out))
+}
+
+/// `/api/v1/files/{uuid}/content` (lower-case hex), the only background image a model may have.
+fn is_file_content_url(s: &str) -> bool {
+    let Some(id) = s.strip_prefix("/api/v1/files/").and_then(|r| r.strip_suffix("/content")) else { return false };
+    let parts: Vec<&str> = id.split('-').collect();
+    parts.len() == 5
+        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+}
+
+/// `ModelParams.model_dump()`: `model_controls` first when not empty, then the other keys.
+fn params_dump(params: &Value) -> Value {
+    let empty = Map::new();
+    let p = params.as_object().unwrap_or(&empty);
+    let mut out = Map::new();
+    if let Some(c) = p.get("model_controls").filter(|c| truthy(Some(c))) {
+        out.insert("model_controls".into(), c.clone());
+    }
+    for (k, v) in p {
+        if k != "model_controls" {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    Value::Object(out)
+}
+
+/// `public_model_params`: the controls' labels and options' labels, and the compaction threshold.
+fn public_params(params: &Value) -> Value {
+    let mut out = Map::new();
+    if let Some(Value::Object(controls)) = params.get("model_controls").filter(|c| truthy(Some(c))) {
+        let mut pub_controls = Map::new();
+        for (key, control) in controls {
+            let mut c = Map::new();
+            for f in ["label", "description", "default", "display"] {
+                if let Some(v) = control.get(f) {
+                    c.insert(f.into(), v.clone());
+                }
+            }
+            let options: Map<String, Value> = control
+                .get("options")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(k, o)| (k.clone(), json!({"label": o.get("label").cloned().unwrap_or(Value::Null)})))
+                .collect();
+            c.insert("options".into(), Value::Object(options));
+            pub_controls.insert(key.clone(), Value::Object(c));
+        }
+        out.insert("model_controls".into(), Value::Object(pub_controls));
+    }
+    if let Some(t) = params.get("compact_token_threshold") {
+        out.insert("compact_token_threshold".into(), t.clone());
+    }
+    Value::Object(out)
+}
+
+/// `AccessGrantModel.model_dump()`.
+fn grant_dump(g: &GrantRow) -> Value {
+    json!({
+        "id": g.id,
+        "resource_type": g.resource_type,
+        "resource_id": g.resource_id,
+        "principal_type": g.principal_type,
+        "principal_id": g.principal_id,
+        "permission": g.permission,
+        "created_at": g.created_at,
+    })
+}
+
+/// `ModelModel.model_dump()`; `None` for a row the reference skips (invalid meta).
+pub fn model_dump(row: &ModelRow, grants: &[&GrantRow]) -> Option<Value> {
+    let mut meta = meta_dump(&row.meta)?;
+    if let Some(m) = meta.as_object_mut() {
+        m.shift_remove("chat_variables_schema");
+    }
+    Some(json!({
+        "version_id": row.version_id,
+        "id": row.id,
+        "user_id": row.user_id,
+        "base_model_id": row.base_model_id,
+        "name": row.name,
+        "params": params_dump(&row.params),
+        "meta": meta,
+        "access_grants": grants.iter().map(|g| grant_dump(g)).collect::<Vec<_>>(),
+        "is_active": row.is_active,
+        "updated_at": row.updated_at,
+        "created_at": row.created_at,
+    }))
+}
+
+fn obj(v: &mut Value) -> &mut Map<String, Value> {
+    if !v.is_object() {
+        *v = Value::Object(Map::new());
+    }
+    v.as_object_mut().expect("an object")
+}
+
+/// `utils/models.py::get_all_models`: base models (cached as the reference caches them), arena
+/// models, custom models over and beside them, global defaults.
+// Not done: function models (pipes), actions and filters (functions are not served yet: every
+// model gets empty `actions` and `filters`), and the chat-variables schema of a system prompt.
+async fn all_models(ctx: &ServerContext, user: &SessionUser, refresh: bool) -> Result<Vec<Value>> {
+    let config = ctx.settings_many(&[
+        "models.base_models_cache",
+        "evaluation.arena.enable",
+        "evaluation.arena.models",
+        "models.default_metadata",
+        "models.default_params",
+    ]);
+    if refresh {
+        connections::clear_for_refresh(ctx);
+    }
+    let use_cache = truthy(config.get("models.base_models_cache")) && !refresh;
+    let (state_base, models_set) = connections::base_models_state(ctx);
+    let base = if use_cache && models_set && !state_base.is_empty() {
+        state_base
+    } else {
+        let fetched = connections::all_base_models(ctx, user).await;
+        if !fetched.is_empty() {
+            connections::set_base_models(ctx, &fetched);
+            fetched
+        } else {
+            connections::base_models_state(ctx).0
+        }
+    };
+    if base.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut models: Vec<Value> = base;
+
+    if truthy(config.get("evaluation.arena.enable")) {
+        let arena = config.get("evaluation.arena.models").and_then(Value::as_array).filter(|a| !a.is_empty());
+        match arena {
+            Some(list) => models.extend(list.iter().map(|m| {
+                json!({
+                    "id": m.get("id").cloned().unwrap_or(Value::Null),
+                    "name": m.get("name").cloned().unwrap_or(Value::Null),
+                    "info": {"meta": m.get("meta").cloned().unwrap_or(Value::Null)},
+                    "object": "model",
+                    "created": 0,
+                    "owned_by": "arena",
+                    "arena": true,
+                })
+            })),
+            None => models.push(default_arena_model()),
+        }
+    }
+
+    let (rows, grants) = {
+        let client = ctx.db.get().await?;
+        all_models_with_grants(&**client).await?
+    };
+    let mut grants_by_model: HashMap<&str, Vec<&GrantRow>> = HashMap::new();
+    for g in &grants {
+        grants_by_model.entry(g.resource_id.as_str()).or_default().push(g);
+    }
+
+    // Ollama base names first, then exact ids (exact wins).
+    let mut lookup: HashMap<String, usize> = HashMap::new();
+    for (i, m) in models.iter().enumerate() {
+        let id = m.get("id").and_then(Value::as_str).unwrap_or("").to_string();
+        if m.get("owned_by").and_then(Value::as_str) == Some("ollama") {
+            lookup.entry(id.split(':').next().unwrap_or("").to_string()).or_insert(i);
+        }
+        lookup.insert(id, i);
+    }
+    let existing: HashSet<String> = models.iter().filter_map(|m| m.get("id").and_then(Value::as_str).map(str::to_string)).collect();
+    let mut removed = vec![false; models.len()];
+
+    for row in &rows {
+        let no_grants = Vec::new();
+        let g = grants_by_model.get(row.id.as_str()).unwrap_or(&no_grants);
+        let Some(mut info) = model_dump(row, g) else { continue };
+        match &row.base_model_id {
+            None => {
+                let Some(&i) = lookup.get(&row.id) else { continue };
+                if !row.is_active {
+                    removed[i] = true;
+                    continue;
+                }
+                let model = obj(&mut models[i]);
+                let arena_meta = if model.get("arena").is_some_and(|a| truthy(Some(a))) {
+                    model.get("info").and_then(|i| i.get("meta")).cloned()
+                } else {
+                    None
+                };
+                model.insert("name".into(), json!(row.name));
+                if let Some(Value::Object(am)) = arena_meta {
+                    let meta = obj(obj(&mut info).entry("meta").or_insert(json!({})));
+                    for k in ["access_grants", "model_ids", "filter_mode"] {
+                        if let Some(v) = am.get(k) {
+                            meta.insert(k.into(), v.clone());
+                        }
+                    }
+                }
+                let params = public_params(info.get("params").unwrap_or(&Value::Null));
+                obj(&mut info).insert("params".into(), params);
+                model.insert("info".into(), info);
+                model.insert("action_ids".into(), json!([]));
+                model.insert("filter_ids".into(), json!([]));
+            }
+            Some(base_id) if row.is_active => {
+                if existing.contains(&row.id) {
+                    continue;
+                }
+                let base = lookup.get(base_id).or_else(|| lookup.get(base_id.split(':').next().unwrap_or(""))).map(|&i| &models[i]);
+                let (mut owned_by, mut connection_type, mut pipe) = (json!("openai"), Value::Null, None);
+                let (mut provider, mut loaded) = (None, None);
+                if let Some(b) = base {
+                    owned_by = b.get("owned_by").cloned().unwrap_or(json!("unknown"));
+                    pipe = b.get("pipe").cloned();
+                    connection_type = b.get("connection_type").cloned().unwrap_or(Value::Null);
+                    provider = b.get("provider").filter(|p| truthy(Some(p))).cloned();
+                    loaded = b.get("loaded").filter(|l| !l.is_null()).cloned();
+                }
+                let mut model = Map::new();
+                model.insert("id".into(), json!(row.id));
+                model.insert("name".into(), json!(row.name));
+                model.insert("object".into(), json!("model"));
+                model.insert("created".into(), json!(row.created_at));
+                model.insert("owned_by".into(), owned_by);
+                model.insert("connection_type".into(), connection_type);
+                model.insert("preset".into(), json!(true));
+                if let Some(p) = pipe {
+                    model.insert("pipe".into(), p);
+                }
+                if let Some(p) = provider {
+                    model.insert("provider".into(), p);
+                }
+                if let Some(l) = loaded {
+                    model.insert("loaded".into(), l);
+                }
+                let params = public_params(info.get("params").unwrap_or(&Value::Null));
+                obj(&mut info).insert("params".into(), params);
+                model.insert("info".into(), info);
+                model.insert("action_ids".into(), json!([]));
+                model.insert("filter_ids".into(), json!([]));
+                models.push(Value::Object(model));
+                removed.push(false);
+            }
+            Some(_) => {}
+        }
+    }
+    let mut models: Vec<Value> = models.into_iter().zip(removed).filter(|(_, r)| !r).map(|(m, _)| m).collect();
+
+    if let Some(Value::Object(defaults)) = config.get("models.default_metadata").filter(|d| truthy(Some(d))) {
+        for model in models.iter_mut() {
+            let model = obj(model);
+            match model.get_mut("info") {
+                None => {
+                    model.insert("info".into(), json!({"meta": defaults}));
+                }
+                Some(info) => {
+                    let meta = obj(obj(info).entry("meta").or_insert(json!({})));
+                    for (k, v) in defaults {
+                        if k == "capabilities" {
+                            let mut caps = v.as_object().cloned().unwrap_or_default();
+                            if let Some(Value::Object(existing)) = meta.get("capabilities") {
+                                for (ck, cv) in existing {
+                                    caps.insert(ck.clone(), cv.clone());
+                                }
+                            }
+                            meta.insert("capabilities".into(), Value::Object(caps));
+                        } else if meta.get(k).is_none_or(Value::is_null) {
+                            meta.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let threshold = config.get("models.default_params").and_then(|p| p.get("compact_token_threshold")).filter(|t| !t.is_null()).cloned();
+    for model in models.iter_mut() {
+        let model = obj(model);
+        if let Some(t) = &threshold {
+            let mut info = model.get("info").and_then(Value::as_object).cloned().unwrap_or_default();
+            let mut params = Map::new();
+            params.insert("compact_token_threshold".into(), t.clone());
+            if let Some(Value::Object(p)) = info.get("params") {
+                for (k, v) in p {
+                    params.insert(k.clone(), v.clone());
+                }
+            }
+            info.insert("params".into(), Value::Object(params));
+            model.insert("info".into(), Value::Object(info));
+        }
+        model.shift_remove("action_ids");
+        model.shift_remove("filter_ids");
+        model.insert("actions".into(), json!([]));
+        model.insert("filters".into(), json!([]));
+    }
+    connections::set_models_registry(ctx, !models.is_empty());
+    Ok(models)
+}
+
+/// `BYPASS_MODEL_ACCESS_CONTROL` (default false) and `BYPASS_ADMIN_ACCESS_CONTROL` (alias
+/// `ENABLE_ADMIN_WORKSPACE_CONTENT_ACCESS`, default true).
+fn bypasses(ctx: &ServerContext) -> (bool, bool) {
+    let model = ctx.config.env_bool("BYPASS_MODEL_ACCESS_CONTROL", false);
+    let legacy = ctx.config.env_bool("ENABLE_ADMIN_WORKSPACE_CONTENT_ACCESS", true);
+    (model, ctx.config.env_bool("BYPASS_ADMIN_ACCESS_CONTROL", legacy))
+}
+
+/// Whether one of `grants` gives `read` to the user (`has_access` over a list of grants).
+fn granted(grants: &Value, user_id: &str, groups: &HashSet<String>) -> bool {
+    grants.as_array().into_iter().flatten().any(|g| {
+        let field = |k: &str| g.get(k).and_then(Value::as_str).unwrap_or("");
+        field("permission") == "read"
+            && match field("principal_type") {
+                "user" => field("principal_id") == "*" || field("principal_id") == user_id,
+                "group" => groups.contains(field("principal_id")),
+                _ => false,
+            }
+    })
+}
+
+/// `utils/models.py::get_filtered_models`: a user (and an admin without the admin bypass) sees
+/// the models with a workspace entry they own or have a `read` grant on (directly, through a
+/// group or its ancestors, or public); an admin also sees the models without an entry.
+async fn filtered(ctx: &ServerContext, user: &SessionUser, models: Vec<Value>) -> Result<Vec<Value>> {
+    let (bypass_model, bypass_admin) = bypasses(ctx);
+    let role = user.user.role.as_str();
+    if !((role == "user" || (role == "admin" && !bypass_admin)) && !bypass_model) {
+        return Ok(models);
+    }
+    let client = ctx.db.get().await?;
+    let groups: HashSet<String> = groups_by_member(&**client, &user.user.id, true).await?.into_iter().map(|g| g.id).collect();
+    drop(client);
+    let uid = user.user.id.as_str();
+    Ok(models
+        .into_iter()
+        .filter(|m| {
+            let info = m.get("info").filter(|i| truthy(Some(i)));
+            if m.get("arena").is_some_and(|a| truthy(Some(a))) {
+                let grants = m.get("info").and_then(|i| i.get("meta")).and_then(|x| x.get("access_grants")).cloned().unwrap_or(json!([]));
+                let none = grants.as_array().is_none_or(Vec::is_empty);
+                return (none && role == "admin") || granted(&grants, uid, &groups);
+            }
+            match info {
+                Some(info) => {
+                    info.get("user_id").and_then(Value::as_str) == Some(uid)
+                        || granted(info.get("access_grants").unwrap_or(&Value::Null), uid, &groups)
+                }
+                None => role == "admin",
+            }
+        })
+        .collect())
+}
+
+/// `GET /api/models` (and `/api/v1/models`): `{"data": [models]}`.
+pub async fn list(ctx: &ServerContext, user: &SessionUser, refresh: bool) -> Result<Value> {
+    let all = all_models(ctx, user, refresh).await?;
+    // Filter pipelines out, then one model per id (the last one, at the first one's place).
+    let mut by_id: Map<String, Value> = Map::new();
+    for m in all {
+        if m.get("pipeline").and_then(|p| p.get("type")).and_then(Value::as_str) == Some("filter") {
+            continue;
+        }
+        let id = m.get("id").map(|i| i.as_str().map(str::to_string).unwrap_or_else(|| i.to_string())).unwrap_or_default();
+        by_id.insert(id, m);
+    }
+    let mut models = filtered(ctx, user, by_id.into_iter().map(|(_, v)| v).collect()).await?;
+    for model in models.iter_mut() {
+        let model = obj(model);
+        let mut tags = Vec::new();
+        if let Some(Value::Object(info)) = model.get_mut("info") {
+            if let Some(Value::Object(meta)) = info.get_mut("meta") {
+                meta.shift_remove("profile_image_url");
+                if meta.contains_key("tags") {
+                    let t = normalize_tags(meta.get("tags"));
+                    meta.insert("tags".into(), Value::Array(t));
+                }
+                tags = normalize_tags(meta.get("tags"));
+            }
+        }
+        tags.extend(normalize_tags(model.get("tags")));
+        let mut by_name: Map<String, Value> = Map::new();
+        for t in tags {
+            let name = t["name"].as_str().unwrap_or("").to_string();
+            by_name.insert(name, t);
+        }
+        model.insert("tags".into(), Value::Array(by_name.into_iter().map(|(_, v)| v).collect()));
+    }
+    if let Some(Value::Array(order)) = ctx.setting("ui.model_order_list").filter(|o| truthy(Some(o))) {
+        let mut rank: HashMap<String, usize> = HashMap::new();
+        for (i, id) in order.iter().enumerate() {
+            // A later duplicate wins, as in the reference's dict.
+            rank.insert(id.as_str().map(str::to_string).unwrap_or_else(|| id.to_string()), i);
+        }
+        let key = |m: &Value| {
+            let r = m.get("id").and_then(Value::as_str).and_then(|id| rank.get(id)).copied();
+            let name = m.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+            (r.is_none(), r.unwrap_or(0), name)
+        };
+        models.sort_by_cached_key(key);
+    }
+    Ok(json!({"data": models}))
+}
+
+/// `GET /api/models/base` (admin): `{"data": [the connections' models]}`.
+pub async fn base(ctx: &ServerContext, user: &SessionUser) -> Result<Value> {
+    Ok(json!({"data": connections::all_base_models(ctx, user).await}))
+}

@@ -1,0 +1,213 @@
+//! `/api/models` and the connections' settings: the merged list filtered per user by access
+//! grants (two users, a group, a public grant, an owner), `refresh` parsing, an upstream that is
+//! down, and the admin-only `/openai/config` and `/ollama/config` routes.
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use crate::common::*;
+use crate::users::{req, setup, ACCESS_PROHIBITED};
+
+/// A one-route-per-path fake provider: `GET /v1/models` lists `ids`, `/api/tags` and `/api/ps`
+/// list nothing, `/api/version` answers a version. Answers every connection once and closes it.
+async fn fake_upstream(ids: &'static [&'static str]) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else { return };
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 8192];
+                let mut got = Vec::new();
+                while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match sock.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => got.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&got);
+                let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
+                let body = match path.as_str() {
+                    "/v1/models" => json!({"object": "list", "data": ids.iter().map(|id| json!({"id": id, "object": "model", "created": 1, "owned_by": "fake"})).collect::<Vec<_>>()}),
+                    "/api/tags" | "/api/ps" => json!({"models": []}),
+                    "/api/version" => json!({"version": "0.9.0"}),
+                    _ => json!({"error": "not found"}),
+                };
+                let body = body.to_string();
+                let rsp = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = sock.write_all(rsp.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// A port nothing listens on.
+async fn closed_port() -> String {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    drop(l);
+    format!("http://{addr}")
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v["data"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn model_list_is_filtered_by_access_grants_per_user() {
+    let up = fake_upstream(&["m-public", "m-group", "m-private", "m-unlisted"]).await;
+    let s = TestServer::start_with(&[
+        ("OPENAI_API_BASE_URL", &format!("{up}/v1")),
+        ("OPENAI_API_KEY", "k"),
+        ("OLLAMA_BASE_URL", &up),
+        ("MODELS_CACHE_TTL", "0"),
+    ])
+    .await;
+    let a = setup(&s.url).await;
+    // A group with Bob in it.
+    let r = req("POST", &s.url, "/api/v1/groups/create", Some(&a.admin), Some(r#"{"name":"G","description":"d"}"#)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let gid = r.json()["id"].as_str().unwrap().to_string();
+    let body = json!({"user_ids": [a.user_id]}).to_string();
+    let r = req("POST", &s.url, &format!("/api/v1/groups/id/{gid}/users/add"), Some(&a.admin), Some(&body)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Workspace entries over three base models, and one preset owned by Carol (`other`).
+    let db = s.db.client().await;
+    for (id, owner, base) in [
+        ("m-public", &a.admin_id, None),
+        ("m-group", &a.admin_id, None),
+        ("m-private", &a.admin_id, None),
+        ("carol-preset", &a.other_id, Some("m-private")),
+    ] {
+        db.execute(
+            "INSERT INTO model (id, user_id, base_model_id, name, params, meta, is_active, updated_at, created_at)
+             VALUES ($1, $2, $3, $4, '{}', '{\"description\": \"d\", \"tags\": [\"x\", {\"name\": \" y \"}]}', true, 1, 1)",
+            &[&id, owner, &base, &format!("Name {id}")],
+        )
+        .await
+        .unwrap();
+    }
+    for (gid_, rid, ptype, pid, perm) in [
+        ("g1", "m-public", "user", "*", "read"),
+        ("g2", "m-group", "group", gid.as_str(), "read"),
+        ("g3", "m-private", "user", a.user_id.as_str(), "write"),
+    ] {
+        db.execute(
+            "INSERT INTO access_grant (id, resource_type, resource_id, principal_type, principal_id, permission, created_at)
+             VALUES ($1, 'model', $2, $3, $4, $5, 1)",
+            &[&gid_, &rid, &ptype, &pid, &perm],
+        )
+        .await
+        .unwrap();
+    }
+
+    let admin = req("GET", &s.url, "/api/models", Some(&a.admin), None).await;
+    assert_eq!(admin.status, 200, "{}", admin.body);
+    assert_eq!(ids(&admin.json()), ["m-public", "m-group", "m-private", "m-unlisted", "carol-preset"]);
+    let m = &admin.json()["data"][0];
+    assert_eq!(m["name"], "Name m-public");
+    assert_eq!(m["owned_by"], "openai");
+    assert_eq!(m["urlIdx"], 0);
+    assert_eq!(m["tags"], json!([{"name": "x"}, {"name": "y"}]));
+    assert_eq!(m["info"]["access_grants"][0]["principal_id"], "*");
+    assert!(m["info"]["meta"].get("profile_image_url").is_none());
+    let preset = &admin.json()["data"][4];
+    assert_eq!(preset["preset"], true);
+    assert_eq!(preset["owned_by"], "openai");
+    assert_eq!(preset["connection_type"], "external");
+
+    // Bob: public and his group's; a write grant is no read grant.
+    let bob = req("GET", &s.url, "/api/models", Some(&a.user), None).await;
+    assert_eq!(ids(&bob.json()), ["m-public", "m-group"]);
+    // Carol: public and her own preset.
+    let carol = req("GET", &s.url, "/api/models", Some(&a.other), None).await;
+    assert_eq!(ids(&carol.json()), ["m-public", "carol-preset"]);
+    // The OpenAI-compatible path answers the same list.
+    let v1 = req("GET", &s.url, "/api/v1/models", Some(&a.other), None).await;
+    assert_eq!(ids(&v1.json()), ["m-public", "carol-preset"]);
+
+    // A deactivated override hides its base model.
+    db.execute("UPDATE model SET is_active = false WHERE id = 'm-public'", &[]).await.unwrap();
+    let carol = req("GET", &s.url, "/api/models?refresh=true", Some(&a.other), None).await;
+    assert_eq!(ids(&carol.json()), ["carol-preset"]);
+
+    // Base models: admin only, without workspace entries.
+    let base = req("GET", &s.url, "/api/models/base", Some(&a.admin), None).await;
+    assert_eq!(ids(&base.json()), ["m-public", "m-group", "m-private", "m-unlisted"]);
+    let r = req("GET", &s.url, "/api/models/base", Some(&a.user), None).await;
+    assert_eq!((r.status, r.json()["detail"].as_str().unwrap()), (401, ACCESS_PROHIBITED));
+}
+
+#[tokio::test]
+async fn model_list_bad_input_and_sessions() {
+    let down = closed_port().await;
+    let s = TestServer::start_with(&[("OPENAI_API_BASE_URL", &down), ("OLLAMA_BASE_URL", &down)]).await;
+    let a = setup(&s.url).await;
+    let r = req("GET", &s.url, "/api/models", None, None).await;
+    assert_eq!(r.status, 401);
+    let r = req("GET", &s.url, "/api/models", Some(&a.pending), None).await;
+    assert_eq!(r.status, 401);
+    let r = req("GET", &s.url, "/api/models?refresh=maybe", Some(&a.user), None).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.json()["detail"][0]["loc"], json!(["query", "refresh"]));
+    // Both upstreams refuse connections: an empty list, at once.
+    let r = req("GET", &s.url, "/api/models?refresh=1", Some(&a.admin), None).await;
+    assert_eq!((r.status, r.json()), (200, json!({"data": []})));
+}
+
+#[tokio::test]
+async fn connection_settings_round_trip_and_are_admin_only() {
+    let up = fake_upstream(&["fake-gpt"]).await;
+    let s = TestServer::start_with(&[
+        ("OPENAI_API_BASE_URLS", "http://a.invalid/v1; http://b.invalid/v1"),
+        ("OPENAI_API_KEY", "k1"),
+        ("OLLAMA_BASE_URL", "http://ollama.invalid:11434/"),
+    ])
+    .await;
+    let a = setup(&s.url).await;
+    let r = req("GET", &s.url, "/openai/config", Some(&a.admin), None).await;
+    assert_eq!(
+        r.json(),
+        json!({"ENABLE_OPENAI_API": true, "OPENAI_API_BASE_URLS": ["http://a.invalid/v1", "http://b.invalid/v1"],
+               "OPENAI_API_KEYS": ["k1"], "OPENAI_API_CONFIGS": {}})
+    );
+    let r = req("GET", &s.url, "/ollama/config", Some(&a.admin), None).await;
+    assert_eq!(r.json(), json!({"ENABLE_OLLAMA_API": true, "OLLAMA_BASE_URLS": ["http://ollama.invalid:11434"], "OLLAMA_API_CONFIGS": {}}));
+    for (m, p) in [("GET", "/openai/config"), ("GET", "/ollama/config"), ("POST", "/openai/config/update"), ("POST", "/ollama/config/update")] {
+        let r = req(m, &s.url, p, Some(&a.user), Some("{}")).await;
+        assert_eq!(r.status, 401, "{m} {p}");
+        let r = req(m, &s.url, p, None, Some("{}")).await;
+        assert_eq!(r.status, 401, "{m} {p}");
+    }
+    // Keys padded to the URLs, configs of missing indexes dropped; stored in `config`.
+    let body = json!({"OPENAI_API_BASE_URLS": [format!("{up}/v1"), "http://x.invalid"], "OPENAI_API_KEYS": ["k"],
+                      "OPENAI_API_CONFIGS": {"0": {"prefix_id": "p"}, "5": {}}, "ENABLE_OPENAI_API": true});
+    let r = req("POST", &s.url, "/openai/config/update", Some(&a.admin), Some(&body.to_string())).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["OPENAI_API_KEYS"], json!(["k", ""]));
+    assert_eq!(r.json()["OPENAI_API_CONFIGS"], json!({"0": {"prefix_id": "p"}}));
+    let db = s.db.client().await;
+    let row = db.query_one("SELECT value FROM config WHERE key = 'openai.api_keys'", &[]).await.unwrap();
+    assert_eq!(row.get::<_, Value>(0), json!(["k", ""]));
+    // The prefix shows in the list at once (the cache was dropped).
+    let r = req("GET", &s.url, "/api/models", Some(&a.admin), None).await;
+    assert_eq!(ids(&r.json()), ["p.fake-gpt"]);
+    // Missing fields: pydantic's 422.
+    let r = req("POST", &s.url, "/ollama/config/update", Some(&a.admin), Some(r#"{"OLLAMA_BASE_URLS": "x"}"#)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    // verify: the provider's answer, or the reference's connection error.
+    let body = json!({"url": format!("{up}/v1"), "key": "k"}).to_string();
+    let r = req("POST", &s.url, "/openai/verify", Some(&a.admin), Some(&body)).await;
+    assert_eq!(r.json()["data"][0]["id"], "fake-gpt");
+    let body = json!({"url": up}).to_string();
+    let r = req("POST", &s.url, "/ollama/verify", Some(&a.admin), Some(&body)).await;
+    assert_eq!(r.json(), json!({"version": "0.9.0"}));
+    let body = json!({"url": closed_port().await, "key": ""}).to_string();
+    let r = req("POST", &s.url, "/openai/verify", Some(&a.admin), Some(&body)).await;
+    assert_eq!((r.status, r.json()["detail"].as_str().unwrap()), (500, "Open WebUI: Server Connection Error"));
+}
