@@ -4,9 +4,9 @@
 use dropshot::{HttpResponseOk, Query, RequestContext};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::Detail;
+use crate::{Detail, FastJson};
 
 /// `?refresh=` of `GET /api/models` (read as text, parsed as FastAPI's bool after the auth check).
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -20,6 +20,59 @@ pub struct ModelsRefreshQuery {
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ModelUnloadForm {
     pub model: String,
+}
+
+/// `?id=` of the `/api/v1/models/model...` routes (required; checked after the auth check, as
+/// FastAPI resolves the session first).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct ModelIdQuery {
+    #[serde(default)]
+    #[schemars(with = "String")]
+    pub id: Option<String>,
+}
+
+/// `?tag=` of `GET /api/v1/models/base`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct ModelTagQuery {
+    #[serde(default)]
+    pub tag: Option<String>,
+}
+
+/// `ModelForm` (`POST /api/v1/models/create`): `meta` and `params` are free objects
+/// (`ModelMeta`/`ModelParams` allow extra keys).
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ModelForm {
+    #[serde(default)]
+    pub commit_message: Option<String>,
+    pub id: String,
+    #[serde(default)]
+    pub base_model_id: Option<String>,
+    pub name: String,
+    pub meta: Map<String, Value>,
+    pub params: Map<String, Value>,
+    #[serde(default)]
+    pub access_grants: Option<Vec<Map<String, Value>>>,
+    #[serde(default = "yes")]
+    pub is_active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `ModelIdForm` (`POST /api/v1/models/model/delete`).
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ModelIdForm {
+    pub id: String,
+}
+
+/// `ModelAccessGrantsForm` (`POST /api/v1/models/model/access/update`).
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ModelAccessGrantsForm {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub access_grants: Vec<Map<String, Value>>,
 }
 
 api_traits! {
@@ -45,5 +98,64 @@ pub trait ModelsApi in models_api_invokers {
     /// Admin: the connections' models as the providers list them, without custom models.
     #[endpoint { method = GET, path = "/api/models/base", tags = ["models"] }]
     async fn models_get_base(rqctx: RequestContext<Self::Context>) -> Result<HttpResponseOk<Value>, Detail>;
+
+    /// Admin: every workspace model (`ModelResponse` list).
+    #[endpoint { method = GET, path = "/api/v1/models/all", tags = ["models"] }]
+    async fn models_get_all_records(rqctx: RequestContext<Self::Context>) -> Result<HttpResponseOk<Value>, Detail>;
+
+    /// Admin: the workspace entries over base models (no `base_model_id`), optionally by tag.
+    #[endpoint { method = GET, path = "/api/v1/models/base", tags = ["models"] }]
+    async fn models_get_base_v1(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<ModelTagQuery>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
+
+    /// Admin: the tags of the base-model entries, sorted.
+    #[endpoint { method = GET, path = "/api/v1/models/base/tags", tags = ["models"] }]
+    async fn models_get_base_tags(rqctx: RequestContext<Self::Context>) -> Result<HttpResponseOk<Vec<String>>, Detail>;
+
+    /// The tags of the presets the caller may read, sorted.
+    #[endpoint { method = GET, path = "/api/v1/models/tags", tags = ["models"] }]
+    async fn models_get_tags(rqctx: RequestContext<Self::Context>) -> Result<HttpResponseOk<Vec<String>>, Detail>;
+
+    /// Creates a workspace model (a preset over a base model, or an admin's override of one).
+    #[endpoint { method = POST, path = "/api/v1/models/create", tags = ["models"] }]
+    async fn models_create_new(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<ModelForm>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
+
+    /// One workspace model with the caller's `write_access` (params hidden from readers).
+    #[endpoint { method = GET, path = "/api/v1/models/model", tags = ["models"] }]
+    async fn models_get_by_id(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<ModelIdQuery>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
+
+    /// Turns a workspace model on or off.
+    #[endpoint { method = POST, path = "/api/v1/models/model/toggle", tags = ["models"] }]
+    async fn models_toggle_by_id(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<ModelIdQuery>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
+
+    /// Replaces a model's access grants (an admin may grant on a base model without an entry:
+    /// one is created).
+    #[endpoint { method = POST, path = "/api/v1/models/model/access/update", tags = ["models"] }]
+    async fn models_update_access_by_id(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<ModelAccessGrantsForm>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
+
+    /// Deletes a workspace model, its history and its grants.
+    #[endpoint { method = POST, path = "/api/v1/models/model/delete", tags = ["models"] }]
+    async fn models_delete_by_id(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<ModelIdForm>,
+    ) -> Result<HttpResponseOk<bool>, Detail>;
+
+    /// Admin: deletes every workspace model.
+    #[endpoint { method = DELETE, path = "/api/v1/models/delete/all", tags = ["models"] }]
+    async fn models_delete_all(rqctx: RequestContext<Self::Context>) -> Result<HttpResponseOk<bool>, Detail>;
 }
 }

@@ -8,11 +8,12 @@ use serde_json::{json, Map, Value};
 
 use crate::app::auths::valid_image_url;
 use crate::app::connections;
-use crate::app::session::{truthy, SessionUser};
+use crate::app::session::{permissions as perms, truthy, SessionUser};
 use crate::context::ServerContext;
 use crate::db::groups::groups_by_member;
-use crate::db::models::{all_models_with_grants, GrantRow, ModelRow};
-use crate::error::Result;
+use crate::db::models::{self as db, all_models_with_grants, GrantRow, ModelRow, NewGrant};
+use crate::error::{Error, Result};
+use crate::messages;
 
 /// `DEFAULT_ARENA_MODEL`.
 fn default_arena_model() -> Value {
@@ -505,4 +506,343 @@ pub async fn list(ctx: &ServerContext, user: &SessionUser, refresh: bool) -> Res
 /// `GET /api/models/base` (admin): `{"data": [the connections' models]}`.
 pub async fn base(ctx: &ServerContext, user: &SessionUser) -> Result<Value> {
     Ok(json!({"data": connections::all_base_models(ctx, user).await}))
+}
+
+// ---- /api/v1/models: the workspace models (routers/models.py) ----
+
+/// The user's groups, inherited ones included (`get_groups_by_member_id(..., include_inherited=True)`).
+async fn group_ids(ctx: &ServerContext, user_id: &str) -> Result<HashSet<String>> {
+    let client = ctx.db.get().await?;
+    Ok(groups_by_member(&**client, user_id, true).await?.into_iter().map(|g| g.id).collect())
+}
+
+/// `AccessGrants.has_access` over a model's grants.
+fn has_grant(grants: &[GrantRow], user_id: &str, groups: &HashSet<String>, permission: &str) -> bool {
+    grants.iter().any(|g| {
+        g.permission == permission
+            && match g.principal_type.as_str() {
+                "user" => g.principal_id == "*" || g.principal_id == user_id,
+                "group" => groups.contains(&g.principal_id),
+                _ => false,
+            }
+    })
+}
+
+/// `normalize_access_grants`: valid grants only, one per (type, id, permission).
+fn normalize_grants(grants: &[Map<String, Value>]) -> Vec<NewGrant> {
+    let mut out: Vec<NewGrant> = Vec::new();
+    for g in grants {
+        let s = |k: &str| g.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let (ptype, pid, perm) = (s("principal_type"), s("principal_id"), s("permission"));
+        if !matches!(ptype.as_str(), "user" | "group" | "anyone") || !matches!(perm.as_str(), "read" | "write") || pid.is_empty() {
+            continue;
+        }
+        if ptype == "anyone" && (pid != "*" || perm != "read") {
+            continue;
+        }
+        let key = (ptype, pid, perm);
+        if !out.contains(&key) {
+            out.push(key);
+        }
+    }
+    out
+}
+
+/// `filter_allowed_access_grants(..., resource_type='model')`: no `anyone` grants; a user needs
+/// `sharing.models`, and `sharing.public_models` / `access_grants.allow_users` /
+/// `access_grants.allow_groups` for each audience.
+async fn allowed_grants(ctx: &ServerContext, user: &SessionUser, grants: Vec<NewGrant>) -> Result<Vec<NewGrant>> {
+    let grants: Vec<NewGrant> = grants.into_iter().filter(|g| g.0 != "anyone").collect();
+    if user.is_admin() || grants.is_empty() {
+        return Ok(grants);
+    }
+    let p = perms::of_session(ctx, user).await?;
+    let allowed = |section: &str, name: &str| truthy(p.get(section).and_then(|s| s.get(name)));
+    if !allowed("sharing", "models") {
+        return Ok(Vec::new());
+    }
+    Ok(grants
+        .into_iter()
+        .filter(|(t, id, _)| match (t.as_str(), id.as_str()) {
+            ("user", "*") => allowed("sharing", "public_models"),
+            ("user", _) => allowed("access_grants", "allow_users"),
+            ("group", _) => allowed("access_grants", "allow_groups"),
+            _ => false,
+        })
+        .collect())
+}
+
+fn dump(row: &ModelRow, grants: &[GrantRow]) -> Value {
+    let refs: Vec<&GrantRow> = grants.iter().collect();
+    model_dump(row, &refs).unwrap_or(Value::Null)
+}
+
+async fn load(ctx: &ServerContext, id: &str) -> Result<Option<(ModelRow, Vec<GrantRow>)>> {
+    let client = ctx.db.get().await?;
+    Ok(db::model_by_id(&**client, id).await?)
+}
+
+/// `is_valid_model_id`: 1 to 256 characters, no white space.
+fn valid_model_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().count() <= 256 && !id.chars().any(char::is_whitespace)
+}
+
+/// What a create needs besides the form's own fields.
+pub struct NewModel {
+    pub commit_message: Option<String>,
+    pub id: String,
+    pub base_model_id: Option<String>,
+    pub name: String,
+    pub meta: Map<String, Value>,
+    pub params: Map<String, Value>,
+    pub access_grants: Option<Vec<Map<String, Value>>>,
+    pub is_active: bool,
+}
+
+/// `routers/models.py::create_new_model`.
+// Not done: the knowledge-file, background-image and voice-avatar ownership checks (files are not
+// served yet) and the model-controls provider check.
+pub async fn create(ctx: &ServerContext, user: &SessionUser, mut form: NewModel) -> Result<Value> {
+    if !user.is_admin() {
+        let p = perms::of_session(ctx, user).await?;
+        if !truthy(p.get("workspace").and_then(|w| w.get("models"))) {
+            return Err(Error::unauthorized(messages::UNAUTHORIZED));
+        }
+    }
+    if !valid_model_id(&form.id) {
+        return Err(Error::bad_request(messages::MODEL_ID_TOO_LONG));
+    }
+    if form.base_model_id.as_deref() == Some(form.id.as_str()) {
+        form.base_model_id = None;
+    }
+    if load(ctx, &form.id).await?.is_some() {
+        return Err(Error::unauthorized(messages::MODEL_ID_TAKEN));
+    }
+    if !user.is_admin() {
+        if form.base_model_id.as_deref().is_none_or(str::is_empty) {
+            return Err(Error::unauthorized(messages::UNAUTHORIZED));
+        }
+        // The id may not shadow a provider's model (nor an Ollama model's base name).
+        for m in all_models(ctx, user, false).await? {
+            let Some(id) = m.get("id").and_then(Value::as_str).filter(|i| !i.is_empty()) else { continue };
+            if m.get("preset").is_some_and(|p| truthy(Some(p))) {
+                continue;
+            }
+            let ollama = m.get("owned_by").and_then(Value::as_str) == Some("ollama");
+            if form.id == id || (ollama && form.id == id.split(':').next().unwrap_or("")) {
+                return Err(Error::unauthorized(messages::MODEL_ID_TAKEN));
+            }
+        }
+    }
+    let grants = match &form.access_grants {
+        Some(g) if !g.is_empty() => allowed_grants(ctx, user, normalize_grants(g)).await?,
+        _ => Vec::new(),
+    };
+    let Some(mut meta) = meta_dump(&Value::Object(form.meta.clone())) else {
+        return Err(Error::bad_request("Invalid background image URL: must reference an internal file."));
+    };
+    obj(&mut meta).shift_remove("chat_variables_schema");
+    let params = params_dump(&Value::Object(form.params.clone()));
+    let mut snapshot_meta = meta.clone();
+    obj(&mut snapshot_meta).shift_remove("hidden");
+    let snapshot = json!({"name": form.name, "base_model_id": form.base_model_id, "params": params, "meta": snapshot_meta});
+    let now = crate::app::session::now();
+    let row = ModelRow {
+        id: form.id.clone(),
+        user_id: user.user.id.clone(),
+        base_model_id: form.base_model_id.clone(),
+        name: form.name.clone(),
+        params,
+        meta,
+        version_id: Some(uuid::Uuid::new_v4().to_string()),
+        is_active: form.is_active,
+        updated_at: now,
+        created_at: now,
+    };
+    let inserted = {
+        let mut client = ctx.db.get().await?;
+        db::insert_model(&mut client, &row, &snapshot, form.commit_message.as_deref(), &grants).await?
+    };
+    if !inserted {
+        return Err(Error::unauthorized(messages::MODEL_ID_TAKEN));
+    }
+    let (row, grants) = load(ctx, &form.id).await?.ok_or_else(|| Error::internal("a created model is gone"))?;
+    Ok(dump(&row, &grants))
+}
+
+/// `routers/models.py::get_model_by_id`: `ModelAccessResponse` (`user` null, `write_access`);
+/// a reader gets empty `params`.
+pub async fn get(ctx: &ServerContext, user: &SessionUser, id: &str) -> Result<Value> {
+    let Some((row, grants)) = load(ctx, id).await? else { return Err(Error::not_found(messages::NOT_FOUND)) };
+    let groups = group_ids(ctx, &user.user.id).await?;
+    let (_, bypass_admin) = bypasses(ctx);
+    let uid = user.user.id.as_str();
+    let write = (user.is_admin() && bypass_admin) || row.user_id == uid || has_grant(&grants, uid, &groups, "write");
+    if !write && !has_grant(&grants, uid, &groups, "read") {
+        return Err(Error::unauthorized(messages::ACCESS_PROHIBITED));
+    }
+    let mut v = dump(&row, &grants);
+    let o = obj(&mut v);
+    if !write {
+        o.insert("params".into(), json!({}));
+    }
+    o.insert("user".into(), Value::Null);
+    o.insert("write_access".into(), json!(write));
+    Ok(v)
+}
+
+/// Whether the user may change a model: admin, owner or a `write` grant.
+async fn may_write(ctx: &ServerContext, user: &SessionUser, row: &ModelRow, grants: &[GrantRow]) -> Result<bool> {
+    if user.is_admin() || row.user_id == user.user.id {
+        return Ok(true);
+    }
+    let groups = group_ids(ctx, &user.user.id).await?;
+    Ok(has_grant(grants, &user.user.id, &groups, "write"))
+}
+
+/// `routers/models.py::toggle_model_by_id`.
+pub async fn toggle(ctx: &ServerContext, user: &SessionUser, id: &str) -> Result<Value> {
+    let Some((row, grants)) = load(ctx, id).await? else { return Err(Error::unauthorized(messages::NOT_FOUND)) };
+    if !may_write(ctx, user, &row, &grants).await? {
+        return Err(Error::unauthorized(messages::UNAUTHORIZED));
+    }
+    {
+        let client = ctx.db.get().await?;
+        db::toggle(&**client, id, crate::app::session::now()).await?;
+    }
+    let (row, grants) = load(ctx, id).await?.ok_or_else(|| Error::bad_request("Error updating function"))?;
+    Ok(dump(&row, &grants))
+}
+
+/// `routers/models.py::update_model_access_by_id`.
+pub async fn update_access(
+    ctx: &ServerContext,
+    user: &SessionUser,
+    id: &str,
+    name: Option<&str>,
+    grants: &[Map<String, Value>],
+) -> Result<Value> {
+    let (row, current) = match load(ctx, id).await? {
+        Some(found) => found,
+        None => {
+            if !user.is_admin() {
+                return Err(Error::forbidden(messages::ACCESS_PROHIBITED));
+            }
+            let form = NewModel {
+                commit_message: None,
+                id: id.to_string(),
+                base_model_id: None,
+                name: name.filter(|n| !n.is_empty()).unwrap_or(id).to_string(),
+                meta: Map::new(),
+                params: Map::new(),
+                access_grants: None,
+                is_active: true,
+            };
+            create(ctx, user, form).await?;
+            load(ctx, id).await?.ok_or_else(|| Error::internal("a created model is gone"))?
+        }
+    };
+    if !may_write(ctx, user, &row, &current).await? {
+        return Err(Error::bad_request(messages::ACCESS_PROHIBITED));
+    }
+    let normalized = normalize_grants(grants);
+    let allowed = allowed_grants(ctx, user, normalized.clone()).await?;
+    if allowed.len() != normalized.len() {
+        return Err(Error::forbidden(messages::SHARE_AUDIENCE_FORBIDDEN));
+    }
+    {
+        let mut client = ctx.db.get().await?;
+        db::set_grants(&mut client, id, &allowed, crate::app::session::now()).await?;
+    }
+    let (row, grants) = load(ctx, id).await?.ok_or_else(|| Error::not_found(messages::NOT_FOUND))?;
+    Ok(dump(&row, &grants))
+}
+
+/// `routers/models.py::delete_model_by_id`.
+pub async fn delete(ctx: &ServerContext, user: &SessionUser, id: &str) -> Result<bool> {
+    let Some((row, grants)) = load(ctx, id).await? else { return Err(Error::unauthorized(messages::NOT_FOUND)) };
+    if !may_write(ctx, user, &row, &grants).await? {
+        return Err(Error::unauthorized(messages::UNAUTHORIZED));
+    }
+    let mut client = ctx.db.get().await?;
+    db::delete_models(&mut client, Some(&[id.to_string()])).await?;
+    Ok(true)
+}
+
+/// `routers/models.py::delete_all_models` (admin).
+pub async fn delete_all(ctx: &ServerContext) -> Result<bool> {
+    let mut client = ctx.db.get().await?;
+    db::delete_models(&mut client, None).await?;
+    Ok(true)
+}
+
+/// The workspace rows with their grants, optionally only base-model entries or presets.
+async fn rows(ctx: &ServerContext) -> Result<(Vec<ModelRow>, HashMap<String, Vec<GrantRow>>)> {
+    let (rows, grants) = {
+        let client = ctx.db.get().await?;
+        all_models_with_grants(&**client).await?
+    };
+    let mut by_model: HashMap<String, Vec<GrantRow>> = HashMap::new();
+    for g in grants {
+        by_model.entry(g.resource_id.clone()).or_default().push(g);
+    }
+    Ok((rows, by_model))
+}
+
+/// `GET /api/v1/models/all` (admin): every row (a row the reference cannot read is skipped).
+pub async fn all_records(ctx: &ServerContext) -> Result<Value> {
+    let (rows, grants) = rows(ctx).await?;
+    let none = Vec::new();
+    Ok(Value::Array(rows.iter().filter_map(|r| model_dump(r, &grants.get(&r.id).unwrap_or(&none).iter().collect::<Vec<_>>())).collect()))
+}
+
+/// Whether a model's `meta.tags` names `tag` (`_meta_has_tag`).
+fn has_tag(meta: &Value, tag: &str) -> bool {
+    meta.get("tags").and_then(Value::as_array).into_iter().flatten().any(|t| tag_name(t).as_deref() == Some(tag))
+}
+
+/// A stored tag's name: `tag.get('name')` for an object, else `str(tag)`.
+fn tag_name(t: &Value) -> Option<String> {
+    match t {
+        Value::Object(o) => o.get("name").and_then(|n| n.as_str().map(str::to_string).or_else(|| (!n.is_null()).then(|| n.to_string()))),
+        Value::String(s) => Some(s.clone()),
+        Value::Null => Some("None".into()),
+        Value::Bool(b) => Some(if *b { "True" } else { "False" }.into()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// `GET /api/v1/models/base` (admin): the entries without a base model, by tag.
+pub async fn base_records(ctx: &ServerContext, tag: Option<&str>) -> Result<Value> {
+    let (rows, grants) = rows(ctx).await?;
+    let none = Vec::new();
+    Ok(Value::Array(
+        rows.iter()
+            .filter(|r| r.base_model_id.is_none())
+            .filter(|r| tag.filter(|t| !t.is_empty()).is_none_or(|t| has_tag(&r.meta, t)))
+            .filter_map(|r| model_dump(r, &grants.get(&r.id).unwrap_or(&none).iter().collect::<Vec<_>>()))
+            .collect(),
+    ))
+}
+
+/// `Models.get_all_tags`, sorted: the tags of base-model entries (admin) or of the presets the
+/// user may read (everything for an admin with the admin bypass).
+pub async fn tags(ctx: &ServerContext, user: &SessionUser, base: bool) -> Result<Vec<String>> {
+    let (rows, grants) = rows(ctx).await?;
+    let (_, bypass_admin) = bypasses(ctx);
+    let every = base || (user.is_admin() && bypass_admin);
+    let groups = if every { HashSet::new() } else { group_ids(ctx, &user.user.id).await? };
+    let none = Vec::new();
+    let mut out: Vec<String> = rows
+        .iter()
+        .filter(|r| r.base_model_id.is_none() == base)
+        .filter(|r| every || r.user_id == user.user.id || has_grant(grants.get(&r.id).unwrap_or(&none), &user.user.id, &groups, "read"))
+        .flat_map(|r| r.meta.get("tags").and_then(Value::as_array).cloned().unwrap_or_default())
+        .filter_map(|t| tag_name(&t))
+        .filter(|n| !n.is_empty())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    out.sort();
+    Ok(out)
 }

@@ -82,3 +82,135 @@ pub async fn all_models_with_grants(db: &impl GenericClient) -> Result<(Vec<Mode
         .collect();
     Ok((models, grants))
 }
+
+const MODEL_COLUMNS: &str = "id, user_id, base_model_id, name, params, meta, version_id, is_active, updated_at, created_at";
+
+fn model_row(r: &tokio_postgres::Row) -> ModelRow {
+    ModelRow {
+        id: r.get(0),
+        user_id: r.get::<_, Option<String>>(1).unwrap_or_default(),
+        base_model_id: r.get(2),
+        name: r.get::<_, Option<String>>(3).unwrap_or_default(),
+        params: json_text(r.get(4)),
+        meta: json_text(r.get(5)),
+        version_id: r.get(6),
+        is_active: r.get::<_, Option<bool>>(7).unwrap_or(true),
+        updated_at: r.get::<_, Option<i64>>(8).unwrap_or(0),
+        created_at: r.get::<_, Option<i64>>(9).unwrap_or(0),
+    }
+}
+
+fn grant_row(r: &tokio_postgres::Row) -> GrantRow {
+    GrantRow {
+        id: r.get(0),
+        resource_type: r.get(1),
+        resource_id: r.get(2),
+        principal_type: r.get(3),
+        principal_id: r.get(4),
+        permission: r.get(5),
+        created_at: r.get(6),
+    }
+}
+
+/// `Models.get_model_by_id`: the row and its grants.
+pub async fn model_by_id(db: &impl GenericClient, id: &str) -> Result<Option<(ModelRow, Vec<GrantRow>)>, DbError> {
+    let Some(r) = db.query_opt(&format!("SELECT {MODEL_COLUMNS} FROM model WHERE id = $1"), &[&id]).await? else {
+        return Ok(None);
+    };
+    let grants = db
+        .query(
+            "SELECT id, resource_type, resource_id, principal_type, principal_id, permission, created_at
+             FROM access_grant WHERE resource_type = 'model' AND resource_id = $1",
+            &[&id],
+        )
+        .await?;
+    Ok(Some((model_row(&r), grants.iter().map(grant_row).collect())))
+}
+
+/// A grant to write: `(principal_type, principal_id, permission)`.
+pub type NewGrant = (String, String, String);
+
+async fn replace_grants(tx: &tokio_postgres::Transaction<'_>, id: &str, grants: &[NewGrant], now: i64) -> Result<(), DbError> {
+    tx.execute("DELETE FROM access_grant WHERE resource_type = 'model' AND resource_id = $1", &[&id]).await?;
+    for (ptype, pid, perm) in grants {
+        let gid = uuid::Uuid::new_v4().to_string();
+        tx.execute(
+            "INSERT INTO access_grant (id, resource_type, resource_id, principal_type, principal_id, permission, created_at)
+             VALUES ($1, 'model', $2, $3, $4, $5, $6)",
+            &[&gid, &id, ptype, pid, perm, &now],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// `Models.insert_new_model`: the history entry (the first version), the row and its grants in
+/// one transaction. `false` when the id was taken meanwhile.
+pub async fn insert_model(
+    db: &mut deadpool_postgres::Object,
+    row: &ModelRow,
+    snapshot: &Value,
+    commit_message: Option<&str>,
+    grants: &[NewGrant],
+) -> Result<bool, DbError> {
+    let tx = db.transaction().await?;
+    let version = row.version_id.clone().unwrap_or_default();
+    tx.execute(
+        "INSERT INTO model_history (id, model_id, parent_id, snapshot, user_id, commit_message, created_at)
+         VALUES ($1, $2, NULL, $3, $4, $5, $6)",
+        &[&version, &row.id, snapshot, &row.user_id, &commit_message, &row.created_at],
+    )
+    .await?;
+    let n = tx
+        .execute(
+            "INSERT INTO model (id, user_id, base_model_id, name, params, meta, version_id, is_active, updated_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
+            &[
+                &row.id,
+                &row.user_id,
+                &row.base_model_id,
+                &row.name,
+                &row.params.to_string(),
+                &row.meta.to_string(),
+                &row.version_id,
+                &row.is_active,
+                &row.updated_at,
+                &row.created_at,
+            ],
+        )
+        .await?;
+    if n == 0 {
+        return Ok(false);
+    }
+    replace_grants(&tx, &row.id, grants, row.created_at).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// `Models.toggle_model_by_id`.
+pub async fn toggle(db: &impl GenericClient, id: &str, now: i64) -> Result<bool, DbError> {
+    Ok(db.execute("UPDATE model SET is_active = NOT is_active, updated_at = $2 WHERE id = $1", &[&id, &now]).await? > 0)
+}
+
+/// `AccessGrants.set_access_grants` then `update_model_updated_at_by_id`.
+pub async fn set_grants(db: &mut deadpool_postgres::Object, id: &str, grants: &[NewGrant], now: i64) -> Result<(), DbError> {
+    let tx = db.transaction().await?;
+    replace_grants(&tx, id, grants, now).await?;
+    tx.execute("UPDATE model SET updated_at = $2 WHERE id = $1", &[&id, &now]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `Models._delete_models`: grants, history and rows of `ids` (every model when `None`).
+pub async fn delete_models(db: &mut deadpool_postgres::Object, ids: Option<&[String]>) -> Result<(), DbError> {
+    let tx = db.transaction().await?;
+    let ids: Vec<String> = match ids {
+        Some(ids) => ids.to_vec(),
+        None => tx.query("SELECT id FROM model", &[]).await?.iter().map(|r| r.get(0)).collect(),
+    };
+    tx.execute("DELETE FROM access_grant WHERE resource_type = 'model' AND resource_id = ANY($1)", &[&ids]).await?;
+    tx.execute("DELETE FROM model_history WHERE model_id = ANY($1)", &[&ids]).await?;
+    tx.execute("DELETE FROM model WHERE id = ANY($1)", &[&ids]).await?;
+    tx.commit().await?;
+    Ok(())
+}

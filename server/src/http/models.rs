@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use dropshot::{HttpResponseOk, Query, RequestContext};
 use serde_json::Value;
-use webui_api::models::{ModelsApi, ModelsRefreshQuery};
-use webui_api::Detail;
+use serde_json::json;
+use webui_api::models::{ModelAccessGrantsForm, ModelForm, ModelIdForm, ModelIdQuery, ModelTagQuery, ModelsApi, ModelsRefreshQuery};
+use webui_api::{Detail, FastJson};
 
 use super::{auth, query, ServerImpl};
 use crate::app::models as app;
@@ -19,6 +20,22 @@ async fn list(rqctx: &Ctx, q: ModelsRefreshQuery) -> Result<HttpResponseOk<Value
     let s = auth::require_user(rqctx).await?;
     let refresh = query::boolean("refresh", &q.refresh)?;
     Ok(HttpResponseOk(app::list(rqctx.context(), &s, refresh).await?))
+}
+
+/// A required `?id=`: FastAPI's 422 when absent (after the auth check).
+fn required_id(q: ModelIdQuery) -> Result<String, Detail> {
+    q.id.ok_or_else(|| Detail::validation(vec![json!({"type": "missing", "loc": ["query", "id"], "msg": "Field required", "input": null})]))
+}
+
+/// `Field(pattern=r'^\S+$')` on a form's `id`.
+fn id_pattern(id: &str) -> Result<(), Detail> {
+    if !id.is_empty() && !id.chars().any(char::is_whitespace) {
+        return Ok(());
+    }
+    Err(Detail::validation(vec![json!({
+        "type": "string_pattern_mismatch", "loc": ["body", "id"], "msg": "String should match pattern '^\\S+$'",
+        "input": id, "ctx": {"pattern": "^\\S+$"},
+    })]))
 }
 
 impl ModelsApi for ServerImpl {
@@ -36,5 +53,82 @@ impl ModelsApi for ServerImpl {
     async fn models_get_base(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
         let s = auth::require_admin(&rqctx).await?;
         Ok(HttpResponseOk(app::base(rqctx.context(), &s).await?))
+    }
+
+    /// `routers/models.py::get_all_model_records`.
+    async fn models_get_all_records(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
+        auth::require_admin(&rqctx).await?;
+        Ok(HttpResponseOk(app::all_records(rqctx.context()).await?))
+    }
+
+    /// `routers/models.py::get_base_models`.
+    async fn models_get_base_v1(rqctx: Ctx, q: Query<ModelTagQuery>) -> Result<HttpResponseOk<Value>, Detail> {
+        auth::require_admin(&rqctx).await?;
+        Ok(HttpResponseOk(app::base_records(rqctx.context(), q.into_inner().tag.as_deref()).await?))
+    }
+
+    /// `routers/models.py::get_base_model_tags`.
+    async fn models_get_base_tags(rqctx: Ctx) -> Result<HttpResponseOk<Vec<String>>, Detail> {
+        let s = auth::require_admin(&rqctx).await?;
+        Ok(HttpResponseOk(app::tags(rqctx.context(), &s, true).await?))
+    }
+
+    /// `routers/models.py::get_model_tags`.
+    async fn models_get_tags(rqctx: Ctx) -> Result<HttpResponseOk<Vec<String>>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(app::tags(rqctx.context(), &s, false).await?))
+    }
+
+    /// `routers/models.py::create_new_model`.
+    async fn models_create_new(rqctx: Ctx, body: FastJson<ModelForm>) -> Result<HttpResponseOk<Value>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let f = body.into_inner()?;
+        id_pattern(&f.id)?;
+        let form = app::NewModel {
+            commit_message: f.commit_message,
+            id: f.id,
+            base_model_id: f.base_model_id,
+            name: f.name,
+            meta: f.meta,
+            params: f.params,
+            access_grants: f.access_grants,
+            is_active: f.is_active,
+        };
+        Ok(HttpResponseOk(app::create(rqctx.context(), &s, form).await?))
+    }
+
+    /// `routers/models.py::get_model_by_id`.
+    async fn models_get_by_id(rqctx: Ctx, q: Query<ModelIdQuery>) -> Result<HttpResponseOk<Value>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let id = required_id(q.into_inner())?;
+        Ok(HttpResponseOk(app::get(rqctx.context(), &s, &id).await?))
+    }
+
+    /// `routers/models.py::toggle_model_by_id`.
+    async fn models_toggle_by_id(rqctx: Ctx, q: Query<ModelIdQuery>) -> Result<HttpResponseOk<Value>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let id = required_id(q.into_inner())?;
+        Ok(HttpResponseOk(app::toggle(rqctx.context(), &s, &id).await?))
+    }
+
+    /// `routers/models.py::update_model_access_by_id`.
+    async fn models_update_access_by_id(rqctx: Ctx, body: FastJson<ModelAccessGrantsForm>) -> Result<HttpResponseOk<Value>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let f = body.into_inner()?;
+        id_pattern(&f.id)?;
+        Ok(HttpResponseOk(app::update_access(rqctx.context(), &s, &f.id, f.name.as_deref(), &f.access_grants).await?))
+    }
+
+    /// `routers/models.py::delete_model_by_id`.
+    async fn models_delete_by_id(rqctx: Ctx, body: FastJson<ModelIdForm>) -> Result<HttpResponseOk<bool>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let f = body.into_inner()?;
+        Ok(HttpResponseOk(app::delete(rqctx.context(), &s, &f.id).await?))
+    }
+
+    /// `routers/models.py::delete_all_models`.
+    async fn models_delete_all(rqctx: Ctx) -> Result<HttpResponseOk<bool>, Detail> {
+        auth::require_admin(&rqctx).await?;
+        Ok(HttpResponseOk(app::delete_all(rqctx.context()).await?))
     }
 }

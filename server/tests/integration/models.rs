@@ -211,3 +211,93 @@ async fn connection_settings_round_trip_and_are_admin_only() {
     let r = req("POST", &s.url, "/openai/verify", Some(&a.admin), Some(&body)).await;
     assert_eq!((r.status, r.json()["detail"].as_str().unwrap()), (500, "Open WebUI: Server Connection Error"));
 }
+
+#[tokio::test]
+async fn workspace_models_owners_readers_and_strangers() {
+    let up = fake_upstream(&["m1"]).await;
+    let s = TestServer::start_with(&[
+        ("OPENAI_API_BASE_URL", &format!("{up}/v1")),
+        ("OLLAMA_BASE_URL", &up),
+        ("USER_PERMISSIONS_WORKSPACE_MODELS_ACCESS", "true"),
+    ])
+    .await;
+    let a = setup(&s.url).await;
+    let preset = |id: &str, base: &str| {
+        json!({"id": id, "base_model_id": base, "name": format!("N {id}"), "meta": {"description": "d", "tags": ["t1"]},
+               "params": {"system": "secret"}})
+        .to_string()
+    };
+    // Bob creates a preset over m1; the id of a provider model is taken.
+    let r = req("POST", &s.url, "/api/v1/models/create", Some(&a.user), Some(&preset("bob-preset", "m1"))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let created = r.json();
+    assert_eq!((created["user_id"].as_str(), created["is_active"].as_bool()), (Some(a.user_id.as_str()), Some(true)));
+    assert_eq!(created["meta"]["tags"], json!([{"name": "t1"}]));
+    assert!(created["version_id"].is_string());
+    let r = req("POST", &s.url, "/api/v1/models/create", Some(&a.user), Some(&preset("m1", "m1"))).await;
+    assert_eq!(r.status, 401, "{}", r.body);
+    let r = req("POST", &s.url, "/api/v1/models/create", Some(&a.user), Some(&preset("bob-preset", "m1"))).await;
+    assert_eq!((r.status, r.json()["detail"].as_str().unwrap()), (401, "Uh-oh! This model id is already registered. Please choose another model id string."));
+    // Bad ids.
+    let r = req("POST", &s.url, "/api/v1/models/create", Some(&a.user), Some(&preset("a b", "m1"))).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let r = req("POST", &s.url, "/api/v1/models/create", Some(&a.user), Some(&preset(&"x".repeat(257), "m1"))).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let r = req("POST", &s.url, "/api/v1/models/create", Some(&a.user), Some(r#"{"id":"x"}"#)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let r = req("GET", &s.url, "/api/v1/models/model", Some(&a.user), None).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+
+    // The owner reads it with its params; Carol may not; Carol may not change or delete it.
+    let r = req("GET", &s.url, "/api/v1/models/model?id=bob-preset", Some(&a.user), None).await;
+    assert_eq!((r.json()["write_access"].as_bool(), r.json()["params"]["system"].as_str()), (Some(true), Some("secret")));
+    let r = req("GET", &s.url, "/api/v1/models/model?id=bob-preset", Some(&a.other), None).await;
+    assert_eq!(r.status, 401);
+    let r = req("POST", &s.url, "/api/v1/models/model/toggle?id=bob-preset", Some(&a.other), None).await;
+    assert_eq!(r.status, 401);
+    let r = req("POST", &s.url, "/api/v1/models/model/delete", Some(&a.other), Some(r#"{"id":"bob-preset"}"#)).await;
+    assert_eq!(r.status, 401);
+    let grants = json!({"id": "bob-preset", "access_grants": [{"principal_type": "user", "principal_id": a.other_id, "permission": "write"}]});
+    let r = req("POST", &s.url, "/api/v1/models/model/access/update", Some(&a.other), Some(&grants.to_string())).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    // Bob may not share (no sharing.models permission by default): 403, nothing stored.
+    let read = json!({"id": "bob-preset", "access_grants": [{"principal_type": "user", "principal_id": a.other_id, "permission": "read"}]});
+    let r = req("POST", &s.url, "/api/v1/models/model/access/update", Some(&a.user), Some(&read.to_string())).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    // The admin grants Carol read: she reads it without params, and sees it in /api/models.
+    let r = req("POST", &s.url, "/api/v1/models/model/access/update", Some(&a.admin), Some(&read.to_string())).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["access_grants"][0]["principal_id"], a.other_id.as_str());
+    let r = req("GET", &s.url, "/api/v1/models/model?id=bob-preset", Some(&a.other), None).await;
+    assert_eq!((r.json()["write_access"].as_bool(), r.json()["params"].clone()), (Some(false), json!({})));
+    let r = req("GET", &s.url, "/api/models", Some(&a.other), None).await;
+    assert_eq!(ids(&r.json()), ["bob-preset"]);
+    assert_eq!(r.json()["data"][0]["info"]["params"], json!({}));
+    let r = req("GET", &s.url, "/api/v1/models/tags", Some(&a.other), None).await;
+    assert_eq!(r.json(), json!(["t1"]));
+    // The owner turns it off: gone from the list.
+    let r = req("POST", &s.url, "/api/v1/models/model/toggle?id=bob-preset", Some(&a.user), None).await;
+    assert_eq!(r.json()["is_active"], false);
+    let r = req("GET", &s.url, "/api/models", Some(&a.other), None).await;
+    assert_eq!(ids(&r.json()), Vec::<String>::new());
+    // An admin's grant on a provider model without an entry creates the entry.
+    let public = json!({"id": "m1", "access_grants": [{"principal_type": "user", "principal_id": "*", "permission": "read"}]});
+    let r = req("POST", &s.url, "/api/v1/models/model/access/update", Some(&a.admin), Some(&public.to_string())).await;
+    assert_eq!((r.status, r.json()["name"].as_str()), (200, Some("m1")));
+    let r = req("GET", &s.url, "/api/v1/models/base", Some(&a.admin), None).await;
+    assert_eq!(r.json().as_array().unwrap().len(), 1);
+    let r = req("GET", &s.url, "/api/v1/models/all", Some(&a.user), None).await;
+    assert_eq!(r.status, 401);
+    // Delete: the owner may; then it is gone.
+    let r = req("POST", &s.url, "/api/v1/models/model/delete", Some(&a.user), Some(r#"{"id":"bob-preset"}"#)).await;
+    assert_eq!((r.status, r.body.as_str()), (200, "true"));
+    let r = req("GET", &s.url, "/api/v1/models/model?id=bob-preset", Some(&a.user), None).await;
+    assert_eq!(r.status, 404);
+    let db = s.db.client().await;
+    let n: i64 = db.query_one("SELECT count(*) FROM model_history WHERE model_id = 'bob-preset'", &[]).await.unwrap().get(0);
+    assert_eq!(n, 0);
+    let r = req("DELETE", &s.url, "/api/v1/models/delete/all", Some(&a.admin), None).await;
+    assert_eq!(r.body, "true");
+    let r = req("GET", &s.url, "/api/v1/models/all", Some(&a.admin), None).await;
+    assert_eq!(r.json(), json!([]));
+}
