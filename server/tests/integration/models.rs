@@ -301,3 +301,58 @@ async fn workspace_models_owners_readers_and_strangers() {
     let r = req("GET", &s.url, "/api/v1/models/all", Some(&a.admin), None).await;
     assert_eq!(r.json(), json!([]));
 }
+
+/// A benchmark, not a test (ignored by default): `/api/models` for a regular user who belongs to
+/// 50 groups, over 200 provider models that each have a workspace entry granted to one group.
+/// Run: `cargo nextest run -p server -E 'test(model_list_benchmark)' --run-ignored only --no-capture`.
+#[tokio::test]
+#[ignore]
+async fn model_list_benchmark_200_models_50_groups() {
+    static IDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let ids: &'static [&'static str] =
+        IDS.get_or_init(|| (0..200).map(|i| &*Box::leak(format!("bench-model-{i:03}").into_boxed_str())).collect());
+    let up = fake_upstream(ids).await;
+    let s = TestServer::start_with(&[("OPENAI_API_BASE_URL", &format!("{up}/v1")), ("OLLAMA_BASE_URL", &up)]).await;
+    let a = setup(&s.url).await;
+    let mut groups = Vec::new();
+    for g in 0..50 {
+        let r = req("POST", &s.url, "/api/v1/groups/create", Some(&a.admin), Some(&json!({"name": format!("G{g}"), "description": "d"}).to_string())).await;
+        let gid = r.json()["id"].as_str().unwrap().to_string();
+        let body = json!({"user_ids": [a.user_id]}).to_string();
+        req("POST", &s.url, &format!("/api/v1/groups/id/{gid}/users/add"), Some(&a.admin), Some(&body)).await;
+        groups.push(gid);
+    }
+    let db = s.db.client().await;
+    for (i, id) in ids.iter().enumerate() {
+        db.execute(
+            "INSERT INTO model (id, user_id, base_model_id, name, params, meta, is_active, updated_at, created_at)
+             VALUES ($1, $2, NULL, $1, '{\"system\": \"s\"}', '{\"description\": \"d\", \"tags\": [\"t\"]}', true, 1, 1)",
+            &[id, &a.admin_id],
+        )
+        .await
+        .unwrap();
+        db.execute(
+            "INSERT INTO access_grant (id, resource_type, resource_id, principal_type, principal_id, permission, created_at)
+             VALUES ($1, 'model', $2, 'group', $3, 'read', 1)",
+            &[&format!("grant-{i}"), id, &groups[i % 50]],
+        )
+        .await
+        .unwrap();
+    }
+    let mut times = Vec::new();
+    for _ in 0..30 {
+        let t = std::time::Instant::now();
+        let r = req("GET", &s.url, "/api/models", Some(&a.user), None).await;
+        times.push(t.elapsed());
+        assert_eq!(r.json()["data"].as_array().unwrap().len(), 200);
+    }
+    let t = std::time::Instant::now();
+    let r = req("GET", &s.url, "/api/models?refresh=true", Some(&a.user), None).await;
+    let refresh = t.elapsed();
+    assert_eq!(r.status, 200);
+    times.sort();
+    println!(
+        "GET /api/models, user in 50 groups, 200 models: median {:?}, min {:?}, max {:?} (30 requests); with refresh=true {:?}; {} bytes",
+        times[15], times[0], times[29], refresh, r.body.len()
+    );
+}
