@@ -1,7 +1,8 @@
 //! The model list (`/api/models`, `main.py`) and the workspace models (`/api/v1/models`,
 //! `routers/models.py`): the API trait and wire types.
 
-use dropshot::{HttpResponseOk, Query, RequestContext};
+use dropshot::{Body, HttpResponseOk, Query, RequestContext};
+use http::Response;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -157,5 +158,28 @@ pub trait ModelsApi in models_api_invokers {
     /// Admin: deletes every workspace model.
     #[endpoint { method = DELETE, path = "/api/v1/models/delete/all", tags = ["models"] }]
     async fn models_delete_all(rqctx: RequestContext<Self::Context>) -> Result<HttpResponseOk<bool>, Detail>;
+
+    /// A model's avatar: a redirect (an external URL when forwarding is on, a `/static` path, else
+    /// the stock favicon), or the decoded `data:` image; callers without read access get the
+    /// favicon too (ids stay unprobeable).
+    #[endpoint { method = GET, path = "/api/v1/models/model/profile/image", tags = ["models"] }]
+    async fn models_get_profile_image(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<ModelIdQuery>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// Updates a workspace model's configuration (a new history version when it changed).
+    #[endpoint { method = POST, path = "/api/v1/models/model/update", tags = ["models"] }]
+    async fn models_update_by_id(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<crate::Shaped<ModelForm, Map<String, Value>>>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
+
+    /// Admin: asks the provider that serves a model to unload it from memory.
+    #[endpoint { method = POST, path = "/api/models/unload", tags = ["models"] }]
+    async fn models_unload(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<ModelUnloadForm>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
 }
 }

@@ -687,3 +687,111 @@ pub async fn all_base_models(ctx: &ServerContext, user: &SessionUser) -> Vec<Val
     openai.extend(ollama);
     openai
 }
+
+/// Python's `repr` of a string (quotes chosen as Python chooses them).
+fn py_repr(s: &str) -> String {
+    let q = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let mut out = String::from(q);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == q => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push(q);
+    out
+}
+
+/// `strip_provider_model_prefix`.
+fn strip_prefix(model_id: &str, prefix: Option<&str>) -> String {
+    match prefix.filter(|p| !p.is_empty()) {
+        Some(p) => model_id.strip_prefix(&format!("{p}.")).unwrap_or(model_id).to_string(),
+        None => model_id.to_string(),
+    }
+}
+
+/// `main.py::unload_model` (admin): the provider that serves `model` (following presets'
+/// `base_model_id`) unloads it: Ollama with `keep_alive: 0` on every backend that has it,
+/// llama.cpp with its `/models/unload`; other providers cannot.
+pub async fn unload(ctx: &ServerContext, user: &SessionUser, model: &str) -> Result<Value> {
+    let (ollama_models, openai_models) = with_state(ctx, |s| (s.ollama_models.clone(), s.openai_models.clone()));
+    let mut model_id = model.to_string();
+    let mut seen = std::collections::HashSet::new();
+    while !ollama_models.contains_key(&model_id) && !openai_models.contains_key(&model_id) && seen.insert(model_id.clone()) {
+        let client = ctx.db.get().await?;
+        let row = crate::db::models::model_by_id(&**client, &model_id).await?;
+        match row.and_then(|(r, _)| r.base_model_id) {
+            Some(base) => model_id = base,
+            None => break,
+        }
+    }
+    if let Some(m) = ollama_models.get(&model_id) {
+        let rt = ollama_runtime(ctx);
+        let mut errors = Vec::new();
+        for idx in m.get("urls").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_u64) {
+            let idx = idx as usize;
+            let Some(url) = rt.urls.get(idx) else { continue };
+            let cfg = api_config(&rt.configs, idx, url);
+            let key = cfg.and_then(|c| c.get("key")).and_then(Value::as_str);
+            let actual = strip_prefix(&model_id, cfg.and_then(|c| c.get("prefix_id")).and_then(Value::as_str));
+            let body = serde_json::to_vec(&json!({"model": actual, "keep_alive": 0, "prompt": ""})).unwrap_or_default();
+            let headers = headers_for(url, key, cfg, Some(user));
+            let target = format!("{url}/api/generate");
+            let call = client().send(Method::POST, &target, headers, Some(body));
+            let outcome = match tokio::time::timeout(Duration::from_secs(30), call).await {
+                Ok(Ok(r)) if r.status().is_success() => None,
+                Ok(Ok(r)) => Some(r.text().await.unwrap_or_default()),
+                Ok(Err(e)) => Some(e.to_string()),
+                Err(_) => Some(String::new()),
+            };
+            if let Some(e) = outcome {
+                errors.push(format!("{{'url_idx': {idx}, 'error': {}}}", py_repr(&e)));
+            }
+        }
+        clear_models_cache(ctx);
+        if !errors.is_empty() {
+            return Err(Error::status(500, format!("Failed to unload model on {} node(s): [{}]", errors.len(), errors.join(", "))));
+        }
+        return Ok(json!({"status": true}));
+    }
+    if let Some(m) = openai_models.get(&model_id) {
+        let rt = openai_runtime(ctx);
+        let idx = m.get("urlIdx").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let empty = Map::new();
+        let cfg = rt.configs.get(&idx.to_string()).and_then(Value::as_object).unwrap_or(&empty);
+        let provider = cfg.get("provider").and_then(Value::as_str).unwrap_or("");
+        if provider != "llama.cpp" {
+            let name = if provider.is_empty() { "default" } else { provider };
+            return Err(Error::bad_request(format!("Provider \"{name}\" does not support model unloading")));
+        }
+        let base_url = rt.urls.get(idx).cloned().unwrap_or_default();
+        let key = rt.keys.get(idx).cloned().unwrap_or_default();
+        let root = base_url.trim_end_matches('/');
+        let root = root.strip_suffix("/v1").unwrap_or(root);
+        let actual = strip_prefix(&model_id, cfg.get("prefix_id").and_then(Value::as_str));
+        let body = serde_json::to_vec(&json!({"model": actual})).unwrap_or_default();
+        let headers = headers_for(&base_url, Some(&key), Some(cfg), Some(user));
+        let target = format!("{root}/models/unload");
+        let call = client().send(Method::POST, &target, headers, Some(body));
+        let result = match tokio::time::timeout(Duration::from_secs(30), call).await {
+            Ok(Ok(r)) if r.status().is_success() => r.json::<Value>().await.map_err(|e| Error::status(500, e.to_string()))?,
+            Ok(Ok(r)) => {
+                let status = r.status().as_u16();
+                return Err(Error::status(status, r.text().await.unwrap_or_default()));
+            }
+            Ok(Err(e)) => return Err(Error::status(500, e.to_string())),
+            Err(_) => return Err(Error::status(500, "")),
+        };
+        clear_models_cache(ctx);
+        return Ok(result);
+    }
+    Err(Error::not_found(format!("Model \"{model_id}\" not found")))
+}

@@ -846,3 +846,185 @@ pub async fn tags(ctx: &ServerContext, user: &SessionUser, base: bool) -> Result
     out.sort();
     Ok(out)
 }
+
+/// What `GET /api/v1/models/model/profile/image` answers.
+#[derive(Debug)]
+pub enum ModelImage {
+    /// 302 to this location.
+    Redirect(String),
+    /// A `data:` URL's image, inline, with the model's `updated_at` as its ETag.
+    Inline { media: String, bytes: Vec<u8>, etag: Option<i64> },
+}
+
+/// `_safe_static_redirect_path`: a `/static/...` path (decoded at most twice, normalised), else `None`.
+fn safe_static_path(url: &str) -> Option<String> {
+    let decode = |p: &str| percent_encoding::percent_decode_str(p).decode_utf8_lossy().into_owned();
+    let mut path = url.split('?').next().unwrap_or("").split('#').next().unwrap_or("").trim().to_string();
+    for _ in 0..2 {
+        let d = decode(&path);
+        if d == path {
+            break;
+        }
+        path = d;
+    }
+    if decode(&path) != path || path.contains('\0') || path.contains('\\') || !path.starts_with('/') {
+        return None;
+    }
+    // posixpath.normpath: two leading slashes are kept, three or more become one.
+    let lead = if path.starts_with("//") && !path.starts_with("///") { "//" } else { "/" };
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    let normalized = format!("{lead}{}", parts.join("/"));
+    if normalized == "/" || !(normalized == "/static" || normalized.starts_with("/static/")) {
+        return None;
+    }
+    Some(if normalized == "/static" { "/static/".into() } else { normalized })
+}
+
+/// Python's lax `base64.b64decode`: characters outside the alphabet are dropped first.
+fn b64decode(s: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let clean: String = s.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')).collect();
+    base64::engine::general_purpose::STANDARD.decode(clean).ok()
+}
+
+/// `routers/models.py::get_model_profile_image`.
+// Not done: arena models' images from `evaluation.arena.models`.
+pub async fn profile_image(ctx: &ServerContext, user: &SessionUser, id: &str) -> Result<ModelImage> {
+    const FALLBACK: &str = "/static/favicon.png";
+    let (bypass_model, bypass_admin) = bypasses(ctx);
+    let bypass = bypass_model || (user.is_admin() && bypass_admin);
+    let mut url = None;
+    let mut updated_at = None;
+    if let Some((row, grants)) = load(ctx, id).await? {
+        let readable = bypass || row.user_id == user.user.id || {
+            let groups = group_ids(ctx, &user.user.id).await?;
+            has_grant(&grants, &user.user.id, &groups, "read")
+        };
+        if readable {
+            url = row.meta.get("profile_image_url").and_then(Value::as_str).filter(|u| !u.is_empty()).map(str::to_string);
+            updated_at = Some(row.updated_at).filter(|t| *t != 0);
+        }
+    }
+    let Some(url) = url else { return Ok(ModelImage::Redirect(FALLBACK.into())) };
+    if url.starts_with("http") {
+        if ctx.config.env_bool("ENABLE_PROFILE_IMAGE_URL_FORWARDING", true) {
+            return Ok(ModelImage::Redirect(url));
+        }
+    } else if url.starts_with("data:image") {
+        if let Some((header, data)) = url.split_once(',') {
+            if let Some(bytes) = b64decode(data) {
+                let media = header.split(';').next().unwrap_or("").trim_start_matches(['d', 'a', 't', ':']).to_lowercase();
+                let allowed = ctx
+                    .config
+                    .env_str("PROFILE_IMAGE_ALLOWED_MIME_TYPES")
+                    .unwrap_or("image/png,image/jpeg,image/gif,image/webp")
+                    .split(',')
+                    .map(str::trim)
+                    .any(|t| !t.is_empty() && t == media);
+                if !allowed {
+                    return Ok(ModelImage::Redirect(FALLBACK.into()));
+                }
+                return Ok(ModelImage::Inline { media, bytes, etag: updated_at });
+            }
+        }
+    } else if let Some(p) = safe_static_path(&url) {
+        return Ok(ModelImage::Redirect(p));
+    }
+    Ok(ModelImage::Redirect(FALLBACK.into()))
+}
+
+/// `model_snapshot`: name, base model, params and meta (without `hidden` and the chat-variables
+/// schema), compared as dicts.
+fn snapshot(name: &str, base_model_id: Option<&str>, params: &Value, meta: &Value) -> Value {
+    let mut meta = meta.clone();
+    obj(&mut meta).shift_remove("hidden");
+    obj(&mut meta).shift_remove("chat_variables_schema");
+    json!({"name": name, "base_model_id": base_model_id, "params": params, "meta": meta})
+}
+
+/// `routers/models.py::update_model_by_id`, with the form as sent (which fields were given
+/// matters): a new history version when the configuration changed; grants are not touched.
+// Not done: the knowledge-file, background-image and voice-avatar ownership checks.
+pub async fn update(ctx: &ServerContext, user: &SessionUser, form: &Map<String, Value>) -> Result<Value> {
+    let id = form.get("id").and_then(Value::as_str).unwrap_or("").to_string();
+    let Some((current, grants)) = load(ctx, &id).await? else { return Err(Error::unauthorized(messages::NOT_FOUND)) };
+    if !may_write(ctx, user, &current, &grants).await? {
+        return Err(Error::bad_request(messages::ACCESS_PROHIBITED));
+    }
+    let mut base_model_id = match form.get("base_model_id") {
+        None => current.base_model_id.clone(),
+        Some(v) => v.as_str().map(str::to_string),
+    };
+    if base_model_id.as_deref() == Some(id.as_str()) {
+        base_model_id = None;
+    }
+    if !user.is_admin() && current.base_model_id.is_some() && base_model_id.as_deref().is_none_or(str::is_empty) {
+        return Err(Error::unauthorized(messages::UNAUTHORIZED));
+    }
+    let mut meta_in = form.get("meta").and_then(Value::as_object).cloned().unwrap_or_default();
+    let current_meta = meta_dump(&current.meta).unwrap_or(json!({}));
+    for k in ["profile_image_url", "voice_avatar", "background_image_url"] {
+        if !meta_in.contains_key(k) {
+            meta_in.insert(k.into(), current_meta.get(k).cloned().unwrap_or(Value::Null));
+        }
+    }
+    let Some(mut meta) = meta_dump(&Value::Object(meta_in)) else {
+        return Err(Error::bad_request("Invalid background image URL: must reference an internal file."));
+    };
+    obj(&mut meta).shift_remove("chat_variables_schema");
+    let mut params_in = form.get("params").and_then(Value::as_object).cloned().unwrap_or_default();
+    if !params_in.contains_key("model_controls") {
+        if let Some(old) = current.params.get("model_controls").filter(|c| truthy(Some(c))) {
+            params_in.insert("model_controls".into(), old.clone());
+        }
+    }
+    let params = params_dump(&Value::Object(params_in));
+    let name = form.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+    let new_snapshot = snapshot(&name, base_model_id.as_deref(), &params, &meta);
+    let previous = snapshot(&current.name, current.base_model_id.as_deref(), &params_dump(&current.params), &current_meta);
+    let now = crate::app::session::now();
+    let history_id = uuid::Uuid::new_v4().to_string();
+    let changed = new_snapshot != previous;
+    let row = ModelRow {
+        id: id.clone(),
+        user_id: current.user_id.clone(),
+        base_model_id,
+        name,
+        params,
+        meta,
+        version_id: if changed { Some(history_id.clone()) } else { current.version_id.clone() },
+        is_active: match form.get("is_active") {
+            Some(Value::Bool(b)) => *b,
+            _ => current.is_active,
+        },
+        updated_at: now,
+        created_at: current.created_at,
+    };
+    let commit_message = form.get("commit_message").and_then(Value::as_str);
+    let history = changed.then(|| db::HistoryEntry {
+        id: &history_id,
+        parent_id: current.version_id.as_deref(),
+        snapshot: &new_snapshot,
+        user_id: &user.user.id,
+        commit_message,
+        created_at: now,
+    });
+    let written = {
+        let mut client = ctx.db.get().await?;
+        db::update_model(&mut client, &row, current.version_id.as_deref(), history).await?
+    };
+    if !written {
+        return Err(Error::Answer(Box::new(webui_api::Detail::new(409, json!({"code": "version_conflict"})))));
+    }
+    let (row, grants) = load(ctx, &id).await?.ok_or_else(|| Error::unauthorized(messages::NOT_FOUND))?;
+    Ok(dump(&row, &grants))
+}

@@ -214,3 +214,55 @@ pub async fn delete_models(db: &mut deadpool_postgres::Object, ids: Option<&[Str
     tx.commit().await?;
     Ok(())
 }
+
+/// A new `model_history` entry.
+pub struct HistoryEntry<'a> {
+    pub id: &'a str,
+    pub parent_id: Option<&'a str>,
+    pub snapshot: &'a Value,
+    pub user_id: &'a str,
+    pub commit_message: Option<&'a str>,
+    pub created_at: i64,
+}
+
+/// `ModelsTable._write_model` for an existing row: the optional history entry, then the row's
+/// new values guarded by the version it was read at. `false` when another write came first
+/// (the reference's 409 `version_conflict`).
+pub async fn update_model(
+    db: &mut deadpool_postgres::Object,
+    row: &ModelRow,
+    read_version: Option<&str>,
+    history: Option<HistoryEntry<'_>>,
+) -> Result<bool, DbError> {
+    let tx = db.transaction().await?;
+    if let Some(h) = &history {
+        tx.execute(
+            "INSERT INTO model_history (id, model_id, parent_id, snapshot, user_id, commit_message, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&h.id, &row.id, &h.parent_id, h.snapshot, &h.user_id, &h.commit_message, &h.created_at],
+        )
+        .await?;
+    }
+    let n = tx
+        .execute(
+            "UPDATE model SET base_model_id = $2, name = $3, params = $4, meta = $5, version_id = $6, is_active = $7, updated_at = $8
+             WHERE id = $1 AND version_id IS NOT DISTINCT FROM $9",
+            &[
+                &row.id,
+                &row.base_model_id,
+                &row.name,
+                &row.params.to_string(),
+                &row.meta.to_string(),
+                &row.version_id,
+                &row.is_active,
+                &row.updated_at,
+                &read_version,
+            ],
+        )
+        .await?;
+    if n != 1 {
+        return Ok(false);
+    }
+    tx.commit().await?;
+    Ok(true)
+}

@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use dropshot::{HttpResponseOk, Query, RequestContext};
+use dropshot::{Body, HttpResponseOk, Query, RequestContext};
+use http::Response;
 use serde_json::Value;
 use serde_json::json;
-use webui_api::models::{ModelAccessGrantsForm, ModelForm, ModelIdForm, ModelIdQuery, ModelTagQuery, ModelsApi, ModelsRefreshQuery};
+use webui_api::models::{ModelAccessGrantsForm, ModelForm, ModelIdForm, ModelIdQuery, ModelTagQuery, ModelUnloadForm, ModelsApi, ModelsRefreshQuery};
 use webui_api::{Detail, FastJson};
 
 use super::{auth, query, ServerImpl};
@@ -130,5 +131,48 @@ impl ModelsApi for ServerImpl {
     async fn models_delete_all(rqctx: Ctx) -> Result<HttpResponseOk<bool>, Detail> {
         auth::require_admin(&rqctx).await?;
         Ok(HttpResponseOk(app::delete_all(rqctx.context()).await?))
+    }
+
+    /// `routers/models.py::get_model_profile_image`.
+    async fn models_get_profile_image(rqctx: Ctx, q: Query<ModelIdQuery>) -> Result<Response<Body>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let id = required_id(q.into_inner())?;
+        let rsp = match app::profile_image(rqctx.context(), &s, &id).await? {
+            app::ModelImage::Redirect(url) => {
+                Response::builder().status(302).header("location", url).header("content-length", "0").body(Body::empty())
+            }
+            app::ModelImage::Inline { media, bytes, etag } => {
+                let mut b = Response::builder()
+                    .status(200)
+                    .header("content-type", media)
+                    .header("content-disposition", "inline")
+                    .header("x-content-type-options", "nosniff");
+                if let Some(t) = etag {
+                    b = b.header("etag", format!("\"{t}\""));
+                }
+                b.body(Body::from(bytes))
+            }
+        };
+        rsp.map_err(Detail::internal)
+    }
+
+    /// `routers/models.py::update_model_by_id`.
+    async fn models_update_by_id(
+        rqctx: Ctx,
+        body: FastJson<webui_api::Shaped<ModelForm, serde_json::Map<String, Value>>>,
+    ) -> Result<HttpResponseOk<Value>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let f = body.into_inner()?.into_inner();
+        // Validated as `ModelForm`; the map itself is kept (which fields were sent matters).
+        webui_api::validate_body::<ModelForm>(Value::Object(f.clone())).map_err(Detail::validation)?;
+        id_pattern(f.get("id").and_then(Value::as_str).unwrap_or(""))?;
+        Ok(HttpResponseOk(app::update(rqctx.context(), &s, &f).await?))
+    }
+
+    /// `main.py::unload_model`.
+    async fn models_unload(rqctx: Ctx, body: FastJson<ModelUnloadForm>) -> Result<HttpResponseOk<Value>, Detail> {
+        let s = auth::require_admin(&rqctx).await?;
+        let f = body.into_inner()?;
+        Ok(HttpResponseOk(crate::app::connections::unload(rqctx.context(), &s, &f.model).await?))
     }
 }

@@ -46,6 +46,14 @@ async fn fake_upstream(ids: &'static [&'static str]) -> String {
     format!("http://{addr}")
 }
 
+/// A GET that does not follow redirects: (status, location, content type).
+async fn get_no_redirect(url: &str, token: &str) -> (u16, Option<String>, Option<String>) {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r = client.get(url).bearer_auth(token).send().await.unwrap();
+    let h = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
+    (r.status().as_u16(), h("location"), h("content-type"))
+}
+
 /// A port nothing listens on.
 async fn closed_port() -> String {
     let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -355,4 +363,43 @@ async fn model_list_benchmark_200_models_50_groups() {
         "GET /api/models, user in 50 groups, 200 models: median {:?}, min {:?}, max {:?} (30 requests); with refresh=true {:?}; {} bytes",
         times[15], times[0], times[29], refresh, r.body.len()
     );
+}
+
+#[tokio::test]
+async fn model_update_versions_and_profile_images() {
+    let up = fake_upstream(&["m1"]).await;
+    let s = TestServer::start_with(&[("OPENAI_API_BASE_URL", &format!("{up}/v1")), ("OLLAMA_BASE_URL", &up)]).await;
+    let a = setup(&s.url).await;
+    let body = json!({"id": "p", "base_model_id": "m1", "name": "P", "meta": {"profile_image_url": "/static/favicon.png"}, "params": {}});
+    let r = req("POST", &s.url, "/api/v1/models/create", Some(&a.admin), Some(&body.to_string())).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v1 = r.json()["version_id"].as_str().unwrap().to_string();
+    // A static image: a redirect to its normalised path; a stranger gets the favicon.
+    let image = format!("{}/api/v1/models/model/profile/image?id=p", s.url);
+    let db = s.db.client().await;
+    db.execute(r#"UPDATE model SET meta = '{"profile_image_url": "/static/x/%2e%2e/logo.png"}' WHERE id = 'p'"#, &[]).await.unwrap();
+    let r = get_no_redirect(&image, &a.admin).await;
+    assert_eq!((r.0, r.1.as_deref()), (302, Some("/static/logo.png")));
+    db.execute(r#"UPDATE model SET meta = '{"profile_image_url": "/static/favicon.png"}' WHERE id = 'p'"#, &[]).await.unwrap();
+    let r = get_no_redirect(&image, &a.user).await;
+    assert_eq!((r.0, r.1.as_deref()), (302, Some("/static/favicon.png")));
+    // An update that changes nothing keeps the version; one that changes the name makes one.
+    let same = json!({"id": "p", "name": "P", "meta": {}, "params": {}});
+    let r = req("POST", &s.url, "/api/v1/models/model/update", Some(&a.admin), Some(&same.to_string())).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["version_id"].as_str(), Some(v1.as_str()));
+    assert_eq!(r.json()["base_model_id"], "m1");
+    assert_eq!(r.json()["meta"]["profile_image_url"], "/static/favicon.png");
+    let renamed = json!({"id": "p", "name": "P2", "meta": {"profile_image_url": "data:image/png;base64,iVBORw0KGgo="}, "params": {}});
+    let r = req("POST", &s.url, "/api/v1/models/model/update", Some(&a.admin), Some(&renamed.to_string())).await;
+    assert_ne!(r.json()["version_id"].as_str(), Some(v1.as_str()));
+    let n: i64 = db.query_one("SELECT count(*) FROM model_history WHERE model_id = 'p'", &[]).await.unwrap().get(0);
+    assert_eq!(n, 2);
+    let r = get_no_redirect(&image, &a.admin).await;
+    assert_eq!((r.0, r.2.as_deref()), (200, Some("image/png")));
+    // Bad input and strangers.
+    let r = req("POST", &s.url, "/api/v1/models/model/update", Some(&a.admin), Some(r#"{"id":"p","name":"x"}"#)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let r = req("POST", &s.url, "/api/v1/models/model/update", Some(&a.user), Some(&same.to_string())).await;
+    assert_eq!(r.status, 400, "{}", r.body);
 }
