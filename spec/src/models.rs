@@ -1,7 +1,7 @@
 //! The model list (`/api/models`, `main.py`) and the workspace models (`/api/v1/models`,
 //! `routers/models.py`): the API trait and wire types.
 
-use dropshot::{Body, HttpResponseOk, Query, RequestContext};
+use dropshot::{Body, HttpResponseOk, Path, Query, RequestContext};
 use http::Response;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -30,6 +30,23 @@ pub struct ModelIdQuery {
     #[serde(default)]
     #[schemars(with = "String")]
     pub id: Option<String>,
+}
+
+/// `?id=&page=` of `GET /api/v1/models/model/history`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct ModelHistoryQuery {
+    #[serde(default)]
+    #[schemars(with = "String")]
+    pub id: Option<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<i64>")]
+    pub page: Option<String>,
+}
+
+/// `{history_id}` of the history entry routes.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct HistoryIdPath {
+    pub history_id: String,
 }
 
 /// `?tag=` of `GET /api/v1/models/base`.
@@ -181,5 +198,28 @@ pub trait ModelsApi in models_api_invokers {
         rqctx: RequestContext<Self::Context>,
         body: FastJson<ModelUnloadForm>,
     ) -> Result<HttpResponseOk<Value>, Detail>;
+
+    /// A model's versions, newest first, 20 a page (owner, admin or writer).
+    #[endpoint { method = GET, path = "/api/v1/models/model/history", tags = ["models"] }]
+    async fn models_get_history(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<ModelHistoryQuery>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
+
+    /// One version with its snapshot.
+    #[endpoint { method = GET, path = "/api/v1/models/model/history/{history_id}", tags = ["models"] }]
+    async fn models_get_history_entry(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<HistoryIdPath>,
+        query: Query<ModelIdQuery>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
+
+    /// Deletes a version that is not the current one (its children are relinked to its parent).
+    #[endpoint { method = DELETE, path = "/api/v1/models/model/history/{history_id}", tags = ["models"] }]
+    async fn models_delete_history_entry(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<HistoryIdPath>,
+        query: Query<ModelIdQuery>,
+    ) -> Result<HttpResponseOk<bool>, Detail>;
 }
 }

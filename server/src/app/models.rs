@@ -1028,3 +1028,62 @@ pub async fn update(ctx: &ServerContext, user: &SessionUser, form: &Map<String, 
     let (row, grants) = load(ctx, &id).await?.ok_or_else(|| Error::unauthorized(messages::NOT_FOUND))?;
     Ok(dump(&row, &grants))
 }
+
+/// `authorized_model_history`: the owner, an admin (with the admin bypass) or a writer.
+async fn history_allowed(ctx: &ServerContext, user: &SessionUser, id: &str) -> Result<()> {
+    let Some((row, grants)) = load(ctx, id).await? else { return Err(Error::not_found(messages::NOT_FOUND)) };
+    let (_, bypass_admin) = bypasses(ctx);
+    if row.user_id == user.user.id || (user.is_admin() && bypass_admin) {
+        return Ok(());
+    }
+    let groups = group_ids(ctx, &user.user.id).await?;
+    if has_grant(&grants, &user.user.id, &groups, "write") {
+        return Ok(());
+    }
+    Err(Error::forbidden(messages::ACCESS_PROHIBITED))
+}
+
+fn history_json(h: &db::HistoryRow, with_snapshot: bool) -> Value {
+    let mut v = json!({
+        "id": h.id,
+        "model_id": h.model_id,
+        "parent_id": h.parent_id,
+        "user_id": h.user_id,
+        "commit_message": h.commit_message,
+        "created_at": h.created_at,
+        "user": h.author.as_ref().filter(|n| !n.is_empty()).map(|n| json!({"name": n})),
+    });
+    if with_snapshot {
+        obj(&mut v).insert("snapshot".into(), h.snapshot.clone());
+    }
+    v
+}
+
+/// `GET /api/v1/models/model/history?id=&page=`.
+pub async fn history(ctx: &ServerContext, user: &SessionUser, id: &str, page: i64) -> Result<Value> {
+    history_allowed(ctx, user, id).await?;
+    let client = ctx.db.get().await?;
+    let rows = db::history_page(&**client, id, page).await?;
+    Ok(Value::Array(rows.iter().map(|h| history_json(h, false)).collect()))
+}
+
+/// `GET /api/v1/models/model/history/{history_id}?id=`.
+pub async fn history_entry(ctx: &ServerContext, user: &SessionUser, id: &str, history_id: &str) -> Result<Value> {
+    history_allowed(ctx, user, id).await?;
+    let client = ctx.db.get().await?;
+    match db::history_entry(&**client, id, history_id).await? {
+        Some(h) => Ok(history_json(&h, true)),
+        None => Err(Error::not_found("Model version not found")),
+    }
+}
+
+/// `DELETE /api/v1/models/model/history/{history_id}?id=`.
+pub async fn delete_history_entry(ctx: &ServerContext, user: &SessionUser, id: &str, history_id: &str) -> Result<bool> {
+    history_allowed(ctx, user, id).await?;
+    let mut client = ctx.db.get().await?;
+    match db::delete_history_entry(&mut client, id, history_id).await? {
+        db::HistoryDelete::Deleted => Ok(true),
+        db::HistoryDelete::Current => Err(Error::bad_request("Cannot delete the current version")),
+        db::HistoryDelete::Missing => Err(Error::not_found("Model version not found")),
+    }
+}

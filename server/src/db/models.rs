@@ -266,3 +266,75 @@ pub async fn update_model(
     tx.commit().await?;
     Ok(true)
 }
+
+/// `ModelHistoryResponse` columns and the author's name.
+pub struct HistoryRow {
+    pub id: String,
+    pub model_id: String,
+    pub parent_id: Option<String>,
+    pub user_id: String,
+    pub commit_message: Option<String>,
+    pub created_at: i64,
+    pub author: Option<String>,
+    pub snapshot: Value,
+}
+
+fn history_row(r: &tokio_postgres::Row) -> HistoryRow {
+    HistoryRow {
+        id: r.get(0),
+        model_id: r.get(1),
+        parent_id: r.get(2),
+        user_id: r.get(3),
+        commit_message: r.get(4),
+        created_at: r.get(5),
+        author: r.get(6),
+        snapshot: r.get(7),
+    }
+}
+
+const HISTORY_COLUMNS: &str = r#"h.id, h.model_id, h.parent_id, h.user_id, h.commit_message, h.created_at, u.name, h.snapshot
+     FROM model_history h LEFT JOIN "user" u ON u.id = h.user_id"#;
+
+/// `ModelHistories.get_history_by_model_id`: 20 a page, newest first.
+pub async fn history_page(db: &impl GenericClient, model_id: &str, page: i64) -> Result<Vec<HistoryRow>, DbError> {
+    let offset = (page.max(1) - 1).saturating_mul(20);
+    let rows = db
+        .query(
+            &format!("SELECT {HISTORY_COLUMNS} WHERE h.model_id = $1 ORDER BY h.created_at DESC, h.id DESC OFFSET $2 LIMIT 20"),
+            &[&model_id, &offset],
+        )
+        .await?;
+    Ok(rows.iter().map(history_row).collect())
+}
+
+/// `ModelHistories.get_history_by_id`.
+pub async fn history_entry(db: &impl GenericClient, model_id: &str, id: &str) -> Result<Option<HistoryRow>, DbError> {
+    let row = db.query_opt(&format!("SELECT {HISTORY_COLUMNS} WHERE h.model_id = $1 AND h.id = $2"), &[&model_id, &id]).await?;
+    Ok(row.as_ref().map(history_row))
+}
+
+/// How deleting a history entry ended.
+pub enum HistoryDelete {
+    Deleted,
+    Missing,
+    Current,
+}
+
+/// `ModelHistories.delete_history_entry`: the entry's children are relinked to its parent.
+pub async fn delete_history_entry(db: &mut deadpool_postgres::Object, model_id: &str, id: &str) -> Result<HistoryDelete, DbError> {
+    let tx = db.transaction().await?;
+    let Some(version) = tx.query_opt("SELECT version_id FROM model WHERE id = $1 FOR UPDATE", &[&model_id]).await? else {
+        return Ok(HistoryDelete::Missing);
+    };
+    if version.get::<_, Option<String>>(0).as_deref() == Some(id) {
+        return Ok(HistoryDelete::Current);
+    }
+    let Some(entry) = tx.query_opt("SELECT parent_id FROM model_history WHERE id = $1 AND model_id = $2", &[&id, &model_id]).await? else {
+        return Ok(HistoryDelete::Missing);
+    };
+    let parent: Option<String> = entry.get(0);
+    tx.execute("UPDATE model_history SET parent_id = $3 WHERE model_id = $1 AND parent_id = $2", &[&model_id, &id, &parent]).await?;
+    tx.execute("DELETE FROM model_history WHERE id = $1 AND model_id = $2", &[&id, &model_id]).await?;
+    tx.commit().await?;
+    Ok(HistoryDelete::Deleted)
+}

@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use dropshot::{Body, HttpResponseOk, Query, RequestContext};
+use dropshot::{Body, HttpResponseOk, Path, Query, RequestContext};
 use http::Response;
 use serde_json::Value;
 use serde_json::json;
-use webui_api::models::{ModelAccessGrantsForm, ModelForm, ModelIdForm, ModelIdQuery, ModelTagQuery, ModelUnloadForm, ModelsApi, ModelsRefreshQuery};
+use webui_api::models::{HistoryIdPath, ModelHistoryQuery, ModelAccessGrantsForm, ModelForm, ModelIdForm, ModelIdQuery, ModelTagQuery, ModelUnloadForm, ModelsApi, ModelsRefreshQuery};
 use webui_api::{Detail, FastJson};
 
 use super::{auth, query, ServerImpl};
@@ -174,5 +174,38 @@ impl ModelsApi for ServerImpl {
         let s = auth::require_admin(&rqctx).await?;
         let f = body.into_inner()?;
         Ok(HttpResponseOk(crate::app::connections::unload(rqctx.context(), &s, &f.model).await?))
+    }
+
+    /// `routers/models.py::get_model_history`.
+    async fn models_get_history(rqctx: Ctx, q: Query<ModelHistoryQuery>) -> Result<HttpResponseOk<Value>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let q = q.into_inner();
+        let id = q.id.ok_or_else(|| Detail::validation(vec![json!({"type": "missing", "loc": ["query", "id"], "msg": "Field required", "input": null})]));
+        let page = query::int("page", &q.page);
+        let (id, page) = match (id, page) {
+            (Ok(id), Ok(page)) => (id, page.unwrap_or(1)),
+            (id, page) => {
+                let mut errors = Vec::new();
+                for d in [id.err(), page.err()].into_iter().flatten() {
+                    errors.extend(query::errors_of(d));
+                }
+                return Err(Detail::validation(errors));
+            }
+        };
+        Ok(HttpResponseOk(app::history(rqctx.context(), &s, &id, page).await?))
+    }
+
+    /// `routers/models.py::get_model_history_entry`.
+    async fn models_get_history_entry(rqctx: Ctx, p: Path<HistoryIdPath>, q: Query<ModelIdQuery>) -> Result<HttpResponseOk<Value>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let id = required_id(q.into_inner())?;
+        Ok(HttpResponseOk(app::history_entry(rqctx.context(), &s, &id, &p.into_inner().history_id).await?))
+    }
+
+    /// `routers/models.py::delete_model_history_entry`.
+    async fn models_delete_history_entry(rqctx: Ctx, p: Path<HistoryIdPath>, q: Query<ModelIdQuery>) -> Result<HttpResponseOk<bool>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let id = required_id(q.into_inner())?;
+        Ok(HttpResponseOk(app::delete_history_entry(rqctx.context(), &s, &id, &p.into_inner().history_id).await?))
     }
 }

@@ -397,6 +397,25 @@ async fn model_update_versions_and_profile_images() {
     assert_eq!(n, 2);
     let r = get_no_redirect(&image, &a.admin).await;
     assert_eq!((r.0, r.2.as_deref()), (200, Some("image/png")));
+    // Two versions; the current one cannot be deleted, the first can; strangers may not look.
+    let r = req("GET", &s.url, "/api/v1/models/model/history?id=p", Some(&a.admin), None).await;
+    assert_eq!(r.json().as_array().unwrap().len(), 2, "{}", r.body);
+    assert_eq!(r.json()[1]["user"], json!({"name": "Admin"}));
+    let v2 = r.json()[0]["id"].as_str().unwrap().to_string();
+    let r = req("GET", &s.url, &format!("/api/v1/models/model/history/{v1}?id=p"), Some(&a.admin), None).await;
+    assert_eq!(r.json()["snapshot"]["name"], "P");
+    let r = req("GET", &s.url, "/api/v1/models/model/history?id=p", Some(&a.user), None).await;
+    assert_eq!(r.status, 403);
+    let r = req("GET", &s.url, "/api/v1/models/model/history?id=p&page=x", Some(&a.admin), None).await;
+    assert_eq!(r.status, 422);
+    let r = req("DELETE", &s.url, &format!("/api/v1/models/model/history/{v2}?id=p"), Some(&a.admin), None).await;
+    assert_eq!(r.status, 400);
+    let r = req("DELETE", &s.url, &format!("/api/v1/models/model/history/{v1}?id=p"), Some(&a.admin), None).await;
+    assert_eq!((r.status, r.body.as_str()), (200, "true"));
+    let r = req("DELETE", &s.url, &format!("/api/v1/models/model/history/{v1}?id=p"), Some(&a.admin), None).await;
+    assert_eq!(r.status, 404);
+    let parent: Option<String> = db.query_one("SELECT parent_id FROM model_history WHERE id = $1", &[&v2]).await.unwrap().get(0);
+    assert_eq!(parent, None);
     // Bad input and strangers.
     let r = req("POST", &s.url, "/api/v1/models/model/update", Some(&a.admin), Some(r#"{"id":"p","name":"x"}"#)).await;
     assert_eq!(r.status, 422, "{}", r.body);
