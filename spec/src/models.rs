@@ -43,6 +43,24 @@ pub struct ModelHistoryQuery {
     pub page: Option<String>,
 }
 
+/// The query of `GET /api/v1/models/list` (`page` read as text, parsed after the auth check).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct ModelListQuery {
+    #[serde(default)]
+    pub query: Option<String>,
+    #[serde(default)]
+    pub view_option: Option<String>,
+    #[serde(default)]
+    pub tag: Option<String>,
+    #[serde(default)]
+    pub order_by: Option<String>,
+    #[serde(default)]
+    pub direction: Option<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<i64>")]
+    pub page: Option<String>,
+}
+
 /// `{history_id}` of the history entry routes.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct HistoryIdPath {
@@ -221,5 +239,13 @@ pub trait ModelsApi in models_api_invokers {
         path: Path<HistoryIdPath>,
         query: Query<ModelIdQuery>,
     ) -> Result<HttpResponseOk<bool>, Detail>;
+
+    /// The presets the caller may read, 30 a page, searchable, with their owner and the
+    /// caller's `write_access`.
+    #[endpoint { method = GET, path = "/api/v1/models/list", tags = ["models"] }]
+    async fn models_get_v1_list(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<ModelListQuery>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
 }
 }

@@ -1087,3 +1087,68 @@ pub async fn delete_history_entry(ctx: &ServerContext, user: &SessionUser, id: &
         db::HistoryDelete::Missing => Err(Error::not_found("Model version not found")),
     }
 }
+
+/// The query of `GET /api/v1/models/list`.
+pub struct ListQuery {
+    pub query: Option<String>,
+    pub view_option: Option<String>,
+    pub tag: Option<String>,
+    pub order_by: Option<String>,
+    pub direction: Option<String>,
+    pub page: i64,
+}
+
+/// `routers/models.py::get_models` (`/list`): 30 presets a page that the caller may read (all
+/// of them for an admin with the admin bypass), with their owner and the caller's
+/// `write_access`; readers get empty `params`; no `profile_image_url`.
+pub async fn list_page(ctx: &ServerContext, user: &SessionUser, q: &ListQuery) -> Result<Value> {
+    const LIMIT: i64 = 30;
+    let page = q.page.max(1);
+    let skip = (page - 1).saturating_mul(LIMIT);
+    let client = ctx.db.get().await?;
+    let groups: Vec<String> = groups_by_member(&**client, &user.user.id, true).await?.into_iter().map(|g| g.id).collect();
+    let (_, bypass_admin) = bypasses(ctx);
+    let restricted = !user.is_admin() || !bypass_admin;
+    fn some(v: &Option<String>) -> Option<&str> {
+        v.as_deref().filter(|s| !s.is_empty())
+    }
+    let search = db::Search {
+        query: some(&q.query),
+        view_option: some(&q.view_option),
+        tag: some(&q.tag),
+        order_by: some(&q.order_by),
+        direction: some(&q.direction),
+        access: restricted.then(|| (user.user.id.as_str(), groups.clone())),
+        any: restricted || [&q.query, &q.view_option, &q.tag, &q.order_by, &q.direction].iter().any(|v| some(v).is_some()),
+    };
+    let (rows, total) = db::search(&**client, &user.user.id, &search, skip, LIMIT).await?;
+    let ids: Vec<String> = rows.iter().map(|(r, _)| r.id.clone()).collect();
+    let grants = db::grants_of(&**client, &ids).await?;
+    drop(client);
+    let group_set: HashSet<String> = groups.into_iter().collect();
+    let items: Vec<Value> = rows
+        .iter()
+        .filter_map(|(row, owner)| {
+            let g: Vec<&GrantRow> = grants.iter().filter(|g| g.resource_id == row.id).collect();
+            let mut v = model_dump(row, &g)?;
+            let owned: Vec<GrantRow> = g.iter().map(|x| (*x).clone()).collect();
+            let write = (user.is_admin() && bypass_admin)
+                || row.user_id == user.user.id
+                || has_grant(&owned, &user.user.id, &group_set, "write");
+            let o = obj(&mut v);
+            if let Some(Value::Object(meta)) = o.get_mut("meta") {
+                meta.shift_remove("profile_image_url");
+            }
+            if !write {
+                o.insert("params".into(), json!({}));
+            }
+            o.insert(
+                "user".into(),
+                owner.as_ref().map(|(id, name, role, email)| json!({"id": id, "name": name, "role": role, "email": email})).unwrap_or(Value::Null),
+            );
+            o.insert("write_access".into(), json!(write));
+            Some(v)
+        })
+        .collect();
+    Ok(json!({"items": items, "total": total}))
+}

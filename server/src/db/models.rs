@@ -338,3 +338,107 @@ pub async fn delete_history_entry(db: &mut deadpool_postgres::Object, model_id: 
     tx.commit().await?;
     Ok(HistoryDelete::Deleted)
 }
+
+/// The filters of `Models.search_models`.
+pub struct Search<'a> {
+    pub query: Option<&'a str>,
+    pub view_option: Option<&'a str>,
+    pub tag: Option<&'a str>,
+    pub order_by: Option<&'a str>,
+    pub direction: Option<&'a str>,
+    /// Access filter: `(user_id, group_ids)`; `None` for an admin with the admin bypass.
+    pub access: Option<(&'a str, Vec<String>)>,
+    /// Whether any filter was given (else the newest first).
+    pub any: bool,
+}
+
+/// `Models.search_models`: a page of presets (with their owners' id, name, role, email) and the
+/// total, in one statement each.
+pub async fn search(
+    db: &impl GenericClient,
+    uid: &str,
+    s: &Search<'_>,
+    skip: i64,
+    limit: i64,
+) -> Result<(Vec<(ModelRow, Option<(String, String, String, String)>)>, i64), DbError> {
+    let mut conds = vec!["m.base_model_id IS NOT NULL".to_string()];
+    let mut params: Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>> = Vec::new();
+    let arg = |params: &mut Vec<Box<dyn tokio_postgres::types::ToSql + Sync + Send>>, v: Box<dyn tokio_postgres::types::ToSql + Sync + Send>| {
+        params.push(v);
+        format!("${}", params.len())
+    };
+    if let Some(q) = s.query.filter(|q| !q.is_empty()) {
+        let p = arg(&mut params, Box::new(format!("%{q}%")));
+        conds.push(format!(
+            "(m.name ILIKE {p} OR m.base_model_id ILIKE {p} OR u.name ILIKE {p} OR u.email ILIKE {p} OR u.username ILIKE {p})"
+        ));
+    }
+    match s.view_option {
+        Some("created") => {
+            let p = arg(&mut params, Box::new(uid.to_string()));
+            conds.push(format!("m.user_id = {p}"));
+        }
+        Some("shared") => {
+            let p = arg(&mut params, Box::new(uid.to_string()));
+            conds.push(format!("m.user_id <> {p}"));
+        }
+        _ => {}
+    }
+    if let Some((user, groups)) = &s.access {
+        let pu = arg(&mut params, Box::new(user.to_string()));
+        let pg = arg(&mut params, Box::new(groups.clone()));
+        conds.push(format!(
+            "(m.user_id = {pu} OR EXISTS (SELECT 1 FROM access_grant a WHERE a.resource_type = 'model' AND a.resource_id = m.id
+               AND a.permission = 'read' AND ((a.principal_type = 'user' AND a.principal_id IN ('*', {pu}))
+               OR (a.principal_type = 'group' AND a.principal_id = ANY({pg})))))"
+        ));
+    }
+    if let Some(tag) = s.tag.filter(|t| !t.is_empty()) {
+        let lower = tag.to_lowercase();
+        let raw = serde_json::to_string(&lower).unwrap_or_default();
+        let p = arg(&mut params, Box::new(raw));
+        conds.push(format!("strpos(lower(m.meta), {p}) > 0"));
+    }
+    let order = if !s.any {
+        "ORDER BY m.created_at DESC"
+    } else {
+        match (s.order_by, s.direction == Some("asc")) {
+            (Some("name"), true) => "ORDER BY m.name ASC",
+            (Some("name"), false) => "ORDER BY m.name DESC",
+            (Some("created_at"), true) => "ORDER BY m.created_at ASC",
+            (Some("created_at"), false) => "ORDER BY m.created_at DESC",
+            (Some("updated_at"), true) => "ORDER BY m.updated_at ASC",
+            (Some("updated_at"), false) => "ORDER BY m.updated_at DESC",
+            _ => "",
+        }
+    };
+    let from = format!(r#"FROM model m LEFT JOIN "user" u ON u.id = m.user_id WHERE {}"#, conds.join(" AND "));
+    let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref() as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
+    let total: i64 = db.query_one(&format!("SELECT count(*) {from}"), &refs).await?.get(0);
+    let sql = format!(
+        "SELECT m.id, m.user_id, m.base_model_id, m.name, m.params, m.meta, m.version_id, m.is_active, m.updated_at, m.created_at,
+                u.id, u.name, u.role, u.email {from} {order} OFFSET {skip} LIMIT {limit}"
+    );
+    let rows = db.query(&sql, &refs).await?;
+    Ok((
+        rows.iter()
+            .map(|r| {
+                let owner = r.get::<_, Option<String>>(10).map(|id| (id, r.get(11), r.get(12), r.get(13)));
+                (model_row(r), owner)
+            })
+            .collect(),
+        total,
+    ))
+}
+
+/// Every grant on the given models.
+pub async fn grants_of(db: &impl GenericClient, ids: &[String]) -> Result<Vec<GrantRow>, DbError> {
+    let rows = db
+        .query(
+            "SELECT id, resource_type, resource_id, principal_type, principal_id, permission, created_at
+             FROM access_grant WHERE resource_type = 'model' AND resource_id = ANY($1)",
+            &[&ids],
+        )
+        .await?;
+    Ok(rows.iter().map(grant_row).collect())
+}

@@ -7,7 +7,7 @@ use dropshot::{Body, HttpResponseOk, Path, Query, RequestContext};
 use http::Response;
 use serde_json::Value;
 use serde_json::json;
-use webui_api::models::{HistoryIdPath, ModelHistoryQuery, ModelAccessGrantsForm, ModelForm, ModelIdForm, ModelIdQuery, ModelTagQuery, ModelUnloadForm, ModelsApi, ModelsRefreshQuery};
+use webui_api::models::{ModelListQuery, HistoryIdPath, ModelHistoryQuery, ModelAccessGrantsForm, ModelForm, ModelIdForm, ModelIdQuery, ModelTagQuery, ModelUnloadForm, ModelsApi, ModelsRefreshQuery};
 use webui_api::{Detail, FastJson};
 
 use super::{auth, query, ServerImpl};
@@ -207,5 +207,14 @@ impl ModelsApi for ServerImpl {
         let s = auth::require_user(&rqctx).await?;
         let id = required_id(q.into_inner())?;
         Ok(HttpResponseOk(app::delete_history_entry(rqctx.context(), &s, &id, &p.into_inner().history_id).await?))
+    }
+
+    /// `routers/models.py::get_models` (`/list`).
+    async fn models_get_v1_list(rqctx: Ctx, q: Query<ModelListQuery>) -> Result<HttpResponseOk<Value>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let q = q.into_inner();
+        let page = query::int("page", &q.page)?.unwrap_or(1);
+        let lq = app::ListQuery { query: q.query, view_option: q.view_option, tag: q.tag, order_by: q.order_by, direction: q.direction, page };
+        Ok(HttpResponseOk(app::list_page(rqctx.context(), &s, &lq).await?))
     }
 }

@@ -283,6 +283,17 @@ async fn workspace_models_owners_readers_and_strangers() {
     assert_eq!(r.json()["data"][0]["info"]["params"], json!({}));
     let r = req("GET", &s.url, "/api/v1/models/tags", Some(&a.other), None).await;
     assert_eq!(r.json(), json!(["t1"]));
+    // The workspace list: the reader sees it without params; the owner with them.
+    let r = req("GET", &s.url, "/api/v1/models/list", Some(&a.other), None).await;
+    assert_eq!(r.json()["total"], 1, "{}", r.body);
+    assert_eq!((r.json()["items"][0]["write_access"].as_bool(), r.json()["items"][0]["params"].clone()), (Some(false), json!({})));
+    assert_eq!(r.json()["items"][0]["user"]["id"], a.user_id.as_str());
+    let r = req("GET", &s.url, "/api/v1/models/list?view_option=created", Some(&a.other), None).await;
+    assert_eq!(r.json()["total"], 0);
+    let r = req("GET", &s.url, "/api/v1/models/list?tag=T1&query=N%20bob", Some(&a.user), None).await;
+    assert_eq!((r.json()["total"].as_i64(), r.json()["items"][0]["write_access"].as_bool()), (Some(1), Some(true)));
+    let r = req("GET", &s.url, "/api/v1/models/list?page=2", Some(&a.user), None).await;
+    assert_eq!((r.json()["total"].as_i64(), r.json()["items"].as_array().map(Vec::len)), (Some(1), Some(0)));
     // The owner turns it off: gone from the list.
     let r = req("POST", &s.url, "/api/v1/models/model/toggle?id=bob-preset", Some(&a.user), None).await;
     assert_eq!(r.json()["is_active"], false);
