@@ -19,10 +19,12 @@ pub mod auths;
 mod body;
 pub mod chats;
 pub mod configs;
+pub mod connections;
 mod error;
 pub mod folders;
 pub mod frontend;
 pub mod groups;
+pub mod models;
 pub mod scim;
 mod shaped;
 pub mod tasks;
@@ -1122,5 +1124,15 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         title: "Open WebUI: configs",
         description: "/api/v1/configs: the admin panel's settings (banners, models, connections, code execution, ...).",
         describe: configs::configs_api_mod::stub_api_description,
+        ident: "connections",
+        title: "Open WebUI: connections",
+        description: "/openai/config, /ollama/config and their verify routes: the LLM providers' connections.",
+        describe: connections::connections_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "models",
+        title: "Open WebUI: models",
+        description: "/api/models (the merged model list) and /api/v1/models (the workspace models).",
+        describe: models::models_api_mod::stub_api_description,
     },
 ];

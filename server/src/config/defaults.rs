@@ -57,6 +57,13 @@ pub const SETTINGS: &[(&str, &str, Option<&str>, Default_)] = {
         ("chat.context_compaction.enable", "ENABLE_CONTEXT_COMPACTION", None, Bool(false)),
         ("chat.tool_permissions.enable", "ENABLE_TOOL_PERMISSIONS", None, Bool(false)),
         ("web.search.enable", "ENABLE_WEB_SEARCH", None, Bool(false)),
+        ("ollama.enable", "ENABLE_OLLAMA_API", None, Bool(true)),
+        ("ollama.api_configs", "OLLAMA_API_CONFIGS", None, JsonObject),
+        ("openai.enable", "ENABLE_OPENAI_API", None, Bool(true)),
+        ("openai.api_configs", "OPENAI_API_CONFIGS", None, JsonObject),
+        ("models.base_models_cache", "ENABLE_BASE_MODELS_CACHE", None, Bool(false)),
+        ("evaluation.arena.enable", "ENABLE_EVALUATION_ARENA_MODELS", None, Bool(false)),
+        ("ui.model_order_list", "MODEL_ORDER_LIST", None, Json("[]")),
         ("web.search.confirmation.enable", "ENABLE_WEB_SEARCH_CONFIRMATION", None, Bool(false)),
         (
             "web.search.confirmation.content",
@@ -276,6 +283,26 @@ pub const USER_PERMISSIONS: &[(&str, &str, &str, bool)] = &[
 /// Other environment variables the server reads through [`Config::env_bool`] and
 /// [`super::Config::env_str`].
 pub const OTHER_ENV: &[&str] = &[
+    "ENV",
+    "K8S_FLAG",
+    "USE_OLLAMA_DOCKER",
+    "OLLAMA_BASE_URL",
+    "OLLAMA_API_BASE_URL",
+    "OLLAMA_BASE_URLS",
+    "OPENAI_API_KEY",
+    "OPENAI_API_KEYS",
+    "OPENAI_API_BASE_URL",
+    "OPENAI_API_BASE_URLS",
+    "DEFAULT_MODEL_METADATA",
+    "DEFAULT_MODEL_PARAMS",
+    "EVALUATION_ARENA_MODELS",
+    "MODELS_CACHE_TTL",
+    "AIOHTTP_CLIENT_TIMEOUT",
+    "AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST",
+    "AIOHTTP_CLIENT_TIMEOUT_OPENAI_MODEL_LIST",
+    "BYPASS_MODEL_ACCESS_CONTROL",
+    "BYPASS_ADMIN_ACCESS_CONTROL",
+    "ENABLE_ADMIN_WORKSPACE_CONTENT_ACCESS",
     "ENABLE_PYODIDE_FILE_PERSISTENCE",
     "ENABLE_PUBLIC_ACTIVE_USERS_COUNT",
     "ENABLE_EASTER_EGGS",
@@ -351,6 +378,9 @@ pub fn default_for(key: &str, get: impl Fn(&str) -> Option<String>) -> Option<Va
     if key == "user.permissions" {
         return Some(default_user_permissions(&get));
     }
+    if let Some(v) = connection_default(key, &get) {
+        return Some(v);
+    }
     let (_, name, fallback, default) = SETTINGS.iter().find(|s| s.0 == key)?;
     let raw = get(name).or_else(|| fallback.and_then(&get));
     Some(match default {
@@ -398,4 +428,62 @@ pub fn default_user_permissions(get: &impl Fn(&str) -> Option<String>) -> Value 
             .insert(key.to_string(), Value::Bool(v));
     }
     Value::Object(out)
+}
+
+/// The connection lists of `config.py` (`OLLAMA_BASE_URLS`, `OPENAI_API_BASE_URLS`,
+/// `OPENAI_API_KEYS`, and the JSON-or-default `models.*`/`evaluation.arena.models` values), which
+/// the reference derives from several variables.
+// Not done: the reference probes port 11434, then 12434, when no Ollama URL is given, and picks
+// 12434 when only that one answers; here the default stays on 11434.
+fn connection_default(key: &str, get: &impl Fn(&str) -> Option<String>) -> Option<Value> {
+    let env = |n: &str| get(n).unwrap_or_default();
+    let json_or = |n: &str, d: Value| get(n).and_then(|v| serde_json::from_str::<Value>(&v).ok()).unwrap_or(d);
+    Some(match key {
+        "ollama.base_urls" => {
+            let mut url = env("OLLAMA_BASE_URL");
+            if url.ends_with('/') {
+                url.pop();
+            }
+            let api = get("OLLAMA_API_BASE_URL").unwrap_or_else(|| "http://localhost:11434/api".into());
+            if url.is_empty() && !api.is_empty() {
+                url = api.strip_suffix("/api").unwrap_or(&api).to_string();
+            }
+            if get("ENV").as_deref() == Some("prod") {
+                let k8s = env("K8S_FLAG");
+                if url == "/ollama" && k8s.is_empty() {
+                    url = if env("USE_OLLAMA_DOCKER").to_lowercase() == "true" {
+                        "http://localhost:11434".into()
+                    } else {
+                        "http://host.docker.internal:11434".into()
+                    };
+                } else if !k8s.is_empty() {
+                    url = "http://ollama-service.open-webui.svc.cluster.local:11434".into();
+                }
+            }
+            let urls = Some(env("OLLAMA_BASE_URLS")).filter(|u| !u.is_empty()).unwrap_or(url);
+            json!(urls.split(';').map(|u| py_strip(u).to_string()).collect::<Vec<_>>())
+        }
+        "openai.api_keys" => {
+            let keys = Some(env("OPENAI_API_KEYS")).filter(|k| !k.is_empty()).unwrap_or_else(|| env("OPENAI_API_KEY"));
+            json!(keys.split(';').map(|k| py_strip(k).to_string()).collect::<Vec<_>>())
+        }
+        "openai.api_base_urls" => {
+            const DEFAULT: &str = "https://api.openai.com/v1";
+            let mut url = env("OPENAI_API_BASE_URL");
+            if url.is_empty() {
+                url = DEFAULT.into();
+            } else if url.ends_with('/') {
+                url.pop();
+            }
+            let urls = Some(env("OPENAI_API_BASE_URLS")).filter(|u| !u.is_empty()).unwrap_or(url);
+            json!(urls.split(';').map(|u| if u.is_empty() { DEFAULT.to_string() } else { py_strip(u).to_string() }).collect::<Vec<_>>())
+        }
+        "models.default_metadata" => json_or("DEFAULT_MODEL_METADATA", json!({})),
+        "models.default_params" => json_or("DEFAULT_MODEL_PARAMS", json!({})),
+        "evaluation.arena.models" => match json_or("EVALUATION_ARENA_MODELS", json!([])) {
+            Value::Array(a) if a.iter().all(Value::is_object) => Value::Array(a),
+            _ => json!([]),
+        },
+        _ => return None,
+    })
 }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod folders;
 pub mod groups;
 pub mod notify;
+pub mod models;
 pub mod usage;
 pub mod users;
 

@@ -13,6 +13,7 @@ mod fuzz_inputs;
 mod ldap;
 mod limits;
 mod mfa;
+mod models;
 mod oauth;
 mod oauth_config;
 mod route_auth;
