@@ -1101,6 +1101,8 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         title: "Open WebUI: tasks",
         description: "/api/tasks: background tasks (chat completions for the web UI), listed and stopped on every instance.",
         describe: tasks::tasks_api_mod::stub_api_description,
+    },
+    ApiDocument {
         ident: "chats-share",
         title: "Open WebUI: chats (shared links)",
         description: "GET /api/v1/chats/share/{share_id}: beside DELETE /api/v1/chats/share/all, so in a trait of its own.",
@@ -1124,6 +1126,8 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         title: "Open WebUI: configs",
         description: "/api/v1/configs: the admin panel's settings (banners, models, connections, code execution, ...).",
         describe: configs::configs_api_mod::stub_api_description,
+    },
+    ApiDocument {
         ident: "connections",
         title: "Open WebUI: connections",
         description: "/openai/config, /ollama/config and their verify routes: the LLM providers' connections.",
