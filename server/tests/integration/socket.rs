@@ -187,10 +187,24 @@ async fn websocket_only_by_default_and_polling_when_websockets_are_off() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.starts_with("0{\"sid\":"), "{}", r.body);
     let acc_p = setup(&p.url).await;
-    let Some(mut c) = Client::connect(&p.url, &["--token", &acc_p.user, "--transports", "polling", "--count", "1"]).await else { return };
+    let Some(mut c) = Client::connect(&p.url, &["--token", &acc_p.user, "--transports", "polling", "--count", "1", "--timeout", "60"]).await
+    else {
+        return;
+    };
     c.until("connected").await;
-    emit_to_user(&p.context(), &acc_p.user_id, "events", &json!({"over": "polling"})).await;
-    assert_eq!(c.until("event").await["data"], json!({"over": "polling"}));
+    // The connect handler joins the room after the connection is accepted (`always_connect`, as
+    // the reference): emit until the socket is in it.
+    let ctx = p.context();
+    let emits = async {
+        loop {
+            emit_to_user(&ctx, &acc_p.user_id, "events", &json!({"over": "polling"})).await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    tokio::select! {
+        _ = emits => unreachable!(),
+        v = c.until("event") => assert_eq!(v["data"], json!({"over": "polling"})),
+    }
     let _ = acc;
 }
 
