@@ -282,10 +282,22 @@ async fn get_json(url: &str, headers: HeaderMap, timeout: Option<Duration>) -> O
     }
 }
 
+/// A verify request's URL must be an absolute `http(s)` URL with a host. The reference tries
+/// whatever it is given and answers 500 "Server Connection Error" when aiohttp cannot use it; a URL
+/// that cannot name a server is the caller's mistake, so it answers 400 with the same words here.
+/// (An unreachable server stays the reference's 500.)
+fn usable_url(url: &str) -> Result<()> {
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+        _ => Err(Error::status(400, messages::SERVER_CONNECTION_ERROR)),
+    }
+}
+
 /// `POST /openai/verify`: the provider's `{url}/models`.
 // Not done: Azure and Anthropic URLs; a non-200 answer is passed on as its status with the
 // provider's body as `detail` (the reference passes the body itself).
 pub async fn openai_verify(ctx: &ServerContext, user: &SessionUser, url: &str, key: &str, config: Option<Map<String, Value>>) -> Result<Value> {
+    usable_url(url)?;
     let config = config.unwrap_or_default();
     let headers = headers_for(url, Some(key), Some(&config), Some(user));
     match get(&format!("{url}/models"), headers, model_list_timeout(ctx)).await {
@@ -307,6 +319,7 @@ pub async fn ollama_verify(
     key: Option<&str>,
     config: Option<Map<String, Value>>,
 ) -> Result<Value> {
+    usable_url(url)?;
     let headers = headers_for(url, key, config.as_ref(), Some(user));
     match get(&format!("{url}/api/version"), headers, model_list_timeout(ctx)).await {
         Fetched::Answer(200, Ok(v)) => Ok(v),

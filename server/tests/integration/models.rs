@@ -218,6 +218,11 @@ async fn connection_settings_round_trip_and_are_admin_only() {
     let body = json!({"url": closed_port().await, "key": ""}).to_string();
     let r = req("POST", &s.url, "/openai/verify", Some(&a.admin), Some(&body)).await;
     assert_eq!((r.status, r.json()["detail"].as_str().unwrap()), (500, "Open WebUI: Server Connection Error"));
+    // A URL that names no server is the caller's mistake: 400 with the same words (the reference: 500).
+    for (path, body) in [("/openai/verify", json!({"url": "", "key": ""})), ("/ollama/verify", json!({"url": "not a url"}))] {
+        let r = req("POST", &s.url, path, Some(&a.admin), Some(&body.to_string())).await;
+        assert_eq!((r.status, r.json()["detail"].as_str().unwrap()), (400, "Open WebUI: Server Connection Error"), "{path}");
+    }
 }
 
 #[tokio::test]
