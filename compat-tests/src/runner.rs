@@ -128,9 +128,19 @@ fn truncate(s: String) -> String {
     format!("{}…", &s[..end])
 }
 
+/// Variables whose name starts with `run_`, captured by a scenario and seen by every later one,
+/// per side (`reference`, `server`; the harness's self-test replays under the same roles): the admin's session, signed in once for the run (both backends limit
+/// sign-ins to 15 an account per 3 minutes, fewer than the scenarios that need the admin).
+static RUN_VARS: std::sync::Mutex<BTreeMap<String, BTreeMap<String, String>>> = std::sync::Mutex::new(BTreeMap::new());
+
 pub async fn run_scenario(ctx: &RunCtx, pair: &Pair, sc: &Scenario) -> ScenarioResult {
     let mk = |b: &Backend| {
         let mut vars = sc.vars.clone();
+        // The self-test's mirror pairs (both sides on one upstream) replay the reference on both sides.
+        let role = if pair.server.upstream == pair.reference.upstream { "reference" } else { b.role };
+        if let Some(run) = RUN_VARS.lock().expect("run vars").get(role) {
+            vars.extend(run.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
         vars.insert("upstream".into(), b.upstream.clone());
         SideState { vars, mask: MaskState::default(), lits: b.literals() }
     };
@@ -145,6 +155,14 @@ pub async fn run_scenario(ctx: &RunCtx, pair: &Pair, sc: &Scenario) -> ScenarioR
             captured_at.entry(var.clone()).or_insert(i + 1);
         }
         steps.push(r);
+    }
+    for (b, side) in [(&pair.reference, &rs), (&pair.server, &ss)] {
+        if pair.server.upstream == pair.reference.upstream {
+            break;
+        }
+        let mut run = RUN_VARS.lock().expect("run vars");
+        let keep = run.entry(b.role.to_string()).or_default();
+        keep.extend(side.vars.iter().filter(|(k, _)| k.starts_with("run_")).map(|(k, v)| (k.clone(), v.clone())));
     }
     ScenarioResult { name: sc.name.clone(), mode: sc.mode, description: sc.description.clone(), steps }
 }
