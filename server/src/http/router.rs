@@ -203,19 +203,21 @@ async fn front_door(mut rqctx: Ctx, _path: dropshot::Path<AnyPath>, raw: RawRequ
     }
     let routes = routes();
     let method = request.method().clone();
-    let mut response = match routes.find(&method, request.uri().path()) {
-        _ if is_socket_io(request.uri().path()) => socket_io(&ctx, request).await,
-        Found::Operation(endpoint) => {
+    // socket.io's paths are no route's: not looked up.
+    let found = (!is_socket_io(request.uri().path())).then(|| routes.find(&method, request.uri().path()));
+    let mut response = match found {
+        None => socket_io(&ctx, request).await,
+        Some(Found::Operation(endpoint)) => {
             let invoker = &routes.invokers[endpoint.operation_id.as_str()];
             rqctx.endpoint = endpoint;
             invoker.call(rqctx, request).await.unwrap_or_else(error_response)
         }
-        Found::PathOnly | Found::Nothing if method == Method::GET || method == Method::HEAD => {
+        Some(Found::PathOnly | Found::Nothing) if method == Method::GET || method == Method::HEAD => {
             super::frontend::serve(&rqctx, super::frontend::Mount::Spa, segments(request.uri().path()))
                 .await
                 .unwrap_or_else(error_response)
         }
-        Found::PathOnly | Found::Nothing => error_response(Detail::new(405, "Method Not Allowed")),
+        Some(Found::PathOnly | Found::Nothing) => error_response(Detail::new(405, "Method Not Allowed")),
     };
     // `SecurityHeadersMiddleware`: the configured headers replace the route's own.
     for (name, value) in &ctx.config.security_headers {
