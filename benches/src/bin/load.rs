@@ -168,6 +168,7 @@ async fn seed(b: &mut Backend, a: &Args, notes: &mut BTreeMap<String, String>) -
         user_ids.push(r.body["id"].as_str().unwrap_or_default().to_owned());
     }
     progress(format!("{}: {} users", b.name, a.users));
+    let mut group_ids = Vec::new();
     for g in 0..a.groups {
         let body = json!({"name": format!("Group {g}"), "description": "load"});
         let r = call(&c, "POST", format!("{}/api/v1/groups/create", b.url), Some(&b.admin), Some(body)).await?;
@@ -176,13 +177,18 @@ async fn seed(b: &mut Backend, a: &Args, notes: &mut BTreeMap<String, String>) -
             break;
         }
         let gid = r.body["id"].as_str().unwrap_or_default().to_owned();
+        group_ids.push(gid.clone());
         let members: Vec<&String> = user_ids.iter().skip(g % 5).step_by(5).collect();
         call(&c, "POST", format!("{}/api/v1/groups/id/{gid}/users/add", b.url), Some(&b.admin), Some(json!({"user_ids": members}))).await?;
     }
     progress(format!("{}: {} groups", b.name, a.groups));
+    // Presets on the fake upstream's model (a preset without a base model would only rename an upstream
+    // model of the same id, and none exists), each readable by one group (or everyone without groups),
+    // so a regular user's list walks the grants.
     for m in 0..a.models {
-        let body = json!({"id": format!("load-model-{m}"), "name": format!("Load model {m}"), "base_model_id": null,
-            "meta": {"description": "load"}, "params": {}, "access_grants": [{"principal_type": "group", "principal_id": "*", "permission": "read"}]});
+        let grantee = if group_ids.is_empty() { "*".to_owned() } else { group_ids[m % group_ids.len()].clone() };
+        let body = json!({"id": format!("load-model-{m}"), "name": format!("Load model {m}"), "base_model_id": "fake-gpt",
+            "meta": {"description": "load"}, "params": {}, "access_grants": [{"principal_type": "group", "principal_id": grantee, "permission": "read"}]});
         let r = call(&c, "POST", format!("{}/api/v1/models/create", b.url), Some(&b.admin), Some(body)).await?;
         if r.status != 200 {
             notes.insert(format!("models ({})", b.name), format!("not seeded: create answered {}", r.status));
