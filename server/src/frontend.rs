@@ -329,6 +329,18 @@ fn unpack_wheel(wheel: &Path, dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Hands the memory freed so far back to the system. Parsing the 1.5 MB changelog (markdown, then
+/// HTML, then the five versions kept) peaks at about 17 MB on a blocking thread; glibc keeps what
+/// that thread's arena freed, so without this the server idles at 38 MB RSS with the web UI instead
+/// of 21 MB (issue 15; measured with `/proc/PID/status` after 4 s idle).
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks the allocator's own free lists.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 type Parsed = Arc<tokio::sync::OnceCell<Arc<Value>>>;
 
 /// The served changelog of the file at `path`, parsed once per process (on a blocking thread).
@@ -337,10 +349,14 @@ async fn changelog_for(path: &Path) -> Arc<Value> {
     let cell = PARSED.lock().unwrap().entry(path.to_path_buf()).or_default().clone();
     cell.get_or_init(|| async {
         let path = path.to_path_buf();
-        let parsed = tokio::task::spawn_blocking(move || match std::fs::read_to_string(&path) {
-            Ok(text) => crate::changelog::served(&crate::changelog::parse(&text)),
-            // The reference falls back to an empty changelog when it cannot read the file.
-            Err(_) => Value::Object(Default::default()),
+        let parsed = tokio::task::spawn_blocking(move || {
+            let served = match std::fs::read_to_string(&path) {
+                Ok(text) => crate::changelog::served(&crate::changelog::parse(&text)),
+                // The reference falls back to an empty changelog when it cannot read the file.
+                Err(_) => Value::Object(Default::default()),
+            };
+            release_freed_memory();
+            served
         })
         .await
         .unwrap_or_else(|_| Value::Object(Default::default()));
