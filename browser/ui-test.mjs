@@ -153,17 +153,27 @@ async function visitTabs(page, which, onTab) {
         which(id ?? '')
     );
     if (!ids.length) throw new Error('no settings tabs found');
+    const problems = [];
+    const stepName = currentStep;
     for (const id of ids) {
+        currentStep = `${stepName}: ${id.replace(/^tab-/, '')}`;
         const tab = page.locator(`#settings-tabs-container [role="tab"][aria-controls="${id}"]`);
         await tab.scrollIntoViewIfNeeded();
         await tab.click();
         await settle(page, 300);
         const name = id.replace(/^tab-/, '').replace(/[^a-z0-9]+/gi, '-');
         await page.screenshot({ path: path.join(OUT, `${String(stepNo).padStart(2, '0')}-tab-${name}.png`) });
-        if (onTab) await onTab(id);
+        try {
+            if (onTab) await onTab(id);
+        } catch (e) {
+            problems.push(`${id}: ${String(e?.message ?? e).split('\n')[0]}`);
+        }
         const toasts = await collectToasts(page);
-        if (toasts.length) throw new Error(`error toast on tab ${id}: ${toasts.join(' | ')}`);
+        if (toasts.length) problems.push(`error toast on ${id}: ${toasts.join(' | ')}`);
     }
+    currentStep = stepName;
+    // Every tab is visited even when one fails, so that one run lists every failing tab.
+    if (problems.length) throw new Error(problems.join('\n'));
     return ids;
 }
 
@@ -192,9 +202,12 @@ page.on('request', (req) => {
     inflight.add(req);
     lastActivity = Date.now();
 });
+// A response counts as the end of a request: the UI leaves some bodies unread (the timezone update), and
+// Playwright reports those requests finished only when the body has been read.
 page.on('requestfinished', done);
 page.on('response', (res) => {
     const req = res.request();
+    done(req);
     if (!req.url().startsWith(origin)) return;
     const u = new URL(req.url());
     const type = (res.headers()['content-type'] ?? '').split(';')[0];
