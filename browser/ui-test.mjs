@@ -139,8 +139,30 @@ async function dismissChangelog(page) {
     }
 }
 
+/** Opens the sidebar (closed by default) and waits for a chat item with `text` on screen. */
+async function sidebarShows(page, text) {
+    const open = page.getByRole('button', { name: 'Open Sidebar' }).first();
+    if (await open.isVisible().catch(() => false)) await open.click();
+    const item = page.locator('#sidebar-chat-item', { hasText: text }).first();
+    await item.waitFor({ state: 'visible', timeout: 30_000 });
+    // Playwright counts an element outside the viewport (a closed sidebar's) as visible.
+    await page.waitForFunction(
+        (el) => {
+            const r = el.getBoundingClientRect();
+            return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth && r.top >= 0 && r.bottom <= window.innerHeight;
+        },
+        await item.elementHandle(),
+        { timeout: 10_000 }
+    );
+}
+
 async function openUserMenu(page) {
-    const b = page.getByRole('button', { name: 'User menu' }).first();
+    // The closed sidebar's rail has "User menu"; the open sidebar a button around the user's picture.
+    const b = page
+        .getByRole('button', { name: 'User menu' })
+        .or(page.getByRole('button', { name: /Open User Profile Menu/ }))
+        .filter({ visible: true })
+        .first();
     await b.waitFor({ state: 'visible', timeout: 15_000 });
     await b.click();
 }
@@ -280,14 +302,14 @@ await step(page, 'send message', async () => {
     await page.getByText(REPLY, { exact: false }).first().waitFor({ state: 'visible', timeout: 30_000 });
     if (wsFrames.deltas < 2) throw new Error(`the answer did not stream (${wsFrames.deltas} delta events)`);
     // The title the fake upstream generates reaches the sidebar.
-    await page.locator('#sidebar-chat-item', { hasText: TITLE }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await sidebarShows(page, TITLE);
 });
 
 await step(page, 'reload finds chat', async () => {
     await page.reload({ waitUntil: 'domcontentloaded' });
     await page.locator('#chat-input').waitFor({ state: 'visible', timeout: 30_000 });
     await page.getByText(REPLY, { exact: false }).first().waitFor({ state: 'visible', timeout: 20_000 });
-    await page.locator('#sidebar-chat-item', { hasText: TITLE }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await sidebarShows(page, TITLE);
 });
 
 await step(page, 'settings tabs', async () => {
