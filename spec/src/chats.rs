@@ -99,6 +99,43 @@ pub struct ChatForm {
     pub folder_id: Option<String>,
 }
 
+/// `ChatConfigForm` (`routers/chats.py`): the admin's chat settings (context compaction, tool
+/// permissions, tool search), form and answer of `/api/v1/chats/config`.
+#[allow(non_snake_case)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ChatConfigForm {
+    #[serde(default = "empty_string")]
+    pub CONTEXT_COMPACTION_MODEL: Option<String>,
+    pub ENABLE_CONTEXT_COMPACTION: bool,
+    #[serde(default)]
+    pub CONTEXT_COMPACTION_TOKEN_THRESHOLD: Option<i64>,
+    #[serde(default)]
+    pub CONTEXT_COMPACTION_TOKEN_CAP: Option<i64>,
+    #[serde(default)]
+    pub CONTEXT_COMPACTION_RETENTION_PERCENTAGE: Option<i64>,
+    pub CONTEXT_COMPACTION_PROMPT_TEMPLATE: String,
+    #[serde(default)]
+    pub ENABLE_TOOL_PERMISSIONS: bool,
+    #[serde(default)]
+    pub ENABLE_TOOL_SEARCH: bool,
+    #[serde(default = "defer_threshold")]
+    pub TOOL_SEARCH_DEFER_THRESHOLD: i64,
+    #[serde(default)]
+    pub TOOL_SEARCH_ALWAYS_LOADED: Vec<String>,
+    #[serde(default = "yes")]
+    pub TOOL_SEARCH_DEFER_BUILTIN_TOOLS: bool,
+}
+
+fn empty_string() -> Option<String> {
+    Some(String::new())
+}
+fn defer_threshold() -> i64 {
+    400
+}
+fn yes() -> bool {
+    true
+}
+
 /// `TagForm`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct TagForm {
@@ -436,6 +473,17 @@ pub trait ChatsLiteralApi in chats_literal_api_invokers {
         rqctx: RequestContext<Self::Context>,
         body: FastJson<ChatForm>,
     ) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail>;
+
+    /// Admin: the chat settings (context compaction, tool permissions, tool search).
+    #[endpoint { method = GET, path = "/api/v1/chats/config", tags = ["chats"] }]
+    async fn chats_get_config(rqctx: RequestContext<Self::Context>) -> Result<HttpResponseOk<ChatConfigForm>, Detail>;
+
+    /// Admin: sets the chat settings; answers them as stored.
+    #[endpoint { method = POST, path = "/api/v1/chats/config", tags = ["chats"] }]
+    async fn chats_set_config(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<ChatConfigForm>,
+    ) -> Result<HttpResponseOk<ChatConfigForm>, Detail>;
 
     /// `GET /api/v1/chats/` under its second path.
     #[endpoint { method = GET, path = "/api/v1/chats/list", tags = ["chats"] }]

@@ -30,6 +30,10 @@ pub enum Default_ {
     /// `[r.strip() for r in os.getenv(NAME, default).split(SEP) if r]`, with `SEP` from
     /// `OAUTH_ROLES_SEPARATOR` (default `,`) and the default's parts joined by it.
     RoleList(&'static [&'static str]),
+    /// `min(HI, max(LO, int(os.getenv(NAME, default))))` (unparsable: the default).
+    IntClamped(i64, i64, i64),
+    /// `[i.strip() for i in os.getenv(NAME, '').split(',') if i.strip()]`.
+    NonEmptyCommaList,
     /// `OAUTH_GROUP_DEFAULT_SHARE`: `'members'`, else whether the value is `true` (default `true`).
     GroupShare,
 }
@@ -56,6 +60,15 @@ pub const SETTINGS: &[(&str, &str, Option<&str>, Default_)] = {
         ("notes.enable", "ENABLE_NOTES", None, Bool(true)),
         ("chat.context_compaction.enable", "ENABLE_CONTEXT_COMPACTION", None, Bool(false)),
         ("chat.tool_permissions.enable", "ENABLE_TOOL_PERMISSIONS", None, Bool(false)),
+        ("chat.context_compaction.model", "CONTEXT_COMPACTION_MODEL", None, Str("")),
+        ("chat.context_compaction.token_threshold", "CONTEXT_COMPACTION_TOKEN_THRESHOLD", None, Int(80000)),
+        ("chat.context_compaction.token_cap", "CONTEXT_COMPACTION_TOKEN_CAP", None, OptInt),
+        ("chat.context_compaction.retention_percentage", "CONTEXT_COMPACTION_RETENTION_PERCENTAGE", None, IntClamped(40, 10, 50)),
+        ("chat.context_compaction.prompt_template", "CONTEXT_COMPACTION_PROMPT_TEMPLATE", None, Str("")),
+        ("chat.tool_search.enable", "ENABLE_TOOL_SEARCH", None, Bool(false)),
+        ("chat.tool_search.defer_threshold", "TOOL_SEARCH_DEFER_THRESHOLD", None, Int(400)),
+        ("chat.tool_search.always_loaded", "TOOL_SEARCH_ALWAYS_LOADED", None, NonEmptyCommaList),
+        ("chat.tool_search.defer_builtin_tools", "TOOL_SEARCH_DEFER_BUILTIN_TOOLS", None, Bool(true)),
         ("web.search.enable", "ENABLE_WEB_SEARCH", None, Bool(false)),
         ("ollama.enable", "ENABLE_OLLAMA_API", None, Bool(true)),
         ("ollama.api_configs", "OLLAMA_API_CONFIGS", None, JsonObject),
@@ -397,6 +410,15 @@ pub fn default_for(key: &str, get: impl Fn(&str) -> Option<String>) -> Option<Va
         },
         Default_::Fixed(f) => f(),
         Default_::Int(d) => json!(raw.and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(*d)),
+        Default_::IntClamped(d, lo, hi) => json!(raw.and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(*d).clamp(*lo, *hi)),
+        Default_::NonEmptyCommaList => json!(raw
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(py_strip)
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect::<Vec<_>>()),
         Default_::CommaList(d) => {
             json!(raw.as_deref().unwrap_or(d).split(',').map(|p| py_strip(p).to_string()).collect::<Vec<_>>())
         }

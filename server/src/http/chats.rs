@@ -367,6 +367,17 @@ impl ChatsApi for ServerImpl {
 impl ChatsLiteralApi for ServerImpl {
     type Context = Arc<ServerContext>;
 
+    async fn chats_get_config(rqctx: Ctx) -> Result<HttpResponseOk<ChatConfigForm>, Detail> {
+        auth::require_admin(&rqctx).await?;
+        Ok(HttpResponseOk(app::config::get(rqctx.context())?))
+    }
+
+    async fn chats_set_config(rqctx: Ctx, body: FastJson<ChatConfigForm>) -> Result<HttpResponseOk<ChatConfigForm>, Detail> {
+        auth::require_admin(&rqctx).await?;
+        let form = body.into_inner()?;
+        Ok(HttpResponseOk(app::config::set(rqctx.context(), form).await?))
+    }
+
     async fn chats_create_new(rqctx: Ctx, body: FastJson<ChatForm>) -> Result<HttpResponseOk<Option<ChatResponse>>, Detail> {
         let s = auth::require_user(&rqctx).await?;
         let form = body.into_inner()?;

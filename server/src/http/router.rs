@@ -203,9 +203,15 @@ async fn front_door(mut rqctx: Ctx, _path: dropshot::Path<AnyPath>, raw: RawRequ
     }
     let routes = routes();
     let method = request.method().clone();
+    let path = request.uri().path();
     // socket.io's paths are no route's: not looked up.
-    let found = (!is_socket_io(request.uri().path())).then(|| routes.find(&method, request.uri().path()));
+    let found = (!is_socket_io(path)).then(|| match routes.find(&method, path) {
+        Found::PathOnly if method == Method::HEAD => mount_head(routes, path),
+        found => found,
+    });
     let mut response = match found {
+        // The rest of the reference's `/ws` mount: python-engineio's `ASGIApp.not_found`.
+        _ if path.starts_with("/ws/") && !is_socket_io(path) => ws_not_found(),
         None => socket_io(&ctx, request).await,
         Some(Found::Operation(endpoint)) => {
             let invoker = &routes.invokers[endpoint.operation_id.as_str()];
@@ -227,6 +233,26 @@ async fn front_door(mut rqctx: Ctx, _path: dropshot::Path<AnyPath>, raw: RawRequ
         cors.simple_response(&mut response);
     }
     Ok(response)
+}
+
+/// `HEAD` on a path whose `GET` is one of the web UI's routes: those are Starlette mounts in the
+/// reference (`StaticFiles` at `/static`, `/pyodide`, and the SPA mount at `/` our prefixes split),
+/// which answer `HEAD` as `GET` without the body, a missing file's 404 included. (A `GET` API
+/// route's `HEAD` stays a partial match that loses to the SPA mount, as in the reference.)
+fn mount_head(routes: &Routes, path: &str) -> Found {
+    match routes.find(&Method::GET, path) {
+        Found::Operation(endpoint) if endpoint.operation_id.starts_with("frontend_") => Found::Operation(endpoint),
+        _ => Found::PathOnly,
+    }
+}
+
+/// What the reference's `/ws` mount (the socket.io ASGI app, no other app behind it) answers any
+/// method on a path under `/ws/` that is not socket.io's: 404 `text/plain` `Not Found`.
+fn ws_not_found() -> Response<Body> {
+    let mut rsp = Response::new(Body::from("Not Found"));
+    *rsp.status_mut() = http::StatusCode::NOT_FOUND;
+    rsp.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/plain"));
+    rsp
 }
 
 /// Whether socket.io serves `path` (the reference mounts its ASGI app there).

@@ -371,3 +371,48 @@ async fn first_sidebar_page_at_ten_thousand_chats_is_an_index_scan() {
     assert_eq!(r.json().as_array().unwrap().len(), 60);
     assert_eq!(r.json()[0]["title"], "chat 9999");
 }
+
+/// `/api/v1/chats/config` (`get_chat_config`, `set_chat_config`): admin only (it used to reach
+/// `/chats/{id}` and answer 401 "not found", which the admin panel's Interface tab showed as an
+/// error), the environment's defaults with the reference's fill-ins, the clamps on write, every
+/// field stored as its `config` row.
+#[tokio::test]
+async fn chat_config_defaults_clamps_and_rows() {
+    let s = TestServer::start().await;
+    let a = setup(&s.url).await;
+    let r = req("GET", &s.url, "/api/v1/chats/config", Some(&a.user), None).await;
+    assert_eq!((r.status, r.json()["detail"].clone()), (401, json!(ACCESS_PROHIBITED)));
+    let r = req("GET", &s.url, "/api/v1/chats/config", Some(&a.admin), None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.body,
+        r#"{"CONTEXT_COMPACTION_MODEL":"","ENABLE_CONTEXT_COMPACTION":false,"CONTEXT_COMPACTION_TOKEN_THRESHOLD":80000,"CONTEXT_COMPACTION_TOKEN_CAP":80000,"CONTEXT_COMPACTION_RETENTION_PERCENTAGE":40,"CONTEXT_COMPACTION_PROMPT_TEMPLATE":"","ENABLE_TOOL_PERMISSIONS":false,"ENABLE_TOOL_SEARCH":false,"TOOL_SEARCH_DEFER_THRESHOLD":400,"TOOL_SEARCH_ALWAYS_LOADED":[],"TOOL_SEARCH_DEFER_BUILTIN_TOOLS":true}"#
+    );
+
+    // Out of range values are clamped, blank names dropped, a zero cap is the threshold.
+    let body = r#"{"CONTEXT_COMPACTION_MODEL":null,"ENABLE_CONTEXT_COMPACTION":true,"CONTEXT_COMPACTION_TOKEN_THRESHOLD":-5,"CONTEXT_COMPACTION_TOKEN_CAP":0,"CONTEXT_COMPACTION_RETENTION_PERCENTAGE":90,"CONTEXT_COMPACTION_PROMPT_TEMPLATE":"t","TOOL_SEARCH_DEFER_THRESHOLD":-1,"TOOL_SEARCH_ALWAYS_LOADED":[" a ","  ","b"]}"#;
+    let r = req("POST", &s.url, "/api/v1/chats/config", Some(&a.user), Some(body)).await;
+    assert_eq!(r.status, 401);
+    let r = req("POST", &s.url, "/api/v1/chats/config", Some(&a.admin), Some(body)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.body,
+        r#"{"CONTEXT_COMPACTION_MODEL":"","ENABLE_CONTEXT_COMPACTION":true,"CONTEXT_COMPACTION_TOKEN_THRESHOLD":1,"CONTEXT_COMPACTION_TOKEN_CAP":1,"CONTEXT_COMPACTION_RETENTION_PERCENTAGE":50,"CONTEXT_COMPACTION_PROMPT_TEMPLATE":"t","ENABLE_TOOL_PERMISSIONS":false,"ENABLE_TOOL_SEARCH":false,"TOOL_SEARCH_DEFER_THRESHOLD":0,"TOOL_SEARCH_ALWAYS_LOADED":["a","b"],"TOOL_SEARCH_DEFER_BUILTIN_TOOLS":true}"#
+    );
+    let c = s.db.client().await;
+    let row = |k: &'static str| {
+        let c = &c;
+        async move { c.query_one("SELECT value FROM config WHERE key = $1", &[&k]).await.unwrap().get::<_, Value>(0) }
+    };
+    assert_eq!(row("chat.context_compaction.retention_percentage").await, json!(50));
+    assert_eq!(row("chat.tool_search.always_loaded").await, json!(["a", "b"]));
+    assert_eq!(row("chat.tool_search.defer_builtin_tools").await, json!(true));
+    let r = req("GET", &s.url, "/api/v1/chats/config", Some(&a.admin), None).await;
+    assert!(r.body.contains(r#""CONTEXT_COMPACTION_RETENTION_PERCENTAGE":50"#), "{}", r.body);
+
+    // The form's required fields, as pydantic names them.
+    let r = req("POST", &s.url, "/api/v1/chats/config", Some(&a.admin), Some("{}")).await;
+    assert_eq!(r.status, 422);
+    let locs: Vec<Value> = r.json()["detail"].as_array().unwrap().iter().map(|e| e["loc"].clone()).collect();
+    assert_eq!(locs, [json!(["body", "ENABLE_CONTEXT_COMPACTION"]), json!(["body", "CONTEXT_COMPACTION_PROMPT_TEMPLATE"])]);
+}

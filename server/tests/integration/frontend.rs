@@ -330,3 +330,51 @@ async fn head_on_an_api_path_gets_the_spa() {
         assert_eq!(r.headers()["content-length"], index.len().to_string().as_str(), "{path}");
     }
 }
+
+/// HEAD on the web UI's mounts answers as GET does, a missing file's 404 included (it used to
+/// fall through to the SPA's index.html: 200 for a file that does not exist). Seen on the
+/// reference: `/static/nope.png`, `/static/`, `/pyodide/` answer 404 to HEAD as to GET.
+#[tokio::test]
+async fn head_on_the_mounts_answers_as_get() {
+    let Some(dir) = webui_dir() else { return };
+    let s = server_with_build(&dir).await;
+    let client = reqwest::Client::new();
+    for (path, status, ctype) in [
+        ("/static/favicon.png", 200, "image/png"),
+        ("/static/nope.png", 404, "application/json"),
+        ("/static/swagger-ui/nope.css", 404, "application/json"),
+        ("/static/", 404, "application/json"),
+        ("/pyodide/", 404, "application/json"),
+        ("/_app/nope.js", 404, "application/json"),
+        ("/c/3b1f6c2e-0000-4000-8000-000000000000", 200, "text/html; charset=utf-8"),
+    ] {
+        let get = client.get(format!("{}{path}", s.url)).send().await.unwrap();
+        let head = client.head(format!("{}{path}", s.url)).send().await.unwrap();
+        assert_eq!(get.status(), status, "GET {path}");
+        assert_eq!(head.status(), status, "HEAD {path}");
+        assert_eq!(head.headers()["content-type"], ctype, "HEAD {path}");
+        assert_eq!(head.headers().get("content-length"), get.headers().get("content-length"), "HEAD {path}");
+    }
+}
+
+/// Under `/ws/`, what is not socket.io's gets the reference's socket.io mount's 404 (python-engineio's
+/// `not_found`: `text/plain`, `Not Found`) for every method, not the SPA; `/ws` itself is the SPA's.
+#[tokio::test]
+async fn paths_under_ws_that_are_not_socket_io_answer_404() {
+    let Some(dir) = webui_dir() else { return };
+    let s = server_with_build(&dir).await;
+    let client = reqwest::Client::new();
+    for path in ["/ws/", "/ws/x", "/ws/socket.iox", "/ws/socket.io.js"] {
+        for method in [reqwest::Method::GET, reqwest::Method::HEAD, reqwest::Method::POST, reqwest::Method::DELETE] {
+            let r = client.request(method.clone(), format!("{}{path}", s.url)).send().await.unwrap();
+            assert_eq!(r.status(), 404, "{method} {path}");
+            assert_eq!(r.headers()["content-type"], "text/plain", "{method} {path}");
+            if method != reqwest::Method::HEAD {
+                assert_eq!(r.text().await.unwrap(), "Not Found", "{method} {path}");
+            }
+        }
+    }
+    let r = client.get(format!("{}/ws", s.url)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/html; charset=utf-8");
+}

@@ -6,6 +6,7 @@
 //! exactly as a missing one. Folder ids in bodies are checked against the session user
 //! ([`db::folder_writable`]).
 
+pub mod config;
 pub mod history;
 
 use serde_json::{Map, Value};
