@@ -274,6 +274,11 @@ async fn every_route_answers_as_its_class() {
         ("USER_PERMISSIONS_FEATURES_API_KEYS", "true"),
         ("ENABLE_SCIM", "true"),
         ("SCIM_TOKEN", SCIM_TOKEN),
+        // The LLM connections point at a closed local port (no call leaves the machine), and
+        // the deprecated /openai/{path} passthrough is on (off, it answers everyone 403).
+        ("OPENAI_API_BASE_URL", "http://127.0.0.1:9"),
+        ("OLLAMA_BASE_URL", "http://127.0.0.1:9"),
+        ("ENABLE_OPENAI_API_PASSTHROUGH", "true"),
     ])
     .await;
     let acc = accounts(&s).await;
