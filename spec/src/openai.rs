@@ -21,6 +21,26 @@ pub struct ProviderModelOperationForm {
     pub model: String,
 }
 
+/// `ResponsesForm` of `routers/openai.py` (extra fields allowed).
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ResponsesForm {
+    pub model: String,
+    pub input: Option<Value>,
+    pub instructions: Option<String>,
+    pub stream: Option<bool>,
+    pub temperature: Option<f64>,
+    pub max_output_tokens: Option<i64>,
+    pub top_p: Option<f64>,
+    pub tools: Option<Vec<Value>>,
+    pub tool_choice: Option<Value>,
+    pub text: Option<Map<String, Value>>,
+    pub truncation: Option<String>,
+    pub metadata: Option<Map<String, Value>>,
+    pub store: Option<bool>,
+    pub reasoning: Option<Map<String, Value>>,
+    pub previous_response_id: Option<String>,
+}
+
 /// `/models/{url_idx}/download/status/{job_id}`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct DownloadStatusPath {
@@ -53,6 +73,13 @@ api_traits! {
 /// The OpenAI-compatible connections' models and their model management (llama.cpp, LM Studio).
 pub trait OpenaiApi in openai_api_invokers {
     type Context: Send + Sync + 'static;
+
+    /// The Responses API of the connection serving the model (streamed through as events).
+    #[endpoint { method = POST, path = "/openai/responses", tags = ["openai"] }]
+    async fn openai_responses(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<Shaped<ResponsesForm, Map<String, Value>>>,
+    ) -> Result<Response<Body>, Detail>;
 
     /// Admin: one connection's `/models`.
     #[endpoint { method = GET, path = "/openai/models/{url_idx}", tags = ["openai"] }]

@@ -516,11 +516,45 @@ async fn openai_fetch_all(ctx: &ServerContext, user: &SessionUser) -> Value {
             merged.insert("connection_type".into(), m.get("connection_type").cloned().unwrap_or(json!("external")));
             merged.insert("provider".into(), m.get("provider").cloned().unwrap_or(json!("")));
             merged.insert("urlIdx".into(), json!(idx));
+            let provider = m.get("provider").and_then(Value::as_str).unwrap_or("");
+            let manual = api_config(&rt.configs, idx, base_url).and_then(|c| c.get("model_ids")).is_some_and(|ids| truthy(Some(ids)));
+            if let Some(loaded) = provider_loaded_state(m, provider, manual) {
+                merged.insert("loaded".into(), json!(loaded));
+            }
             models.insert(id_s, Value::Object(merged));
         }
     }
     with_state(ctx, |s| s.openai_models = models.clone());
     json!({"data": models.into_iter().map(|(_, v)| v).collect::<Vec<_>>()})
+}
+
+/// `get_provider_model_loaded_state`: whether a llama.cpp or LM Studio server has the model
+/// loaded, as its list says (`None`: unknown, and for other providers).
+fn provider_loaded_state(model: &Map<String, Value>, provider: &str, manual_model_ids: bool) -> Option<bool> {
+    if provider == "lmstudio" {
+        if model.get("loaded_instances").is_some_and(|v| truthy(Some(v))) {
+            return Some(true);
+        }
+        return match model.get("state").and_then(Value::as_str) {
+            Some("loaded") => Some(true),
+            Some("not-loaded") => Some(false),
+            _ => None,
+        };
+    }
+    if provider != "llama.cpp" {
+        return None;
+    }
+    if let Some(Value::Object(status)) = model.get("status") {
+        match status.get("value").and_then(Value::as_str) {
+            Some("loaded" | "sleeping") => return Some(true),
+            Some("loading" | "unloaded") => return Some(false),
+            _ => {}
+        }
+    }
+    if !manual_model_ids && !model.contains_key("status") {
+        return Some(true);
+    }
+    None
 }
 
 /// The headers of `send_get_request` without a connection config: only the key.

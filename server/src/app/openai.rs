@@ -251,27 +251,45 @@ fn passthrough_enabled(ctx: &ServerContext) -> bool {
 /// then the request goes to the connection serving the body's `model` (the first otherwise),
 /// streamed back when the provider answers server-sent events, its refusals passed on with
 /// their status.
-// Not done: Azure connections' deployment URLs.
 pub async fn proxy(ctx: &ServerContext, user: &SessionUser, method: Method, path: &str, query: Option<&str>, body: Vec<u8>) -> Result<Proxied> {
     if !passthrough_enabled(ctx) {
         return Err(Error::forbidden(messages::OPENAI_PASSTHROUGH_DISABLED));
     }
     let payload: Option<Value> = if body.is_empty() { None } else { serde_json::from_slice(&body).ok() };
     let model = payload.as_ref().and_then(|p| p.get("model")).filter(|m| truthy(Some(m))).map(conn::py_str);
-    let mut idx = 0usize;
-    if let Some(model) = &model {
-        let (mut found, empty) = conn::openai_model_idx(ctx, model);
-        if empty || found.is_none() {
-            conn::openai_all_models(ctx, user).await;
-            found = conn::openai_model_idx(ctx, model).0;
-        }
-        if let Some(i) = found {
-            idx = i;
-        }
-    }
+    let idx = connection_of(ctx, user, model.as_deref()).await;
     let c = connection(ctx, idx as i64).map_err(|_| Error::status(500, "Internal Server Error"))?;
+    let target = match azure_v1(&c) {
+        Some(base) => format!("{base}/{path}{}", query.map(|q| format!("?{q}")).unwrap_or_default()),
+        None => format!("{}/{path}", c.url),
+    };
+    pass_on(ctx, user, &c, method, &target, body).await
+}
+
+/// The connection serving `model` (`app.state.OPENAI_MODELS[model]['urlIdx']`, the lists
+/// fetched again when the registry lacks it), else the first.
+async fn connection_of(ctx: &ServerContext, user: &SessionUser, model: Option<&str>) -> usize {
+    let Some(model) = model else { return 0 };
+    let (mut found, empty) = conn::openai_model_idx(ctx, model);
+    if empty || found.is_none() {
+        conn::openai_all_models(ctx, user).await;
+        found = conn::openai_model_idx(ctx, model).0;
+    }
+    found.unwrap_or(0)
+}
+
+/// An Azure connection in the v1 form (`.../openai/v1`): its URL without a trailing slash.
+/// Not done: Azure's older deployment URLs (`/openai/deployments/{model}/...?api-version=`).
+fn azure_v1(c: &Connection) -> Option<String> {
+    (is_azure(&c.config) && c.url.contains("/openai/v1")).then(|| c.url.trim_end_matches('/').to_string())
+}
+
+/// Sends a request to a connection and answers as the reference's proxy and Responses routes
+/// do: an event stream passed through as it arrives, a refusal passed on with its status (JSON
+/// or text, with its `Retry-After`), else the answer's JSON (or text, as a JSON string); no
+/// answer at all is 500 `Server Connection Error`.
+async fn pass_on(ctx: &ServerContext, user: &SessionUser, c: &Connection, method: Method, target: &str, body: Vec<u8>) -> Result<Proxied> {
     let mut headers = headers_for(&c.url, Some(&c.key), Some(&c.config), Some(user));
-    let mut target = format!("{}/{path}", c.url);
     if is_azure(&c.config) {
         let auth_type = c.config.get("auth_type").and_then(Value::as_str).unwrap_or("bearer");
         if !matches!(auth_type, "azure_ad" | "microsoft_entra_id") {
@@ -279,11 +297,8 @@ pub async fn proxy(ctx: &ServerContext, user: &SessionUser, method: Method, path
                 headers.insert("api-key", v);
             }
         }
-        if c.url.contains("/openai/v1") {
-            target = format!("{}/{path}{}", c.url.trim_end_matches('/'), query.map(|q| format!("?{q}")).unwrap_or_default());
-        }
     }
-    let r = match conn::send_upstream(ctx, method, &target, headers, Some(body)).await {
+    let r = match conn::send_upstream(ctx, method, target, headers, Some(body)).await {
         Sent::Answer(r) => r,
         Sent::Failed(_) | Sent::TimedOut => return Err(Error::status(500, messages::SERVER_CONNECTION_ERROR)),
     };
@@ -298,4 +313,21 @@ pub async fn proxy(ctx: &ServerContext, user: &SessionUser, method: Method, path
         return Ok(Proxied::Passed { status, body: data, headers: retry });
     }
     Ok(Proxied::Json(data.unwrap_or_else(Value::String)))
+}
+
+/// `POST /openai/responses`: the Responses API of the connection serving `model` (the first
+/// otherwise), model access checked (`BYPASS_MODEL_ACCESS_CONTROL` honoured); `payload` is the
+/// checked form's dump.
+pub async fn responses(ctx: &ServerContext, user: &SessionUser, mut payload: Map<String, Value>) -> Result<Proxied> {
+    let model = payload.get("model").map(conn::py_str).unwrap_or_default();
+    let info = models::model_info(ctx, &model).await?;
+    models::check_access(ctx, user, info.as_ref(), models::bypass_model_access(ctx)).await?;
+    let idx = connection_of(ctx, user, Some(&model).filter(|m| !m.is_empty()).map(String::as_str)).await;
+    let c = connection(ctx, idx as i64)?;
+    payload.insert("model".into(), json!(strip_prefix(&model, c.config.get("prefix_id").and_then(Value::as_str))));
+    let target = match azure_v1(&c) {
+        Some(base) => format!("{base}/responses"),
+        None => format!("{}/responses", c.url),
+    };
+    pass_on(ctx, user, &c, Method::POST, &target, serde_json::to_vec(&payload).unwrap_or_default()).await
 }

@@ -22,6 +22,29 @@ type Ctx = RequestContext<Arc<ServerContext>>;
 const PROVIDER_MODEL_OPERATION_FORM: Form =
     Form { name: "ProviderModelOperationForm", fields: &[("model", Ty::Str)], extra: true, defaults: &[] };
 
+const RESPONSES_FORM: Form = Form {
+    name: "ResponsesForm",
+    fields: &[
+        ("model", Ty::Str),
+        ("input", Ty::OptAny),
+        ("instructions", Ty::OptStr),
+        ("stream", Ty::OptBool),
+        ("temperature", Ty::OptAny),
+        ("max_output_tokens", Ty::OptAny),
+        ("top_p", Ty::OptAny),
+        ("tools", Ty::OptAny),
+        ("tool_choice", Ty::OptAny),
+        ("text", Ty::OptDict),
+        ("truncation", Ty::OptStr),
+        ("metadata", Ty::OptDict),
+        ("store", Ty::OptBool),
+        ("reasoning", Ty::OptDict),
+        ("previous_response_id", Ty::OptStr),
+    ],
+    extra: true,
+    defaults: &[],
+};
+
 /// A proxied answer that is JSON (the management routes answer nothing else but the SSE one).
 fn json_of(p: Proxied) -> Value {
     match p {
@@ -65,6 +88,13 @@ async fn passthrough(rqctx: Ctx, method: Method, path: Vec<String>, body: Option
 
 impl OpenaiApi for ServerImpl {
     type Context = Arc<ServerContext>;
+
+    /// `routers/openai.py::responses`.
+    async fn openai_responses(rqctx: Ctx, body: FastJson<Shaped<ResponsesForm, Map<String, Value>>>) -> Result<Response<Body>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let f = RESPONSES_FORM.check(body.into_inner()?.into_inner())?;
+        respond(app::responses(rqctx.context(), &s, f).await?)
+    }
 
     /// `routers/openai.py::get_models` (one connection).
     async fn openai_get_models_by_url_idx(rqctx: Ctx, path: Path<UrlIdxPath>) -> Result<HttpResponseOk<Value>, Detail> {
