@@ -122,6 +122,7 @@ pub fn model_not_found(name: &str) -> String {
 }
 pub const OLLAMA_API_DISABLED: &str = "The Ollama API is disabled. Please enable it to use this feature.";
 pub const OLLAMA_NOT_FOUND: &str = "WebUI could not connect to Ollama";
+pub const OPENAI_NOT_FOUND: &str = "OpenAI API was not found";
 /// `routers/openai.py`'s own words when `ENABLE_OPENAI_API` is off.
 pub const OPENAI_API_DISABLED: &str = "OpenAI API is disabled";
 pub const OPENAI_PASSTHROUGH_DISABLED: &str = "Direct API passthrough is disabled. Set ENABLE_OPENAI_API_PASSTHROUGH=True to enable.";

@@ -113,13 +113,13 @@ api_traits! {
 pub trait OllamaApi in ollama_api_invokers {
     type Context: Send + Sync + 'static;
 
-    /// Anyone: `{"status": true}`.
+    /// Anyone: `{"status": true}` (the reference declares its answers here as `dict`).
     #[endpoint { method = GET, path = "/ollama/", tags = ["ollama"] }]
-    async fn ollama_get_status_get(rqctx: RequestContext<Self::Context>) -> Result<HttpResponseOk<Value>, Detail>;
+    async fn ollama_get_status_get(rqctx: RequestContext<Self::Context>) -> Result<HttpResponseOk<Map<String, Value>>, Detail>;
 
     /// Anyone: `{"status": true}` (no body).
     #[endpoint { method = HEAD, path = "/ollama/", tags = ["ollama"] }]
-    async fn ollama_get_status_head(rqctx: RequestContext<Self::Context>) -> Result<HttpResponseOk<Value>, Detail>;
+    async fn ollama_get_status_head(rqctx: RequestContext<Self::Context>) -> Result<HttpResponseOk<Map<String, Value>>, Detail>;
 
     /// Admin: one backend's `/api/tags`.
     #[endpoint { method = GET, path = "/ollama/api/tags/{url_idx}", tags = ["ollama"] }]
@@ -131,7 +131,7 @@ pub trait OllamaApi in ollama_api_invokers {
 
     /// Admin: the models loaded on every backend.
     #[endpoint { method = GET, path = "/ollama/api/ps", tags = ["ollama"] }]
-    async fn ollama_get_loaded_models(rqctx: RequestContext<Self::Context>) -> Result<HttpResponseOk<Value>, Detail>;
+    async fn ollama_get_loaded_models(rqctx: RequestContext<Self::Context>) -> Result<HttpResponseOk<Map<String, Value>>, Detail>;
 
     /// Admin: one backend's version.
     #[endpoint { method = GET, path = "/ollama/api/version/{url_idx}", tags = ["ollama"] }]
@@ -349,10 +349,10 @@ pub trait OllamaApi in ollama_api_invokers {
 
     /// Admin: one backend's models in OpenAI's list format.
     #[endpoint { method = GET, path = "/ollama/v1/models/{url_idx}", tags = ["ollama"] }]
-    async fn ollama_get_openai_models_by_url_idx(rqctx: RequestContext<Self::Context>, path: Path<UrlIdxPath>) -> Result<HttpResponseOk<Value>, Detail>;
+    async fn ollama_get_openai_models_by_url_idx(rqctx: RequestContext<Self::Context>, path: Path<UrlIdxPath>) -> Result<HttpResponseOk<Map<String, Value>>, Detail>;
 
     /// Every backend's models in OpenAI's list format; a user sees the models they may read.
     #[endpoint { method = GET, path = "/ollama/v1/models", tags = ["ollama"] }]
-    async fn ollama_get_openai_models(rqctx: RequestContext<Self::Context>, query: Query<UrlIdxQuery>) -> Result<HttpResponseOk<Value>, Detail>;
+    async fn ollama_get_openai_models(rqctx: RequestContext<Self::Context>, query: Query<UrlIdxQuery>) -> Result<HttpResponseOk<Map<String, Value>>, Detail>;
 }
 }

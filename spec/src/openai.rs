@@ -74,6 +74,11 @@ api_traits! {
 pub trait OpenaiApi in openai_api_invokers {
     type Context: Send + Sync + 'static;
 
+    /// Text to speech through the `https://api.openai.com/v1` connection (the audio cached by
+    /// request body); a non-admin needs the `chat.tts` permission.
+    #[endpoint { method = POST, path = "/openai/audio/speech", tags = ["openai"] }]
+    async fn openai_speech(rqctx: RequestContext<Self::Context>, body: UntypedBody) -> Result<Response<Body>, Detail>;
+
     /// The Responses API of the connection serving the model (streamed through as events).
     #[endpoint { method = POST, path = "/openai/responses", tags = ["openai"] }]
     async fn openai_responses(

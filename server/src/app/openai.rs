@@ -1,16 +1,17 @@
 //! The OpenAI-compatible proxy (`routers/openai.py`): the connections' model lists, the
-//! model management of llama.cpp and LM Studio connections, and the deprecated
-//! `/openai/{path}` passthrough (off unless `ENABLE_OPENAI_API_PASSTHROUGH`). The connections' settings, the cached lists and the
+//! model management of llama.cpp and LM Studio connections, text to speech through
+//! `api.openai.com`, the Responses API, and the deprecated `/openai/{path}` passthrough (off unless `ENABLE_OPENAI_API_PASSTHROUGH`). The connections' settings, the cached lists and the
 //! upstream calls live in [`crate::app::connections`]; `/openai/chat/completions` belongs to the
 //! chat pipeline.
 
 use reqwest::Method;
 use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
 
 use crate::app::connections::{self as conn, headers_for, openai_runtime, py_text, strip_prefix, upstream_json, upstream_stream, Proxied, Sent};
 use crate::app::models;
 use crate::app::ollama::py_index;
-use crate::app::session::{truthy, SessionUser};
+use crate::app::session::{permissions as perms, truthy, SessionUser};
 use crate::context::ServerContext;
 use crate::error::{Error, Result};
 use crate::messages;
@@ -238,6 +239,52 @@ pub async fn manage(
         conn::clear_openai_models(ctx);
     }
     Ok(Proxied::Json(out))
+}
+
+// ---- text to speech ----
+
+/// `POST /openai/audio/speech`: through the `https://api.openai.com/v1` connection only (401
+/// `OPENAI_NOT_FOUND` without one); a non-admin needs the `chat.tts` permission (403). The audio
+/// is kept in `DATA_DIR/cache/audio/speech/<sha256 of the body>.mp3` (with the body beside it,
+/// as `.json`) and answered from there when asked again.
+pub async fn speech(ctx: &ServerContext, user: &SessionUser, body: &[u8]) -> Result<Vec<u8>> {
+    if user.user.role != "admin" {
+        let defaults = ctx.setting("user.permissions").unwrap_or(Value::Null);
+        if !perms::has_permission(ctx, &user.user.id, "chat.tts", &defaults).await? {
+            return Err(Error::forbidden(messages::ACCESS_PROHIBITED));
+        }
+    }
+    let rt = openai_runtime(ctx);
+    let Some(idx) = rt.urls.iter().position(|u| u == "https://api.openai.com/v1") else {
+        return Err(Error::unauthorized(messages::OPENAI_NOT_FOUND));
+    };
+    let name = hex::encode(Sha256::digest(body));
+    let dir = ctx.config.data_dir.join("cache").join("audio").join("speech");
+    let file = dir.join(format!("{name}.mp3"));
+    if let Ok(audio) = tokio::fs::read(&file).await {
+        return Ok(audio);
+    }
+    let c = connection(ctx, idx as i64)?;
+    let headers = headers_for(&c.url, Some(&c.key), Some(&c.config), Some(user));
+    let r = match conn::send_upstream(ctx, Method::POST, &format!("{}/audio/speech", c.url), headers, Some(body.to_vec())).await {
+        Sent::Answer(r) => r,
+        Sent::Failed(_) | Sent::TimedOut => return Err(Error::status(500, messages::SERVER_CONNECTION_ERROR)),
+    };
+    let status = r.status().as_u16();
+    if !r.status().is_success() {
+        let detail = match upstream_json(ctx, r).await {
+            Ok(Value::Object(o)) if o.contains_key("error") => format!("External: {}", py_text(&o["error"])),
+            _ => messages::SERVER_CONNECTION_ERROR.to_string(),
+        };
+        return Err(Error::status(status, detail));
+    }
+    let audio = conn::read_upstream(ctx, r).await.ok_or_else(|| Error::status(status, messages::SERVER_CONNECTION_ERROR))?;
+    tokio::fs::create_dir_all(&dir).await.map_err(Error::internal)?;
+    tokio::fs::write(&file, &audio).await.map_err(Error::internal)?;
+    if let Ok(v) = serde_json::from_slice::<Value>(body) {
+        let _ = tokio::fs::write(dir.join(format!("{name}.json")), v.to_string()).await;
+    }
+    Ok(audio.to_vec())
 }
 
 // ---- the deprecated passthrough ----

@@ -302,6 +302,14 @@ fn json_response(status: u16, v: &Value, headers: Vec<(http::HeaderName, http::H
     b.body(Body::from(serde_json::to_vec(v).unwrap_or_default())).map_err(Detail::internal)
 }
 
+/// An answer the app layer builds as an object (the routes the reference declares as `dict`).
+fn object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(o) => o,
+        _ => Map::new(),
+    }
+}
+
 /// `model_dump_json(exclude_none=True)` of a checked form.
 fn bytes(form: &Map<String, Value>) -> Vec<u8> {
     serde_json::to_vec(form).unwrap_or_default()
@@ -423,12 +431,12 @@ impl OllamaApi for ServerImpl {
     type Context = Arc<ServerContext>;
 
     /// `routers/ollama.py::get_status`.
-    async fn ollama_get_status_get(_rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
-        Ok(HttpResponseOk(json!({"status": true})))
+    async fn ollama_get_status_get(_rqctx: Ctx) -> Result<HttpResponseOk<Map<String, Value>>, Detail> {
+        Ok(HttpResponseOk(object(json!({"status": true}))))
     }
 
-    async fn ollama_get_status_head(_rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
-        Ok(HttpResponseOk(json!({"status": true})))
+    async fn ollama_get_status_head(_rqctx: Ctx) -> Result<HttpResponseOk<Map<String, Value>>, Detail> {
+        Ok(HttpResponseOk(object(json!({"status": true}))))
     }
 
     /// `routers/ollama.py::get_ollama_tags`.
@@ -447,9 +455,9 @@ impl OllamaApi for ServerImpl {
     }
 
     /// `routers/ollama.py::get_ollama_loaded_models`.
-    async fn ollama_get_loaded_models(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
+    async fn ollama_get_loaded_models(rqctx: Ctx) -> Result<HttpResponseOk<Map<String, Value>>, Detail> {
         let s = auth::require_admin(&rqctx).await?;
-        Ok(HttpResponseOk(app::ps(rqctx.context(), &s).await?))
+        Ok(HttpResponseOk(object(app::ps(rqctx.context(), &s).await?)))
     }
 
     /// `routers/ollama.py::get_ollama_versions`.
@@ -602,17 +610,17 @@ impl OllamaApi for ServerImpl {
     }
 
     /// `routers/ollama.py::get_openai_models`.
-    async fn ollama_get_openai_models_by_url_idx(rqctx: Ctx, path: Path<UrlIdxPath>) -> Result<HttpResponseOk<Value>, Detail> {
+    async fn ollama_get_openai_models_by_url_idx(rqctx: Ctx, path: Path<UrlIdxPath>) -> Result<HttpResponseOk<Map<String, Value>>, Detail> {
         let raw = path.into_inner().url_idx;
         let s = auth::require_user(&rqctx).await?;
         let idx = path_idx(&raw)?;
-        Ok(HttpResponseOk(app::v1_models(rqctx.context(), &s, Some(idx)).await?))
+        Ok(HttpResponseOk(object(app::v1_models(rqctx.context(), &s, Some(idx)).await?)))
     }
 
-    async fn ollama_get_openai_models(rqctx: Ctx, query: Query<UrlIdxQuery>) -> Result<HttpResponseOk<Value>, Detail> {
+    async fn ollama_get_openai_models(rqctx: Ctx, query: Query<UrlIdxQuery>) -> Result<HttpResponseOk<Map<String, Value>>, Detail> {
         let raw = query.into_inner().url_idx;
         let s = auth::require_user(&rqctx).await?;
         let idx = query_idx(&raw)?;
-        Ok(HttpResponseOk(app::v1_models(rqctx.context(), &s, idx).await?))
+        Ok(HttpResponseOk(object(app::v1_models(rqctx.context(), &s, idx).await?)))
     }
 }

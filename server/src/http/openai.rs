@@ -89,6 +89,17 @@ async fn passthrough(rqctx: Ctx, method: Method, path: Vec<String>, body: Option
 impl OpenaiApi for ServerImpl {
     type Context = Arc<ServerContext>;
 
+    /// `routers/openai.py::speech`: the audio file (`FileResponse`).
+    async fn openai_speech(rqctx: Ctx, body: UntypedBody) -> Result<Response<Body>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let audio = app::speech(rqctx.context(), &s, body.as_bytes()).await?;
+        Response::builder()
+            .status(200)
+            .header(http::header::CONTENT_TYPE, "audio/mpeg")
+            .body(Body::from(audio))
+            .map_err(Detail::internal)
+    }
+
     /// `routers/openai.py::responses`.
     async fn openai_responses(rqctx: Ctx, body: FastJson<Shaped<ResponsesForm, Map<String, Value>>>) -> Result<Response<Body>, Detail> {
         let s = auth::require_user(&rqctx).await?;
