@@ -29,6 +29,30 @@ pub struct UrlIdxQuery {
     pub url_idx: Option<String>,
 }
 
+/// `int | str` (documentation only: bodies are read as JSON objects and checked by the handler).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum IntOrStr {
+    Int(i64),
+    Str(String),
+}
+
+/// `dict | str` (documentation only).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum DictOrStr {
+    Dict(Map<String, Value>),
+    Str(String),
+}
+
+/// `list[str] | str` (documentation only).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum StrsOrStr {
+    Strs(Vec<String>),
+    Str(String),
+}
+
 /// `ModelNameForm` (extra fields allowed).
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ModelNameForm {
@@ -62,12 +86,10 @@ pub struct CopyModelForm {
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct GenerateEmbedForm {
     pub model: String,
-    /// `list[str] | str`.
-    pub input: Value,
+    pub input: StrsOrStr,
     pub truncate: Option<bool>,
     pub options: Option<Map<String, Value>>,
-    /// `int | str | None`.
-    pub keep_alive: Option<Value>,
+    pub keep_alive: Option<IntOrStr>,
 }
 
 /// `GenerateEmbeddingsForm`.
@@ -76,7 +98,7 @@ pub struct GenerateEmbeddingsForm {
     pub model: String,
     pub prompt: String,
     pub options: Option<Map<String, Value>>,
-    pub keep_alive: Option<Value>,
+    pub keep_alive: Option<IntOrStr>,
 }
 
 /// `GenerateCompletionForm`.
@@ -86,8 +108,7 @@ pub struct GenerateCompletionForm {
     pub prompt: Option<String>,
     pub suffix: Option<String>,
     pub images: Option<Vec<String>>,
-    /// `dict | str | None`.
-    pub format: Option<Value>,
+    pub format: Option<DictOrStr>,
     pub options: Option<Map<String, Value>>,
     pub system: Option<String>,
     pub template: Option<String>,
@@ -95,7 +116,7 @@ pub struct GenerateCompletionForm {
     /// Default `true`.
     pub stream: Option<bool>,
     pub raw: Option<bool>,
-    pub keep_alive: Option<Value>,
+    pub keep_alive: Option<IntOrStr>,
 }
 
 /// `ResponsesForm` of `routers/ollama.py` (extra fields allowed).

@@ -21,18 +21,26 @@ pub struct ProviderModelOperationForm {
     pub model: String,
 }
 
+/// `list | str` (documentation only: the body is read as a JSON object and checked by the handler).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ListOrStr {
+    List(Vec<Value>),
+    Str(String),
+}
+
 /// `ResponsesForm` of `routers/openai.py` (extra fields allowed).
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ResponsesForm {
     pub model: String,
-    pub input: Option<Value>,
+    pub input: Option<ListOrStr>,
     pub instructions: Option<String>,
     pub stream: Option<bool>,
     pub temperature: Option<f64>,
     pub max_output_tokens: Option<i64>,
     pub top_p: Option<f64>,
     pub tools: Option<Vec<Value>>,
-    pub tool_choice: Option<Value>,
+    pub tool_choice: Option<crate::ollama::DictOrStr>,
     pub text: Option<Map<String, Value>>,
     pub truncation: Option<String>,
     pub metadata: Option<Map<String, Value>>,
