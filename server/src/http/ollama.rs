@@ -272,7 +272,9 @@ pub(super) fn respond(p: Proxied) -> Result<Response<Body>, Detail> {
             b.body(Body::from(text)).map_err(Detail::internal)
         }
         Proxied::Stream(s) => {
-            let mut b = Response::builder().status(s.status);
+            // Never gzipped: dropshot's encoder holds small chunks back until it has enough to
+            // compress, which would turn a stream into one late answer.
+            let mut b = Response::builder().status(s.status).extension(dropshot::NoCompression);
             for (k, v) in s.headers {
                 b = b.header(k, v);
             }

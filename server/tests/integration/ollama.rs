@@ -154,12 +154,15 @@ async fn generate_is_passed_through_line_by_line_with_the_prefix_stripped() {
     let mut resp = reqwest::Client::new()
         .post(format!("{}/ollama/api/generate", s.url))
         .bearer_auth(&a.admin)
+        // A browser accepts gzip: the stream must still come through as it is written.
+        .header("accept-encoding", "gzip")
         .json(&json!({"model": "p.llama:1b", "prompt": "hi", "unknown": 1}))
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "application/x-ndjson");
+    assert!(resp.headers().get("content-encoding").is_none());
     // The first line arrives while the backend still holds the second (a buffered answer would
     // never complete: the gate opens only after the first line is read).
     let first = tokio::time::timeout(Duration::from_secs(30), resp.chunk()).await.expect("first line before the end").unwrap().unwrap();
