@@ -2,10 +2,12 @@
 //! allows. Each backend gets its own instance, so that what a backend sent upstream can be read
 //! back and compared (`GET /__fake/requests`).
 //!
-//! OpenAI: `GET /v1/models`, `POST /v1/chat/completions` (streamed as SSE or not),
-//! `POST /v1/embeddings`. Ollama: `GET /api/tags`, `GET /api/version`, `GET /api/ps`,
-//! `POST /api/show`, `POST /api/chat` and `POST /api/generate` (NDJSON unless `"stream": false`),
-//! `POST /api/embed`, `POST /api/embeddings`.
+//! OpenAI: `GET /v1/models`, `POST /v1/chat/completions` and `POST /v1/completions` (streamed
+//! as SSE or not), `POST /v1/embeddings`. Ollama: `GET /api/tags`, `GET /api/version`,
+//! `GET /api/ps`, `POST /api/show`, `POST /api/chat` and `POST /api/generate` (NDJSON unless
+//! `"stream": false`), `POST /api/embed`, `POST /api/embeddings`, and model management:
+//! `POST /api/pull`, `/api/push`, `/api/create` (NDJSON progress), `POST /api/copy`,
+//! `DELETE /api/delete`.
 //!
 //! Replies come from, in order: the script queue (`POST /__fake/script` with
 //! `{"content": "...", "chunks": ["..."], "delay_ms": 20, "status": 500, "error": {...}}`), the
@@ -355,6 +357,33 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Bo
                 )
             }
         }
+        ("POST", "/v1/completions") => {
+            let (last, p) = prompt(&body);
+            let r = next_reply(&state, &last);
+            if let Some((code, err)) = r.error {
+                return json_resp(code, &err);
+            }
+            let id = format!("cmpl-fake-{}", r.id);
+            let k = words(&r.content);
+            if body.get("stream").and_then(|s| s.as_bool()).unwrap_or(false) {
+                let chunk = |text: &str, finish: Value| {
+                    json!({"id": id, "object": "text_completion", "created": CREATED, "model": model,
+                           "choices": [{"text": text, "index": 0, "finish_reason": finish}]})
+                };
+                let mut events: Vec<Value> = r.chunks.iter().map(|c| chunk(c, Value::Null)).collect();
+                events.push(chunk("", json!("stop")));
+                let mut pieces: Vec<Bytes> = events.iter().map(|e| Bytes::from(format!("data: {}\n\n", serde_json::to_string(e).unwrap()))).collect();
+                pieces.push(Bytes::from_static(b"data: [DONE]\n\n"));
+                streamed("text/event-stream", pieces, r.delay)
+            } else {
+                json_resp(
+                    200,
+                    &json!({"id": id, "object": "text_completion", "created": CREATED, "model": model,
+                            "choices": [{"text": r.content, "index": 0, "finish_reason": "stop"}],
+                            "usage": {"prompt_tokens": p, "completion_tokens": k, "total_tokens": p + k}}),
+                )
+            }
+        }
         ("POST", "/v1/embeddings") => {
             let ins = inputs(body.get("input"));
             let n: usize = ins.iter().map(|s| words(s)).sum();
@@ -422,6 +451,29 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Bo
             } else {
                 json_resp(200, &piece(&r.content, true))
             }
+        }
+        // Model management: progress as NDJSON (`"stream": false`: the last line alone), copy
+        // and delete answer an empty 200, unknown models 404 with Ollama's error.
+        ("POST", "/api/pull") | ("POST", "/api/push") | ("POST", "/api/create") => {
+            let name = body.get("model").or_else(|| body.get("name")).and_then(|m| m.as_str()).unwrap_or("").to_string();
+            if path == "/api/push" && !ollama_models.iter().any(|m| *m == name) {
+                return json_resp(404, &json!({"error": format!("model '{name}' not found")}));
+            }
+            let what = &path[5..];
+            let lines = [json!({"status": format!("{what} {name}")}), json!({"status": "writing manifest"}), json!({"status": "success"})];
+            if body.get("stream").and_then(|s| s.as_bool()).unwrap_or(true) {
+                let delay = Duration::from_millis(state.lock().unwrap().config.chunk_delay_ms);
+                streamed("application/x-ndjson", lines.iter().map(|l| Bytes::from(format!("{l}\n"))).collect(), delay)
+            } else {
+                json_resp(200, &lines[2])
+            }
+        }
+        ("POST", "/api/copy") | ("DELETE", "/api/delete") => {
+            let name = body.get("source").or_else(|| body.get("model")).and_then(|m| m.as_str()).unwrap_or("");
+            if !ollama_models.iter().any(|m| m == name) {
+                return json_resp(404, &json!({"error": format!("model '{name}' not found")}));
+            }
+            full(200, "text/plain; charset=utf-8", Bytes::new())
         }
         ("POST", "/api/embed") => {
             let ins = inputs(body.get("input"));

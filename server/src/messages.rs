@@ -113,3 +113,18 @@ pub const METHOD_NOT_ALLOWED: &str = "Method Not Allowed";
 /// we answer 400 with this (see `crate::error`).
 pub const NUL_IN_TEXT: &str = "Invalid input: text cannot contain NUL (0x00) characters.";
 
+
+// ---- the LLM proxies (`routers/ollama.py`, `routers/openai.py`) ----
+
+/// `MODEL_NOT_FOUND(name)`.
+pub fn model_not_found(name: &str) -> String {
+    format!("Model '{name}' was not found")
+}
+pub const OLLAMA_API_DISABLED: &str = "The Ollama API is disabled. Please enable it to use this feature.";
+pub const OLLAMA_NOT_FOUND: &str = "WebUI could not connect to Ollama";
+pub const OPENAI_NOT_FOUND: &str = "OpenAI API was not found";
+/// `routers/openai.py`'s own words when `ENABLE_OPENAI_API` is off.
+pub const OPENAI_API_DISABLED: &str = "OpenAI API is disabled";
+pub const OPENAI_PASSTHROUGH_DISABLED: &str = "Direct API passthrough is disabled. Set ENABLE_OPENAI_API_PASSTHROUGH=True to enable.";
+/// Ours: a `url_idx` past the configured connections (the reference fails with an `IndexError`, 500).
+pub const CONNECTION_NOT_FOUND: &str = "Connection not found";

@@ -25,6 +25,8 @@ pub mod folders;
 pub mod frontend;
 pub mod groups;
 pub mod models;
+pub mod ollama;
+pub mod openai;
 pub mod scim;
 mod shaped;
 pub mod tasks;
@@ -1138,5 +1140,29 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         title: "Open WebUI: models",
         description: "/api/models (the merged model list) and /api/v1/models (the workspace models).",
         describe: models::models_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "ollama",
+        title: "Open WebUI: ollama",
+        description: "/ollama: the Ollama proxy (models, versions, completions, embeddings, model management).",
+        describe: ollama::ollama_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "openai",
+        title: "Open WebUI: openai",
+        description: "/openai: the OpenAI-compatible connections' models, model management and text to speech.",
+        describe: openai::openai_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "openai-passthrough",
+        title: "Open WebUI: openai (passthrough)",
+        description: "/openai/{path}: the deprecated passthrough, beside the literal /openai routes, so in a trait of its own.",
+        describe: openai::openai_passthrough_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "openai-passthrough-rest",
+        title: "Open WebUI: openai (passthrough, longer paths)",
+        description: "/openai/{path:.*}: the passthrough for paths of several segments (unpublished: dropshot documents no wildcard).",
+        describe: openai::openai_passthrough_rest_api_mod::stub_api_description,
     },
 ];

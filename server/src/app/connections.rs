@@ -68,21 +68,21 @@ fn models_cache_ttl(ctx: &ServerContext) -> Option<Duration> {
 }
 
 /// The settings of one kind of connection, as the runtime reads them.
-struct Runtime {
-    enable: bool,
-    urls: Vec<String>,
-    keys: Vec<String>,
-    configs: Map<String, Value>,
+pub(crate) struct Runtime {
+    pub enable: bool,
+    pub urls: Vec<String>,
+    pub keys: Vec<String>,
+    pub configs: Map<String, Value>,
 }
 
-fn strings(v: Option<&Value>) -> Vec<String> {
+pub(crate) fn strings(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::Array(a)) => a.iter().map(|s| s.as_str().map(str::to_string).unwrap_or_else(|| s.to_string())).collect(),
         _ => Vec::new(),
     }
 }
 
-fn openai_runtime(ctx: &ServerContext) -> Runtime {
+pub(crate) fn openai_runtime(ctx: &ServerContext) -> Runtime {
     let v = ctx.settings_many(&["openai.enable", "openai.api_base_urls", "openai.api_keys", "openai.api_configs"]);
     Runtime {
         enable: truthy(v.get("openai.enable")),
@@ -92,7 +92,7 @@ fn openai_runtime(ctx: &ServerContext) -> Runtime {
     }
 }
 
-fn ollama_runtime(ctx: &ServerContext) -> Runtime {
+pub(crate) fn ollama_runtime(ctx: &ServerContext) -> Runtime {
     let v = ctx.settings_many(&["ollama.enable", "ollama.base_urls", "ollama.api_configs"]);
     Runtime {
         enable: truthy(v.get("ollama.enable")),
@@ -103,7 +103,7 @@ fn ollama_runtime(ctx: &ServerContext) -> Runtime {
 }
 
 /// `api_configs.get(str(idx), api_configs.get(url, {}))`, and whether either was there.
-fn api_config<'a>(configs: &'a Map<String, Value>, idx: usize, url: &str) -> Option<&'a Map<String, Value>> {
+pub(crate) fn api_config<'a>(configs: &'a Map<String, Value>, idx: usize, url: &str) -> Option<&'a Map<String, Value>> {
     configs.get(&idx.to_string()).or_else(|| configs.get(url)).and_then(Value::as_object)
 }
 
@@ -129,7 +129,7 @@ pub fn ollama_config(ctx: &ServerContext) -> Value {
 }
 
 /// Keys padded with `""` or cut to the number of URLs.
-fn fit_keys(mut keys: Vec<String>, n: usize) -> Vec<String> {
+pub(crate) fn fit_keys(mut keys: Vec<String>, n: usize) -> Vec<String> {
     keys.resize(n, String::new());
     keys
 }
@@ -193,7 +193,7 @@ pub async fn ollama_update(ctx: &ServerContext, enable: Option<bool>, urls: Vec<
 /// filled in.
 // Not done: `session`, `system_oauth` and Entra ID auth types send no token; cookies are not
 // forwarded; `ENABLE_FORWARD_USER_INFO_HEADERS`.
-fn headers_for(url: &str, key: Option<&str>, config: Option<&Map<String, Value>>, user: Option<&SessionUser>) -> HeaderMap {
+pub(crate) fn headers_for(url: &str, key: Option<&str>, config: Option<&Map<String, Value>>, user: Option<&SessionUser>) -> HeaderMap {
     let mut h = HeaderMap::new();
     h.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     if url.contains("openrouter.ai") {
@@ -275,7 +275,7 @@ async fn get(url: &str, headers: HeaderMap, timeout: Option<Duration>) -> Fetche
 }
 
 /// `send_get_request`: the JSON answer whatever its status, `None` on any failure.
-async fn get_json(url: &str, headers: HeaderMap, timeout: Option<Duration>) -> Option<Value> {
+pub(crate) async fn get_json(url: &str, headers: HeaderMap, timeout: Option<Duration>) -> Option<Value> {
     match get(url, headers, timeout).await {
         Fetched::Answer(_, Ok(v)) => Some(v),
         _ => None,
@@ -338,7 +338,7 @@ pub async fn ollama_verify(
 }
 
 /// `str(value)` for the JSON values an upstream error carries.
-fn py_str(v: &Value) -> String {
+pub(crate) fn py_str(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -516,11 +516,45 @@ async fn openai_fetch_all(ctx: &ServerContext, user: &SessionUser) -> Value {
             merged.insert("connection_type".into(), m.get("connection_type").cloned().unwrap_or(json!("external")));
             merged.insert("provider".into(), m.get("provider").cloned().unwrap_or(json!("")));
             merged.insert("urlIdx".into(), json!(idx));
+            let provider = m.get("provider").and_then(Value::as_str).unwrap_or("");
+            let manual = api_config(&rt.configs, idx, base_url).and_then(|c| c.get("model_ids")).is_some_and(|ids| truthy(Some(ids)));
+            if let Some(loaded) = provider_loaded_state(m, provider, manual) {
+                merged.insert("loaded".into(), json!(loaded));
+            }
             models.insert(id_s, Value::Object(merged));
         }
     }
     with_state(ctx, |s| s.openai_models = models.clone());
     json!({"data": models.into_iter().map(|(_, v)| v).collect::<Vec<_>>()})
+}
+
+/// `get_provider_model_loaded_state`: whether a llama.cpp or LM Studio server has the model
+/// loaded, as its list says (`None`: unknown, and for other providers).
+fn provider_loaded_state(model: &Map<String, Value>, provider: &str, manual_model_ids: bool) -> Option<bool> {
+    if provider == "lmstudio" {
+        if model.get("loaded_instances").is_some_and(|v| truthy(Some(v))) {
+            return Some(true);
+        }
+        return match model.get("state").and_then(Value::as_str) {
+            Some("loaded") => Some(true),
+            Some("not-loaded") => Some(false),
+            _ => None,
+        };
+    }
+    if provider != "llama.cpp" {
+        return None;
+    }
+    if let Some(Value::Object(status)) = model.get("status") {
+        match status.get("value").and_then(Value::as_str) {
+            Some("loaded" | "sleeping") => return Some(true),
+            Some("loading" | "unloaded") => return Some(false),
+            _ => {}
+        }
+    }
+    if !manual_model_ids && !model.contains_key("status") {
+        return Some(true);
+    }
+    None
 }
 
 /// The headers of `send_get_request` without a connection config: only the key.
@@ -625,19 +659,8 @@ async fn ollama_fetch_all(ctx: &ServerContext, user: &SessionUser) -> Value {
     }
     let mut models = merge_ollama(&responses);
     // Loaded models (`/api/ps`) give `expires_at`, as epoch seconds.
-    let mut ps = ollama_each(ctx, &rt, user, "/api/ps", &failed).await;
-    for (idx, r) in ps.iter_mut().enumerate() {
-        let Some(p) = api_config(&rt.configs, idx, &rt.urls[idx]).and_then(|c| c.get("prefix_id")).filter(|p| truthy(Some(p))).map(py_str) else {
-            continue;
-        };
-        for m in r.as_mut().and_then(|r| r.get_mut("models")).and_then(Value::as_array_mut).into_iter().flatten() {
-            if let Some(o) = m.as_object_mut() {
-                let id = o.get("model").map(py_str).unwrap_or_default();
-                o.insert("model".into(), json!(format!("{p}.{id}")));
-            }
-        }
-    }
-    let expires: HashMap<String, i64> = merge_ollama(&ps)
+    let expires: HashMap<String, i64> = ollama_loaded(ctx, &rt, user, &failed)
+        .await
         .iter()
         .filter_map(|m| {
             let at = m.get("expires_at")?.as_str()?;
@@ -653,6 +676,83 @@ async fn ollama_fetch_all(ctx: &ServerContext, user: &SessionUser) -> Value {
     let registry: Map<String, Value> = models.iter().filter_map(|m| Some((py_str(m.get("model")?), m.clone()))).collect();
     with_state(ctx, |s| s.ollama_models = registry);
     json!({"models": models})
+}
+
+/// `get_ollama_loaded_models`: every enabled backend's `/api/ps` (but those in `skip`), model
+/// ids prefixed with their connection's `prefix_id`, merged as the tags are.
+async fn ollama_loaded(ctx: &ServerContext, rt: &Runtime, user: &SessionUser, skip: &[usize]) -> Vec<Value> {
+    let mut ps = ollama_each(ctx, rt, user, "/api/ps", skip).await;
+    for (idx, r) in ps.iter_mut().enumerate() {
+        let Some(p) = api_config(&rt.configs, idx, &rt.urls[idx]).and_then(|c| c.get("prefix_id")).filter(|p| truthy(Some(p))).map(py_str) else {
+            continue;
+        };
+        for m in r.as_mut().and_then(|r| r.get_mut("models")).and_then(Value::as_array_mut).into_iter().flatten() {
+            if let Some(o) = m.as_object_mut() {
+                let id = o.get("model").map(py_str).unwrap_or_default();
+                o.insert("model".into(), json!(format!("{p}.{id}")));
+            }
+        }
+    }
+    merge_ollama(&ps)
+}
+
+/// `GET /ollama/api/ps` (`routers/ollama.py::get_ollama_loaded_models`): `{"models": [...]}`,
+/// empty when the Ollama API is off.
+pub async fn ollama_ps(ctx: &ServerContext, user: &SessionUser) -> Value {
+    let rt = ollama_runtime(ctx);
+    if !rt.enable {
+        return json!({"models": []});
+    }
+    json!({"models": ollama_loaded(ctx, &rt, user, &[]).await})
+}
+
+/// The Ollama backends that serve `model` (`app.state.OLLAMA_MODELS[model]['urls']`), `None`
+/// when the registry does not list it.
+pub fn ollama_model_urls(ctx: &ServerContext, model: &str) -> Option<Vec<usize>> {
+    with_state(ctx, |s| {
+        s.ollama_models
+            .get(model)
+            .map(|m| m.get("urls").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_u64).map(|u| u as usize).collect())
+    })
+}
+
+/// Whether `app.state.OLLAMA_MODELS` is empty.
+pub fn ollama_registry_empty(ctx: &ServerContext) -> bool {
+    with_state(ctx, |s| s.ollama_models.is_empty())
+}
+
+/// The connection index of an OpenAI model (`app.state.OPENAI_MODELS[model]['urlIdx']`), and
+/// whether the registry is empty.
+pub fn openai_model_idx(ctx: &ServerContext, model: &str) -> (Option<usize>, bool) {
+    with_state(ctx, |s| {
+        (s.openai_models.get(model).and_then(|m| m.get("urlIdx")).and_then(Value::as_u64).map(|u| u as usize), s.openai_models.is_empty())
+    })
+}
+
+/// `ollama.get_all_models.cache.clear()`: every user's cached Ollama list.
+pub fn clear_ollama_cache(ctx: &ServerContext) {
+    with_state(ctx, |s| s.cache.retain(|k, _| !k.starts_with("ollama_all_models")));
+}
+
+/// `ollama.clear_models_cache`: the cached Ollama lists, the base models and both registries
+/// the reference empties there (`OLLAMA_MODELS`, `MODELS`).
+pub fn clear_ollama_models(ctx: &ServerContext) {
+    with_state(ctx, |s| {
+        s.cache.retain(|k, _| !k.starts_with("ollama_all_models"));
+        s.base_models.clear();
+        s.ollama_models.clear();
+        s.models_set = false;
+    });
+}
+
+/// `openai.clear_models_cache`.
+pub fn clear_openai_models(ctx: &ServerContext) {
+    with_state(ctx, |s| {
+        s.cache.retain(|k, _| !k.starts_with("openai_all_models"));
+        s.base_models.clear();
+        s.openai_models.clear();
+        s.models_set = false;
+    });
 }
 
 /// `get_all_base_models`: the function models (none here), then OpenAI's, then Ollama's.
@@ -702,7 +802,7 @@ pub async fn all_base_models(ctx: &ServerContext, user: &SessionUser) -> Vec<Val
 }
 
 /// Python's `repr` of a string (quotes chosen as Python chooses them).
-fn py_repr(s: &str) -> String {
+pub(crate) fn py_repr(s: &str) -> String {
     let q = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
     let mut out = String::from(q);
     for c in s.chars() {
@@ -724,7 +824,7 @@ fn py_repr(s: &str) -> String {
 }
 
 /// `strip_provider_model_prefix`.
-fn strip_prefix(model_id: &str, prefix: Option<&str>) -> String {
+pub(crate) fn strip_prefix(model_id: &str, prefix: Option<&str>) -> String {
     match prefix.filter(|p| !p.is_empty()) {
         Some(p) => model_id.strip_prefix(&format!("{p}.")).unwrap_or(model_id).to_string(),
         None => model_id.to_string(),
@@ -807,4 +907,176 @@ pub async fn unload(ctx: &ServerContext, user: &SessionUser, model: &str) -> Res
         return Ok(result);
     }
     Err(Error::not_found(format!("Model \"{model_id}\" not found")))
+}
+
+/// Python's `repr` of a JSON value as `json.loads` gives it (`{'a': 1, 'b': [True, None]}`):
+/// what the reference's f-strings show of an upstream's error object.
+pub(crate) fn py_repr_value(v: &Value) -> String {
+    match v {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e16 => format!("{f:.1}"),
+            _ => n.to_string(),
+        },
+        Value::String(s) => py_repr(s),
+        Value::Array(a) => format!("[{}]", a.iter().map(py_repr_value).collect::<Vec<_>>().join(", ")),
+        Value::Object(o) => {
+            format!("{{{}}}", o.iter().map(|(k, v)| format!("{}: {}", py_repr(k), py_repr_value(v))).collect::<Vec<_>>().join(", "))
+        }
+    }
+}
+
+/// Python's `str` of a JSON value: strings as they are, the rest as `repr`.
+pub(crate) fn py_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => py_repr_value(other),
+    }
+}
+
+// ---- the proxies' upstream calls (`send_request` of routers/ollama.py, the request parts of
+// routers/openai.py), shared by `app::ollama` and `app::openai` ----
+
+/// The client for proxied calls: no overall limit of its own, since a streamed answer lasts as
+/// long as the provider writes; each call is bounded by [`client_timeout`] and, while
+/// streaming, [`stream_idle_timeout`].
+fn proxy_client() -> &'static Outbound {
+    static CLIENT: OnceLock<Outbound> = OnceLock::new();
+    CLIENT.get_or_init(|| Outbound::with_timeout(Policy { allow_local: true }, None))
+}
+
+/// `AIOHTTP_CLIENT_TIMEOUT` in seconds (the reference: unset or empty means no limit, an
+/// unreadable value 300). Unset here means 300 s too, so that a provider that stalls cannot
+/// hold a request open forever (the reference would wait).
+pub fn client_timeout(ctx: &ServerContext) -> Duration {
+    let secs = ctx.config.env_str("AIOHTTP_CLIENT_TIMEOUT").map(str::trim).filter(|v| !v.is_empty()).map(|v| v.parse::<u64>().unwrap_or(300));
+    Duration::from_secs(secs.unwrap_or(300).max(1))
+}
+
+/// `AIOHTTP_CLIENT_STREAM_IDLE_TIMEOUT`: the longest pause between two chunks of a streamed
+/// answer (the reference: none unless set). Unset here: [`client_timeout`].
+pub fn stream_idle_timeout(ctx: &ServerContext) -> Duration {
+    match ctx.config.env_str("AIOHTTP_CLIENT_STREAM_IDLE_TIMEOUT").map(str::trim).and_then(|v| v.parse::<i64>().ok()) {
+        Some(n) if n > 0 => Duration::from_secs(n as u64),
+        _ => client_timeout(ctx),
+    }
+}
+
+/// How sending a proxied request ended.
+pub enum Sent {
+    /// The provider answered (any status); its body is still to be read.
+    Answer(reqwest::Response),
+    /// No answer: aiohttp's words for it (`Cannot connect to host ...`).
+    Failed(String),
+    /// [`client_timeout`] ran out before the answer's head (asyncio's `TimeoutError`, whose
+    /// text is empty).
+    TimedOut,
+}
+
+/// Sends one proxied request (`method url`, the headers, the body) and waits for the answer's
+/// head, at most [`client_timeout`].
+pub async fn send_upstream(ctx: &ServerContext, method: Method, url: &str, headers: HeaderMap, body: Option<Vec<u8>>) -> Sent {
+    match tokio::time::timeout(client_timeout(ctx), proxy_client().send(method, url, headers, body)).await {
+        Err(_) => Sent::TimedOut,
+        Ok(Ok(r)) => Sent::Answer(r),
+        Ok(Err(e)) => Sent::Failed(connect_error_text(url, &e)),
+    }
+}
+
+/// aiohttp's `ClientConnectorError` text for a request that got no answer: `Cannot connect to
+/// host 127.0.0.1:9 ssl:default [Connect call failed ('127.0.0.1', 9)]` (the bracket names the
+/// refused address as Python does for an IPv4 host; other causes are named in our words).
+fn connect_error_text(url: &str, e: &crate::net::outbound::OutboundError) -> String {
+    let Ok(u) = reqwest::Url::parse(url) else { return e.to_string() };
+    let host = u.host_str().unwrap_or("").to_string();
+    let port = u.port_or_known_default().unwrap_or(0);
+    let cause = match u.host() {
+        Some(url::Host::Ipv4(ip)) => format!("Connect call failed ('{ip}', {port})"),
+        _ => e.to_string(),
+    };
+    format!("Cannot connect to host {host}:{port} ssl:default [{cause}]")
+}
+
+/// Whether an answer is JSON as aiohttp's `response.json()` requires (`application/json` or
+/// `application/...+json`); other answers make it raise.
+pub fn is_json(r: &reqwest::Response) -> bool {
+    let ct = r.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    mime.strip_prefix("application/").is_some_and(|sub| sub == "json" || sub.ends_with("+json"))
+}
+
+/// The body of an answer, read within [`client_timeout`]; `None` when it could not be read.
+pub async fn read_upstream(ctx: &ServerContext, r: reqwest::Response) -> Option<bytes::Bytes> {
+    tokio::time::timeout(client_timeout(ctx), r.bytes()).await.ok().and_then(|b| b.ok())
+}
+
+/// `await r.json()`: the body as JSON when the answer says JSON and parses; else the text
+/// (`Err`), as the reference's fallbacks to `r.text()` read it.
+pub async fn upstream_json(ctx: &ServerContext, r: reqwest::Response) -> std::result::Result<Value, String> {
+    let json = is_json(&r);
+    let body = read_upstream(ctx, r).await.unwrap_or_default();
+    match serde_json::from_slice::<Value>(&body) {
+        Ok(v) if json => Ok(v),
+        _ => Err(String::from_utf8_lossy(&body).into_owned()),
+    }
+}
+
+/// The `Retry-After` and `Retry-After-Ms` headers of an answer, which the reference passes on
+/// with an error.
+pub fn retry_headers(r: &reqwest::Response) -> Vec<(HeaderName, HeaderValue)> {
+    r.headers()
+        .iter()
+        .filter(|(k, _)| matches!(k.as_str(), "retry-after" | "retry-after-ms"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// An answer passed through while it arrives: the provider's status, its headers (but those
+/// that no longer hold once the body is re-framed: `_clean_proxy_headers`), and the body's
+/// chunks as the provider sends them.
+pub struct UpstreamStream {
+    pub status: u16,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub body: futures::stream::BoxStream<'static, std::result::Result<bytes::Bytes, std::io::Error>>,
+}
+
+/// Headers the reference drops from a proxied answer (`_STRIP_PROXY_HEADERS`), and the
+/// connection's own hop-by-hop headers.
+const STRIPPED: [&str; 7] = ["content-encoding", "content-length", "transfer-encoding", "server", "date", "connection", "keep-alive"];
+
+/// `StreamingResponse(stream_wrapper(r), status_code=r.status, headers=_clean_proxy_headers(r.headers))`,
+/// with `content_type` replacing the provider's when given. A pause longer than
+/// [`stream_idle_timeout`] between two chunks ends the stream (as a broken one).
+pub fn upstream_stream(ctx: &ServerContext, r: reqwest::Response, content_type: Option<&str>) -> UpstreamStream {
+    use futures::StreamExt;
+    let status = r.status().as_u16();
+    let mut headers: Vec<(HeaderName, HeaderValue)> =
+        r.headers().iter().filter(|(k, _)| !STRIPPED.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    if let Some(ct) = content_type.and_then(|c| HeaderValue::from_str(c).ok()) {
+        headers.retain(|(k, _)| k != reqwest::header::CONTENT_TYPE);
+        headers.push((reqwest::header::CONTENT_TYPE, ct));
+    }
+    let idle = stream_idle_timeout(ctx);
+    let chunks = r.bytes_stream();
+    let body = futures::stream::unfold(Some(chunks), move |state| async move {
+        let mut chunks = state?;
+        match tokio::time::timeout(idle, chunks.next()).await {
+            Err(_) => Some((Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "the provider stopped sending")), None)),
+            Ok(None) => None,
+            Ok(Some(Ok(b))) => Some((Ok(b), Some(chunks))),
+            Ok(Some(Err(e))) => Some((Err(std::io::Error::other(e.to_string())), None)),
+        }
+    })
+    .boxed();
+    UpstreamStream { status, headers, body }
+}
+
+/// What a proxy route answers: a JSON value (200), a streamed answer, or the provider's own
+/// error passed on with its status (`JSONResponse`/`PlainTextResponse` of the OpenAI proxy).
+pub enum Proxied {
+    Json(Value),
+    Stream(UpstreamStream),
+    Passed { status: u16, body: std::result::Result<Value, String>, headers: Vec<(HeaderName, HeaderValue)> },
 }

@@ -19,6 +19,8 @@ pub mod ldap;
 pub mod mfa;
 pub mod models;
 pub mod oauth;
+pub mod ollama;
+pub mod openai;
 pub mod scim;
 pub mod session;
 pub mod tasks;

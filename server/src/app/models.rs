@@ -1152,3 +1152,68 @@ pub async fn list_page(ctx: &ServerContext, user: &SessionUser, q: &ListQuery) -
         .collect();
     Ok(json!({"items": items, "total": total}))
 }
+
+// ---- model access for the LLM proxies (`/ollama`, `/openai`) ----
+
+/// `BYPASS_MODEL_ACCESS_CONTROL`.
+pub fn bypass_model_access(ctx: &ServerContext) -> bool {
+    bypasses(ctx).0
+}
+
+/// `Models.get_model_by_id`: the workspace entry of a model, with its grants.
+pub async fn model_info(ctx: &ServerContext, id: &str) -> Result<Option<(ModelRow, Vec<GrantRow>)>> {
+    let client = ctx.db.get().await?;
+    Ok(db::model_by_id(&**client, id).await?)
+}
+
+/// The proxies' `get_filtered_models`: of `ids`, those with a workspace entry the user owns or
+/// may read (directly, through a group or its ancestors, or publicly). Two statements whatever
+/// the number of models.
+pub async fn readable_ids(ctx: &ServerContext, user: &SessionUser, ids: &[String]) -> Result<HashSet<String>> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let client = ctx.db.get().await?;
+    let rows = db::owners_and_read_grants(&**client, ids).await?;
+    let groups: HashSet<String> = groups_by_member(&**client, &user.user.id, true).await?.into_iter().map(|g| g.id).collect();
+    let uid = user.user.id.as_str();
+    Ok(rows
+        .into_iter()
+        .filter(|(_, owner, grants)| {
+            owner == uid
+                || grants.iter().any(|(ptype, pid)| match ptype.as_str() {
+                    "user" => pid == "*" || pid == uid,
+                    "group" => groups.contains(pid),
+                    _ => false,
+                })
+        })
+        .map(|(id, _, _)| id)
+        .collect())
+}
+
+/// `utils/access_control::check_model_access`: unless `bypass`, a non-admin may use a model
+/// only through a workspace entry they own or may read, and every base model it chains to
+/// likewise (`has_base_model_access`; a base without an entry is admin-only); an unregistered
+/// model is admin-only. Refusals answer 403 `Model not found`.
+pub async fn check_access(ctx: &ServerContext, user: &SessionUser, info: Option<&(ModelRow, Vec<GrantRow>)>, bypass: bool) -> Result<()> {
+    if bypass || user.user.role == "admin" {
+        return Ok(());
+    }
+    let refused = || Error::forbidden("Model not found");
+    let Some((row, grants)) = info else { return Err(refused()) };
+    let groups = group_ids(ctx, &user.user.id).await?;
+    let uid = user.user.id.as_str();
+    if !(row.user_id == uid || has_grant(grants, uid, &groups, "read")) {
+        return Err(refused());
+    }
+    let mut seen = HashSet::from([row.id.clone()]);
+    let mut base = row.base_model_id.clone();
+    while let Some(id) = base.filter(|b| !b.is_empty() && seen.insert(b.clone())) {
+        let Some((b, bgrants)) = model_info(ctx, &id).await? else { return Err(refused()) };
+        if !(b.user_id == uid || has_grant(&bgrants, uid, &groups, "read")) {
+            return Err(refused());
+        }
+        base = b.base_model_id;
+    }
+    Ok(())
+}

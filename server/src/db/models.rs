@@ -442,3 +442,31 @@ pub async fn grants_of(db: &impl GenericClient, ids: &[String]) -> Result<Vec<Gr
         .await?;
     Ok(rows.iter().map(grant_row).collect())
 }
+
+/// `Models.get_models_by_ids` narrowed to what an access check needs: each listed model's
+/// owner and its `read` grants, in one statement (ids without a row are absent).
+pub async fn owners_and_read_grants(
+    db: &impl GenericClient,
+    ids: &[String],
+) -> Result<Vec<(String, String, Vec<(String, String)>)>, DbError> {
+    let rows = db
+        .query(
+            "SELECT m.id, m.user_id,
+                    COALESCE(array_agg(g.principal_type) FILTER (WHERE g.id IS NOT NULL), '{}'),
+                    COALESCE(array_agg(g.principal_id) FILTER (WHERE g.id IS NOT NULL), '{}')
+             FROM model m
+             LEFT JOIN access_grant g ON g.resource_type = 'model' AND g.resource_id = m.id AND g.permission = 'read'
+             WHERE m.id = ANY($1)
+             GROUP BY m.id, m.user_id",
+            &[&ids],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let types: Vec<String> = r.get(2);
+            let ids: Vec<String> = r.get(3);
+            (r.get(0), r.get::<_, Option<String>>(1).unwrap_or_default(), types.into_iter().zip(ids).collect())
+        })
+        .collect())
+}

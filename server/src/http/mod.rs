@@ -16,6 +16,8 @@ mod ldap;
 mod mfa;
 mod models;
 mod oauth;
+mod ollama;
+mod openai;
 mod query;
 mod scim;
 mod tasks;

@@ -43,7 +43,7 @@ type Served = (ApiDescription<Arc<ServerContext>>, Vec<(&'static str, Invoker<Ar
 /// matched against them: the literal traits first, as the reference declares a literal route
 /// before the variable one beside it.
 fn served() -> Vec<Served> {
-    use webui_api::{chats, configs, connections, folders, models, tasks};
+    use webui_api::{chats, configs, connections, folders, models, ollama, openai, tasks};
     vec![
         (webui_api::webui_literal_api_mod::api_description::<ServerImpl>(), webui_api::webui_literal_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_literal_api_mod::api_description::<ServerImpl>(), chats::chats_literal_api_invokers::invokers::<ServerImpl>()),
@@ -56,6 +56,11 @@ fn served() -> Vec<Served> {
         (configs::configs_api_mod::api_description::<ServerImpl>(), configs::configs_api_invokers::invokers::<ServerImpl>()),
         (connections::connections_api_mod::api_description::<ServerImpl>(), connections::connections_api_invokers::invokers::<ServerImpl>()),
         (models::models_api_mod::api_description::<ServerImpl>(), models::models_api_invokers::invokers::<ServerImpl>()),
+        (ollama::ollama_api_mod::api_description::<ServerImpl>(), ollama::ollama_api_invokers::invokers::<ServerImpl>()),
+        (openai::openai_api_mod::api_description::<ServerImpl>(), openai::openai_api_invokers::invokers::<ServerImpl>()),
+        // The reference's `/openai/{path:path}` catch-all is declared after every /openai route.
+        (openai::openai_passthrough_api_mod::api_description::<ServerImpl>(), openai::openai_passthrough_api_invokers::invokers::<ServerImpl>()),
+        (openai::openai_passthrough_rest_api_mod::api_description::<ServerImpl>(), openai::openai_passthrough_rest_api_invokers::invokers::<ServerImpl>()),
     ]
     .into_iter()
     .map(|(d, i)| (d.expect("an API trait's endpoints register"), i))

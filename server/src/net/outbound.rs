@@ -259,15 +259,23 @@ pub struct Outbound {
 
 impl Outbound {
     pub fn new(policy: Policy) -> Outbound {
+        Self::with_timeout(policy, Some(Duration::from_secs(60)))
+    }
+
+    /// A client whose requests have no overall time limit of their own (`None`): for answers
+    /// streamed for as long as the other side writes (the LLM proxies), whose callers bound
+    /// each call themselves.
+    pub fn with_timeout(policy: Policy, total: Option<Duration>) -> Outbound {
         let policy = Arc::new(policy);
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .dns_resolver(GuardedResolver { policy: policy.clone() })
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            .build()
-            .expect("the outbound HTTP client builds");
+            .connect_timeout(Duration::from_secs(10));
+        if let Some(t) = total {
+            builder = builder.timeout(t);
+        }
+        let client = builder.build().expect("the outbound HTTP client builds");
         Outbound { client, policy }
     }
 

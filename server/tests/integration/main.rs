@@ -15,6 +15,8 @@ mod limits;
 mod mfa;
 mod models;
 mod oauth;
+mod ollama;
+mod openai;
 mod oauth_config;
 mod route_auth;
 mod routes;

@@ -32,6 +32,10 @@ enum Class {
     /// A login step authorized by its one-time challenge token (body or `mfa_challenge`
     /// cookie), never by a session: every caller gets the anonymous caller's answer.
     Challenge,
+    /// A `user` route whose provider answers for itself: as `user`, but the user's and the
+    /// admin's answer may be a 401 of the route's own (`/openai/audio/speech` without an
+    /// `api.openai.com` connection: `OpenAI API was not found`), never a session refusal.
+    UserProvider,
 }
 
 impl Class {
@@ -45,6 +49,7 @@ impl Class {
             "owner-only" => Class::OwnerOnly,
             "scim" => Class::Scim,
             "challenge" => Class::Challenge,
+            "user-provider" => Class::UserProvider,
             _ => return None,
         })
     }
@@ -250,6 +255,11 @@ fn refused(a: &Answer) -> bool {
     a.status == 401 || a.status == 403
 }
 
+/// A refusal of the session itself (not a route's own 401).
+fn session_refused(a: &Answer) -> bool {
+    a.status == 403 || (a.status == 401 && (a.detail == json!(ACCESS_PROHIBITED) || a.detail == json!("Not authenticated")))
+}
+
 #[tokio::test]
 async fn every_route_answers_as_its_class() {
     let Table { routes: table, resources } = table();
@@ -274,6 +284,11 @@ async fn every_route_answers_as_its_class() {
         ("USER_PERMISSIONS_FEATURES_API_KEYS", "true"),
         ("ENABLE_SCIM", "true"),
         ("SCIM_TOKEN", SCIM_TOKEN),
+        // The LLM connections point at a closed local port (no call leaves the machine), and
+        // the deprecated /openai/{path} passthrough is on (off, it answers everyone 403).
+        ("OPENAI_API_BASE_URL", "http://127.0.0.1:9"),
+        ("OLLAMA_BASE_URL", "http://127.0.0.1:9"),
+        ("ENABLE_OPENAI_API_PASSTHROUGH", "true"),
     ])
     .await;
     let acc = accounts(&s).await;
@@ -357,7 +372,7 @@ async fn every_route_answers_as_its_class() {
         let a = call(&s.url, method, &url_for(&acc.pending), Some(&acc.pending.token), None).await;
         match entry.class {
             Class::Public | Class::Pending => check("pending", &a, !refused(&a), "not 401/403"),
-            Class::User | Class::Admin | Class::Owner | Class::OwnerOnly => {
+            Class::User | Class::UserProvider | Class::Admin | Class::Owner | Class::OwnerOnly => {
                 check("pending", &a, a.status == 401 && a.detail == json!(ACCESS_PROHIBITED), "401 ACCESS_PROHIBITED")
             }
             Class::Scim => check("pending", &a, a.status == 401, "401"),
@@ -370,6 +385,7 @@ async fn every_route_answers_as_its_class() {
             Class::Admin => check("user", &a, a.status == 401 && a.detail == json!(ACCESS_PROHIBITED), "401 ACCESS_PROHIBITED"),
             Class::Owner | Class::OwnerOnly => check("owner", &a, !refused(&a) && a.status != 404, "not 401/403/404"),
             Class::Scim => check("user", &a, a.status == 401, "401"),
+            Class::UserProvider => check("user", &a, !session_refused(&a), "not a session refusal"),
             _ => check("user", &a, !refused(&a), "not 401/403"),
         }
         if matches!(entry.class, Class::Owner | Class::OwnerOnly) {
@@ -385,6 +401,8 @@ async fn every_route_answers_as_its_class() {
             check("SCIM token", &a, !refused(&a), "not 401/403");
         } else if entry.class == Class::OwnerOnly {
             check("admin", &a, refused(&a) || a.status == 404, "401, 403 or 404 (not the admin's)");
+        } else if entry.class == Class::UserProvider {
+            check("admin", &a, !session_refused(&a), "not a session refusal");
         } else {
             check("admin", &a, !refused(&a), "not 401/403");
         }
