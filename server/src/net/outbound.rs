@@ -259,15 +259,22 @@ pub struct Outbound {
 
 impl Outbound {
     pub fn new(policy: Policy) -> Outbound {
+        Self::with_timeout(policy, Some(Duration::from_secs(60)))
+    }
+
+    /// A client whose requests run at most `timeout` in all (`None`: no limit, for streamed
+    /// answers that last as long as the upstream writes; callers bound them themselves).
+    pub fn with_timeout(policy: Policy, timeout: Option<Duration>) -> Outbound {
         let policy = Arc::new(policy);
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .dns_resolver(GuardedResolver { policy: policy.clone() })
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            .build()
-            .expect("the outbound HTTP client builds");
+            .connect_timeout(Duration::from_secs(10));
+        if let Some(t) = timeout {
+            builder = builder.timeout(t);
+        }
+        let client = builder.build().expect("the outbound HTTP client builds");
         Outbound { client, policy }
     }
 
