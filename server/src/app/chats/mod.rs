@@ -1312,7 +1312,7 @@ pub async fn clone(ctx: &ServerContext, s: &SessionUser, id: &str, title: Option
     let row = db::insert(
         &*tx,
         &NewChat {
-            id,
+            id: &uuid::Uuid::new_v4().to_string(),
             user_id: &s.user.id,
             title: &title,
             chat: &body,

@@ -114,10 +114,18 @@ pub async fn start(ctx: &Arc<ServerContext>, user: &SessionUser, mut meta: Metad
         m.insert("meta".into(), json!({"task_id": task_id}));
         chats::upsert_message_by_id(ctx, &meta.chat_id, &meta.message_id, m, false).await?;
     }
+    // The task waits for `chat:active {active: true}` to go out first (the reference's first
+    // event of the task always follows it: the upstream is slower than the emit).
+    let (go, ready) = tokio::sync::oneshot::channel::<()>();
     let (c, u, m) = (ctx.clone(), user.clone(), meta.clone());
-    tasks::create_task_with_id(ctx, task_id.clone(), Some(meta.chat_id.clone()), move |cancel| run(c, u, m, form, cancel)).await;
+    tasks::create_task_with_id(ctx, task_id.clone(), Some(meta.chat_id.clone()), move |cancel| async move {
+        let _ = ready.await;
+        run(c, u, m, form, cancel).await
+    })
+    .await;
     let folder_id = folder(ctx, &meta).await;
     emit(ctx, &meta, Some(&meta.message_id), json!({"type": "chat:active", "data": {"active": true, "folder_id": folder_id}})).await;
+    let _ = go.send(());
     Ok(task_id)
 }
 
