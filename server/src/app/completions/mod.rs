@@ -324,8 +324,12 @@ pub async fn chat_completed(ctx: &ServerContext, user: &SessionUser, mut form: M
     if models::registered(ctx, user, &model_id).await?.is_none() {
         return Err(Error::bad_request("Model not found"));
     }
-    if !form.contains_key("session_id") {
-        return Err(Error::bad_request("'session_id'"));
+    // `metadata = {'chat_id': data['chat_id'], ..., 'session_id': data['session_id']}`: the
+    // reference's KeyError text.
+    for key in ["chat_id", "session_id"] {
+        if !form.contains_key(key) {
+            return Err(Error::bad_request(format!("'{key}'")));
+        }
     }
     Ok(Value::Object(form))
 }

@@ -521,7 +521,15 @@ pub async fn ollama_chat(ctx: &ServerContext, user: &SessionUser, mut payload: M
 pub async fn ollama_openai_chat(ctx: &ServerContext, user: &SessionUser, mut payload: Map<String, Value>) -> Result<Answer> {
     payload.shift_remove("metadata");
     super::ollama::validate_openai_form(&payload)?;
-    payload.retain(|_, v| !v.is_null());
+    // `OpenAIChatCompletionForm.model_dump(exclude_none=True)`: `model`, `messages`, then the rest.
+    let mut dumped = Map::new();
+    for key in ["model", "messages"] {
+        if let Some(v) = payload.shift_remove(key) {
+            dumped.insert(key.into(), v);
+        }
+    }
+    dumped.extend(payload.into_iter().filter(|(_, v)| !v.is_null()));
+    let mut payload = dumped;
     ollama_prepare(ctx, user, &mut payload, Via::default(), false).await?;
     let model = payload.get("model").map(py_str).unwrap_or_default();
     let idx = ollama_url(ctx, user, &model).await?;
