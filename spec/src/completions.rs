@@ -7,11 +7,21 @@
 //! answer is whatever the upstream answers (a stream, a JSON body, its error status), or, for
 //! the web UI, `{status, task_ids, chat_id}` at once while the answer streams over socket.io.
 
-use dropshot::{Body, RequestContext};
+use dropshot::{Body, Query, RequestContext};
 use http::Response;
+use schemars::JsonSchema;
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::{Detail, FastJson};
+
+/// `?url_idx=`: which of the Ollama servers to use (kept as text: checked after the session).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct UrlIdxQuery {
+    #[serde(default)]
+    #[schemars(with = "Option<i64>")]
+    pub url_idx: Option<String>,
+}
 
 api_traits! {
 /// The chat completion routes.
@@ -53,6 +63,7 @@ pub trait CompletionsApi in completions_api_invokers {
     #[endpoint { method = POST, path = "/ollama/api/chat", tags = ["ollama"] }]
     async fn ollama_generate_chat_completion(
         rqctx: RequestContext<Self::Context>,
+        query: Query<UrlIdxQuery>,
         body: FastJson<Map<String, Value>>,
     ) -> Result<Response<Body>, Detail>;
 
@@ -60,6 +71,7 @@ pub trait CompletionsApi in completions_api_invokers {
     #[endpoint { method = POST, path = "/ollama/v1/chat/completions", tags = ["ollama"] }]
     async fn ollama_generate_openai_chat_completion(
         rqctx: RequestContext<Self::Context>,
+        query: Query<UrlIdxQuery>,
         body: FastJson<Map<String, Value>>,
     ) -> Result<Response<Body>, Detail>;
 }

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use dropshot::{Body, RequestContext};
+use dropshot::{Body, Query, RequestContext};
 use http::Response;
 use serde_json::{Map, Value};
-use webui_api::completions::CompletionsApi;
+use webui_api::completions::{CompletionsApi, UrlIdxQuery};
 use webui_api::{Detail, FastJson};
 
 use super::{auth, ServerImpl};
@@ -87,16 +87,18 @@ impl CompletionsApi for ServerImpl {
     }
 
     /// `routers/ollama.py::generate_chat_completion`.
-    async fn ollama_generate_chat_completion(rqctx: Ctx, body: FastJson<Map<String, Value>>) -> Result<Response<Body>, Detail> {
+    async fn ollama_generate_chat_completion(rqctx: Ctx, query: Query<UrlIdxQuery>, body: FastJson<Map<String, Value>>) -> Result<Response<Body>, Detail> {
         let user = auth::require_user(&rqctx).await?;
+        let url_idx = super::query::int("url_idx", &query.into_inner().url_idx)?;
         let form = body.into_inner()?;
-        respond(upstream::ollama_chat(rqctx.context(), &user, form, Via::default()).await?)
+        respond(upstream::ollama_chat(rqctx.context(), &user, form, Via::default(), url_idx).await?)
     }
 
     /// `routers/ollama.py::generate_openai_chat_completion`.
-    async fn ollama_generate_openai_chat_completion(rqctx: Ctx, body: FastJson<Map<String, Value>>) -> Result<Response<Body>, Detail> {
+    async fn ollama_generate_openai_chat_completion(rqctx: Ctx, query: Query<UrlIdxQuery>, body: FastJson<Map<String, Value>>) -> Result<Response<Body>, Detail> {
         let user = auth::require_user(&rqctx).await?;
+        let url_idx = super::query::int("url_idx", &query.into_inner().url_idx)?;
         let form = body.into_inner()?;
-        respond(upstream::ollama_openai_chat(rqctx.context(), &user, form).await?)
+        respond(upstream::ollama_openai_chat(rqctx.context(), &user, form, url_idx).await?)
     }
 }

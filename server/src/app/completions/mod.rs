@@ -159,7 +159,7 @@ pub async fn generate(ctx: &ServerContext, user: &SessionUser, mut form: Map<Str
         }
         let streamed = truthy(form.get("stream"));
         let payload = ollama::payload_from_openai(&form);
-        let answer = upstream::ollama_chat(ctx, user, payload, Via { bypass_filter: false, bypass_system_prompt: true }).await?;
+        let answer = upstream::ollama_chat(ctx, user, payload, Via { bypass_filter: false, bypass_system_prompt: true }, None).await?;
         return Ok(match answer {
             Answer::Stream { status, mut headers, body } if streamed => {
                 headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));

@@ -414,7 +414,27 @@ pub fn py_str(v: &Value) -> String {
 
 /// `get_ollama_url`: a server the model is on (the first; the reference picks one at random),
 /// the model lists fetched again when the model is not in them.
-async fn ollama_url(ctx: &ServerContext, user: &SessionUser, model: &str) -> Result<usize> {
+async fn ollama_url(ctx: &ServerContext, user: &SessionUser, model: &str, url_idx: Option<i64>) -> Result<usize> {
+    if let Some(idx) = url_idx {
+        // `validate_ollama_backend_idx`: a user may only name a server the model is on.
+        if user.user.role != "admin" {
+            let mut entry = connections::ollama_model(ctx, model);
+            if entry.is_none() {
+                connections::ollama_all_models(ctx, user).await;
+                entry = connections::ollama_model(ctx, model);
+            }
+            let on = entry.and_then(|e| e.get("urls").cloned()).and_then(|u| u.as_array().cloned()).unwrap_or_default();
+            if !on.iter().any(|u| u.as_i64() == Some(idx)) {
+                return Err(Error::forbidden(messages::ACCESS_PROHIBITED));
+            }
+        }
+        // An index past the list (or negative): the reference fails with a 500 (IndexError);
+        // a caller's mistake, so 400 here.
+        return usize::try_from(idx)
+            .ok()
+            .filter(|i| connections::ollama_connection(ctx, *i).is_some())
+            .ok_or_else(|| Error::bad_request("No Ollama server at this url_idx"));
+    }
     let mut entry = connections::ollama_model(ctx, model);
     if entry.is_none() {
         connections::clear_models_cache(ctx);
@@ -499,8 +519,8 @@ async fn ollama_prepare(
 
 /// `routers/ollama.py::generate_chat_completion` (`POST /ollama/api/chat`): NDJSON when
 /// streamed (the default), the upstream's JSON otherwise.
-// Not done: `/ollama/api/chat/{url_idx}`.
-pub async fn ollama_chat(ctx: &ServerContext, user: &SessionUser, mut payload: Map<String, Value>, via: Via) -> Result<Answer> {
+// Not done: the `/ollama/api/chat/{url_idx}` path form (the `?url_idx=` query is served).
+pub async fn ollama_chat(ctx: &ServerContext, user: &SessionUser, mut payload: Map<String, Value>, via: Via, url_idx: Option<i64>) -> Result<Answer> {
     if !connections::enabled(ctx).1 {
         return Err(Error::status(503, messages::OLLAMA_API_DISABLED));
     }
@@ -509,7 +529,7 @@ pub async fn ollama_chat(ctx: &ServerContext, user: &SessionUser, mut payload: M
     let mut payload = super::ollama::chat_form_dump(payload);
     ollama_prepare(ctx, user, &mut payload, via, true).await?;
     let model = payload.get("model").map(py_str).unwrap_or_default();
-    let idx = ollama_url(ctx, user, &model).await?;
+    let idx = ollama_url(ctx, user, &model, url_idx).await?;
     let prefix = connections::ollama_connection(ctx, idx).and_then(|(_, _, c)| c.get("prefix_id").and_then(Value::as_str).map(str::to_owned));
     payload.insert("model".into(), Value::from(strip_prefix(&model, prefix.as_deref())));
     let streamed = payload.get("stream").is_none_or(|s| s.as_bool().unwrap_or(true));
@@ -518,7 +538,7 @@ pub async fn ollama_chat(ctx: &ServerContext, user: &SessionUser, mut payload: M
 
 /// `routers/ollama.py::generate_openai_chat_completion` (`POST /ollama/v1/chat/completions`):
 /// the server's OpenAI-compatible answer passed through.
-pub async fn ollama_openai_chat(ctx: &ServerContext, user: &SessionUser, mut payload: Map<String, Value>) -> Result<Answer> {
+pub async fn ollama_openai_chat(ctx: &ServerContext, user: &SessionUser, mut payload: Map<String, Value>, url_idx: Option<i64>) -> Result<Answer> {
     payload.shift_remove("metadata");
     super::ollama::validate_openai_form(&payload)?;
     // `OpenAIChatCompletionForm.model_dump(exclude_none=True)`: `model`, `messages`, then the rest.
@@ -532,7 +552,7 @@ pub async fn ollama_openai_chat(ctx: &ServerContext, user: &SessionUser, mut pay
     let mut payload = dumped;
     ollama_prepare(ctx, user, &mut payload, Via::default(), false).await?;
     let model = payload.get("model").map(py_str).unwrap_or_default();
-    let idx = ollama_url(ctx, user, &model).await?;
+    let idx = ollama_url(ctx, user, &model, url_idx).await?;
     let prefix = connections::ollama_connection(ctx, idx).and_then(|(_, _, c)| c.get("prefix_id").and_then(Value::as_str).map(str::to_owned));
     payload.insert("model".into(), Value::from(strip_prefix(&model, prefix.as_deref())));
     let streamed = truthy(payload.get("stream"));
