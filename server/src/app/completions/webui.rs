@@ -268,7 +268,7 @@ async fn run(ctx: Arc<ServerContext>, user: SessionUser, meta: Metadata, form: M
     let mut st = Answering { output: Vec::new(), usage: None };
     let mid = Some(meta.message_id.as_str());
     let end = tokio::select! {
-        end = answer(&ctx, &user, &meta, form, &mut st, cancel.clone()) => end,
+        end = answer(&ctx, &user, &meta, form, &mut st) => end,
         _ = cancel.cancelled() => End::Cancelled,
     };
     match end {
@@ -296,7 +296,7 @@ async fn run(ctx: Arc<ServerContext>, user: SessionUser, meta: Metadata, form: M
 }
 
 /// The answer itself (`process_chat` → `process_chat_response`).
-async fn answer(ctx: &ServerContext, user: &SessionUser, meta: &Metadata, form: Map<String, Value>, st: &mut Answering, _cancel: Cancel) -> End {
+async fn answer(ctx: &ServerContext, user: &SessionUser, meta: &Metadata, form: Map<String, Value>, st: &mut Answering) -> End {
     let mid = Some(meta.message_id.as_str());
     let answer = match generate(ctx, user, form, &meta.model).await {
         Ok(a) => a,
