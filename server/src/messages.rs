@@ -30,6 +30,7 @@ pub const MODEL_ID_TAKEN: &str = "Uh-oh! This model id is already registered. Pl
 pub const MODEL_ID_TOO_LONG: &str = "The model id is too long. Please make sure your model id is less than 256 characters long.";
 pub const SHARE_AUDIENCE_FORBIDDEN: &str = "You do not have permission to share with the requested audience";
 pub const SERVER_CONNECTION_ERROR: &str = "Open WebUI: Server Connection Error";
+pub const OLLAMA_API_DISABLED: &str = "The Ollama API is disabled. Please enable it to use this feature.";
 pub const USER_NOT_FOUND: &str = "We could not find what you're looking for :/";
 pub const API_KEY_NOT_FOUND: &str = "Oops! It looks like there's a hiccup. The API key is missing. Please make sure to provide a valid API key to access this feature.";
 pub const API_KEY_NOT_ALLOWED: &str = "Use of API key is not enabled in the environment.";
@@ -120,7 +121,6 @@ pub const NUL_IN_TEXT: &str = "Invalid input: text cannot contain NUL (0x00) cha
 pub fn model_not_found(name: &str) -> String {
     format!("Model '{name}' was not found")
 }
-pub const OLLAMA_API_DISABLED: &str = "The Ollama API is disabled. Please enable it to use this feature.";
 pub const OLLAMA_NOT_FOUND: &str = "WebUI could not connect to Ollama";
 pub const OPENAI_NOT_FOUND: &str = "OpenAI API was not found";
 /// `routers/openai.py`'s own words when `ENABLE_OPENAI_API` is off.

@@ -18,6 +18,7 @@ pub mod dispatch;
 pub mod auths;
 mod body;
 pub mod chats;
+pub mod completions;
 pub mod configs;
 pub mod connections;
 mod error;
@@ -1097,6 +1098,13 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         description: "The /api/v1/chats operations with a literal path segment where another has a variable \
                       (`/api/v1/chats/all` beside `/api/v1/chats/{id}`).",
         describe: chats::chats_literal_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "completions",
+        title: "Open WebUI: chat completions",
+        description: "/api/chat/completions and the connections' chat routes: streamed answers for API callers, \
+                      background tasks with socket.io events for the web UI.",
+        describe: completions::completions_api_mod::stub_api_description,
     },
     ApiDocument {
         ident: "tasks",

@@ -20,6 +20,18 @@ pub struct StopResult {
     pub message: String,
 }
 
+/// `GET /api/tasks/chat/{chat_id}`: `{"task_ids": [...]}`.
+#[derive(Debug, Clone, Serialize, JsonSchema, PartialEq)]
+pub struct ChatTaskIds {
+    pub task_ids: Vec<String>,
+}
+
+/// `{chat_id}` of `/api/tasks/chat/{chat_id}`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct TaskChatIdPath {
+    pub chat_id: String,
+}
+
 /// `{task_id}` of `/api/tasks/stop/{task_id}`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct TaskIdPath {
@@ -40,6 +52,21 @@ pub trait TasksApi in tasks_api_invokers {
     async fn tasks_stop_endpoint(
         rqctx: RequestContext<Self::Context>,
         path: Path<TaskIdPath>,
+    ) -> Result<HttpResponseOk<StopResult>, Detail>;
+
+    /// The running tasks of a chat the caller may write to (none for another's chat).
+    #[endpoint { method = GET, path = "/api/tasks/chat/{chat_id}" }]
+    async fn tasks_list_by_chat_id_endpoint(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<TaskChatIdPath>,
+    ) -> Result<HttpResponseOk<ChatTaskIds>, Detail>;
+
+    /// Stops a chat's running tasks (the answer streamed so far is kept); 404 for a chat the
+    /// caller may not write to.
+    #[endpoint { method = POST, path = "/api/tasks/chat/{chat_id}/stop" }]
+    async fn tasks_stop_by_chat_id_endpoint(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<TaskChatIdPath>,
     ) -> Result<HttpResponseOk<StopResult>, Detail>;
 }
 }

@@ -1080,3 +1080,52 @@ pub enum Proxied {
     Stream(UpstreamStream),
     Passed { status: u16, body: std::result::Result<Value, String>, headers: Vec<(HeaderName, HeaderValue)> },
 }
+
+// ---- what chat completions need (`crate::app::completions`) ----
+
+/// `app.state.OPENAI_MODELS[model_id]` as the last model-list fetch left it.
+pub fn openai_model(ctx: &ServerContext, model_id: &str) -> Option<Value> {
+    with_state(ctx, |s| s.openai_models.get(model_id).cloned())
+}
+
+/// `app.state.OLLAMA_MODELS[model_id]` (with its `urls`).
+pub fn ollama_model(ctx: &ServerContext, model_id: &str) -> Option<Value> {
+    with_state(ctx, |s| s.ollama_models.get(model_id).cloned())
+}
+
+/// `openai.enable` / `ollama.enable`.
+pub fn enabled(ctx: &ServerContext) -> (bool, bool) {
+    (openai_runtime(ctx).enable, ollama_runtime(ctx).enable)
+}
+
+/// `get_openai_connection(idx)`: the URL, the key and the connection's config.
+pub fn openai_connection(ctx: &ServerContext, idx: usize) -> Option<(String, String, Map<String, Value>)> {
+    let rt = openai_runtime(ctx);
+    let url = rt.urls.get(idx)?.clone();
+    let key = rt.keys.get(idx).cloned().unwrap_or_default();
+    let config = api_config(&rt.configs, idx, &url).cloned().unwrap_or_default();
+    Some((url, key, config))
+}
+
+/// An Ollama server: its URL, its key (`get_api_key`: the config's `key`, by index or by the
+/// URL's origin) and its config (`resolve_api_config`).
+pub fn ollama_connection(ctx: &ServerContext, idx: usize) -> Option<(String, Option<String>, Map<String, Value>)> {
+    let rt = ollama_runtime(ctx);
+    let url = rt.urls.get(idx)?.clone();
+    let config = api_config(&rt.configs, idx, &url).cloned().unwrap_or_default();
+    let origin = reqwest::Url::parse(&url).ok().map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+    let key = rt
+        .configs
+        .get(&idx.to_string())
+        .or_else(|| rt.configs.get(&origin))
+        .and_then(|c| c.get("key"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    Some((url, key, config))
+}
+
+/// `get_headers_and_cookies` for a chat request to a connection.
+pub fn request_headers(url: &str, key: Option<&str>, config: &Map<String, Value>, user: &SessionUser) -> HeaderMap {
+    headers_for(url, key, Some(config), Some(user))
+}
+

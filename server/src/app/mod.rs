@@ -9,6 +9,7 @@
 
 pub mod auths;
 pub mod chats;
+pub mod completions;
 pub mod config;
 pub mod configs;
 pub mod folders;

@@ -3,6 +3,7 @@
 //! (table `model`), filtered by access grants, in the configured order.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 use serde_json::{json, Map, Value};
 
@@ -396,6 +397,7 @@ async fn all_models(ctx: &ServerContext, user: &SessionUser, refresh: bool) -> R
         model.insert("filters".into(), json!([]));
     }
     connections::set_models_registry(ctx, !models.is_empty());
+    remember(ctx, &models);
     Ok(models)
 }
 
@@ -1217,3 +1219,63 @@ pub async fn check_access(ctx: &ServerContext, user: &SessionUser, info: Option<
     }
     Ok(())
 }
+
+// ---- `app.state.MODELS`, for chat completions (`crate::app::completions`) ----
+
+/// The last merged list by id (the reference's `request.app.state.MODELS`), per server context.
+fn registry() -> &'static Mutex<HashMap<usize, Map<String, Value>>> {
+    static MODELS: std::sync::OnceLock<Mutex<HashMap<usize, Map<String, Value>>>> = std::sync::OnceLock::new();
+    MODELS.get_or_init(Default::default)
+}
+
+fn remember(ctx: &ServerContext, models: &[Value]) {
+    let by_id: Map<String, Value> = models
+        .iter()
+        .filter_map(|m| Some((m.get("id").map(|i| i.as_str().map(str::to_string).unwrap_or_else(|| i.to_string()))?, m.clone())))
+        .collect();
+    registry().lock().expect("models registry").insert(ctx as *const ServerContext as usize, by_id);
+}
+
+/// `request.app.state.MODELS[model_id]`, the list fetched first when it is empty (`if not
+/// request.app.state.MODELS: await get_all_models(...)`).
+pub async fn registered(ctx: &ServerContext, user: &SessionUser, model_id: &str) -> Result<Option<Value>> {
+    let key = ctx as *const ServerContext as usize;
+    let empty = registry().lock().expect("models registry").get(&key).is_none_or(Map::is_empty);
+    if empty {
+        all_models(ctx, user, false).await?;
+    }
+    Ok(registry().lock().expect("models registry").get(&key).and_then(|m| m.get(model_id)).cloned())
+}
+
+/// `Models.get_model_by_id` as the completion routes read it: the row's params and base model.
+pub async fn workspace_entry(ctx: &ServerContext, model_id: &str) -> Result<Option<ModelRow>> {
+    Ok(load(ctx, model_id).await?.map(|(row, _)| row))
+}
+
+/// The model-read check of the completion routes (`check_model_access`): the model has a
+/// workspace entry the user owns or has a `read` grant on (directly, through a group, or
+/// public), or, for an arena model, its `access_grants` let the user read it (an admin reads
+/// one without grants). The admin and model bypasses are the caller's to apply.
+// Not done: the base-model chain (`has_base_model_access`).
+pub async fn readable(ctx: &ServerContext, user: &SessionUser, model: Option<&Value>, model_id: &str) -> Result<bool> {
+    if let Some(m) = model.filter(|m| m.get("arena").is_some_and(|a| truthy(Some(a)))) {
+        let grants = m.get("info").and_then(|i| i.get("meta")).and_then(|x| x.get("access_grants")).cloned().unwrap_or(json!([]));
+        if grants.as_array().is_none_or(Vec::is_empty) && user.user.role == "admin" {
+            return Ok(true);
+        }
+        let groups = group_ids(ctx, &user.user.id).await?;
+        return Ok(granted(&grants, &user.user.id, &groups));
+    }
+    let Some((row, grants)) = load(ctx, model_id).await? else { return Ok(false) };
+    if row.user_id == user.user.id {
+        return Ok(true);
+    }
+    let groups = group_ids(ctx, &user.user.id).await?;
+    Ok(has_grant(&grants, &user.user.id, &groups, "read"))
+}
+
+/// `BYPASS_MODEL_ACCESS_CONTROL`, `BYPASS_ADMIN_ACCESS_CONTROL`.
+pub fn access_bypasses(ctx: &ServerContext) -> (bool, bool) {
+    bypasses(ctx)
+}
+

@@ -100,7 +100,16 @@ where
     F: FnOnce(Cancel) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let task_id = uuid::Uuid::new_v4().to_string();
+    create_task_with_id(ctx, uuid::Uuid::new_v4().to_string(), item_id, task).await
+}
+
+/// [`create_task`] with the task's id chosen by the caller (a completion writes it into the
+/// message before the task starts, as the reference does).
+pub async fn create_task_with_id<F, Fut>(ctx: &Arc<ServerContext>, task_id: String, item_id: Option<String>, task: F) -> String
+where
+    F: FnOnce(Cancel) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let (stop, stop_rx) = watch::channel(false);
     let (ended_tx, ended) = watch::channel(false);
     let fut = task(Cancel(stop_rx));
@@ -261,4 +270,82 @@ pub fn start(ctx: &Arc<ServerContext>) {
             }
         }
     });
+}
+
+// ---- a chat's tasks (`main.py::list_tasks_by_chat_id_endpoint`, `stop_tasks_by_chat_id_endpoint`) ----
+
+/// `Chats.filter_task_ids_by_user_id`: the tasks whose message is the user's (a task no message
+/// names is the chat owner's).
+fn tasks_of_user(chat: &crate::db::chats::ChatRow, user_id: &str, task_ids: Vec<String>) -> Vec<String> {
+    let messages = chat.chat.get("history").and_then(|h| h.get("messages")).and_then(serde_json::Value::as_object);
+    let actor = |task_id: &str| -> String {
+        messages
+            .into_iter()
+            .flatten()
+            .rev()
+            .find(|(_, m)| m.get("meta").and_then(|x| x.get("task_id")).and_then(serde_json::Value::as_str) == Some(task_id))
+            .and_then(|(_, m)| m.get("user_id").and_then(serde_json::Value::as_str).filter(|u| !u.is_empty()).map(str::to_owned))
+            .unwrap_or_else(|| chat.user_id.clone())
+    };
+    task_ids.into_iter().filter(|t| actor(t) == user_id).collect()
+}
+
+/// `GET /api/tasks/chat/{chat_id}`: the running tasks of a chat the user may write to, theirs
+/// only; none for any other chat.
+pub async fn list_for_chat(ctx: &ServerContext, user: &crate::app::session::SessionUser, chat_id: &str) -> crate::error::Result<Vec<String>> {
+    let Some(chat) = crate::app::chats::writable(ctx, user, chat_id).await? else { return Ok(Vec::new()) };
+    Ok(tasks_of_user(&chat, &user.user.id, list_by_item(ctx, chat_id)))
+}
+
+/// `POST /api/tasks/chat/{chat_id}/stop`: stops the user's tasks of a chat they may write to
+/// (404 otherwise); with none running, the user's unfinished answers in the chat are marked done
+/// and announced (`chat:completion {done, output}`, `chat:tasks:cancel`).
+pub async fn stop_chat(ctx: &ServerContext, user: &crate::app::session::SessionUser, chat_id: &str) -> crate::error::Result<StopResult> {
+    use serde_json::{json, Value};
+    let Some(chat) = crate::app::chats::writable(ctx, user, chat_id).await? else {
+        return Err(crate::error::Error::not_found(crate::messages::NOT_FOUND));
+    };
+    let task_ids = tasks_of_user(&chat, &user.user.id, list_by_item(ctx, chat_id));
+    let mut result = StopResult { status: true, message: "No tasks found.".into() };
+    for t in &task_ids {
+        result = stop(ctx, t).await;
+    }
+    if !task_ids.is_empty() {
+        return Ok(result);
+    }
+    let messages = chat.chat.get("history").and_then(|h| h.get("messages")).and_then(Value::as_object).cloned().unwrap_or_default();
+    for (message_id, m) in messages {
+        let author = m.get("user_id").and_then(Value::as_str).filter(|u| !u.is_empty()).unwrap_or(&chat.user_id);
+        if author != user.user.id || m.get("role").and_then(Value::as_str) != Some("assistant") || m.get("done") != Some(&Value::Bool(false)) {
+            continue;
+        }
+        let mut output = m.get("output").cloned();
+        if let Some(Value::Array(items)) = output.as_mut() {
+            for item in items.iter_mut() {
+                let pending = matches!(item.get("status").and_then(Value::as_str), Some("pending" | "queued" | "requires_approval"));
+                if item.get("type").and_then(Value::as_str) == Some("function_call") && pending {
+                    item["status"] = json!("rejected");
+                    if let Some(o) = item.as_object_mut() {
+                        o.shift_remove("approved");
+                    }
+                }
+            }
+        }
+        let mut update = serde_json::Map::new();
+        update.insert("done".into(), json!(true));
+        if let Some(o @ Value::Array(_)) = &output {
+            update.insert("output".into(), o.clone());
+        }
+        crate::app::chats::upsert_message_by_id(ctx, chat_id, &message_id, update, false).await?;
+        result = StopResult { status: true, message: "Finalized pending approval message.".into() };
+        let events = [
+            json!({"type": "chat:completion", "data": {"done": true, "output": output.filter(Value::is_array)}}),
+            json!({"type": "chat:tasks:cancel"}),
+        ];
+        for e in events {
+            let payload = json!({"chat_id": chat_id, "message_id": message_id, "data": e});
+            crate::socket::emit_to_user(ctx, &user.user.id, "events", &payload).await;
+        }
+    }
+    Ok(result)
 }

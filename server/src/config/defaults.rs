@@ -375,6 +375,8 @@ pub const OTHER_ENV: &[&str] = &[
     "OAUTH_SESSION_TOKEN_ENCRYPTION_KEY",
     "WEBSOCKET_SERVER_PING_INTERVAL",
     "WEBSOCKET_SERVER_PING_TIMEOUT",
+    "AIOHTTP_CLIENT_TIMEOUT",
+    "AIOHTTP_CLIENT_STREAM_IDLE_TIMEOUT",
 ];
 
 /// Every environment variable this module reads.

@@ -474,6 +474,14 @@ pub async fn mark_unread(db: &impl GenericClient, id: &str, user_id: &str) -> Re
 
 /// `get_folder_unread_counts`: every folder of the user (in the table's order) with the unread
 /// chats in it and below it.
+/// `update_chat_last_read_at_by_id`: the user's chat marked read at `now`.
+pub async fn mark_read(db: &impl GenericClient, id: &str, user_id: &str, now: i64) -> Result<Option<i64>, DbError> {
+    let row = db
+        .query_opt("UPDATE chat SET last_read_at = $3 WHERE id = $1 AND user_id = $2 RETURNING last_read_at", &[&id, &user_id, &now])
+        .await?;
+    Ok(row.map(|r| r.get(0)))
+}
+
 pub async fn folder_unread_counts(db: &impl GenericClient, user_id: &str) -> Result<Map<String, Value>, DbError> {
     let folders: Vec<(String, Option<String>)> = db
         .query("SELECT id, parent_id FROM folder WHERE user_id = $1", &[&user_id])

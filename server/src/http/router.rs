@@ -43,7 +43,7 @@ type Served = (ApiDescription<Arc<ServerContext>>, Vec<(&'static str, Invoker<Ar
 /// matched against them: the literal traits first, as the reference declares a literal route
 /// before the variable one beside it.
 fn served() -> Vec<Served> {
-    use webui_api::{chats, configs, connections, folders, models, ollama, openai, tasks};
+    use webui_api::{chats, completions, configs, connections, folders, models, ollama, openai, tasks};
     vec![
         (webui_api::webui_literal_api_mod::api_description::<ServerImpl>(), webui_api::webui_literal_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_literal_api_mod::api_description::<ServerImpl>(), chats::chats_literal_api_invokers::invokers::<ServerImpl>()),
@@ -53,6 +53,7 @@ fn served() -> Vec<Served> {
         (chats::chats_api_mod::api_description::<ServerImpl>(), chats::chats_api_invokers::invokers::<ServerImpl>()),
         (folders::folders_api_mod::api_description::<ServerImpl>(), folders::folders_api_invokers::invokers::<ServerImpl>()),
         (tasks::tasks_api_mod::api_description::<ServerImpl>(), tasks::tasks_api_invokers::invokers::<ServerImpl>()),
+        (completions::completions_api_mod::api_description::<ServerImpl>(), completions::completions_api_invokers::invokers::<ServerImpl>()),
         (configs::configs_api_mod::api_description::<ServerImpl>(), configs::configs_api_invokers::invokers::<ServerImpl>()),
         (connections::connections_api_mod::api_description::<ServerImpl>(), connections::connections_api_invokers::invokers::<ServerImpl>()),
         (models::models_api_mod::api_description::<ServerImpl>(), models::models_api_invokers::invokers::<ServerImpl>()),

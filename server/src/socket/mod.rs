@@ -186,13 +186,69 @@ async fn session_user(s: &SocketRef, ctx: &ServerContext) -> Option<SocketUser> 
 
 /// `connect`: always accepted; authenticated when `auth.token` is a valid session token.
 async fn on_connect(s: SocketRef, State(ctx): Ctx, TryData(auth): TryData<Auth>) {
-    if let (Some(ctx), Ok(Auth { token: Some(Value::String(token)) })) = (ctx.upgrade(), auth) {
-        authenticate(&s, &ctx, &token).await;
-    }
+    // Handlers first: a client may emit (`user-join`) as soon as it is connected, before the
+    // token below is checked.
     s.on("user-join", on_user_join);
     s.on("heartbeat", on_heartbeat);
     s.on("usage", on_usage);
+    s.on("join-channels", on_join_channels);
+    s.on("events:chat", on_chat_events);
     s.on_disconnect(on_disconnect);
+    if let (Some(ctx), Ok(Auth { token: Some(Value::String(token)) })) = (ctx.upgrade(), auth) {
+        authenticate(&s, &ctx, &token).await;
+    }
+}
+
+/// `join-channels {auth: {token}}`: with a valid token, the socket joins the rooms of the user's
+/// channels. Channels are not served yet, so there are none to join; the token is still checked.
+async fn on_join_channels(s: SocketRef, State(ctx): Ctx, TryData(data): TryData<Join>) {
+    let Some(ctx) = ctx.upgrade() else { return };
+    let Ok(Join { auth: Some(Auth { token: Some(Value::String(token)) }) }) = data else { return };
+    if verified_user(&ctx, &token).await.is_none() {
+        return;
+    }
+    let _ = s;
+}
+
+/// `events:chat {chat_id, data: {type}}`: `join`/`leave` put the socket in (or out of) the room
+/// `chat:{chat_id}` of a chat its user may read; `last_read_at` marks the chat read and tells the
+/// user's sockets (`chat:list`). Acknowledged with `true`/`false` as the reference answers.
+// Not done: `typing`, the chat's presence list.
+async fn on_chat_events(s: SocketRef, State(ctx): Ctx, TryData(data): TryData<Value>, ack: AckSender) {
+    let Some(ctx) = ctx.upgrade() else { return };
+    let Some(user) = session_user(&s, &ctx).await else { return };
+    let Ok(data) = data else { return };
+    let kind = data.get("data").and_then(|d| d.get("type")).and_then(Value::as_str).unwrap_or("");
+    let chat_id = data.get("chat_id").and_then(Value::as_str).unwrap_or("").to_owned();
+    let saved = !chat_id.is_empty() && !chat_id.starts_with("local:") && !chat_id.starts_with("channel:");
+    let answer = match kind {
+        "join" | "leave" if saved => {
+            if kind == "leave" {
+                s.leave(format!("chat:{chat_id}"));
+                Some(true)
+            } else {
+                match crate::app::chats::readable_by(&ctx, &user.id, user.role == "admin", &chat_id).await {
+                    Ok(true) => {
+                        s.join(format!("chat:{chat_id}"));
+                        Some(true)
+                    }
+                    _ => Some(false),
+                }
+            }
+        }
+        "join" | "leave" => Some(false),
+        "last_read_at" => {
+            if let Ok(Some(last_read_at)) = crate::app::chats::mark_read(&ctx, &user.id, &chat_id).await {
+                let payload = json!({"chat_id": chat_id, "data": {"type": "chat:list", "data": {"chat_id": chat_id, "last_read_at": last_read_at}}});
+                emit_to_user(&ctx, &user.id, "events", &payload).await;
+            }
+            None
+        }
+        _ => None,
+    };
+    if let Some(a) = answer {
+        let _ = ack.send(&a);
+    }
 }
 
 /// `disconnect`: the socket's usage entries go (rooms are left by socketioxide).

@@ -4,6 +4,7 @@
 mod auths;
 mod chats;
 mod common;
+mod completions;
 mod configs;
 mod folders;
 mod groups;

@@ -16,15 +16,15 @@ use server::socket::emit_to_user;
 use crate::common::*;
 use crate::users::{req, setup};
 
-/// The client script, run by the reference venv's Python.
-struct Client {
+/// The client script, run by the reference venv's Python (also used by `completions`).
+pub struct Client {
     child: Child,
     lines: Lines<BufReader<ChildStdout>>,
 }
 
 impl Client {
     /// `None` where the reference venv (and so python-socketio) is not installed, outside CI.
-    async fn connect(url: &str, args: &[&str]) -> Option<Client> {
+    pub async fn connect(url: &str, args: &[&str]) -> Option<Client> {
         if !Reference::available() {
             return None;
         }
@@ -45,7 +45,7 @@ impl Client {
     }
 
     /// The next line the client printed (it ends with `done` after its count or timeout).
-    async fn next(&mut self) -> Value {
+    pub async fn next(&mut self) -> Value {
         let line = tokio::time::timeout(Duration::from_secs(30), self.lines.next_line())
             .await
             .expect("the client answers within 30 s")
@@ -55,7 +55,7 @@ impl Client {
     }
 
     /// Skips lines until one of `kind`.
-    async fn until(&mut self, kind: &str) -> Value {
+    pub async fn until(&mut self, kind: &str) -> Value {
         loop {
             let v = self.next().await;
             if v["kind"] == kind {

@@ -627,3 +627,26 @@ mod tests {
         assert_eq!(Value::Object(u), json!({"prompt_tokens": 3, "completion_tokens": 4, "input_tokens": 3, "output_tokens": 4, "total_tokens": 7}));
     }
 }
+
+/// `get_output_text`: the text of an answer's `message` items, one item a line (blank ones
+/// skipped).
+pub fn output_text(output: Option<&Value>) -> String {
+    let Some(Value::Array(items)) = output else { return String::new() };
+    let mut texts = Vec::new();
+    for item in items {
+        if item.get("type").and_then(Value::as_str) != Some("message") {
+            continue;
+        }
+        let Some(Value::Array(parts)) = item.get("content") else { continue };
+        let text: String = parts
+            .iter()
+            .filter_map(|p| p.get("text").filter(|t| !t.is_null()))
+            .map(|t| t.as_str().map(str::to_string).unwrap_or_else(|| t.to_string()))
+            .collect();
+        if !text.is_empty() && !text.chars().all(char::is_whitespace) {
+            texts.push(text);
+        }
+    }
+    texts.join("\n")
+}
+

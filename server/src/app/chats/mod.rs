@@ -265,21 +265,37 @@ pub async fn folder_list(
 /// `ENABLE_ADMIN_CHAT_ACCESS` allows it (or the chat is internal); a chat shared to the user in
 /// `continue` mode; a chat in a folder the user may read. `write` asks for the right to continue.
 async fn accessible(ctx: &ServerContext, s: &SessionUser, chat: &ChatRow, write: bool) -> Result<bool> {
-    if chat.user_id == s.user.id {
+    accessible_to(ctx, &s.user.id, s.is_admin(), chat, write).await
+}
+
+async fn accessible_to(ctx: &ServerContext, user_id: &str, is_admin: bool, chat: &ChatRow, write: bool) -> Result<bool> {
+    if chat.user_id == user_id {
         return Ok(true);
     }
     let internal = chat.meta.get("internal") == Some(&Value::Bool(true));
-    if s.is_admin() && !write && (admin_chat_access(ctx) || internal) {
+    if is_admin && !write && (admin_chat_access(ctx) || internal) {
         return Ok(true);
     }
     let client = ctx.db.get().await?;
-    if db::shared_continue_readable(&**client, &chat.id, &s.user.id).await? {
+    if db::shared_continue_readable(&**client, &chat.id, user_id).await? {
         return Ok(true);
     }
     if let Some(folder_id) = &chat.folder_id {
-        return Ok(db::folder_chat_readable(&**client, folder_id, &s.user.id, write).await?);
+        return Ok(db::folder_chat_readable(&**client, folder_id, user_id, write).await?);
     }
     Ok(false)
+}
+
+/// `get_accessible_chat_by_id(chat_id, reader)` for a socket's user (its id and role).
+pub async fn readable_by(ctx: &ServerContext, user_id: &str, is_admin: bool, id: &str) -> Result<bool> {
+    let Some(chat) = read_chat(ctx, id).await? else { return Ok(false) };
+    accessible_to(ctx, user_id, is_admin, &chat, false).await
+}
+
+/// `update_chat_last_read_at_by_id`: the user's chat read now; its new `last_read_at`.
+pub async fn mark_read(ctx: &ServerContext, user_id: &str, id: &str) -> Result<Option<i64>> {
+    let client = ctx.db.get().await?;
+    Ok(db::mark_read(&**client, id, user_id, now()).await?)
 }
 
 /// `get_chat_by_id`: the row with NUL characters removed and its current message repaired.
@@ -543,6 +559,12 @@ fn initial_messages(chat: &Map<String, Value>) -> Vec<(String, Map<String, Value
 /// `POST /api/v1/chats/new` (`create_new_chat` + `insert_new_chat`): the chat and its
 /// `chat_message` rows in one transaction.
 pub async fn create(ctx: &ServerContext, s: &SessionUser, form: ChatForm) -> Result<ChatResponse> {
+    create_with_id(ctx, s, &uuid::Uuid::new_v4().to_string(), form, true).await
+}
+
+/// `insert_new_chat` with the id given; `authors`: the route's `set_message_authors` first (a
+/// chat a web-UI completion creates names its authors itself, `chat_completion`).
+pub async fn create_with_id(ctx: &ServerContext, s: &SessionUser, id: &str, form: ChatForm, authors: bool) -> Result<ChatResponse> {
     let ChatForm { mut chat, variables, folder_id } = form;
     let mut client = ctx.db.get().await?;
     if let Some(f) = &folder_id {
@@ -550,7 +572,9 @@ pub async fn create(ctx: &ServerContext, s: &SessionUser, form: ChatForm) -> Res
             return Err(Error::not_found(messages::NOT_FOUND));
         }
     }
-    history::set_message_authors(&mut chat, &s.user.id, &s.user.name).map_err(|_| default_error())?;
+    if authors {
+        history::set_message_authors(&mut chat, &s.user.id, &s.user.name).map_err(|_| default_error())?;
+    }
     require_creation_permission(ctx, s).await?;
     let title = match chat.get("title") {
         None => "New Chat".to_string(),
@@ -567,7 +591,7 @@ pub async fn create(ctx: &ServerContext, s: &SessionUser, form: ChatForm) -> Res
     let row = db::insert(
         &*tx,
         &NewChat {
-            id: &uuid::Uuid::new_v4().to_string(),
+            id,
             user_id: &s.user.id,
             title: &title,
             chat: &body,
@@ -1417,6 +1441,169 @@ pub async fn update_message(
     let row = save_body(&*tx, id, chat, true).await?;
     tx.commit().await?;
     Ok(chat_response(row))
+}
+
+/// `Chats.upsert_message_to_chat_by_id_and_message_id`: the message merged into the chat's
+/// history (content taken from its `output` when it has none) and its `chat_message` row, in
+/// one transaction. `None` when the chat is gone (the reference swallows every failure there).
+pub async fn upsert_message_by_id(
+    ctx: &ServerContext,
+    id: &str,
+    message_id: &str,
+    message: Map<String, Value>,
+    touch: bool,
+) -> Result<Option<ChatRow>> {
+    let mut message = Value::Object(message);
+    if !t(message.get("content")) {
+        let text = history::output_text(message.get("output"));
+        if !text.is_empty() {
+            message["content"] = Value::String(text);
+        }
+    }
+    history::clean(&mut message);
+    let Value::Object(message) = message else { unreachable!() };
+    let message_id = history::clean_text(message_id);
+    let mut client = ctx.db.get().await?;
+    let tx = client.transaction().await?;
+    let Some(row) = db::get_for_update(&*tx, id).await? else { return Ok(None) };
+    let mut chat = row.chat;
+    history::repair_current_id(&mut chat);
+    let mut h = match chat.get("history") {
+        Some(Value::Object(h)) => h.clone(),
+        _ => Map::new(),
+    };
+    let saved = history::upsert_into_history(&mut h, &message_id, message, now());
+    chat.insert("history".into(), Value::Object(h));
+    upsert_messages(&*tx, id, &row.user_id, &[(message_id.clone(), saved)]).await?;
+    let row = save_body(&*tx, id, chat, touch).await?;
+    tx.commit().await?;
+    Ok(Some(row))
+}
+
+/// `Chats.get_accessible_chat_by_id(id, user, permission='write')`.
+pub async fn writable(ctx: &ServerContext, s: &SessionUser, id: &str) -> Result<Option<ChatRow>> {
+    let Some(chat) = read_chat(ctx, id).await? else { return Ok(None) };
+    Ok(accessible(ctx, s, &chat, true).await?.then_some(chat))
+}
+
+/// `get_chat_title_by_id`.
+pub async fn title_of(ctx: &ServerContext, id: &str) -> Result<Option<String>> {
+    Ok(read_chat(ctx, id).await?.map(|c| c.title))
+}
+
+/// `get_chat_folder_id` of the user's chat.
+pub async fn folder_of(ctx: &ServerContext, id: &str, user_id: &str) -> Result<Option<String>> {
+    let client = ctx.db.get().await?;
+    Ok(db::folder_of(&**client, id, user_id).await?)
+}
+
+/// `Chats.insert_chat_turn`: the user's message (when given) and an empty assistant reply per
+/// `(message id, model id)` under it, added to a chat the user may write to, in one
+/// transaction. Returns the messages added, by id.
+pub async fn insert_turn(
+    ctx: &ServerContext,
+    s: &SessionUser,
+    id: &str,
+    user_message: Option<&Map<String, Value>>,
+    replies: &[(String, String)],
+) -> Result<Map<String, Value>> {
+    if writable(ctx, s, id).await?.is_none() {
+        return Err(Error::forbidden("Chat continuation is not allowed."));
+    }
+    let conflict = || Error::status(409, "Message already exists or has an invalid ID.");
+    let mut client = ctx.db.get().await?;
+    let tx = client.transaction().await?;
+    let Some(row) = db::get_for_update(&*tx, id).await? else { return Err(Error::not_found("Chat not found.")) };
+    let owner = row.user_id.clone();
+    let mut chat = row.chat;
+    let mut h = match chat.get("history") {
+        Some(Value::Object(h)) => h.clone(),
+        _ => serde_json::from_value(serde_json::json!({"messages": {}, "currentId": null})).expect("a map"),
+    };
+    let messages = h.get("messages").and_then(Value::as_object).cloned().unwrap_or_default();
+    let user_message_id = user_message.map(|m| m.get("id").and_then(Value::as_str).unwrap_or("").to_owned());
+    let mut ids: Vec<&str> = user_message_id.iter().map(String::as_str).collect();
+    ids.extend(replies.iter().map(|(m, _)| m.as_str()));
+    let unique: std::collections::HashSet<&str> = ids.iter().copied().collect();
+    if ids.iter().any(|i| i.is_empty()) || unique.len() != ids.len() {
+        return Err(conflict());
+    }
+    for (mid, _) in replies {
+        if let Some(r) = messages.get(mid) {
+            let author = r.get("user_id").and_then(Value::as_str).filter(|a| !a.is_empty()).unwrap_or(&owner);
+            if r.get("role").and_then(Value::as_str) != Some("assistant")
+                || t(r.get("done"))
+                || t(r.get("content"))
+                || t(r.get("output"))
+                || author != s.user.id
+                || (user_message.is_some() && r.get("parentId").and_then(Value::as_str) != user_message_id.as_deref())
+            {
+                return Err(conflict());
+            }
+        }
+    }
+    let now = now();
+    let mut turn = Map::new();
+    if let (Some(um), Some(umid)) = (user_message, &user_message_id) {
+        let existing = messages.get(umid).and_then(Value::as_object).cloned();
+        if existing.as_ref().is_some_and(|e| e.get("role").and_then(Value::as_str) != Some("user")) {
+            return Err(Error::forbidden("You can only regenerate replies to user messages."));
+        }
+        let parent = match &existing {
+            Some(e) => e.get("parentId").cloned().unwrap_or(Value::Null),
+            None => um.get("parentId").cloned().unwrap_or(Value::Null),
+        };
+        if let Some(p) = parent.as_str() {
+            if !messages.contains_key(p) {
+                return Err(Error::status(409, "Parent message no longer exists."));
+            }
+        }
+        let message = match existing {
+            Some(e) => {
+                let mut e = e;
+                if um.contains_key("models") && e.get("user_id").and_then(Value::as_str).unwrap_or(&owner) == s.user.id {
+                    e.insert("models".into(), um.get("models").cloned().unwrap_or(Value::Null));
+                }
+                e
+            }
+            None => {
+                let mut m: Map<String, Value> = if owner == s.user.id {
+                    um.clone()
+                } else {
+                    um.iter().filter(|(k, _)| ["content", "files", "models"].contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
+                };
+                m.insert("id".into(), Value::from(umid.clone()));
+                m.insert("parentId".into(), parent);
+                m.insert("role".into(), Value::from("user"));
+                m.insert("childrenIds".into(), Value::Array(Vec::new()));
+                m.insert("timestamp".into(), Value::from(now));
+                m.insert("user_id".into(), Value::from(s.user.id.clone()));
+                m.insert("user".into(), serde_json::json!({"id": s.user.id, "name": s.user.name}));
+                m
+            }
+        };
+        let mut v = Value::Object(message);
+        history::clean(&mut v);
+        let Value::Object(message) = v else { unreachable!() };
+        let saved = history::upsert_into_history(&mut h, umid, message, now);
+        turn.insert(umid.clone(), Value::Object(saved));
+    }
+    for (mid, model) in replies {
+        let message: Map<String, Value> = serde_json::from_value(serde_json::json!({
+            "id": mid, "parentId": user_message_id, "childrenIds": [], "role": "assistant", "content": "",
+            "done": false, "model": model, "modelIdx": null, "timestamp": now, "user_id": s.user.id,
+        }))
+        .expect("a map");
+        let saved = history::upsert_into_history(&mut h, mid, message, now);
+        turn.insert(mid.clone(), Value::Object(saved));
+    }
+    chat.insert("history".into(), Value::Object(h));
+    let rows: Vec<(String, Map<String, Value>)> =
+        turn.iter().filter_map(|(k, v)| Some((k.clone(), v.as_object()?.clone()))).collect();
+    upsert_messages(&*tx, id, &owner, &rows).await?;
+    save_body(&*tx, id, chat, true).await?;
+    tx.commit().await?;
+    Ok(turn)
 }
 
 /// `DELETE /api/v1/chats/{id}/messages/{message_id}`: the message and its children leave the
