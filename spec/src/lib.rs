@@ -23,13 +23,17 @@ pub mod connections;
 mod error;
 pub mod folders;
 pub mod frontend;
+pub mod functions;
 pub mod groups;
 pub mod models;
+pub mod prompts;
 pub mod scim;
 mod shaped;
 pub mod tasks;
+pub mod tools;
 pub mod types;
 pub mod users;
+pub mod workspace;
 
 pub use answer::{Answer, Reply};
 pub use auths::*;
@@ -1138,5 +1142,30 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         title: "Open WebUI: models",
         description: "/api/models (the merged model list) and /api/v1/models (the workspace models).",
         describe: models::models_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "tools",
+        title: "Open WebUI: tools",
+        description: "/api/v1/tools: the workspace tools (reads; the routes that run a tool's code are not served).",
+        describe: tools::tools_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "functions",
+        title: "Open WebUI: functions",
+        description: "/api/v1/functions: pipes, filters and actions (reads; the routes that run a function's code are not served).",
+        describe: functions::functions_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "prompts",
+        title: "Open WebUI: prompts",
+        description: "/api/v1/prompts: the workspace prompts (slash commands), their versions and their sharing.",
+        describe: prompts::prompts_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "prompts-literal",
+        title: "Open WebUI: prompts (literal routes)",
+        description: "The /api/v1/prompts operations with a literal path segment where another has a variable \
+                      (`/history/diff` beside `/history/{history_id}`).",
+        describe: prompts::prompts_literal_api_mod::stub_api_description,
     },
 ];
