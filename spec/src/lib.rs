@@ -26,6 +26,7 @@ pub mod frontend;
 pub mod functions;
 pub mod groups;
 pub mod models;
+pub mod notes;
 pub mod prompts;
 pub mod scim;
 mod shaped;
@@ -1167,5 +1168,18 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         description: "The /api/v1/prompts operations with a literal path segment where another has a variable \
                       (`/history/diff` beside `/history/{history_id}`).",
         describe: prompts::prompts_literal_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "notes",
+        title: "Open WebUI: notes",
+        description: "/api/v1/notes: the Notes page: a user's notes, their pins and their sharing.",
+        describe: notes::notes_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "notes-literal",
+        title: "Open WebUI: notes (literal routes)",
+        description: "The /api/v1/notes operations with a literal path segment where another has a variable \
+                      (`/api/v1/notes/pinned`, `/search`, `/create` beside `/api/v1/notes/{id}`).",
+        describe: notes::notes_literal_api_mod::stub_api_description,
     },
 ];

@@ -20,6 +20,7 @@ pub mod health;
 pub mod ldap;
 pub mod mfa;
 pub mod models;
+pub mod notes;
 pub mod oauth;
 pub mod prompts;
 pub mod scim;

@@ -17,6 +17,7 @@ pub mod groups;
 pub mod notify;
 pub mod prompts;
 pub mod models;
+pub mod notes;
 pub mod usage;
 pub mod users;
 

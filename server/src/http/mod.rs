@@ -16,6 +16,7 @@ mod health;
 mod ldap;
 mod mfa;
 mod models;
+mod notes;
 mod oauth;
 mod prompts;
 mod query;

@@ -43,13 +43,14 @@ type Served = (ApiDescription<Arc<ServerContext>>, Vec<(&'static str, Invoker<Ar
 /// matched against them: the literal traits first, as the reference declares a literal route
 /// before the variable one beside it.
 fn served() -> Vec<Served> {
-    use webui_api::{chats, configs, connections, folders, functions, models, prompts, tasks, tools};
+    use webui_api::{chats, configs, connections, folders, functions, models, notes, prompts, tasks, tools};
     vec![
         (webui_api::webui_literal_api_mod::api_description::<ServerImpl>(), webui_api::webui_literal_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_literal_api_mod::api_description::<ServerImpl>(), chats::chats_literal_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_share_api_mod::api_description::<ServerImpl>(), chats::chats_share_api_invokers::invokers::<ServerImpl>()),
         (folders::folders_literal_api_mod::api_description::<ServerImpl>(), folders::folders_literal_api_invokers::invokers::<ServerImpl>()),
         (prompts::prompts_literal_api_mod::api_description::<ServerImpl>(), prompts::prompts_literal_api_invokers::invokers::<ServerImpl>()),
+        (notes::notes_literal_api_mod::api_description::<ServerImpl>(), notes::notes_literal_api_invokers::invokers::<ServerImpl>()),
         (webui_api::webui_api_mod::api_description::<ServerImpl>(), webui_api::webui_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_api_mod::api_description::<ServerImpl>(), chats::chats_api_invokers::invokers::<ServerImpl>()),
         (folders::folders_api_mod::api_description::<ServerImpl>(), folders::folders_api_invokers::invokers::<ServerImpl>()),
@@ -60,6 +61,7 @@ fn served() -> Vec<Served> {
         (tools::tools_api_mod::api_description::<ServerImpl>(), tools::tools_api_invokers::invokers::<ServerImpl>()),
         (functions::functions_api_mod::api_description::<ServerImpl>(), functions::functions_api_invokers::invokers::<ServerImpl>()),
         (prompts::prompts_api_mod::api_description::<ServerImpl>(), prompts::prompts_api_invokers::invokers::<ServerImpl>()),
+        (notes::notes_api_mod::api_description::<ServerImpl>(), notes::notes_api_invokers::invokers::<ServerImpl>()),
     ]
     .into_iter()
     .map(|(d, i)| (d.expect("an API trait's endpoints register"), i))

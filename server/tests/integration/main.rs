@@ -14,6 +14,7 @@ mod ldap;
 mod limits;
 mod mfa;
 mod models;
+mod notes;
 mod oauth;
 mod oauth_config;
 mod prompts;
