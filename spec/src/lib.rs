@@ -57,6 +57,13 @@ pub use users::*;
 /// A 200 with extra headers (`Set-Cookie`, `Cache-Control: no-store`) and a typed body.
 pub type OkWithHeaders<T> = HttpResponseHeaders<HttpResponseOk<T>>;
 
+/// What `GET /api/version/updates` answers.
+#[derive(Debug, Clone, serde::Serialize, JsonSchema)]
+pub struct LatestRelease {
+    pub current: String,
+    pub latest: Option<String>,
+}
+
 /// `{user_id}` in `/api/v1/users/{user_id}/...`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct UserIdPath {
@@ -132,6 +139,13 @@ pub trait WebuiApi in webui_api_invokers {
     async fn version_get_app(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// The running version and the latest upstream release (null when GitHub cannot be reached;
+    /// the running one when the check is off or `OFFLINE_MODE` is on).
+    #[endpoint { method = GET, path = "/api/version/updates" }]
+    async fn version_get_app_latest_release(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<LatestRelease>, Detail>;
 
     /// What is in use now: the models some socket said it uses, and the users seen in the last
     /// three minutes (`get_current_usage`; admins only with ENABLE_PUBLIC_ACTIVE_USERS_COUNT=false).

@@ -28,4 +28,5 @@ pub mod session;
 pub mod tasks;
 pub mod tools;
 pub mod users;
+pub mod version;
 pub mod workspace;

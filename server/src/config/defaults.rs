@@ -360,6 +360,7 @@ pub const OTHER_ENV: &[&str] = &[
     "OAUTH_SESSION_TOKEN_ENCRYPTION_KEY",
     "WEBSOCKET_SERVER_PING_INTERVAL",
     "WEBSOCKET_SERVER_PING_TIMEOUT",
+    "ENABLE_VERSION_UPDATE_CHECK",
 ];
 
 /// Every environment variable this module reads.

@@ -171,6 +171,12 @@ impl WebuiApi for ServerImpl {
         Ok(HttpResponseOk(version::version(rqctx.context())))
     }
 
+    /// `main.py::get_app_latest_release_version`.
+    async fn version_get_app_latest_release(rqctx: Ctx) -> Result<HttpResponseOk<webui_api::LatestRelease>, Detail> {
+        auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(crate::app::version::latest_release(rqctx.context()).await))
+    }
+
     async fn usage_get_current(rqctx: Ctx) -> Result<HttpResponseOk<CurrentUsage>, Detail> {
         let s = auth::require_user(&rqctx).await?;
         Ok(HttpResponseOk(crate::app::health::current_usage(rqctx.context(), &s).await?))

@@ -32,3 +32,4 @@ mod trusted_header;
 mod tools;
 mod usage;
 mod users;
+mod version;
