@@ -28,6 +28,7 @@ pub const ACTION_PROHIBITED: &str = "The requested action has been restricted as
 pub const NOT_FOUND: &str = "We could not find what you're looking for :/";
 pub const MODEL_ID_TAKEN: &str = "Uh-oh! This model id is already registered. Please choose another model id string.";
 pub const MODEL_ID_TOO_LONG: &str = "The model id is too long. Please make sure your model id is less than 256 characters long.";
+pub const COMMAND_TAKEN: &str = "Uh-oh! This command is already registered. Please choose another command string.";
 pub const SHARE_AUDIENCE_FORBIDDEN: &str = "You do not have permission to share with the requested audience";
 pub const SERVER_CONNECTION_ERROR: &str = "Open WebUI: Server Connection Error";
 pub const OLLAMA_API_DISABLED: &str = "The Ollama API is disabled. Please enable it to use this feature.";

@@ -24,15 +24,20 @@ pub mod connections;
 mod error;
 pub mod folders;
 pub mod frontend;
+pub mod functions;
 pub mod groups;
 pub mod models;
 pub mod ollama;
 pub mod openai;
+pub mod notes;
+pub mod prompts;
 pub mod scim;
 mod shaped;
 pub mod tasks;
+pub mod tools;
 pub mod types;
 pub mod users;
+pub mod workspace;
 
 pub use answer::{Answer, Reply};
 pub use auths::*;
@@ -54,6 +59,13 @@ pub use users::*;
 
 /// A 200 with extra headers (`Set-Cookie`, `Cache-Control: no-store`) and a typed body.
 pub type OkWithHeaders<T> = HttpResponseHeaders<HttpResponseOk<T>>;
+
+/// What `GET /api/version/updates` answers.
+#[derive(Debug, Clone, serde::Serialize, JsonSchema)]
+pub struct LatestRelease {
+    pub current: String,
+    pub latest: Option<String>,
+}
 
 /// `{user_id}` in `/api/v1/users/{user_id}/...`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -130,6 +142,13 @@ pub trait WebuiApi in webui_api_invokers {
     async fn version_get_app(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// The running version and the latest upstream release (null when GitHub cannot be reached;
+    /// the running one when the check is off or `OFFLINE_MODE` is on).
+    #[endpoint { method = GET, path = "/api/version/updates" }]
+    async fn version_get_app_latest_release(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<LatestRelease>, Detail>;
 
     /// What is in use now: the models some socket said it uses, and the users seen in the last
     /// three minutes (`get_current_usage`; admins only with ENABLE_PUBLIC_ACTIVE_USERS_COUNT=false).
@@ -1172,5 +1191,43 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         title: "Open WebUI: openai (passthrough, longer paths)",
         description: "/openai/{path:.*}: the passthrough for paths of several segments (unpublished: dropshot documents no wildcard).",
         describe: openai::openai_passthrough_rest_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "tools",
+        title: "Open WebUI: tools",
+        description: "/api/v1/tools: the workspace tools (reads; the routes that run a tool's code are not served).",
+        describe: tools::tools_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "functions",
+        title: "Open WebUI: functions",
+        description: "/api/v1/functions: pipes, filters and actions (reads; the routes that run a function's code are not served).",
+        describe: functions::functions_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "prompts",
+        title: "Open WebUI: prompts",
+        description: "/api/v1/prompts: the workspace prompts (slash commands), their versions and their sharing.",
+        describe: prompts::prompts_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "prompts-literal",
+        title: "Open WebUI: prompts (literal routes)",
+        description: "The /api/v1/prompts operations with a literal path segment where another has a variable \
+                      (`/history/diff` beside `/history/{history_id}`).",
+        describe: prompts::prompts_literal_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "notes",
+        title: "Open WebUI: notes",
+        description: "/api/v1/notes: the Notes page: a user's notes, their pins and their sharing.",
+        describe: notes::notes_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "notes-literal",
+        title: "Open WebUI: notes (literal routes)",
+        description: "The /api/v1/notes operations with a literal path segment where another has a variable \
+                      (`/api/v1/notes/pinned`, `/search`, `/create` beside `/api/v1/notes/{id}`).",
+        describe: notes::notes_literal_api_mod::stub_api_description,
     },
 ];

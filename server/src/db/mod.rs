@@ -4,15 +4,20 @@
 //! own Alembic migrations create at revision [`ALEMBIC_HEAD`], stamp included, so both backends
 //! can open the same database.
 
+pub mod access_grants;
 pub mod auths;
 pub mod chats;
 pub mod cluster;
 pub mod revoked;
+pub mod tools;
 pub mod config;
 pub mod folders;
+pub mod functions;
 pub mod groups;
 pub mod notify;
+pub mod prompts;
 pub mod models;
+pub mod notes;
 pub mod usage;
 pub mod users;
 

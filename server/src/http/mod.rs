@@ -10,18 +10,22 @@ mod config;
 mod connections;
 mod cors;
 mod folders;
+mod functions;
 mod groups;
 pub mod frontend;
 mod health;
 mod ldap;
 mod mfa;
 mod models;
+mod notes;
 mod oauth;
 mod ollama;
 mod openai;
+mod prompts;
 mod query;
 mod scim;
 mod tasks;
+mod tools;
 pub mod limits;
 pub mod router;
 mod users;
@@ -168,6 +172,12 @@ impl WebuiApi for ServerImpl {
 
     async fn version_get_app(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
         Ok(HttpResponseOk(version::version(rqctx.context())))
+    }
+
+    /// `main.py::get_app_latest_release_version`.
+    async fn version_get_app_latest_release(rqctx: Ctx) -> Result<HttpResponseOk<webui_api::LatestRelease>, Detail> {
+        auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(crate::app::version::latest_release(rqctx.context()).await))
     }
 
     async fn usage_get_current(rqctx: Ctx) -> Result<HttpResponseOk<CurrentUsage>, Detail> {
