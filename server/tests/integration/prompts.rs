@@ -91,7 +91,9 @@ async fn prompts_owner_reader_writer_and_versions() {
     let r = req("POST", &s.url, &format!("/api/v1/prompts/id/{id}/access/update"), Some(&a.user), Some(&grants)).await;
     assert_eq!(r.status, 403, "{}", r.body);
 
-    // Bob updates: a new version, parented on the first; the diff between them.
+    // Bob updates: a new version, parented on the first; the diff between them. History is ordered by
+    // `created_at` in seconds, as the reference orders it: the pause keeps the two versions apart.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let r = req("POST", &s.url, &format!("/api/v1/prompts/id/{id}/update"), Some(&a.user), Some(&body)).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let v2 = r.json()["version_id"].as_str().unwrap().to_string();
