@@ -364,8 +364,18 @@ async fn first_sidebar_page_at_ten_thousand_chats_is_an_index_scan() {
         .collect();
     eprintln!("first sidebar page, 10,000 chats:\n  {}", plan.join("\n  "));
     let text = plan.join("\n");
-    assert!(text.contains("Index Scan using user_id_updated_at_id_idx"), "{text}");
-    assert!(!text.contains("Seq Scan") && !text.contains("Sort"), "{text}");
+    // An index walk that stops after about a page: the planner may pick the (user_id, updated_at, id) index or
+    // walk (updated_at, user_id) backwards with an incremental sort on ties, depending on the statistics;
+    // either reads ~61 rows of 12,000. A sequential or bitmap scan, or a full sort, would read them all.
+    assert!(text.contains("Index Scan"), "{text}");
+    assert!(!text.contains("Seq Scan") && !text.contains("Bitmap") && !text.contains("Sort Method: external"), "{text}");
+    assert!(!text.contains("Sort") || text.contains("Incremental Sort"), "{text}");
+    let scanned: u64 = plan
+        .iter()
+        .filter(|l| l.contains("Index Scan"))
+        .filter_map(|l| l.split("actual rows=").nth(1)?.split(' ').next()?.parse::<u64>().ok())
+        .sum();
+    assert!(scanned <= 200, "the page read {scanned} rows: {text}");
     // And the route answers the page.
     let r = req("GET", &s.url, "/api/v1/chats/?page=1", Some(&a.user), None).await;
     assert_eq!(r.json().as_array().unwrap().len(), 60);
