@@ -91,18 +91,7 @@ fn message_dump(m: &Value) -> Value {
 /// `apply_model_params_to_body_ollama`: `max_tokens` becomes `num_predict`; `format`,
 /// `keep_alive` and `think` go to the root; the rest into `options` where not already set.
 pub fn apply_params_ollama(params: &Map<String, Value>, payload: &mut Map<String, Value>) {
-    const OWN: [&str; 9] = [
-        "stream_response",
-        "stream_delta_chunk_size",
-        "function_calling",
-        "reasoning_tags",
-        "compact_token_threshold",
-        "system",
-        "note_id",
-        "tool_approval_mode",
-        "model_controls",
-    ];
-    let mut params: Map<String, Value> = params.iter().filter(|(k, _)| !OWN.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut params: Map<String, Value> = params.iter().filter(|(k, _)| !super::upstream::OWN_PARAMS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
     if let Some(Value::Object(custom)) = params.shift_remove("custom_params") {
         for (k, v) in custom {
             let v = match &v {

@@ -134,20 +134,22 @@ fn connection_error() -> Error {
 
 // ---- the model's workspace settings (`utils/payload.py`) ----
 
+/// The model params that are Open WebUI's own and never sent upstream (`remove_open_webui_params`).
+pub(super) const OWN_PARAMS: [&str; 9] = [
+    "stream_response",
+    "stream_delta_chunk_size",
+    "function_calling",
+    "reasoning_tags",
+    "compact_token_threshold",
+    "system",
+    "note_id",
+    "tool_approval_mode",
+    "model_controls",
+];
+
 /// `remove_open_webui_params` then `custom_params` merged in (JSON strings parsed).
 fn plain_params(params: &Map<String, Value>) -> Map<String, Value> {
-    const OWN: [&str; 9] = [
-        "stream_response",
-        "stream_delta_chunk_size",
-        "function_calling",
-        "reasoning_tags",
-        "compact_token_threshold",
-        "system",
-        "note_id",
-        "tool_approval_mode",
-        "model_controls",
-    ];
-    let mut out: Map<String, Value> = params.iter().filter(|(k, _)| !OWN.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut out: Map<String, Value> = params.iter().filter(|(k, _)| !OWN_PARAMS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
     if let Some(Value::Object(custom)) = out.shift_remove("custom_params") {
         for (k, v) in custom {
             let v = match &v {
