@@ -141,6 +141,27 @@ pub fn mask(masks: &Masks, state: &mut MaskState, lits: &Literals, resp: &RawRes
     Masked { status: resp.status, headers, body }
 }
 
+/// Sorts the arrays at `pointers` of a masked JSON body by their elements' compact text (a step's
+/// `unordered`). The body is rewritten only when serde_json reproduces it byte for byte before sorting,
+/// so that no other difference (spacing, number formats, key order) can be hidden by the rewrite.
+pub fn sort_unordered(m: &mut Masked, pointers: &[String]) {
+    if pointers.is_empty() {
+        return;
+    }
+    let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(&m.body) else { return };
+    if serde_json::to_vec(&v).ok().as_deref() != Some(&m.body[..]) {
+        return;
+    }
+    for p in pointers {
+        if let Some(serde_json::Value::Array(items)) = v.pointer_mut(p) {
+            items.sort_by_cached_key(|i| i.to_string());
+        }
+    }
+    if let Ok(b) = serde_json::to_vec(&v) {
+        m.body = b;
+    }
+}
+
 /// How a body is split for the diff: the step's choice, else from the content type.
 pub fn stream_kind(step_kind: Option<StreamKind>, content_type: &str) -> StreamKind {
     if let Some(k) = step_kind {
@@ -315,6 +336,29 @@ mod tests {
         assert!(d(&a, &b).is_empty());
         let c = resp(200, "application/json", r#"{"id":"99998c1e-1111-4a1b-9c1d-0123456789ab","created_at":null}"#);
         assert!(!d(&a, &c).is_empty());
+    }
+
+    #[test]
+    fn unordered_arrays_compare_as_sets_and_nothing_else_is_hidden() {
+        let m = masks();
+        let l = Literals::default();
+        let masked = |body: &str| {
+            let mut x = mask(&m, &mut MaskState::default(), &l, &resp(200, "application/json", body), &[]);
+            sort_unordered(&mut x, &["/members".to_string()]);
+            x
+        };
+        let a = masked(r#"{"name":"g","members":[{"v":"bob"},{"v":"alice"}]}"#);
+        let b = masked(r#"{"name":"g","members":[{"v":"alice"},{"v":"bob"}]}"#);
+        assert!(diff(&a, &b, StreamKind::Whole).is_empty());
+        // A different set still differs; so does an array the step did not name.
+        let c = masked(r#"{"name":"g","members":[{"v":"alice"},{"v":"carol"}]}"#);
+        assert!(!diff(&a, &c, StreamKind::Whole).is_empty());
+        let e = masked(r#"{"name":"g","members":[],"other":[2,1]}"#);
+        let f = masked(r#"{"name":"g","members":[],"other":[1,2]}"#);
+        assert!(!diff(&e, &f, StreamKind::Whole).is_empty());
+        // A body serde_json would not reproduce byte for byte is left as it is.
+        let g = masked(r#"{"name": "g", "members": [{"v":"bob"},{"v":"alice"}]}"#);
+        assert!(String::from_utf8_lossy(&g.body).contains(r#"[{"v":"bob"},{"v":"alice"}]"#));
     }
 
     #[test]

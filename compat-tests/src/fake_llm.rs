@@ -17,7 +17,8 @@
 //! fixed, so two instances fed the same requests answer the same bytes.
 //!
 //! Control: `POST /__fake/script`, `GET /__fake/requests` (the requests received, oldest first;
-//! `?sort=1` in a fixed order instead, for backends that send some of them concurrently),
+//! `?sort=1` in a fixed order instead, for backends that send some of them concurrently;
+//! `?method=POST` only those with that method),
 //! `DELETE /__fake/requests`, `POST /__fake/reset`.
 
 use std::collections::VecDeque;
@@ -305,6 +306,12 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Bo
             // reference fetches every connection's model list at once, so arrival order is racy).
             if query.as_deref().is_some_and(|q| q.split('&').any(|kv| kv == "sort=1" || kv == "sort=true")) {
                 log.sort_by_cached_key(|e| e.to_string());
+            }
+            // ?method=POST: only requests with that method (the model-list GETs a backend sends when its
+            // cache expires depend on how long the steps took, so a scenario comparing the completions
+            // leaves them out).
+            if let Some(m) = query.as_deref().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("method="))) {
+                log.retain(|e| e.get("method").and_then(Value::as_str) == Some(m));
             }
             json_resp(200, &Value::Array(log))
         }

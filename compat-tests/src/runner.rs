@@ -284,8 +284,10 @@ async fn run_step(
             };
             do_captures(st, &sresp, &mut [ss], "server", &mut res.notes);
             let kind = compare::stream_kind(st.stream, rresp.content_type());
-            let ma = compare::mask(&ctx.masks, &mut rs.mask, &rs.lits, &rresp, &st.compare_headers);
-            let mb = compare::mask(&ctx.masks, &mut ss.mask, &ss.lits, &sresp, &st.compare_headers);
+            let mut ma = compare::mask(&ctx.masks, &mut rs.mask, &rs.lits, &rresp, &st.compare_headers);
+            let mut mb = compare::mask(&ctx.masks, &mut ss.mask, &ss.lits, &sresp, &st.compare_headers);
+            compare::sort_unordered(&mut ma, &st.unordered);
+            compare::sort_unordered(&mut mb, &st.unordered);
             res.diff = compare::diff(&ma, &mb, kind);
             let mut step = st.clone();
             if ctx.ignore_marks {
@@ -395,6 +397,14 @@ pub async fn run_all(ctx: &RunCtx, pair: &Pair, scenarios: &[Scenario]) -> Vec<S
         }).collect();
         if !ctx.quiet {
             eprintln!("compat: {:<28} {:<8} {}", sc.name, sc.mode.as_str(), line.join(", "));
+            // A failing step's first lines of diff, so that a CI log (where the report is not kept)
+            // says which step it was and how it differed.
+            for s in r.steps.iter().filter(|s| s.verdict.fails()) {
+                eprintln!("compat:   #{} {} ({} {}): {}", s.index, s.name, s.method, s.sent_path, s.verdict.as_str());
+                for l in s.diff.iter().chain(&s.notes).take(6) {
+                    eprintln!("compat:     {}", compare::show(l.as_bytes(), 400));
+                }
+            }
         }
         out.push(r);
     }

@@ -18,6 +18,8 @@
 //! expected_difference = "why the two may differ here (listed in the report)"
 //! pending = "why our server does not serve this yet (listed in the report)"
 //! pause_ms = 1500          # wait before sending (e.g. to outlive the reference's 1 s models cache)
+//! unordered = ["/members"] # JSON arrays whose order the reference leaves to the database (no ORDER BY):
+//!                          # compared as sets (sorted after masking, on both sides)
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -116,6 +118,12 @@ pub struct Step {
     /// Wait this long before sending (to outlive a cache with a time to live, for instance).
     #[serde(default)]
     pub pause_ms: u64,
+    /// JSON pointers to arrays whose order the reference leaves undefined (a query without ORDER BY
+    /// returns rows in the heap's physical order, which updates and vacuum change): both sides' elements
+    /// are sorted after masking before the bodies are compared. Only for such arrays, each with its reason
+    /// in a comment beside the step.
+    #[serde(default)]
+    pub unordered: Vec<String>,
 }
 
 fn default_method() -> String {
