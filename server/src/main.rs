@@ -51,8 +51,34 @@ async fn mfa_reset(config: server::config::Config, log: &slog::Logger, args: &[S
     }
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    limit_malloc_arenas();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| fail(format!("cannot start the async runtime: {e}")))
+        .block_on(serve())
+}
+
+/// At most one glibc malloc arena per core (glibc's default is eight per core), unless
+/// `MALLOC_ARENA_MAX` says otherwise. Each arena keeps the pages its threads touched: the blocking
+/// thread that parses the 1.5 MB changelog at start left an arena with 8 MB resident that
+/// `malloc_trim` cannot return, because objects made during the parse (the static regexes'
+/// programs, the cached answer) stay live in it. Measured on a 2-core machine, release build, web UI
+/// served, after 5 s idle (`/proc/PID/status`): 31.9 MB RSS / 12.0 MB anonymous with the default,
+/// 27.5 / 7.6 with two arenas (issue 15). Called before any thread exists.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()).max(2);
+        // SAFETY: mallopt only sets the allocator's tuning parameter; no thread has started yet.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, cores as libc::c_int);
+        }
+    }
+}
+
+async fn serve() {
     let config = server::config::Config::from_env().unwrap_or_else(|e| fail(e));
     let log = ConfigLogging::StderrTerminal { level: log_level(&config.log_level) }
         .to_logger("open-webui")
