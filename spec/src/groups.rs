@@ -90,10 +90,11 @@ pub struct GroupUpdateForm {
     data: Option<Map<String, Value>>,
 }
 
-/// `GroupModel`: a user's groups (`GET /api/v1/users/groups`, `/users/{user_id}/groups`), marked
-/// `direct` or `inherited` when the route lists inherited groups too.
-#[derive(Debug, Clone, Serialize)]
-pub struct GroupModel {
+/// `GroupModel`'s fields, in its order: described once, flattened into [`GroupModel`],
+/// [`GroupResponse`] and [`GroupExportResponse`] (which the reference derives from it); their
+/// fields read through `Deref`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct GroupFields {
     pub parent_group_id: Option<String>,
     pub id: String,
     pub user_id: String,
@@ -104,6 +105,14 @@ pub struct GroupModel {
     pub permissions: Option<Map<String, Value>>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// `GroupModel`: a user's groups (`GET /api/v1/users/groups`, `/users/{user_id}/groups`), marked
+/// `direct` or `inherited` when the route lists inherited groups too.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupModel {
+    #[serde(flatten)]
+    pub group: GroupFields,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub membership_type: Option<MembershipType>,
 }
@@ -111,17 +120,23 @@ pub struct GroupModel {
 /// `GroupResponse`.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct GroupResponse {
-    pub parent_group_id: Option<String>,
-    pub id: String,
-    pub user_id: String,
-    pub name: String,
-    pub description: String,
-    pub data: Option<Map<String, Value>>,
-    pub meta: Option<Map<String, Value>>,
-    pub permissions: Option<Map<String, Value>>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    #[serde(flatten)]
+    pub group: GroupFields,
     pub member_count: Option<i64>,
+}
+
+impl std::ops::Deref for GroupModel {
+    type Target = GroupFields;
+    fn deref(&self) -> &GroupFields {
+        &self.group
+    }
+}
+
+impl std::ops::Deref for GroupResponse {
+    type Target = GroupFields;
+    fn deref(&self) -> &GroupFields {
+        &self.group
+    }
 }
 
 /// `GroupInfoResponse`.
@@ -140,16 +155,8 @@ pub struct GroupInfoResponse {
 /// `GroupExportResponse`: a `GroupResponse` with its member ids.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct GroupExportResponse {
-    pub parent_group_id: Option<String>,
-    pub id: String,
-    pub user_id: String,
-    pub name: String,
-    pub description: String,
-    pub data: Option<Map<String, Value>>,
-    pub meta: Option<Map<String, Value>>,
-    pub permissions: Option<Map<String, Value>>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    #[serde(flatten)]
+    pub group: GroupFields,
     pub member_count: Option<i64>,
     #[serde(default)]
     pub user_ids: Vec<String>,
