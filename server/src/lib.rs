@@ -1,4 +1,4 @@
-//! The Open WebUI backend in Rust: a dropshot server implementing [`webui_api::WebuiApi`] on
+//! The Open WebUI backend in Rust: a dropshot server implementing the API traits of [`webui_api`] on
 //! the reference's PostgreSQL schema.
 //!
 //! [`start`] is what `main` runs and what the integration tests run in-process.

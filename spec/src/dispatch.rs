@@ -27,7 +27,7 @@ pub type InvokeFuture = Pin<Box<dyn Future<Output = Result<Response<Body>, Detai
 pub struct Invoker<C: ServerContext>(Box<dyn Fn(RequestContext<C>, Request<Body>) -> InvokeFuture + Send + Sync>);
 
 impl<C: ServerContext> Invoker<C> {
-    /// Wraps a trait method (`<ServerImpl as WebuiApi>::users_get_users`).
+    /// Wraps a trait method (`<ServerImpl as UsersApi>::users_get`).
     pub fn new<F, Args>(f: F) -> Self
     where
         F: Handler<C, Args>,
@@ -118,7 +118,7 @@ handler_arity!(S1, S2, S3, S4);
 /// ```ignore
 /// api_traits! {
 ///     /// doc
-///     pub trait WebuiApi in webui_api_invokers {
+///     pub trait HealthApi in health_api_invokers {
 ///         type Context: Send + Sync + 'static;
 ///         #[endpoint { method = GET, path = "/health" }]
 ///         async fn health_healthcheck(rqctx: RequestContext<Self::Context>) -> Result<HttpResponseOk<StatusResponse>, Detail>;

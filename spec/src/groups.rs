@@ -3,9 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use dropshot::{HttpResponseOk, Path, Query, RequestContext};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+use crate::{Detail, FastJson, Shaped, UserInfoResponse};
 
 /// `{id}` in `/api/v1/groups/id/{id}/...`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -87,10 +90,11 @@ pub struct GroupUpdateForm {
     data: Option<Map<String, Value>>,
 }
 
-/// `GroupModel`: a user's groups (`GET /api/v1/users/groups`, `/users/{user_id}/groups`), marked
-/// `direct` or `inherited` when the route lists inherited groups too.
-#[derive(Debug, Clone, Serialize)]
-pub struct GroupModel {
+/// `GroupModel`'s fields, in its order: described once, flattened into [`GroupModel`],
+/// [`GroupResponse`] and [`GroupExportResponse`] (which the reference derives from it); their
+/// fields read through `Deref`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct GroupFields {
     pub parent_group_id: Option<String>,
     pub id: String,
     pub user_id: String,
@@ -101,6 +105,14 @@ pub struct GroupModel {
     pub permissions: Option<Map<String, Value>>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// `GroupModel`: a user's groups (`GET /api/v1/users/groups`, `/users/{user_id}/groups`), marked
+/// `direct` or `inherited` when the route lists inherited groups too.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupModel {
+    #[serde(flatten)]
+    pub group: GroupFields,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub membership_type: Option<MembershipType>,
 }
@@ -108,17 +120,23 @@ pub struct GroupModel {
 /// `GroupResponse`.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct GroupResponse {
-    pub parent_group_id: Option<String>,
-    pub id: String,
-    pub user_id: String,
-    pub name: String,
-    pub description: String,
-    pub data: Option<Map<String, Value>>,
-    pub meta: Option<Map<String, Value>>,
-    pub permissions: Option<Map<String, Value>>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    #[serde(flatten)]
+    pub group: GroupFields,
     pub member_count: Option<i64>,
+}
+
+impl std::ops::Deref for GroupModel {
+    type Target = GroupFields;
+    fn deref(&self) -> &GroupFields {
+        &self.group
+    }
+}
+
+impl std::ops::Deref for GroupResponse {
+    type Target = GroupFields;
+    fn deref(&self) -> &GroupFields {
+        &self.group
+    }
 }
 
 /// `GroupInfoResponse`.
@@ -137,16 +155,8 @@ pub struct GroupInfoResponse {
 /// `GroupExportResponse`: a `GroupResponse` with its member ids.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct GroupExportResponse {
-    pub parent_group_id: Option<String>,
-    pub id: String,
-    pub user_id: String,
-    pub name: String,
-    pub description: String,
-    pub data: Option<Map<String, Value>>,
-    pub meta: Option<Map<String, Value>>,
-    pub permissions: Option<Map<String, Value>>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    #[serde(flatten)]
+    pub group: GroupFields,
     pub member_count: Option<i64>,
     #[serde(default)]
     pub user_ids: Vec<String>,
@@ -187,4 +197,99 @@ pub struct GroupMembersResponse {
     pub items: Vec<GroupMemberInfo>,
     pub total: i64,
     pub counts: BTreeMap<String, i64>,
+}
+
+api_traits! {
+/// `/api/v1/groups` (`routers/groups.py`): user groups, their members and what they may reach.
+pub trait GroupsApi in groups_api_invokers {
+    type Context: Send + Sync + 'static;
+
+    /// Groups: all of them for an admin; a user's own (or, with `share`, those they may share to).
+    #[endpoint { method = GET, path = "/api/v1/groups/", tags = ["groups"] }]
+    async fn groups_get(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<GroupsListQuery>,
+    ) -> Result<HttpResponseOk<Shaped<Vec<GroupResponse>>>, Detail>;
+
+    /// Admin: creates a group (optionally under a parent).
+    #[endpoint { method = POST, path = "/api/v1/groups/create", tags = ["groups"] }]
+    async fn groups_create_new(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<Shaped<GroupForm, serde_json::Map<String, serde_json::Value>>>,
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail>;
+
+    /// Admin: one group with its member count.
+    #[endpoint { method = GET, path = "/api/v1/groups/id/{id}", tags = ["groups"] }]
+    async fn groups_get_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail>;
+
+    /// A group's name, description and member count (any verified user).
+    #[endpoint { method = GET, path = "/api/v1/groups/id/{id}/info", tags = ["groups"] }]
+    async fn groups_get_info_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupInfoResponse>>>, Detail>;
+
+    /// Admin: a group with its member ids.
+    #[endpoint { method = GET, path = "/api/v1/groups/id/{id}/export", tags = ["groups"] }]
+    async fn groups_export_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupExportResponse>>>, Detail>;
+
+    /// Admin: the members of a group.
+    #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/users", tags = ["groups"] }]
+    async fn groups_get_users_in(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+    ) -> Result<HttpResponseOk<Shaped<Vec<UserInfoResponse>>>, Detail>;
+
+    /// Admin: updates a group (`data` is merged, the parent re-checked).
+    #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/update", tags = ["groups"] }]
+    async fn groups_update_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+        body: FastJson<Shaped<GroupUpdateForm, serde_json::Map<String, serde_json::Value>>>,
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail>;
+
+    /// Admin: adds existing users to a group.
+    #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/users/add", tags = ["groups"] }]
+    async fn groups_add_user_to(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+        body: FastJson<UserIdsForm>,
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail>;
+
+    /// Admin: removes users from a group.
+    #[endpoint { method = POST, path = "/api/v1/groups/id/{id}/users/remove", tags = ["groups"] }]
+    async fn groups_remove_users_from(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+        body: FastJson<UserIdsForm>,
+    ) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail>;
+
+    /// Admin: deletes a group; its children move up to its parent.
+    #[endpoint { method = DELETE, path = "/api/v1/groups/id/{id}/delete", tags = ["groups"] }]
+    async fn groups_delete_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+    ) -> Result<HttpResponseOk<bool>, Detail>;
+
+    /// Admin: what a group can reach (resources, default models, permissions).
+    #[endpoint { method = GET, path = "/api/v1/groups/id/{id}/preview", tags = ["groups"] }]
+    async fn groups_preview_access(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, Detail>;
+
+    /// Admin: a page of a group's direct and inherited members.
+    #[endpoint { method = GET, path = "/api/v1/groups/id/{id}/members", tags = ["groups"] }]
+    async fn groups_inspect_members(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<GroupIdPath>,
+        query: Query<GroupMembersQuery>,
+    ) -> Result<HttpResponseOk<Shaped<GroupMembersResponse>>, Detail>;
+}
 }

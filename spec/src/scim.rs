@@ -4,11 +4,15 @@
 //! `#[serde(default)]`: a missing `Option` is `None` anyway, and with their types serialisable
 //! the attribute would document a `default: null` the reference's document does not have.
 
+use dropshot::{Body, HttpResponseCreated, HttpResponseDeleted, HttpResponseHeaders, HttpResponseOk, Path, Query, RequestContext};
+use http::Response;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
+
+use crate::{Detail, FastJson, Reply, Shaped, PUBLIC_BODY_MAX_BYTES};
 
 /// `{user_id}` of `/Users/{user_id}`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -220,4 +224,117 @@ pub struct ScimListResponse {
     pub itemsPerPage: i64,
     pub startIndex: i64,
     pub Resources: Vec<Value>,
+}
+
+api_traits! {
+/// `/api/v1/scim/v2` (`routers/scim.py`; only with `ENABLE_SCIM`, `SCIM_TOKEN` bearer auth).
+pub trait ScimApi in scim_api_invokers {
+    type Context: Send + Sync + 'static;
+
+    /// SCIM service provider configuration (no token needed).
+    #[endpoint { method = GET, path = "/api/v1/scim/v2/ServiceProviderConfig", tags = ["scim"] }]
+    async fn scim_get_service_provider_config(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// SCIM resource types (no token needed).
+    #[endpoint { method = GET, path = "/api/v1/scim/v2/ResourceTypes", tags = ["scim"] }]
+    async fn scim_get_resource_types(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// SCIM schemas (no token needed).
+    #[endpoint { method = GET, path = "/api/v1/scim/v2/Schemas", tags = ["scim"] }]
+    async fn scim_get_schemas(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// Provisioned users (those with OAuth or SCIM data).
+    #[endpoint { method = GET, path = "/api/v1/scim/v2/Users", tags = ["scim"] }]
+    async fn scim_get_users(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<ScimListQuery>,
+    ) -> Result<Reply<HttpResponseOk<Shaped<ScimListResponse>>>, Detail>;
+
+    /// Provisions a user.
+    #[endpoint { method = POST, path = "/api/v1/scim/v2/Users", tags = ["scim"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
+    async fn scim_create_user(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<ScimUserCreate>,
+    ) -> Result<Reply<HttpResponseCreated<Shaped<ScimUser>>>, Detail>;
+
+    /// One provisioned user.
+    #[endpoint { method = GET, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"] }]
+    async fn scim_get_user(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ScimUserPath>,
+    ) -> Result<Reply<HttpResponseOk<Shaped<ScimUser>>>, Detail>;
+
+    /// Replaces a provisioned user's attributes.
+    #[endpoint { method = PUT, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
+    async fn scim_update_user(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ScimUserPath>,
+        body: FastJson<ScimUserUpdate>,
+    ) -> Result<Reply<HttpResponseOk<Shaped<ScimUser>>>, Detail>;
+
+    /// Patches a provisioned user.
+    #[endpoint { method = PATCH, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
+    async fn scim_patch_user(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ScimUserPath>,
+        body: FastJson<ScimPatch>,
+    ) -> Result<Reply<HttpResponseOk<Shaped<ScimUser>>>, Detail>;
+
+    /// Deletes a provisioned user (never an admin).
+    #[endpoint { method = DELETE, path = "/api/v1/scim/v2/Users/{user_id}", tags = ["scim"] }]
+    async fn scim_delete_user(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ScimUserPath>,
+    ) -> Result<Reply<HttpResponseHeaders<HttpResponseDeleted>>, Detail>;
+
+    /// Groups.
+    #[endpoint { method = GET, path = "/api/v1/scim/v2/Groups", tags = ["scim"] }]
+    async fn scim_get_groups(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<ScimListQuery>,
+    ) -> Result<Reply<HttpResponseOk<Shaped<ScimListResponse>>>, Detail>;
+
+    /// Creates a group with direct user members.
+    #[endpoint { method = POST, path = "/api/v1/scim/v2/Groups", tags = ["scim"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
+    async fn scim_create_group(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<ScimGroupCreate>,
+    ) -> Result<Reply<HttpResponseCreated<Shaped<ScimGroup>>>, Detail>;
+
+    /// One group.
+    #[endpoint { method = GET, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"] }]
+    async fn scim_get_group(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ScimGroupPath>,
+    ) -> Result<Reply<HttpResponseOk<Shaped<ScimGroup>>>, Detail>;
+
+    /// Replaces a group's name and members.
+    #[endpoint { method = PUT, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
+    async fn scim_update_group(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ScimGroupPath>,
+        body: FastJson<ScimGroupWrite>,
+    ) -> Result<Reply<HttpResponseOk<Shaped<ScimGroup>>>, Detail>;
+
+    /// Patches a group's name and members.
+    #[endpoint { method = PATCH, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"], request_body_max_bytes = PUBLIC_BODY_MAX_BYTES }]
+    async fn scim_patch_group(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ScimGroupPath>,
+        body: FastJson<ScimPatch>,
+    ) -> Result<Reply<HttpResponseOk<Shaped<ScimGroup>>>, Detail>;
+
+    /// Deletes a group.
+    #[endpoint { method = DELETE, path = "/api/v1/scim/v2/Groups/{group_id}", tags = ["scim"] }]
+    async fn scim_delete_group(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ScimGroupPath>,
+    ) -> Result<Reply<HttpResponseHeaders<HttpResponseDeleted>>, Detail>;
+}
 }

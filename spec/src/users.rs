@@ -2,12 +2,42 @@
 //! The forms and queries, and the answers: the reference's models, serialised in their
 //! declaration order.
 
+use dropshot::{Body, HttpResponseOk, Path, Query, RequestContext};
+use http::Response;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::auths::optional_date;
-use crate::UserSettings;
+use crate::{Detail, FastJson, GroupModel, Shaped, UserSettings};
+
+/// `{user_id}` in `/api/v1/users/{user_id}/...`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct UserIdPath {
+    pub user_id: String,
+}
+
+/// `?raw=` of `GET /api/v1/users/user/settings`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct UserSettingsQuery {
+    #[serde(default)]
+    pub raw: Option<bool>,
+}
+
+/// `?days=&start_date=&end_date=` of `GET /api/v1/users/usage` (strings: validated as FastAPI
+/// does, with its error list, by the handler).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct UsageQuery {
+    #[serde(default)]
+    #[schemars(with = "Option<i64>", range(min = 7, max = 732))]
+    pub days: Option<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<i64>")]
+    pub start_date: Option<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<i64>")]
+    pub end_date: Option<String>,
+}
 
 /// `?query=&order_by=&direction=&page=` of `GET /api/v1/users/`. Kept as text and parsed by the
 /// handler after its auth check, as FastAPI does (so a bad value answers 422, not 400); documented
@@ -374,4 +404,216 @@ pub struct UserUsageResponse {
     pub period: UserUsagePeriod,
 }
 
+/// One of `GET /api/v1/users/{user_id}/oauth/sessions`' items (`OAuthSessionModel`, its token
+/// decrypted). Documented as the reference documents the list (no model).
+#[derive(Debug, Serialize)]
+pub struct OauthSession {
+    pub id: String,
+    pub user_id: String,
+    pub provider: String,
+    pub token: Value,
+    pub expires_at: Option<i64>,
+    pub created_at: Option<i64>,
+    pub updated_at: Option<i64>,
+}
 
+api_traits! {
+/// `/api/v1/users` (`routers/users.py`): the list and the `{user_id}` routes.
+pub trait UsersApi in users_api_invokers {
+    type Context: Send + Sync + 'static;
+
+    /// Admin: one page (30) of users with their group ids, filtered by `query` (name or email).
+    #[endpoint { method = GET, path = "/api/v1/users/", tags = ["users"] }]
+    async fn users_get(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<UsersListQuery>,
+    ) -> Result<HttpResponseOk<UserGroupIdsListResponse>, Detail>;
+
+    /// Admin: one user with their groups and activity.
+    #[endpoint { method = GET, path = "/api/v1/users/{user_id}", tags = ["users"] }]
+    async fn users_get_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+    ) -> Result<HttpResponseOk<UserActiveResponse>, Detail>;
+
+    /// Admin: deletes a user (not the first admin, not oneself).
+    #[endpoint { method = DELETE, path = "/api/v1/users/{user_id}", tags = ["users"] }]
+    async fn users_delete_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+    ) -> Result<HttpResponseOk<bool>, Detail>;
+
+    /// A user's public card (any verified user).
+    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/info", tags = ["users"] }]
+    async fn users_get_info_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+    ) -> Result<HttpResponseOk<UserInfoResponse>, Detail>;
+
+    /// Admin: the groups a user belongs to (`include_inherited` adds ancestor groups).
+    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/groups", tags = ["users"] }]
+    async fn users_get_groups_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+        query: Query<IncludeInheritedQuery>,
+    ) -> Result<HttpResponseOk<Shaped<Value, Vec<GroupModel>>>, Detail>;
+
+    /// A user's avatar: a redirect to an external URL, the decoded `data:` image, or the stock
+    /// `user.png`.
+    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/profile/image", tags = ["users"] }]
+    async fn users_get_profile_image_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// Whether a user was active in the last three minutes.
+    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/active", tags = ["users"] }]
+    async fn users_get_active_status_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+    ) -> Result<HttpResponseOk<Shaped<Map<String, Value>>>, Detail>;
+
+    /// Admin: a user's OAuth sessions.
+    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/oauth/sessions", tags = ["users"] }]
+    async fn users_get_oauth_sessions_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+    ) -> Result<HttpResponseOk<Shaped<Value, Vec<OauthSession>>>, Detail>;
+
+    /// Admin: ends every session of a user.
+    #[endpoint { method = POST, path = "/api/v1/users/{user_id}/sessions/revoke", tags = ["users"] }]
+    async fn users_revoke_sessions(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+    ) -> Result<HttpResponseOk<bool>, Detail>;
+
+    /// Admin: updates a user's role, name, email, picture or password.
+    #[endpoint { method = POST, path = "/api/v1/users/{user_id}/update", tags = ["users"] }]
+    async fn users_update_by_id(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+        body: FastJson<UserUpdateForm>,
+    ) -> Result<HttpResponseOk<Option<UserModel>>, Detail>;
+
+    /// Admin: what a user can reach through ownership and grants (models, knowledge, tools).
+    #[endpoint { method = GET, path = "/api/v1/users/{user_id}/preview", tags = ["users"] }]
+    async fn users_get_preview(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UserIdPath>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
+}
+}
+
+api_traits! {
+/// The `/api/v1/users` operations with a literal segment where [`UsersApi`] has `{user_id}`
+/// (`/users/all`, `/users/user/settings`, `/users/default/permissions`, ...); tried first, as the
+/// reference declares them before `/{user_id}`.
+pub trait UsersLiteralApi in users_literal_api_invokers {
+    type Context: Send + Sync + 'static;
+
+    /// Admin: every user, as cards.
+    #[endpoint { method = GET, path = "/api/v1/users/all", tags = ["users"] }]
+    async fn users_get_all(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<UserInfoListResponse>, Detail>;
+
+    /// Verified users: a page of user cards matching a search.
+    #[endpoint { method = GET, path = "/api/v1/users/search", tags = ["users"] }]
+    async fn users_search(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<UsersListQuery>,
+    ) -> Result<HttpResponseOk<UserInfoListResponse>, Detail>;
+
+    /// The session user's groups.
+    #[endpoint { method = GET, path = "/api/v1/users/groups", tags = ["users"] }]
+    async fn users_get_groups(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<IncludeInheritedQuery>,
+    ) -> Result<HttpResponseOk<Shaped<Value, Vec<GroupModel>>>, Detail>;
+
+    /// The session user's effective permissions.
+    #[endpoint { method = GET, path = "/api/v1/users/permissions", tags = ["users"] }]
+    async fn users_get_permissisions(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
+
+    /// Admin: the default permissions of every user.
+    #[endpoint { method = GET, path = "/api/v1/users/default/permissions", tags = ["users"] }]
+    async fn users_get_default_permissions(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<UserPermissions>, Detail>;
+
+    /// Admin: sets the default permissions.
+    #[endpoint { method = POST, path = "/api/v1/users/default/permissions", tags = ["users"] }]
+    async fn users_update_default_permissions(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<Shaped<UserPermissions, Map<String, Value>>>,
+    ) -> Result<HttpResponseOk<UserPermissions>, Detail>;
+
+    /// Admin: the built-in default permissions (before any change).
+    #[endpoint { method = GET, path = "/api/v1/users/default/permissions/defaults", tags = ["users"] }]
+    async fn users_get_default_permissions_defaults(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<UserPermissions>, Detail>;
+
+    /// The session user's settings (`?raw=true`: as stored).
+    #[endpoint { method = GET, path = "/api/v1/users/user/settings", tags = ["users"] }]
+    async fn users_get_settings_by_session(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<UserSettingsQuery>,
+    ) -> Result<HttpResponseOk<Option<UserSettings>>, Detail>;
+
+    /// Replaces the session user's settings.
+    #[endpoint { method = POST, path = "/api/v1/users/user/settings/update", tags = ["users"] }]
+    async fn users_update_settings_by_session(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<Shaped<UserSettings, Map<String, Value>>>,
+    ) -> Result<HttpResponseOk<UserSettings>, Detail>;
+
+    /// The session user's status (emoji, message, expiry).
+    #[endpoint { method = GET, path = "/api/v1/users/user/status", tags = ["users"] }]
+    async fn users_get_status_by_session(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<Shaped<Value, UserModel>>, Detail>;
+
+    /// Sets the session user's status.
+    #[endpoint { method = POST, path = "/api/v1/users/user/status/update", tags = ["users"] }]
+    async fn users_update_status_by_session(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<UserStatusForm>,
+    ) -> Result<HttpResponseOk<Shaped<Value, UserModel>>, Detail>;
+
+    /// The session user's `info` dict (null when unset).
+    #[endpoint { method = GET, path = "/api/v1/users/user/info", tags = ["users"] }]
+    async fn users_get_info_by_session(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<Option<Map<String, Value>>>, Detail>;
+
+    /// Merges a dict into the session user's `info`.
+    #[endpoint { method = POST, path = "/api/v1/users/user/info/update", tags = ["users"] }]
+    async fn users_update_info_by_session(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<Map<String, Value>>,
+    ) -> Result<HttpResponseOk<Option<Map<String, Value>>>, Detail>;
+
+    /// The session user's prompt variables.
+    #[endpoint { method = GET, path = "/api/v1/users/user/variables", tags = ["users"] }]
+    async fn users_get_variables_by_session(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<UserVariablesResponse>, Detail>;
+
+    /// Replaces the session user's prompt variables.
+    #[endpoint { method = POST, path = "/api/v1/users/user/variables/update", tags = ["users"] }]
+    async fn users_update_variables_by_session(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<UserVariablesForm>,
+    ) -> Result<HttpResponseOk<UserVariablesResponse>, Detail>;
+
+    /// The session user's usage statistics (messages, tokens, models, tools) over a period.
+    #[endpoint { method = GET, path = "/api/v1/users/usage", tags = ["users"] }]
+    async fn users_get_usage_by_session(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<UsageQuery>,
+    ) -> Result<HttpResponseOk<UserUsageResponse>, Detail>;
+}
+}

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 use webui_api::{
-    GroupExportResponse, GroupInfoResponse, GroupMemberInfo, GroupMembersResponse, GroupModel, GroupResponse, MembershipType,
+    GroupExportResponse, GroupFields, GroupInfoResponse, GroupMemberInfo, GroupMembersResponse, GroupModel, GroupResponse, MembershipType,
     UserInfoResponse,
 };
 
@@ -20,9 +20,9 @@ use crate::messages;
 /// The members page's size (`PAGE_ITEM_COUNT`).
 const PAGE_ITEM_COUNT: i64 = 30;
 
-/// `GroupModel` (with `membership_type` where the route marks it).
-pub fn group_model(g: &GroupRow, membership_type: Option<MembershipType>) -> GroupModel {
-    GroupModel {
+/// The fields every group model starts with ([`GroupFields`]), from the row.
+fn group_fields(g: &GroupRow) -> GroupFields {
+    GroupFields {
         parent_group_id: g.parent_group_id.clone(),
         id: g.id.clone(),
         user_id: g.user_id.clone(),
@@ -33,25 +33,17 @@ pub fn group_model(g: &GroupRow, membership_type: Option<MembershipType>) -> Gro
         permissions: object(&g.permissions),
         created_at: g.created_at,
         updated_at: g.updated_at,
-        membership_type,
     }
+}
+
+/// `GroupModel` (with `membership_type` where the route marks it).
+pub fn group_model(g: &GroupRow, membership_type: Option<MembershipType>) -> GroupModel {
+    GroupModel { group: group_fields(g), membership_type }
 }
 
 /// `GroupResponse`: the model and its direct member count.
 pub fn group_response(g: &GroupRow, count: i64) -> GroupResponse {
-    GroupResponse {
-        parent_group_id: g.parent_group_id.clone(),
-        id: g.id.clone(),
-        user_id: g.user_id.clone(),
-        name: g.name.clone(),
-        description: g.description.clone(),
-        data: object(&g.data),
-        meta: object(&g.meta),
-        permissions: object(&g.permissions),
-        created_at: g.created_at,
-        updated_at: g.updated_at,
-        member_count: Some(count),
-    }
+    GroupResponse { group: group_fields(g), member_count: Some(count) }
 }
 
 fn hierarchy(e: HierarchyError) -> Error {
@@ -152,21 +144,7 @@ pub async fn export(ctx: &ServerContext, id: &str) -> Result<Option<GroupExportR
     let (g, c) = find(ctx, id).await?;
     let client = ctx.db.get().await?;
     let user_ids = db::member_ids(&**client, id).await?;
-    let r = group_response(&g, c);
-    Ok(Some(GroupExportResponse {
-        parent_group_id: r.parent_group_id,
-        id: r.id,
-        user_id: r.user_id,
-        name: r.name,
-        description: r.description,
-        data: r.data,
-        meta: r.meta,
-        permissions: r.permissions,
-        created_at: r.created_at,
-        updated_at: r.updated_at,
-        member_count: r.member_count,
-        user_ids,
-    }))
+    Ok(Some(GroupExportResponse { group: group_fields(&g), member_count: Some(c), user_ids }))
 }
 
 /// `POST /api/v1/groups/id/{id}/users` (admin): `UserInfoResponse` of each member (`groups`

@@ -403,6 +403,24 @@ pub mod permissions {
         super::truthy(Some(cur))
     }
 
+    /// [`has_permission`] for a session: with the groups' permissions loaded with it (every JWT
+    /// session: the same groups, inherited ones included), no statement; else read now.
+    pub async fn session_has_permission(
+        ctx: &ServerContext,
+        session: &super::SessionUser,
+        key: &str,
+        defaults: &Value,
+    ) -> Result<bool, DbError> {
+        let Some(groups) = &session.group_permissions else {
+            return has_permission(ctx, &session.user.id, key, defaults).await;
+        };
+        let keys: Vec<&str> = key.split('.').collect();
+        if groups.iter().any(|p| lookup(p, &keys)) {
+            return Ok(true);
+        }
+        Ok(lookup(&Value::Object(filled_defaults(ctx, defaults)), &keys))
+    }
+
     pub async fn has_permission(ctx: &ServerContext, user_id: &str, key: &str, defaults: &Value) -> Result<bool, DbError> {
         let keys: Vec<&str> = key.split('.').collect();
         let client = ctx.db.get().await?;

@@ -2,14 +2,17 @@
 
 use std::sync::Arc;
 
-use dropshot::{Body, RequestContext};
+use dropshot::{Body, HttpResponseOk, RequestContext};
 use http::Response;
 use serde_json::Value;
+use webui_api::config::ConfigApi;
 use webui_api::Detail;
 
-use super::auth;
+use super::{auth, ServerImpl};
 use crate::app::config;
 use crate::context::ServerContext;
+
+type Ctx = RequestContext<Arc<ServerContext>>;
 
 /// `/api/config`: the token as the reference's `get_app_config` reads it, `Authorization` (any
 /// scheme) first, else the `token` cookie.
@@ -34,4 +37,20 @@ pub async fn opensearch(ctx: &ServerContext) -> Result<Response<Body>, Detail> {
         .header(http::header::CONTENT_TYPE, "application/xml")
         .body(Body::from(config::opensearch(ctx)))
         .expect("a valid response"))
+}
+
+impl ConfigApi for ServerImpl {
+    type Context = Arc<ServerContext>;
+
+    async fn config_get_app(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
+        app_config(&rqctx).await.map(HttpResponseOk)
+    }
+
+    async fn manifest_json_get(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
+        Ok(HttpResponseOk(manifest(rqctx.context())))
+    }
+
+    async fn opensearch_xml_get(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        opensearch(rqctx.context()).await
+    }
 }

@@ -3,13 +3,15 @@
 
 use std::sync::Arc;
 
-use dropshot::RequestContext;
+use dropshot::{HttpResponseOk, Path, Query, RequestContext};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
-use webui_api::{Detail, FastJson, GroupMembersQuery, GroupUpdateForm, Shaped, UserIdsForm};
+use webui_api::{
+    Detail, FastJson, GroupExportResponse, GroupForm, GroupIdPath, GroupInfoResponse, GroupMembersQuery, GroupMembersResponse,
+    GroupResponse, GroupUpdateForm, GroupsApi, GroupsListQuery, Shaped, UserIdsForm, UserInfoResponse,
+};
 
-use super::auth;
-use super::query;
+use super::{auth, query, ServerImpl};
 use crate::app::groups::{self as app, GroupInput};
 use crate::context::ServerContext;
 use crate::db::groups::Membership;
@@ -197,4 +199,56 @@ pub async fn members(rqctx: &Ctx, id: &str, q: GroupMembersQuery) -> Result<Valu
         return Err(Detail::validation(errors));
     }
     wire(app::members(rqctx.context(), id, kind, q.query.as_deref().unwrap_or_default(), page).await?)
+}
+
+impl GroupsApi for ServerImpl {
+    type Context = Arc<ServerContext>;
+
+    async fn groups_get(rqctx: Ctx, query: Query<GroupsListQuery>) -> Result<HttpResponseOk<Shaped<Vec<GroupResponse>>>, Detail> {
+        list(&rqctx, query.into_inner().share).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
+
+    async fn groups_create_new(rqctx: Ctx, body: FastJson<Shaped<GroupForm, Map<String, Value>>>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+        create(&rqctx, body).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
+
+    async fn groups_get_by_id(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+        get(&rqctx, &path.into_inner().id).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
+
+    async fn groups_get_info_by_id(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Option<GroupInfoResponse>>>, Detail> {
+        info(&rqctx, &path.into_inner().id).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
+
+    async fn groups_export_by_id(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Option<GroupExportResponse>>>, Detail> {
+        export(&rqctx, &path.into_inner().id).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
+
+    async fn groups_get_users_in(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Shaped<Vec<UserInfoResponse>>>, Detail> {
+        users(&rqctx, &path.into_inner().id).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
+
+    async fn groups_update_by_id(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<Shaped<GroupUpdateForm, Map<String, Value>>>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+        update(&rqctx, &path.into_inner().id, body).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
+
+    async fn groups_add_user_to(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<UserIdsForm>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+        change_members(&rqctx, &path.into_inner().id, body, true).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
+
+    async fn groups_remove_users_from(rqctx: Ctx, path: Path<GroupIdPath>, body: FastJson<UserIdsForm>) -> Result<HttpResponseOk<Shaped<Option<GroupResponse>>>, Detail> {
+        change_members(&rqctx, &path.into_inner().id, body, false).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
+
+    async fn groups_delete_by_id(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<bool>, Detail> {
+        delete(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
+    }
+
+    async fn groups_preview_access(rqctx: Ctx, path: Path<GroupIdPath>) -> Result<HttpResponseOk<Value>, Detail> {
+        preview(&rqctx, &path.into_inner().id).await.map(HttpResponseOk)
+    }
+
+    async fn groups_inspect_members(rqctx: Ctx, path: Path<GroupIdPath>, query: Query<GroupMembersQuery>) -> Result<HttpResponseOk<Shaped<GroupMembersResponse>>, Detail> {
+        members(&rqctx, &path.into_inner().id, query.into_inner()).await.map(|v| HttpResponseOk(Shaped::new(v)))
+    }
 }

@@ -9,14 +9,15 @@
 
 use std::sync::Arc;
 
-use dropshot::{Body, HttpResponseHeaders, HttpResponseOk, RequestContext};
+use dropshot::{Body, HttpResponseHeaders, HttpResponseOk, Path, RequestContext};
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use http::{HeaderValue, Response};
 use serde_json::json;
+use webui_api::oauth::{OauthApi, OauthLiteralApi};
 use webui_api::*;
 
-use super::auth;
 use super::frontend::{self, Mount};
+use super::{auth, limits, ServerImpl};
 use crate::app::oauth;
 use crate::context::ServerContext;
 use crate::messages;
@@ -132,5 +133,43 @@ mod tests {
         assert_eq!(form_urlencoded_get(b"a=1&logout_token=x%2By+z", "logout_token").as_deref(), Some("x+y z"));
         assert_eq!(form_urlencoded_get(b"logout_token", "logout_token").as_deref(), Some(""));
         assert_eq!(form_urlencoded_get(b"a=1", "logout_token"), None);
+    }
+}
+
+impl OauthApi for ServerImpl {
+    type Context = Arc<ServerContext>;
+
+    async fn oauth_login(rqctx: Ctx, path: Path<OauthProviderPath>) -> Result<Response<Body>, Detail> {
+        let provider = path.into_inner().provider;
+        login(&rqctx, OauthActionPath { provider, action: "login".into() }).await
+    }
+
+    async fn oauth_login_callback_by_provider(rqctx: Ctx, path: Path<OauthProviderPath>) -> Result<Response<Body>, Detail> {
+        let provider = path.into_inner().provider;
+        login(&rqctx, OauthActionPath { provider, action: "callback".into() }).await
+    }
+
+    async fn oauth_login_callback_by_provider_login(rqctx: Ctx, path: Path<OauthProviderPath>) -> Result<Response<Body>, Detail> {
+        let provider = path.into_inner().provider;
+        callback(&rqctx, OauthStepPath { provider, action: "login".into(), step: "callback".into() }).await
+    }
+}
+
+impl OauthLiteralApi for ServerImpl {
+    type Context = Arc<ServerContext>;
+
+    async fn oauth_backchannel_logout(rqctx: Ctx, request: dropshot::RawRequest) -> Result<Response<Body>, Detail> {
+        let body = limits::read_body(request, PUBLIC_BODY_MAX_BYTES).await?;
+        backchannel_logout(&rqctx, OauthProviderPath { provider: "backchannel-logout".into() }, &body).await
+    }
+
+    async fn oauth_client_authorize(rqctx: Ctx, path: Path<OauthClientPath>) -> Result<Response<Body>, Detail> {
+        let action = path.into_inner().client_id;
+        callback(&rqctx, OauthStepPath { provider: "clients".into(), action, step: "authorize".into() }).await
+    }
+
+    async fn oauth_client_callback(rqctx: Ctx, path: Path<OauthClientPath>) -> Result<Response<Body>, Detail> {
+        let action = path.into_inner().client_id;
+        callback(&rqctx, OauthStepPath { provider: "clients".into(), action, step: "callback".into() }).await
     }
 }

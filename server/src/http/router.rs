@@ -43,15 +43,26 @@ type Served = (ApiDescription<Arc<ServerContext>>, Vec<(&'static str, Invoker<Ar
 /// matched against them: the literal traits first, as the reference declares a literal route
 /// before the variable one beside it.
 fn served() -> Vec<Served> {
-    use webui_api::{chats, completions, configs, connections, folders, functions, models, notes, ollama, openai, prompts, tasks, tools};
+    use webui_api::{auths, chats, completions, config, configs, connections, folders, frontend, functions, groups, health};
+    use webui_api::{models, notes, oauth, ollama, openai, prompts, scim, tasks, tools, users, version};
     vec![
-        (webui_api::webui_literal_api_mod::api_description::<ServerImpl>(), webui_api::webui_literal_api_invokers::invokers::<ServerImpl>()),
+        (auths::auths_literal_api_mod::api_description::<ServerImpl>(), auths::auths_literal_api_invokers::invokers::<ServerImpl>()),
+        (oauth::oauth_literal_api_mod::api_description::<ServerImpl>(), oauth::oauth_literal_api_invokers::invokers::<ServerImpl>()),
+        (users::users_literal_api_mod::api_description::<ServerImpl>(), users::users_literal_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_literal_api_mod::api_description::<ServerImpl>(), chats::chats_literal_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_share_api_mod::api_description::<ServerImpl>(), chats::chats_share_api_invokers::invokers::<ServerImpl>()),
         (folders::folders_literal_api_mod::api_description::<ServerImpl>(), folders::folders_literal_api_invokers::invokers::<ServerImpl>()),
         (prompts::prompts_literal_api_mod::api_description::<ServerImpl>(), prompts::prompts_literal_api_invokers::invokers::<ServerImpl>()),
         (notes::notes_literal_api_mod::api_description::<ServerImpl>(), notes::notes_literal_api_invokers::invokers::<ServerImpl>()),
-        (webui_api::webui_api_mod::api_description::<ServerImpl>(), webui_api::webui_api_invokers::invokers::<ServerImpl>()),
+        (health::health_api_mod::api_description::<ServerImpl>(), health::health_api_invokers::invokers::<ServerImpl>()),
+        (version::version_api_mod::api_description::<ServerImpl>(), version::version_api_invokers::invokers::<ServerImpl>()),
+        (config::config_api_mod::api_description::<ServerImpl>(), config::config_api_invokers::invokers::<ServerImpl>()),
+        (frontend::frontend_api_mod::api_description::<ServerImpl>(), frontend::frontend_api_invokers::invokers::<ServerImpl>()),
+        (auths::auths_api_mod::api_description::<ServerImpl>(), auths::auths_api_invokers::invokers::<ServerImpl>()),
+        (oauth::oauth_api_mod::api_description::<ServerImpl>(), oauth::oauth_api_invokers::invokers::<ServerImpl>()),
+        (users::users_api_mod::api_description::<ServerImpl>(), users::users_api_invokers::invokers::<ServerImpl>()),
+        (groups::groups_api_mod::api_description::<ServerImpl>(), groups::groups_api_invokers::invokers::<ServerImpl>()),
+        (scim::scim_api_mod::api_description::<ServerImpl>(), scim::scim_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_api_mod::api_description::<ServerImpl>(), chats::chats_api_invokers::invokers::<ServerImpl>()),
         (folders::folders_api_mod::api_description::<ServerImpl>(), folders::folders_api_invokers::invokers::<ServerImpl>()),
         (tasks::tasks_api_mod::api_description::<ServerImpl>(), tasks::tasks_api_invokers::invokers::<ServerImpl>()),

@@ -8,18 +8,18 @@
 
 use std::sync::Arc;
 
-use dropshot::{Body, HttpResponse, HttpResponseCreated, HttpResponseDeleted, HttpResponseHeaders, HttpResponseOk, RequestContext};
+use dropshot::{Body, HttpResponse, HttpResponseCreated, HttpResponseDeleted, HttpResponseHeaders, HttpResponseOk, Path, Query, RequestContext};
 use http::header::{HeaderValue, CONTENT_TYPE};
 use http::Response;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use webui_api::{
-    Detail, FastJson, Reply, ScimGroup, ScimGroupCreate, ScimGroupWrite, ScimListQuery, ScimListResponse, ScimPatch, ScimUser, ScimUserCreate,
-    ScimUserUpdate, Shaped,
+    Detail, FastJson, Reply, ScimApi, ScimGroup, ScimGroupCreate, ScimGroupPath, ScimGroupWrite, ScimListQuery, ScimListResponse, ScimPatch,
+    ScimUser, ScimUserCreate, ScimUserPath, ScimUserUpdate, Shaped,
 };
 
-use super::query;
+use super::{query, ServerImpl};
 use crate::app::scim::{self as app, ScimError, GROUP_SCHEMA, USER_SCHEMA};
 use crate::context::ServerContext;
 
@@ -305,4 +305,68 @@ pub async fn groups_patch(rqctx: &Ctx, id: &str, body: FastJson<ScimPatch>) -> A
 pub async fn groups_delete(rqctx: &Ctx, id: &str) -> Answer<NoContent> {
     guard!(rqctx);
     no_content(app::groups_delete(rqctx.context(), id).await)
+}
+
+impl ScimApi for ServerImpl {
+    type Context = Arc<ServerContext>;
+
+    async fn scim_get_service_provider_config(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        service_provider_config(&rqctx).await
+    }
+
+    async fn scim_get_resource_types(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        resource_types(&rqctx).await
+    }
+
+    async fn scim_get_schemas(rqctx: Ctx) -> Result<Response<Body>, Detail> {
+        schemas(&rqctx).await
+    }
+
+    async fn scim_get_users(rqctx: Ctx, query: Query<ScimListQuery>) -> Result<Reply<ListOk>, Detail> {
+        users_list(&rqctx, query.into_inner()).await
+    }
+
+    async fn scim_create_user(rqctx: Ctx, body: FastJson<ScimUserCreate>) -> Result<Reply<UserCreated>, Detail> {
+        users_create(&rqctx, body).await
+    }
+
+    async fn scim_get_user(rqctx: Ctx, path: Path<ScimUserPath>) -> Result<Reply<UserOk>, Detail> {
+        users_get(&rqctx, &path.into_inner().user_id).await
+    }
+
+    async fn scim_update_user(rqctx: Ctx, path: Path<ScimUserPath>, body: FastJson<ScimUserUpdate>) -> Result<Reply<UserOk>, Detail> {
+        users_put(&rqctx, &path.into_inner().user_id, body).await
+    }
+
+    async fn scim_patch_user(rqctx: Ctx, path: Path<ScimUserPath>, body: FastJson<ScimPatch>) -> Result<Reply<UserOk>, Detail> {
+        users_patch(&rqctx, &path.into_inner().user_id, body).await
+    }
+
+    async fn scim_delete_user(rqctx: Ctx, path: Path<ScimUserPath>) -> Result<Reply<NoContent>, Detail> {
+        users_delete(&rqctx, &path.into_inner().user_id).await
+    }
+
+    async fn scim_get_groups(rqctx: Ctx, query: Query<ScimListQuery>) -> Result<Reply<ListOk>, Detail> {
+        groups_list(&rqctx, query.into_inner()).await
+    }
+
+    async fn scim_create_group(rqctx: Ctx, body: FastJson<ScimGroupCreate>) -> Result<Reply<GroupCreated>, Detail> {
+        groups_create(&rqctx, body).await
+    }
+
+    async fn scim_get_group(rqctx: Ctx, path: Path<ScimGroupPath>) -> Result<Reply<GroupOk>, Detail> {
+        groups_get(&rqctx, &path.into_inner().group_id).await
+    }
+
+    async fn scim_update_group(rqctx: Ctx, path: Path<ScimGroupPath>, body: FastJson<ScimGroupWrite>) -> Result<Reply<GroupOk>, Detail> {
+        groups_put(&rqctx, &path.into_inner().group_id, body).await
+    }
+
+    async fn scim_patch_group(rqctx: Ctx, path: Path<ScimGroupPath>, body: FastJson<ScimPatch>) -> Result<Reply<GroupOk>, Detail> {
+        groups_patch(&rqctx, &path.into_inner().group_id, body).await
+    }
+
+    async fn scim_delete_group(rqctx: Ctx, path: Path<ScimGroupPath>) -> Result<Reply<NoContent>, Detail> {
+        groups_delete(&rqctx, &path.into_inner().group_id).await
+    }
 }

@@ -1,9 +1,16 @@
 //! `/api/version`, `/api/changelog`.
 
-use serde_json::{json, Value};
-use webui_api::UPSTREAM_VERSION;
+use std::sync::Arc;
 
+use dropshot::{HttpResponseOk, RequestContext};
+use serde_json::{json, Value};
+use webui_api::version::VersionApi;
+use webui_api::{Detail, LatestRelease, UPSTREAM_VERSION};
+
+use super::{auth, ServerImpl};
 use crate::context::ServerContext;
+
+type Ctx = RequestContext<Arc<ServerContext>>;
 
 /// The upstream version we are compatible with (the web UI compares it with its own build) and
 /// `DEPLOYMENT_ID`; both stay stable across restarts, or the UI reloads the page.
@@ -15,4 +22,22 @@ pub fn version(ctx: &ServerContext) -> Value {
 /// [`crate::changelog`]); parsed once, ahead of the first request when possible.
 pub async fn changelog(ctx: &ServerContext) -> Value {
     ctx.frontend.changelog().await
+}
+
+impl VersionApi for ServerImpl {
+    type Context = Arc<ServerContext>;
+
+    async fn version_get_app(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
+        Ok(HttpResponseOk(version(rqctx.context())))
+    }
+
+    /// `main.py::get_app_latest_release_version`.
+    async fn version_get_app_latest_release(rqctx: Ctx) -> Result<HttpResponseOk<LatestRelease>, Detail> {
+        auth::require_user(&rqctx).await?;
+        Ok(HttpResponseOk(crate::app::version::latest_release(rqctx.context()).await))
+    }
+
+    async fn changelog_get_app(rqctx: Ctx) -> Result<HttpResponseOk<Value>, Detail> {
+        Ok(HttpResponseOk(changelog(rqctx.context()).await))
+    }
 }

@@ -1,5 +1,5 @@
-//! `cargo run -p tools --bin conformance`: compares our documents (`spec/openapi/webui.json`
-//! and `webui-literal.json`, merged) with the
+//! `cargo run -p tools --bin conformance`: compares our documents (`spec/openapi/<ident>.json`
+//! of every trait, merged) with the
 //! reference's `spec/openapi/reference.json`, prints per group `served/total` and the
 //! differences of every served operation, writes `spec/CONFORMANCE.md`, and ends with
 //! `served N/607`. Exit 1 only for errors (an operation the reference lacks); shape differences are reported, not fatal.

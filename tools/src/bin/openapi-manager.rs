@@ -1,5 +1,5 @@
-//! `cargo openapi generate|check|list|debug`: keeps `spec/openapi/webui.json` (and
-//! `spec/CONFORMANCE.md`) in step with the `WebuiApi` trait. See `tools::apis`.
+//! `cargo openapi generate|check|list|debug`: keeps `spec/openapi/<ident>.json` (and
+//! `spec/CONFORMANCE.md`) in step with the API traits (`webui_api::API_DOCUMENTS`). See `tools::apis`.
 
 use std::process::ExitCode;
 

@@ -617,8 +617,8 @@ async fn require_creation_permission(ctx: &ServerContext, s: &SessionUser) -> Re
     if s.is_admin() {
         return Ok(());
     }
-    let defaults = ctx.setting("user.permissions").unwrap_or(Value::Null);
-    let p = perms::get_permissions(ctx, &s.user.id, &defaults).await?;
+    // The session's own permissions (loaded with it: no statement of its own).
+    let p = perms::of_session(ctx, s).await?;
     let chat = p.get("chat");
     if t(chat.and_then(|c| c.get("temporary"))) && t(chat.and_then(|c| c.get("temporary_enforced"))) {
         return Err(Error::forbidden(messages::ACCESS_PROHIBITED));

@@ -9,8 +9,8 @@ pub mod usage;
 
 use serde_json::{json, Map, Value};
 use webui_api::{
-    GroupModel, MembershipType, UserActiveResponse, UserGroupIdsListResponse, UserGroupIdsModel, UserInfoListResponse, UserInfoResponse,
-    UserModel, UserUpdateForm,
+    GroupModel, MembershipType, OauthSession, UserActiveResponse, UserGroupIdsListResponse, UserGroupIdsModel, UserInfoListResponse,
+    UserInfoResponse, UserModel, UserUpdateForm,
 };
 
 use crate::app::groups::group_model;
@@ -223,19 +223,6 @@ pub async fn own_info_update(ctx: &ServerContext, s: &SessionUser, form: Map<Str
 pub async fn active(ctx: &ServerContext, user_id: &str) -> Result<bool> {
     let client = ctx.db.get().await?;
     Ok(db::is_active(&**client, user_id, now()).await?)
-}
-
-/// One of `GET /api/v1/users/{user_id}/oauth/sessions`' items (`OAuthSessionModel`, its token
-/// decrypted).
-#[derive(Debug, serde::Serialize)]
-pub struct OauthSession {
-    pub id: String,
-    pub user_id: String,
-    pub provider: String,
-    pub token: Value,
-    pub expires_at: Option<i64>,
-    pub created_at: Option<i64>,
-    pub updated_at: Option<i64>,
 }
 
 /// `GET /api/v1/users/{user_id}/oauth/sessions` (admin): the user's OAuth sessions with their

@@ -6,6 +6,7 @@
 //! `MfaRoute` adds it.
 
 mod admin;
+mod routes;
 
 pub use admin::*;
 
@@ -227,4 +228,3 @@ pub async fn admin_details(rqctx: &Ctx) -> Result<OkWithHeaders<AdminDetails>, D
     let _ = auth::current_user(rqctx).await?;
     Ok(ok(app::account::admin_details(rqctx.context()).await?, vec![]))
 }
-

@@ -28,6 +28,8 @@ use webui_api::Detail;
 use super::Ctx;
 use crate::frontend::State;
 
+mod routes;
+
 /// Which of the reference's mounts a route belongs to.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Mount {
