@@ -18,6 +18,7 @@ pub mod dispatch;
 pub mod auths;
 mod body;
 pub mod chats;
+pub mod chats_more;
 pub mod completions;
 pub mod configs;
 pub mod connections;
@@ -1117,6 +1118,19 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         description: "The /api/v1/chats operations with a literal path segment where another has a variable \
                       (`/api/v1/chats/all` beside `/api/v1/chats/{id}`).",
         describe: chats::chats_literal_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "chats-more",
+        title: "Open WebUI: chats (statistics, fork, events, compaction)",
+        description: "The later /api/v1/chats/{id} operations: fork, clone of a share, message events, compaction.",
+        describe: chats_more::chats_more_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "chats-more-literal",
+        title: "Open WebUI: chats (statistics and share grants)",
+        description: "The later /api/v1/chats operations with a literal segment where another has a variable \
+                      (`/api/v1/chats/stats/usage`, `/api/v1/chats/shared/{id}/access/update`).",
+        describe: chats_more::chats_more_literal_api_mod::stub_api_description,
     },
     ApiDocument {
         ident: "completions",

@@ -4,6 +4,7 @@
 pub mod auth;
 pub(crate) mod auths;
 mod chats;
+mod chats_more;
 mod completions;
 mod configs;
 mod config;

@@ -43,16 +43,18 @@ type Served = (ApiDescription<Arc<ServerContext>>, Vec<(&'static str, Invoker<Ar
 /// matched against them: the literal traits first, as the reference declares a literal route
 /// before the variable one beside it.
 fn served() -> Vec<Served> {
-    use webui_api::{chats, completions, configs, connections, folders, functions, models, notes, ollama, openai, prompts, tasks, tools};
+    use webui_api::{chats, chats_more, completions, configs, connections, folders, functions, models, notes, ollama, openai, prompts, tasks, tools};
     vec![
         (webui_api::webui_literal_api_mod::api_description::<ServerImpl>(), webui_api::webui_literal_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_literal_api_mod::api_description::<ServerImpl>(), chats::chats_literal_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_share_api_mod::api_description::<ServerImpl>(), chats::chats_share_api_invokers::invokers::<ServerImpl>()),
+        (chats_more::chats_more_literal_api_mod::api_description::<ServerImpl>(), chats_more::chats_more_literal_api_invokers::invokers::<ServerImpl>()),
         (folders::folders_literal_api_mod::api_description::<ServerImpl>(), folders::folders_literal_api_invokers::invokers::<ServerImpl>()),
         (prompts::prompts_literal_api_mod::api_description::<ServerImpl>(), prompts::prompts_literal_api_invokers::invokers::<ServerImpl>()),
         (notes::notes_literal_api_mod::api_description::<ServerImpl>(), notes::notes_literal_api_invokers::invokers::<ServerImpl>()),
         (webui_api::webui_api_mod::api_description::<ServerImpl>(), webui_api::webui_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_api_mod::api_description::<ServerImpl>(), chats::chats_api_invokers::invokers::<ServerImpl>()),
+        (chats_more::chats_more_api_mod::api_description::<ServerImpl>(), chats_more::chats_more_api_invokers::invokers::<ServerImpl>()),
         (folders::folders_api_mod::api_description::<ServerImpl>(), folders::folders_api_invokers::invokers::<ServerImpl>()),
         (tasks::tasks_api_mod::api_description::<ServerImpl>(), tasks::tasks_api_invokers::invokers::<ServerImpl>()),
         (completions::completions_api_mod::api_description::<ServerImpl>(), completions::completions_api_invokers::invokers::<ServerImpl>()),

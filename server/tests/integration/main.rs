@@ -3,6 +3,7 @@
 
 mod auths;
 mod chats;
+mod chats_more;
 mod common;
 mod completions;
 mod configs;
