@@ -28,6 +28,7 @@ pub mod frontend;
 pub mod functions;
 pub mod groups;
 pub mod models;
+pub mod models_transfer;
 pub mod ollama;
 pub mod openai;
 pub mod notes;
@@ -1175,6 +1176,12 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         title: "Open WebUI: connections",
         description: "/openai/config, /ollama/config and their verify routes: the LLM providers' connections.",
         describe: connections::connections_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "models-transfer",
+        title: "Open WebUI: models (export)",
+        description: "GET /api/v1/models/export: the workspace models a user may write, for another instance.",
+        describe: models_transfer::models_transfer_api_mod::stub_api_description,
     },
     ApiDocument {
         ident: "models",

@@ -18,6 +18,7 @@ mod health;
 mod ldap;
 mod mfa;
 mod models;
+mod models_transfer;
 mod notes;
 mod oauth;
 mod ollama;

@@ -43,7 +43,7 @@ type Served = (ApiDescription<Arc<ServerContext>>, Vec<(&'static str, Invoker<Ar
 /// matched against them: the literal traits first, as the reference declares a literal route
 /// before the variable one beside it.
 fn served() -> Vec<Served> {
-    use webui_api::{chats, chats_more, completions, configs, connections, folders, functions, models, notes, ollama, openai, prompts, tasks, tools};
+    use webui_api::{chats, chats_more, completions, configs, connections, folders, functions, models, models_transfer, notes, ollama, openai, prompts, tasks, tools};
     vec![
         (webui_api::webui_literal_api_mod::api_description::<ServerImpl>(), webui_api::webui_literal_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_literal_api_mod::api_description::<ServerImpl>(), chats::chats_literal_api_invokers::invokers::<ServerImpl>()),
@@ -61,6 +61,7 @@ fn served() -> Vec<Served> {
         (configs::configs_api_mod::api_description::<ServerImpl>(), configs::configs_api_invokers::invokers::<ServerImpl>()),
         (connections::connections_api_mod::api_description::<ServerImpl>(), connections::connections_api_invokers::invokers::<ServerImpl>()),
         (models::models_api_mod::api_description::<ServerImpl>(), models::models_api_invokers::invokers::<ServerImpl>()),
+        (models_transfer::models_transfer_api_mod::api_description::<ServerImpl>(), models_transfer::models_transfer_api_invokers::invokers::<ServerImpl>()),
         (tools::tools_api_mod::api_description::<ServerImpl>(), tools::tools_api_invokers::invokers::<ServerImpl>()),
         (functions::functions_api_mod::api_description::<ServerImpl>(), functions::functions_api_invokers::invokers::<ServerImpl>()),
         (prompts::prompts_api_mod::api_description::<ServerImpl>(), prompts::prompts_api_invokers::invokers::<ServerImpl>()),

@@ -16,6 +16,7 @@ mod ldap;
 mod limits;
 mod mfa;
 mod models;
+mod models_transfer;
 mod notes;
 mod oauth;
 mod ollama;
