@@ -46,8 +46,10 @@ pub struct ChatStatsIdPath {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ChatUsageStatsResponse {
     pub id: String,
+    #[serde(default)]
     pub models: Map<String, Value>,
     pub message_count: i64,
+    #[serde(default)]
     pub history_models: Map<String, Value>,
     pub history_message_count: i64,
     pub history_user_message_count: i64,
@@ -55,6 +57,7 @@ pub struct ChatUsageStatsResponse {
     pub average_response_time: f64,
     pub average_user_message_content_length: f64,
     pub average_assistant_message_content_length: f64,
+    #[serde(default)]
     pub tags: Vec<String>,
     pub last_message_at: i64,
     pub updated_at: i64,
@@ -117,6 +120,7 @@ pub struct ChatStatsExport {
     pub user_id: String,
     pub created_at: i64,
     pub updated_at: i64,
+    #[serde(default)]
     pub tags: Vec<String>,
     pub stats: AggregateChatStats,
     pub chat: ChatBody,

@@ -12,21 +12,12 @@ use webui_api::chats::{ChatIdPath, ChatMessagePath, ChatResponse};
 use webui_api::chats_more::*;
 use webui_api::{Detail, FastJson, Shaped};
 
+use super::chats::gather;
 use super::{auth, query, ServerImpl};
 use crate::app::chats::{more, stats};
 use crate::context::ServerContext;
 
 type Ctx = RequestContext<Arc<ServerContext>>;
-
-/// FastAPI's 422 for several query parameters at once (each parser's errors, in order).
-fn gather(results: Vec<Result<(), Detail>>) -> Result<(), Detail> {
-    let errors: Vec<Value> = results.into_iter().filter_map(Result::err).flat_map(query::errors_of).collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(Detail::validation(errors))
-    }
-}
 
 /// An optional body (`Form | None = None`): no body or `null` is `None`; an object is read by
 /// `read`; anything else is pydantic's `model_attributes_type`.
