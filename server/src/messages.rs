@@ -26,6 +26,18 @@ pub const UNAUTHORIZED: &str = "401 Unauthorized";
 pub const ACCESS_PROHIBITED: &str = "You do not have permission to access this resource. Please contact your administrator for assistance.";
 pub const ACTION_PROHIBITED: &str = "The requested action has been restricted as a security measure.";
 pub const NOT_FOUND: &str = "We could not find what you're looking for :/";
+/// `export_single_chat_stats` when a chat's statistics cannot be computed.
+pub const CHAT_STATS_FAILED: &str = "Failed to process chat stats";
+/// `fork_chat_by_id` / `build_fork_history`.
+pub const FORK_NO_MESSAGES: &str = "chat has no messages to fork";
+pub const FORK_CYCLE: &str = "message branch contains a cycle";
+pub const FORK_MESSAGE_NOT_FOUND: &str = "message not found";
+pub const FORK_BUSY: &str = "Wait for the current response to finish before forking.";
+/// `compact_chat_by_id`.
+pub const COMPACT_BUSY: &str = "Wait for the current response to finish before compacting.";
+pub const COMPACT_NO_MODEL: &str = "No model found for context compaction.";
+/// Ours: context compaction turned on needs the task model, which this server does not call yet.
+pub const COMPACT_UNSUPPORTED: &str = "Context compaction is not supported by this server yet.";
 pub const MODEL_ID_TAKEN: &str = "Uh-oh! This model id is already registered. Please choose another model id string.";
 pub const MODEL_ID_TOO_LONG: &str = "The model id is too long. Please make sure your model id is less than 256 characters long.";
 pub const COMMAND_TAKEN: &str = "Uh-oh! This command is already registered. Please choose another command string.";

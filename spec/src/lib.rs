@@ -18,6 +18,7 @@ pub mod dispatch;
 pub mod auths;
 mod body;
 pub mod chats;
+pub mod chats_more;
 pub mod completions;
 pub mod config;
 pub mod configs;
@@ -29,6 +30,7 @@ pub mod functions;
 pub mod groups;
 pub mod health;
 pub mod models;
+pub mod models_transfer;
 pub mod ollama;
 pub mod notes;
 pub mod oauth;
@@ -177,6 +179,19 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         describe: chats::chats_literal_api_mod::stub_api_description,
     },
     ApiDocument {
+        ident: "chats-more",
+        title: "Open WebUI: chats (statistics, fork, events, compaction)",
+        description: "The later /api/v1/chats/{id} operations: fork, clone of a share, message events, compaction.",
+        describe: chats_more::chats_more_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "chats-more-literal",
+        title: "Open WebUI: chats (statistics and share grants)",
+        description: "The later /api/v1/chats operations with a literal segment where another has a variable \
+                      (`/api/v1/chats/stats/usage`, `/api/v1/chats/shared/{id}/access/update`).",
+        describe: chats_more::chats_more_literal_api_mod::stub_api_description,
+    },
+    ApiDocument {
         ident: "completions",
         title: "Open WebUI: chat completions",
         description: "/api/chat/completions and the connections' chat routes: streamed answers for API callers, \
@@ -219,6 +234,12 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         title: "Open WebUI: connections",
         description: "/openai/config, /ollama/config and their verify routes: the LLM providers' connections.",
         describe: connections::connections_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "models-transfer",
+        title: "Open WebUI: models (export)",
+        description: "GET /api/v1/models/export: the workspace models a user may write, for another instance.",
+        describe: models_transfer::models_transfer_api_mod::stub_api_description,
     },
     ApiDocument {
         ident: "models",

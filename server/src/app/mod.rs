@@ -21,6 +21,7 @@ pub mod health;
 pub mod ldap;
 pub mod mfa;
 pub mod models;
+pub mod models_transfer;
 pub mod notes;
 pub mod oauth;
 pub mod ollama;

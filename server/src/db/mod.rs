@@ -7,6 +7,7 @@
 pub mod access_grants;
 pub mod auths;
 pub mod chats;
+pub mod chats_more;
 pub mod cluster;
 pub mod revoked;
 pub mod tools;

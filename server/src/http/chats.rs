@@ -18,7 +18,7 @@ use crate::context::ServerContext;
 type Ctx = RequestContext<Arc<ServerContext>>;
 
 /// FastAPI's 422 for several query parameters at once (each parser's errors, in order).
-fn gather(results: Vec<Result<(), Detail>>) -> Result<(), Detail> {
+pub(super) fn gather(results: Vec<Result<(), Detail>>) -> Result<(), Detail> {
     let errors: Vec<serde_json::Value> = results.into_iter().filter_map(Result::err).flat_map(query::errors_of).collect();
     if errors.is_empty() {
         Ok(())

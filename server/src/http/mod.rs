@@ -5,6 +5,7 @@
 pub mod auth;
 pub(crate) mod auths;
 mod chats;
+mod chats_more;
 mod completions;
 mod configs;
 mod config;
@@ -18,6 +19,7 @@ mod health;
 mod ldap;
 mod mfa;
 mod models;
+mod models_transfer;
 mod notes;
 mod oauth;
 mod ollama;

@@ -43,14 +43,16 @@ type Served = (ApiDescription<Arc<ServerContext>>, Vec<(&'static str, Invoker<Ar
 /// matched against them: the literal traits first, as the reference declares a literal route
 /// before the variable one beside it.
 fn served() -> Vec<Served> {
-    use webui_api::{auths, chats, completions, config, configs, connections, folders, frontend, functions, groups, health};
-    use webui_api::{models, notes, oauth, ollama, openai, prompts, scim, tasks, tools, users, version};
+    use webui_api::{auths, chats, chats_more, completions, config, configs, connections, folders, frontend, functions};
+    use webui_api::{groups, health, models, models_transfer, notes, oauth, ollama, openai, prompts, scim, tasks, tools};
+    use webui_api::{users, version};
     vec![
         (auths::auths_literal_api_mod::api_description::<ServerImpl>(), auths::auths_literal_api_invokers::invokers::<ServerImpl>()),
         (oauth::oauth_literal_api_mod::api_description::<ServerImpl>(), oauth::oauth_literal_api_invokers::invokers::<ServerImpl>()),
         (users::users_literal_api_mod::api_description::<ServerImpl>(), users::users_literal_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_literal_api_mod::api_description::<ServerImpl>(), chats::chats_literal_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_share_api_mod::api_description::<ServerImpl>(), chats::chats_share_api_invokers::invokers::<ServerImpl>()),
+        (chats_more::chats_more_literal_api_mod::api_description::<ServerImpl>(), chats_more::chats_more_literal_api_invokers::invokers::<ServerImpl>()),
         (folders::folders_literal_api_mod::api_description::<ServerImpl>(), folders::folders_literal_api_invokers::invokers::<ServerImpl>()),
         (prompts::prompts_literal_api_mod::api_description::<ServerImpl>(), prompts::prompts_literal_api_invokers::invokers::<ServerImpl>()),
         (notes::notes_literal_api_mod::api_description::<ServerImpl>(), notes::notes_literal_api_invokers::invokers::<ServerImpl>()),
@@ -64,12 +66,14 @@ fn served() -> Vec<Served> {
         (groups::groups_api_mod::api_description::<ServerImpl>(), groups::groups_api_invokers::invokers::<ServerImpl>()),
         (scim::scim_api_mod::api_description::<ServerImpl>(), scim::scim_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_api_mod::api_description::<ServerImpl>(), chats::chats_api_invokers::invokers::<ServerImpl>()),
+        (chats_more::chats_more_api_mod::api_description::<ServerImpl>(), chats_more::chats_more_api_invokers::invokers::<ServerImpl>()),
         (folders::folders_api_mod::api_description::<ServerImpl>(), folders::folders_api_invokers::invokers::<ServerImpl>()),
         (tasks::tasks_api_mod::api_description::<ServerImpl>(), tasks::tasks_api_invokers::invokers::<ServerImpl>()),
         (completions::completions_api_mod::api_description::<ServerImpl>(), completions::completions_api_invokers::invokers::<ServerImpl>()),
         (configs::configs_api_mod::api_description::<ServerImpl>(), configs::configs_api_invokers::invokers::<ServerImpl>()),
         (connections::connections_api_mod::api_description::<ServerImpl>(), connections::connections_api_invokers::invokers::<ServerImpl>()),
         (models::models_api_mod::api_description::<ServerImpl>(), models::models_api_invokers::invokers::<ServerImpl>()),
+        (models_transfer::models_transfer_api_mod::api_description::<ServerImpl>(), models_transfer::models_transfer_api_invokers::invokers::<ServerImpl>()),
         (tools::tools_api_mod::api_description::<ServerImpl>(), tools::tools_api_invokers::invokers::<ServerImpl>()),
         (functions::functions_api_mod::api_description::<ServerImpl>(), functions::functions_api_invokers::invokers::<ServerImpl>()),
         (prompts::prompts_api_mod::api_description::<ServerImpl>(), prompts::prompts_api_invokers::invokers::<ServerImpl>()),

@@ -3,6 +3,7 @@
 
 mod auths;
 mod chats;
+mod chats_more;
 mod common;
 mod completions;
 mod configs;
@@ -15,6 +16,7 @@ mod ldap;
 mod limits;
 mod mfa;
 mod models;
+mod models_transfer;
 mod notes;
 mod oauth;
 mod ollama;

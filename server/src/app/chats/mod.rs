@@ -8,6 +8,8 @@
 
 pub mod config;
 pub mod history;
+pub mod more;
+pub mod stats;
 
 use serde_json::{Map, Value};
 use webui_api::chats::{ChatForm, ChatResponse, ChatTitleIdResponse, ChatUnreadResponse, ChatsReadResponse, TagModel};
@@ -1654,6 +1656,12 @@ pub async fn delete_message(ctx: &ServerContext, s: &SessionUser, id: &str, mess
 /// `chat_message` rows and their tags, in one transaction.
 pub async fn import(ctx: &ServerContext, s: &SessionUser, forms: Vec<webui_api::chats::ChatImportForm>) -> Result<Vec<ChatResponse>> {
     require_import_permission(ctx, s).await?;
+    import_chats(ctx, s, forms, true).await
+}
+
+/// `Chats.import_chats`; `route`: with the import route's own steps (`set_message_authors`,
+/// `Tags.ensure_tags_exist`), which a clone of a share skips.
+async fn import_chats(ctx: &ServerContext, s: &SessionUser, forms: Vec<webui_api::chats::ChatImportForm>, route: bool) -> Result<Vec<ChatResponse>> {
     require_creation_permission(ctx, s).await?;
     let mut client = ctx.db.get().await?;
     let mut writable: Vec<String> = Vec::new();
@@ -1668,7 +1676,9 @@ pub async fn import(ctx: &ServerContext, s: &SessionUser, forms: Vec<webui_api::
     let mut tags: Vec<String> = Vec::new();
     for form in forms {
         let mut chat = form.chat;
-        history::set_message_authors(&mut chat, &s.user.id, &s.user.name).map_err(|_| default_error())?;
+        if route {
+            history::set_message_authors(&mut chat, &s.user.id, &s.user.name).map_err(|_| default_error())?;
+        }
         let title = match chat.get("title") {
             None => "New Chat".to_string(),
             Some(Value::String(t)) => history::clean_text(t),
@@ -1712,7 +1722,9 @@ pub async fn import(ctx: &ServerContext, s: &SessionUser, forms: Vec<webui_api::
         }
         out.push(chat_response(row));
     }
-    db::ensure_tags(&*tx, &tags, &s.user.id).await?;
+    if route {
+        db::ensure_tags(&*tx, &tags, &s.user.id).await?;
+    }
     tx.commit().await?;
     Ok(out)
 }
