@@ -1247,6 +1247,17 @@ pub async fn registered(ctx: &ServerContext, user: &SessionUser, model_id: &str)
     Ok(registry().lock().expect("models registry").get(&key).and_then(|m| m.get(model_id)).cloned())
 }
 
+/// `request.app.state.MODELS` whole (the task routes choose the task model from it), fetched
+/// first when it is empty.
+pub async fn listed(ctx: &ServerContext, user: &SessionUser) -> Result<Map<String, Value>> {
+    let key = ctx as *const ServerContext as usize;
+    let empty = registry().lock().expect("models registry").get(&key).is_none_or(Map::is_empty);
+    if empty {
+        all_models(ctx, user, false).await?;
+    }
+    Ok(registry().lock().expect("models registry").get(&key).cloned().unwrap_or_default())
+}
+
 /// `Models.get_model_by_id` as the completion routes read it: the row's params and base model.
 pub async fn workspace_entry(ctx: &ServerContext, model_id: &str) -> Result<Option<ModelRow>> {
     Ok(load(ctx, model_id).await?.map(|(row, _)| row))

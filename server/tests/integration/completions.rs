@@ -20,7 +20,7 @@ use crate::users::{req, setup};
 
 /// What the fake answers to the next `POST /v1/chat/completions`.
 #[derive(Clone, Debug)]
-enum Reply {
+pub(crate) enum Reply {
     /// The text, streamed word by word (or whole when not streamed).
     Text(String),
     /// This status with an OpenAI error body.
@@ -36,14 +36,14 @@ enum Reply {
 }
 
 /// A fake OpenAI upstream writing the compat harness's fake's bytes (`compat-tests/src/fake_llm.rs`).
-struct Fake {
-    url: String,
+pub(crate) struct Fake {
+    pub(crate) url: String,
     replies: Arc<Mutex<VecDeque<Reply>>>,
-    bodies: Arc<Mutex<Vec<Value>>>,
+    pub(crate) bodies: Arc<Mutex<Vec<Value>>>,
 }
 
 impl Fake {
-    async fn start() -> Fake {
+    pub(crate) async fn start() -> Fake {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let replies: Arc<Mutex<VecDeque<Reply>>> = Arc::default();
@@ -60,7 +60,7 @@ impl Fake {
         Fake { url, replies, bodies }
     }
 
-    fn next(&self, reply: Reply) {
+    pub(crate) fn next(&self, reply: Reply) {
         self.replies.lock().unwrap().push_back(reply);
     }
 }
@@ -169,7 +169,7 @@ async fn serve(mut sock: TcpStream, replies: Arc<Mutex<VecDeque<Reply>>>, bodies
 }
 
 /// A server whose only connection is the fake.
-async fn server_with(fake: &Fake) -> TestServer {
+pub(crate) async fn server_with(fake: &Fake) -> TestServer {
     TestServer::start_with(&[
         ("OPENAI_API_BASE_URL", &format!("{}/v1", fake.url)),
         ("OPENAI_API_KEY", "fake-key"),

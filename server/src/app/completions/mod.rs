@@ -104,7 +104,7 @@ fn merge_params(base: &Map<String, Value>, over: &Map<String, Value>) -> Map<Str
 
 /// `apply_params_to_form_data`: the request's `params` (Open WebUI's own dropped, custom ones
 /// merged in) become payload keys where the payload has none (Ollama models: `options`).
-fn apply_params_to_form(form: &mut Map<String, Value>, ollama: bool) {
+pub(crate) fn apply_params_to_form(form: &mut Map<String, Value>, ollama: bool) {
     let Some(Value::Object(params)) = form.shift_remove("params") else { return };
     let mut params: Map<String, Value> = params.into_iter().filter(|(k, _)| !OWN_PARAMS.contains(&k.as_str())).collect();
     if let Some(Value::Object(custom)) = params.shift_remove("custom_params") {

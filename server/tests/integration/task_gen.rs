@@ -1,0 +1,114 @@
+//! `/api/v1/tasks`: the task settings stored and read back, and the generations against a fake
+//! OpenAI upstream: the prompt the upstream gets (the reference's template, filled as it fills
+//! it), the task parameters, the upstream's answer and failure passed back, and the reference's
+//! answers for a disabled generation and an unknown model.
+
+use serde_json::{json, Value};
+
+use crate::completions::{server_with, Fake, Reply};
+use crate::users::{req, setup};
+
+const TITLE_PROMPT_HEAD: &str = "### Task:\nGenerate a concise title summarizing the chat history.\n";
+
+fn chat() -> Value {
+    json!([{"role": "user", "content": "first"}, {"role": "assistant", "content": "one"},
+           {"role": "user", "content": "hello"}, {"role": "assistant", "content": "hi"}])
+}
+
+/// The last request the fake received.
+fn last_sent(fake: &Fake) -> Value {
+    fake.bodies.lock().unwrap().last().cloned().expect("a request upstream")
+}
+
+#[tokio::test]
+async fn task_settings_are_stored_and_read_back() {
+    let fake = Fake::start().await;
+    let s = server_with(&fake).await;
+    let acc = setup(&s.url).await;
+    let r = req("GET", &s.url, "/api/v1/tasks/config", Some(&acc.user), None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let keys: Vec<String> = r.json().as_object().unwrap().keys().cloned().collect();
+    assert_eq!(keys.first().map(String::as_str), Some("TASK_MODEL"));
+    assert_eq!(keys.last().map(String::as_str), Some("VOICE_MODE_PROMPT_TEMPLATE"));
+    assert_eq!(keys.len(), 19);
+    assert_eq!(r.json()["ENABLE_TITLE_GENERATION"], json!(true));
+    assert_eq!(r.json()["AUTOCOMPLETE_GENERATION_INPUT_MAX_LENGTH"], json!(-1));
+
+    let mut form = r.json();
+    form["ENABLE_TITLE_GENERATION"] = json!(false);
+    form["TASK_MODEL_EXTERNAL"] = json!("fake-gpt");
+    form.as_object_mut().unwrap().remove("AUTOCOMPLETE_GENERATION_INPUT_MAX_LENGTH");
+    let body = form.to_string();
+    let r = req("POST", &s.url, "/api/v1/tasks/config/update", Some(&acc.user), Some(&body)).await;
+    assert_eq!(r.status, 401, "a user may not change them: {}", r.body);
+    let r = req("POST", &s.url, "/api/v1/tasks/config/update", Some(&acc.admin), Some(&body)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["ENABLE_TITLE_GENERATION"], json!(false));
+    assert_eq!(r.json()["AUTOCOMPLETE_GENERATION_INPUT_MAX_LENGTH"], json!(-1));
+    let r = req("GET", &s.url, "/api/v1/tasks/config", Some(&acc.user), None).await;
+    assert_eq!(r.json()["TASK_MODEL_EXTERNAL"], json!("fake-gpt"));
+
+    // Title generation is now off: the reference's 200 with a detail.
+    let body = json!({"model": "fake-gpt", "messages": chat()}).to_string();
+    let r = req("POST", &s.url, "/api/v1/tasks/title/completions", Some(&acc.user), Some(&body)).await;
+    assert_eq!((r.status, r.json()), (200, json!({"detail": "Title generation is disabled"})));
+
+    // A required field missing: FastAPI's 422.
+    let r = req("POST", &s.url, "/api/v1/tasks/config/update", Some(&acc.admin), Some("{}")).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+}
+
+#[tokio::test]
+async fn generations_send_the_references_prompts_and_pass_the_answer_back() {
+    let fake = Fake::start().await;
+    let s = server_with(&fake).await;
+    let acc = setup(&s.url).await;
+    let post = |path: &'static str, body: Value| {
+        let (url, token) = (s.url.clone(), acc.admin.clone());
+        async move { req("POST", &url, path, Some(&token), Some(&body.to_string())).await }
+    };
+
+    fake.next(Reply::Text(r#"{"title": "Greetings"}"#.into()));
+    let r = post("/api/v1/tasks/title/completions", json!({"model": "fake-gpt", "messages": chat(), "chat_id": "c1"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["choices"][0]["message"]["content"], json!(r#"{"title": "Greetings"}"#));
+    let sent = last_sent(&fake);
+    let prompt = sent["messages"][0]["content"].as_str().unwrap().to_string();
+    assert!(prompt.starts_with(TITLE_PROMPT_HEAD), "{prompt}");
+    assert!(prompt.ends_with("<chat_history>\nUSER: hello\nASSISTANT: hi\n</chat_history>"), "{prompt}");
+    assert_eq!(
+        sent,
+        json!({"model": "fake-gpt", "messages": [{"role": "user", "content": prompt}], "stream": false, "max_tokens": 1000})
+    );
+
+    // The follow-ups' default template: the first user message and the last four.
+    post("/api/v1/tasks/follow_up/completions", json!({"model": "fake-gpt", "messages": chat()})).await;
+    let prompt = last_sent(&fake)["messages"][0]["content"].as_str().unwrap().to_string();
+    assert!(prompt.ends_with("<chat_history>\nUSER: first\nASSISTANT: one\nUSER: hello\nASSISTANT: hi\n</chat_history>"), "{prompt}");
+
+    // The emoji: four tokens at most; the prompt in the template.
+    post("/api/v1/tasks/emoji/completions", json!({"model": "fake-gpt", "prompt": "I won!"})).await;
+    let sent = last_sent(&fake);
+    assert_eq!(sent["max_tokens"], json!(4));
+    assert!(sent["messages"][0]["content"].as_str().unwrap().ends_with("Message: ```I won!```"));
+
+    // Mixture of agents: the responses in triple quotes, on the chat's own model.
+    post("/api/v1/tasks/moa/completions", json!({"model": "fake-gpt", "prompt": "q", "responses": ["a", "b"]})).await;
+    let sent = last_sent(&fake);
+    assert!(sent["messages"][0]["content"].as_str().unwrap().ends_with("Responses from models: \"\"\"a\"\"\"\n\n\"\"\"b\"\"\""));
+    assert_eq!(sent.get("max_tokens"), None);
+
+    // An unknown model, and the upstream's failure as it came.
+    let r = post("/api/v1/tasks/tags/completions", json!({"model": "no-such-model", "messages": chat()})).await;
+    assert_eq!((r.status, r.json()), (404, json!({"detail": "Model '' was not found"})));
+    fake.next(Reply::Status(503));
+    let r = post("/api/v1/tasks/tags/completions", json!({"model": "fake-gpt", "messages": chat()})).await;
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert_eq!(r.json()["error"]["message"], json!("scripted failure"));
+
+    // Autocompletion is off by default: 400; queries of an unknown type go on.
+    let r = post("/api/v1/tasks/auto/completions", json!({"model": "fake-gpt", "prompt": "x"})).await;
+    assert_eq!((r.status, r.json()), (400, json!({"detail": "Autocompletion generation is disabled"})));
+    let r = post("/api/v1/tasks/queries/completions", json!({"model": "fake-gpt", "messages": chat(), "type": "web_search"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
