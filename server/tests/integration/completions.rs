@@ -205,7 +205,7 @@ fn golden() -> Value {
 }
 
 /// The web UI's request for a new chat's first message (`Chat.svelte`, trimmed to what matters).
-fn webui_body(sid: &str, user_message_id: &str, assistant_id: &str) -> String {
+pub(crate) fn webui_body(sid: &str, user_message_id: &str, assistant_id: &str) -> String {
     json!({"stream": true, "model": "fake-gpt", "messages": [{"role": "user", "content": "hello"}],
            "params": {}, "tool_ids": [], "features": {}, "variables": {}, "session_id": sid, "id": assistant_id,
            "parent_id": null, "background_tasks": {},
@@ -215,7 +215,7 @@ fn webui_body(sid: &str, user_message_id: &str, assistant_id: &str) -> String {
 }
 
 /// Connects the python-socketio client as the user (`None` without the reference venv).
-async fn socket(url: &str, token: &str) -> Option<(Client, String)> {
+pub(crate) async fn socket(url: &str, token: &str) -> Option<(Client, String)> {
     let mut c = Client::connect(url, &["--token", token, "--join", token, "--count", "100000", "--timeout", "60"]).await?;
     let sid = c.until("connected").await["sid"].as_str().unwrap().to_string();
     c.until("ack").await;
@@ -223,7 +223,7 @@ async fn socket(url: &str, token: &str) -> Option<(Client, String)> {
 }
 
 /// The `events` payloads until the run's `chat:active {active: false}`.
-async fn events_until_inactive(c: &mut Client) -> Vec<Value> {
+pub(crate) async fn events_until_inactive(c: &mut Client) -> Vec<Value> {
     let mut out = Vec::new();
     loop {
         let v = c.next().await;
@@ -239,13 +239,13 @@ async fn events_until_inactive(c: &mut Client) -> Vec<Value> {
     }
 }
 
-async fn assistant_message(s: &TestServer, token: &str, chat_id: &str, message_id: &str) -> Value {
+pub(crate) async fn assistant_message(s: &TestServer, token: &str, chat_id: &str, message_id: &str) -> Value {
     let r = req("GET", &s.url, &format!("/api/v1/chats/{chat_id}"), Some(token), None).await;
     assert_eq!(r.status, 200, "{}", r.body);
     r.json()["chat"]["history"]["messages"][message_id].clone()
 }
 
-fn uuid() -> String {
+pub(crate) fn uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 

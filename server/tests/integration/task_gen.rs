@@ -112,3 +112,50 @@ async fn generations_send_the_references_prompts_and_pass_the_answer_back() {
     let r = post("/api/v1/tasks/queries/completions", json!({"model": "fake-gpt", "messages": chat(), "type": "web_search"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
 }
+
+/// The web UI's completion with `background_tasks`: after the answer, the follow-ups, the title
+/// and the tags are generated through the task model, saved, and announced in the reference's
+/// order before the chat goes inactive.
+#[tokio::test]
+async fn the_web_uis_answer_is_followed_by_its_title_tags_and_follow_ups() {
+    use crate::completions::{assistant_message, events_until_inactive, socket, uuid, webui_body};
+    let fake = Fake::start().await;
+    let s = server_with(&fake).await;
+    let acc = setup(&s.url).await;
+    let Some((mut c, sid)) = socket(&s.url, &acc.admin).await else { return };
+    fake.next(Reply::Text("Hello there".into()));
+    fake.next(Reply::Text(r#"{"follow_ups": ["Tell me more", "Tell me more", " Why? "]}"#.into()));
+    fake.next(Reply::Text(r#"Sure: {"title": "Greeting Chat"}"#.into()));
+    fake.next(Reply::Text(r#"{"tags": ["General", "Small Talk"]}"#.into()));
+
+    let (um, am) = (uuid(), uuid());
+    let mut body: Value = serde_json::from_str(&webui_body(&sid, &um, &am)).unwrap();
+    body["background_tasks"] = json!({"title_generation": true, "tags_generation": true, "follow_up_generation": true});
+    let r = req("POST", &s.url, "/api/chat/completions", Some(&acc.admin), Some(&body.to_string())).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let chat_id = r.json()["chat_id"].as_str().unwrap().to_string();
+    let events = events_until_inactive(&mut c).await;
+    let kinds: Vec<&str> = events.iter().map(|e| e["data"]["type"].as_str().unwrap_or("")).collect();
+    let tail: Vec<&str> = kinds[kinds.len() - 4..].to_vec();
+    assert_eq!(tail, ["chat:message:follow_ups", "chat:title", "chat:tags", "chat:active"], "{kinds:?}");
+    let n = events.len();
+    assert_eq!(events[n - 4]["data"]["data"], json!({"follow_ups": ["Tell me more", "Why?"]}));
+    assert_eq!(events[n - 3]["data"]["data"], json!("Greeting Chat"));
+    assert_eq!(events[n - 2]["data"]["data"], json!(["General", "Small Talk"]));
+
+    // What the task model was asked: the title prompt over the saved exchange.
+    let sent = fake.bodies.lock().unwrap().clone();
+    assert_eq!(sent.len(), 4);
+    let title_prompt = sent[2]["messages"][0]["content"].as_str().unwrap();
+    assert!(title_prompt.ends_with("<chat_history>\nUSER: hello\nASSISTANT: Hello there\n</chat_history>"), "{title_prompt}");
+
+    // Saved: the title (the sidebar's), the tags, the message's follow-ups.
+    let r = req("GET", &s.url, &format!("/api/v1/chats/{chat_id}"), Some(&acc.admin), None).await;
+    assert_eq!(r.json()["title"], json!("Greeting Chat"));
+    assert_eq!(r.json()["chat"]["title"], json!("Greeting Chat"));
+    assert_eq!(r.json()["meta"]["tags"], json!(["general", "small_talk"]));
+    let m = assistant_message(&s, &acc.admin, &chat_id, &am).await;
+    assert_eq!(m["followUps"], json!(["Tell me more", "Why?"]));
+    let r = req("GET", &s.url, "/api/v1/chats/all/tags", Some(&acc.admin), None).await;
+    assert_eq!(r.json().as_array().map(Vec::len), Some(2), "{}", r.body);
+}

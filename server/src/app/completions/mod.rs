@@ -11,8 +11,9 @@
 //! reference adds to web-UI requests, tool servers, MCP), files and knowledge (RAG), web search,
 //! image generation, memory, filters and pipelines, arena models, direct connections, several
 //! models per request (`message_ids`), continuing a reply (`assistant_message_id`), context
-//! compaction, and the title/tag/follow-up background tasks.
+//! compaction. The title, tags and follow-ups are generated after the answer ([`background`]).
 
+pub mod background;
 pub mod ollama;
 pub mod upstream;
 pub mod webui;
@@ -144,6 +145,8 @@ pub struct Metadata {
     pub folder_id: Option<String>,
     pub model: Value,
     pub task_id: Option<String>,
+    /// `background_tasks`: the generations to run after the answer ([`background`]).
+    pub background_tasks: Map<String, Value>,
 }
 
 /// `utils/chat.py::generate_chat_completion` for the payload as `process_chat_payload` leaves
@@ -177,7 +180,10 @@ pub async fn generate(ctx: &ServerContext, user: &SessionUser, mut form: Map<Str
 pub async fn chat_completion(ctx: &Arc<ServerContext>, user: &SessionUser, mut form: Map<String, Value>) -> Result<Answer> {
     let model_id = form.get("model").map(upstream::py_str);
     let model_item = form.shift_remove("model_item");
-    let _background_tasks = form.shift_remove("background_tasks");
+    let background_tasks = match form.shift_remove("background_tasks") {
+        Some(Value::Object(t)) => t,
+        _ => Map::new(),
+    };
     if model_item.as_ref().is_some_and(|m| truthy(m.get("direct"))) {
         // Direct connections run in the browser through the socket; not served here.
         return Err(Error::bad_request("Direct connections are not supported"));
@@ -246,6 +252,7 @@ pub async fn chat_completion(ctx: &Arc<ServerContext>, user: &SessionUser, mut f
         folder_id: folder_id.clone(),
         model: model.clone(),
         task_id: None,
+        background_tasks,
     };
 
     if !chat_id.is_empty() && is_saved_chat_id(&chat_id) {
