@@ -102,13 +102,25 @@ async fn serve(mut sock: TcpStream, replies: Arc<Mutex<VecDeque<Reply>>>, bodies
     }
     let body: Value = serde_json::from_slice(&got[head_end..head_end + len]).unwrap_or(Value::Null);
     let streamed = body["stream"] == json!(true);
+    let prompt = body["messages"].as_array().and_then(|m| m.last()).and_then(|m| m["content"].as_str()).unwrap_or("").to_string();
     bodies.lock().unwrap().push(body);
     let n = {
         let mut c = counter.lock().unwrap();
         *c += 1;
         *c
     };
-    let reply = replies.lock().unwrap().pop_front().unwrap_or(Reply::Text("Hello! How can I help you today?".into()));
+    // The task prompts (title, follow-ups, tags) answer by their template's words, so that a
+    // title generated beside the answer does not take the answer's queued reply.
+    let by_prompt = [
+        ("Generate a concise title", r#"Sure: {"title": "Greeting Chat"}"#),
+        ("Predict 3-5 useful messages", r#"{"follow_ups": ["Tell me more", "Tell me more", " Why? "]}"#),
+        ("Generate 1-3 broad tags", r#"{"tags": ["General", "Small Talk"]}"#),
+    ]
+    .iter()
+    .find(|(k, _)| prompt.starts_with("### Task:") && prompt.contains(k))
+    .map(|(_, r)| Reply::Text(r.to_string()));
+    let reply = by_prompt
+        .unwrap_or_else(|| replies.lock().unwrap().pop_front().unwrap_or(Reply::Text("Hello! How can I help you today?".into())));
     let id = format!("chatcmpl-fake-{n}");
     let chunk = |delta: Value, finish: Value| {
         format!(
@@ -479,4 +491,39 @@ async fn a_socket_on_one_instance_follows_and_stops_a_completion_on_another() {
     assert!(events.iter().any(|e| e["data"]["type"] == "chat:tasks:cancel"), "{events:?}");
     let m = assistant_message(&a, &acc.admin, &chat_id, &am).await;
     assert_eq!((m["content"].clone(), m["done"].clone()), (json!("one two "), json!(true)));
+}
+
+/// The completion route's model check follows the base-model chain, as the proxies' does
+/// (`check_model_access` with `has_base_model_access`): Bob's own preset over a base model he
+/// may not read is refused until he is granted that base.
+#[tokio::test]
+async fn a_preset_over_an_unreadable_base_model_is_refused() {
+    let fake = Fake::start().await;
+    let s = server_with(&fake).await;
+    let acc = setup(&s.url).await;
+    let db = s.db.client().await;
+    for (id, owner, base) in [("fake-gpt", &acc.admin_id, None), ("bob-preset", &acc.user_id, Some("fake-gpt"))] {
+        db.execute(
+            "INSERT INTO model (id, user_id, base_model_id, name, params, meta, is_active, updated_at, created_at)
+             VALUES ($1, $2, $3, $1, '{}', '{}', true, 1, 1)",
+            &[&id, owner, &base],
+        )
+        .await
+        .unwrap();
+    }
+    let body = json!({"model": "bob-preset", "stream": false, "messages": [{"role": "user", "content": "hello"}]}).to_string();
+    let r = req("POST", &s.url, "/api/chat/completions", Some(&acc.user), Some(&body)).await;
+    assert_eq!((r.status, r.json()), (400, json!({"detail": "Model not found"})));
+    assert!(fake.bodies.lock().unwrap().is_empty(), "nothing went upstream");
+
+    db.execute(
+        "INSERT INTO access_grant (id, resource_type, resource_id, principal_type, principal_id, permission, created_at)
+         VALUES ('g1', 'model', 'fake-gpt', 'user', $1, 'read', 1)",
+        &[&acc.user_id],
+    )
+    .await
+    .unwrap();
+    let r = req("POST", &s.url, "/api/chat/completions", Some(&acc.user), Some(&body)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(fake.bodies.lock().unwrap()[0]["model"], json!("fake-gpt"));
 }

@@ -68,10 +68,9 @@ async fn generations_send_the_references_prompts_and_pass_the_answer_back() {
         async move { req("POST", &url, path, Some(&token), Some(&body.to_string())).await }
     };
 
-    fake.next(Reply::Text(r#"{"title": "Greetings"}"#.into()));
     let r = post("/api/v1/tasks/title/completions", json!({"model": "fake-gpt", "messages": chat(), "chat_id": "c1"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.json()["choices"][0]["message"]["content"], json!(r#"{"title": "Greetings"}"#));
+    assert_eq!(r.json()["choices"][0]["message"]["content"], json!(r#"Sure: {"title": "Greeting Chat"}"#));
     let sent = last_sent(&fake);
     let prompt = sent["messages"][0]["content"].as_str().unwrap().to_string();
     assert!(prompt.starts_with(TITLE_PROMPT_HEAD), "{prompt}");
@@ -102,7 +101,7 @@ async fn generations_send_the_references_prompts_and_pass_the_answer_back() {
     let r = post("/api/v1/tasks/tags/completions", json!({"model": "no-such-model", "messages": chat()})).await;
     assert_eq!((r.status, r.json()), (404, json!({"detail": "Model '' was not found"})));
     fake.next(Reply::Status(503));
-    let r = post("/api/v1/tasks/tags/completions", json!({"model": "fake-gpt", "messages": chat()})).await;
+    let r = post("/api/v1/tasks/image_prompt/completions", json!({"model": "fake-gpt", "messages": chat()})).await;
     assert_eq!(r.status, 503, "{}", r.body);
     assert_eq!(r.json()["error"]["message"], json!("scripted failure"));
 
@@ -123,10 +122,8 @@ async fn the_web_uis_answer_is_followed_by_its_title_tags_and_follow_ups() {
     let s = server_with(&fake).await;
     let acc = setup(&s.url).await;
     let Some((mut c, sid)) = socket(&s.url, &acc.admin).await else { return };
+    // The answer; the task prompts are answered by their words (see `completions::serve`).
     fake.next(Reply::Text("Hello there".into()));
-    fake.next(Reply::Text(r#"{"follow_ups": ["Tell me more", "Tell me more", " Why? "]}"#.into()));
-    fake.next(Reply::Text(r#"Sure: {"title": "Greeting Chat"}"#.into()));
-    fake.next(Reply::Text(r#"{"tags": ["General", "Small Talk"]}"#.into()));
 
     let (um, am) = (uuid(), uuid());
     let mut body: Value = serde_json::from_str(&webui_body(&sid, &um, &am)).unwrap();
@@ -136,18 +133,24 @@ async fn the_web_uis_answer_is_followed_by_its_title_tags_and_follow_ups() {
     let chat_id = r.json()["chat_id"].as_str().unwrap().to_string();
     let events = events_until_inactive(&mut c).await;
     let kinds: Vec<&str> = events.iter().map(|e| e["data"]["type"].as_str().unwrap_or("")).collect();
-    let tail: Vec<&str> = kinds[kinds.len() - 4..].to_vec();
-    assert_eq!(tail, ["chat:message:follow_ups", "chat:title", "chat:tags", "chat:active"], "{kinds:?}");
+    // The new chat's title is generated beside the answer; the follow-ups and tags after it.
+    let tail: Vec<&str> = kinds[kinds.len() - 3..].to_vec();
+    assert_eq!(tail, ["chat:message:follow_ups", "chat:tags", "chat:active"], "{kinds:?}");
     let n = events.len();
-    assert_eq!(events[n - 4]["data"]["data"], json!({"follow_ups": ["Tell me more", "Why?"]}));
-    assert_eq!(events[n - 3]["data"]["data"], json!("Greeting Chat"));
+    assert_eq!(events[n - 3]["data"]["data"], json!({"follow_ups": ["Tell me more", "Why?"]}));
     assert_eq!(events[n - 2]["data"]["data"], json!(["General", "Small Talk"]));
+    let titles: Vec<&Value> = events.iter().filter(|e| e["data"]["type"] == "chat:title").map(|e| &e["data"]["data"]).collect();
+    assert_eq!(titles, [&json!("Greeting Chat")]);
 
-    // What the task model was asked: the title prompt over the saved exchange.
+    // What the task model was asked: the title over the new chat (the reply still empty), the
+    // follow-ups over the answered exchange.
     let sent = fake.bodies.lock().unwrap().clone();
     assert_eq!(sent.len(), 4);
-    let title_prompt = sent[2]["messages"][0]["content"].as_str().unwrap();
-    assert!(title_prompt.ends_with("<chat_history>\nUSER: hello\nASSISTANT: Hello there\n</chat_history>"), "{title_prompt}");
+    let prompts: Vec<String> = sent.iter().map(|b| b["messages"][0]["content"].as_str().unwrap_or("").to_string()).collect();
+    let title_prompt = prompts.iter().find(|p| p.contains("Generate a concise title")).unwrap();
+    assert!(title_prompt.ends_with("<chat_history>\nUSER: hello\nASSISTANT: \n</chat_history>"), "{title_prompt}");
+    let follow_up_prompt = prompts.iter().find(|p| p.contains("Predict 3-5 useful messages")).unwrap();
+    assert!(follow_up_prompt.ends_with("<chat_history>\nUSER: hello\nASSISTANT: Hello there\n</chat_history>"), "{follow_up_prompt}");
 
     // Saved: the title (the sidebar's), the tags, the message's follow-ups.
     let r = req("GET", &s.url, &format!("/api/v1/chats/{chat_id}"), Some(&acc.admin), None).await;

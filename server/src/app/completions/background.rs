@@ -4,7 +4,9 @@
 //!
 //! 1. follow-ups: `chat:message:follow_ups {follow_ups}`, saved as the message's `followUps`;
 //! 2. the title (saved chats): saved and `chat:title`; without one (title generation off or
-//!    failed), a chat's first exchange is titled with its first message;
+//!    failed), a chat's first exchange is titled with its first message. A new chat's title is
+//!    generated when the chat is created, beside the answer (`initial_title_generation` in
+//!    `main.py`), from the user's message and the empty reply;
 //! 3. tags (saved chats): the chat's tags replaced, `chat:tags`.
 //!
 //! A generation that is off, or that the upstream refuses, is skipped as the reference skips a
@@ -25,7 +27,7 @@ use crate::error::Result;
 
 /// `TASKS.*` keys of `background_tasks`.
 const FOLLOW_UPS: &str = "follow_up_generation";
-const TITLE: &str = "title_generation";
+pub const TITLE: &str = "title_generation";
 const TAGS: &str = "tags_generation";
 
 /// The chat's messages from the root to the answer, their details blocks and images cut out

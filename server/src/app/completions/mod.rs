@@ -258,6 +258,17 @@ pub async fn chat_completion(ctx: &Arc<ServerContext>, user: &SessionUser, mut f
     if !chat_id.is_empty() && is_saved_chat_id(&chat_id) {
         if is_new_chat {
             webui::create_chat(ctx, user, &meta, &model_id, user_message.clone(), form.get("files")).await?;
+            // A new chat's title is generated at once, beside the answer (`initial_title_generation`).
+            if let Some(v) = meta.background_tasks.shift_remove(background::TITLE) {
+                if !meta.message_id.is_empty() {
+                    let (c, u, mut m) = (ctx.clone(), user.clone(), meta.clone());
+                    m.background_tasks = Map::from_iter([(background::TITLE.to_owned(), v)]);
+                    tokio::spawn(async move {
+                        let tasks = m.background_tasks.clone();
+                        let _ = background::run(&c, &u, &m, &tasks).await;
+                    });
+                }
+            }
         } else {
             if chats::writable(ctx, user, &chat_id).await?.is_none() {
                 return Err(Error::not_found(messages::NOT_FOUND));
