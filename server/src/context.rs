@@ -26,6 +26,8 @@ pub struct ServerContext {
     pub bus: crate::bus::Bus,
     /// Background tasks (chat completions), listed and stopped across instances.
     pub tasks: crate::app::tasks::Tasks,
+    /// The merged model list by id (`request.app.state.MODELS`), as last listed.
+    pub models: crate::app::models::Registry,
 }
 
 impl ServerContext {

@@ -111,6 +111,7 @@ pub async fn open(config: Config, log: &Logger) -> Result<Opened, StartError> {
         sockets: Default::default(),
         bus: Default::default(),
         tasks: Default::default(),
+        models: Default::default(),
     });
     settings::reload(&ctx).await?;
     // `validate_mfa_configuration` at start: with MFA on, a missing key or stored secrets the key

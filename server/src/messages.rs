@@ -141,3 +141,23 @@ pub const OPENAI_API_DISABLED: &str = "OpenAI API is disabled";
 pub const OPENAI_PASSTHROUGH_DISABLED: &str = "Direct API passthrough is disabled. Set ENABLE_OPENAI_API_PASSTHROUGH=True to enable.";
 /// Ours: a `url_idx` past the configured connections (the reference fails with an `IndexError`, 500).
 pub const CONNECTION_NOT_FOUND: &str = "Connection not found";
+
+// ---- the task generations (`routers/tasks.py`) ----
+
+/// `FEATURE_DISABLED(name)`.
+pub fn feature_disabled(name: &str) -> String {
+    format!("{name} is disabled")
+}
+/// `INPUT_TOO_LONG(size)`.
+pub fn input_too_long(size: i64) -> String {
+    format!("Input prompt exceeds maximum length of {size}")
+}
+/// The task routes' answer when the completion call fails.
+pub const TASK_INTERNAL_ERROR: &str = "An internal error has occurred.";
+/// `generate_title` with an empty model.
+pub const TITLE_NO_MODEL: &str = "No model specified for title generation. Please ensure a model is selected for this chat.";
+/// Ours: a field the route reads is missing from the body (the reference's `KeyError`, a 500):
+/// Python's text of that `KeyError`.
+pub fn missing_key(key: &str) -> String {
+    format!("'{key}'")
+}

@@ -219,7 +219,7 @@ fn nullable_object(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::
 }
 
 /// A required `str | None`.
-fn nullable_string(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+pub(crate) fn nullable_string(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
     nullable(schemars::schema::InstanceType::String, None)
 }
 

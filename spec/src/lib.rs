@@ -38,6 +38,7 @@ pub mod openai;
 pub mod prompts;
 pub mod scim;
 mod shaped;
+pub mod task_gen;
 pub mod tasks;
 pub mod tools;
 pub mod types;
@@ -203,6 +204,13 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         title: "Open WebUI: tasks",
         description: "/api/tasks: background tasks (chat completions for the web UI), listed and stopped on every instance.",
         describe: tasks::tasks_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "task-gen",
+        title: "Open WebUI: task generations",
+        description: "/api/v1/tasks: the task settings and the task model's generations (title, follow-ups, tags, \
+                      image prompt, queries, autocompletion, emoji, mixture of agents).",
+        describe: task_gen::task_gen_api_mod::stub_api_description,
     },
     ApiDocument {
         ident: "chats-share",

@@ -29,6 +29,7 @@ pub mod openai;
 pub mod prompts;
 pub mod scim;
 pub mod session;
+pub mod task_gen;
 pub mod tasks;
 pub mod tools;
 pub mod users;

@@ -3,7 +3,7 @@
 //! (table `model`), filtered by access grants, in the configured order.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
@@ -1201,31 +1201,44 @@ pub async fn check_access(ctx: &ServerContext, user: &SessionUser, info: Option<
     if bypass || user.user.role == "admin" {
         return Ok(());
     }
-    let refused = || Error::forbidden("Model not found");
-    let Some((row, grants)) = info else { return Err(refused()) };
+    match info {
+        Some((row, grants)) if entry_readable(ctx, user, row, grants).await? => Ok(()),
+        _ => Err(Error::forbidden("Model not found")),
+    }
+}
+
+/// The read check of `check_model_access` on a workspace entry: the user owns it or has a
+/// `read` grant on it (directly, through a group, or public), and likewise on every base model
+/// it chains to (`has_base_model_access`: a base without an entry is admin-only).
+async fn entry_readable(ctx: &ServerContext, user: &SessionUser, row: &ModelRow, grants: &[GrantRow]) -> Result<bool> {
     let groups = group_ids(ctx, &user.user.id).await?;
     let uid = user.user.id.as_str();
     if !(row.user_id == uid || has_grant(grants, uid, &groups, "read")) {
-        return Err(refused());
+        return Ok(false);
     }
     let mut seen = HashSet::from([row.id.clone()]);
     let mut base = row.base_model_id.clone();
     while let Some(id) = base.filter(|b| !b.is_empty() && seen.insert(b.clone())) {
-        let Some((b, bgrants)) = model_info(ctx, &id).await? else { return Err(refused()) };
+        let Some((b, bgrants)) = model_info(ctx, &id).await? else { return Ok(user.is_admin()) };
         if !(b.user_id == uid || has_grant(&bgrants, uid, &groups, "read")) {
-            return Err(refused());
+            return Ok(false);
         }
         base = b.base_model_id;
     }
-    Ok(())
+    Ok(true)
 }
 
 // ---- `app.state.MODELS`, for chat completions (`crate::app::completions`) ----
 
-/// The last merged list by id (the reference's `request.app.state.MODELS`), per server context.
-fn registry() -> &'static Mutex<HashMap<usize, Map<String, Value>>> {
-    static MODELS: std::sync::OnceLock<Mutex<HashMap<usize, Map<String, Value>>>> = std::sync::OnceLock::new();
-    MODELS.get_or_init(Default::default)
+/// The last merged list by id (the reference's `request.app.state.MODELS`), held by the server
+/// context ([`ServerContext::models`]) and replaced whole at each listing.
+#[derive(Default)]
+pub struct Registry(std::sync::RwLock<Arc<Map<String, Value>>>);
+
+impl Registry {
+    fn current(&self) -> Arc<Map<String, Value>> {
+        self.0.read().expect("models registry").clone()
+    }
 }
 
 fn remember(ctx: &ServerContext, models: &[Value]) {
@@ -1233,18 +1246,22 @@ fn remember(ctx: &ServerContext, models: &[Value]) {
         .iter()
         .filter_map(|m| Some((m.get("id").map(|i| i.as_str().map(str::to_string).unwrap_or_else(|| i.to_string()))?, m.clone())))
         .collect();
-    registry().lock().expect("models registry").insert(ctx as *const ServerContext as usize, by_id);
+    *ctx.models.0.write().expect("models registry") = Arc::new(by_id);
 }
 
 /// `request.app.state.MODELS[model_id]`, the list fetched first when it is empty (`if not
 /// request.app.state.MODELS: await get_all_models(...)`).
 pub async fn registered(ctx: &ServerContext, user: &SessionUser, model_id: &str) -> Result<Option<Value>> {
-    let key = ctx as *const ServerContext as usize;
-    let empty = registry().lock().expect("models registry").get(&key).is_none_or(Map::is_empty);
-    if empty {
+    Ok(listed(ctx, user).await?.get(model_id).cloned())
+}
+
+/// `request.app.state.MODELS` whole (the task routes choose the task model from it), fetched
+/// first when it is empty.
+pub async fn listed(ctx: &ServerContext, user: &SessionUser) -> Result<Arc<Map<String, Value>>> {
+    if ctx.models.current().is_empty() {
         all_models(ctx, user, false).await?;
     }
-    Ok(registry().lock().expect("models registry").get(&key).and_then(|m| m.get(model_id)).cloned())
+    Ok(ctx.models.current())
 }
 
 /// `Models.get_model_by_id` as the completion routes read it: the row's params and base model.
@@ -1253,10 +1270,10 @@ pub async fn workspace_entry(ctx: &ServerContext, model_id: &str) -> Result<Opti
 }
 
 /// The model-read check of the completion routes (`check_model_access`): the model has a
-/// workspace entry the user owns or has a `read` grant on (directly, through a group, or
-/// public), or, for an arena model, its `access_grants` let the user read it (an admin reads
-/// one without grants). The admin and model bypasses are the caller's to apply.
-// Not done: the base-model chain (`has_base_model_access`).
+/// workspace entry the user may read, base-model chain included (the check [`check_access`]
+/// makes for the proxies, [`entry_readable`]), or, for an arena model, its `access_grants` let
+/// the user read it (an admin reads one without grants). The admin and model bypasses are the
+/// caller's to apply.
 pub async fn readable(ctx: &ServerContext, user: &SessionUser, model: Option<&Value>, model_id: &str) -> Result<bool> {
     if let Some(m) = model.filter(|m| m.get("arena").is_some_and(|a| truthy(Some(a)))) {
         let grants = m.get("info").and_then(|i| i.get("meta")).and_then(|x| x.get("access_grants")).cloned().unwrap_or(json!([]));
@@ -1267,11 +1284,7 @@ pub async fn readable(ctx: &ServerContext, user: &SessionUser, model: Option<&Va
         return Ok(granted(&grants, &user.user.id, &groups));
     }
     let Some((row, grants)) = load(ctx, model_id).await? else { return Ok(false) };
-    if row.user_id == user.user.id {
-        return Ok(true);
-    }
-    let groups = group_ids(ctx, &user.user.id).await?;
-    Ok(has_grant(&grants, &user.user.id, &groups, "read"))
+    entry_readable(ctx, user, &row, &grants).await
 }
 
 /// `BYPASS_MODEL_ACCESS_CONTROL`, `BYPASS_ADMIN_ACCESS_CONTROL`.

@@ -19,7 +19,7 @@ type Ctx = RequestContext<Arc<ServerContext>>;
 
 /// An [`Answer`] as the response the reference sends (FastAPI's JSON, or the upstream's stream
 /// with its headers).
-fn respond(answer: Answer) -> Result<Response<Body>, Detail> {
+pub(super) fn respond(answer: Answer) -> Result<Response<Body>, Detail> {
     match answer {
         Answer::Json { status, body } => Response::builder()
             .status(status)

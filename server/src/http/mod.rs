@@ -27,6 +27,7 @@ mod openai;
 mod prompts;
 mod query;
 mod scim;
+mod task_gen;
 mod tasks;
 mod tools;
 pub mod limits;

@@ -44,8 +44,8 @@ type Served = (ApiDescription<Arc<ServerContext>>, Vec<(&'static str, Invoker<Ar
 /// before the variable one beside it.
 fn served() -> Vec<Served> {
     use webui_api::{auths, chats, chats_more, completions, config, configs, connections, folders, frontend, functions};
-    use webui_api::{groups, health, models, models_transfer, notes, oauth, ollama, openai, prompts, scim, tasks, tools};
-    use webui_api::{users, version};
+    use webui_api::{groups, health, models, models_transfer, notes, oauth, ollama, openai, prompts, scim, task_gen};
+    use webui_api::{tasks, tools, users, version};
     vec![
         (auths::auths_literal_api_mod::api_description::<ServerImpl>(), auths::auths_literal_api_invokers::invokers::<ServerImpl>()),
         (oauth::oauth_literal_api_mod::api_description::<ServerImpl>(), oauth::oauth_literal_api_invokers::invokers::<ServerImpl>()),
@@ -69,6 +69,7 @@ fn served() -> Vec<Served> {
         (chats_more::chats_more_api_mod::api_description::<ServerImpl>(), chats_more::chats_more_api_invokers::invokers::<ServerImpl>()),
         (folders::folders_api_mod::api_description::<ServerImpl>(), folders::folders_api_invokers::invokers::<ServerImpl>()),
         (tasks::tasks_api_mod::api_description::<ServerImpl>(), tasks::tasks_api_invokers::invokers::<ServerImpl>()),
+        (task_gen::task_gen_api_mod::api_description::<ServerImpl>(), task_gen::task_gen_api_invokers::invokers::<ServerImpl>()),
         (completions::completions_api_mod::api_description::<ServerImpl>(), completions::completions_api_invokers::invokers::<ServerImpl>()),
         (configs::configs_api_mod::api_description::<ServerImpl>(), configs::configs_api_invokers::invokers::<ServerImpl>()),
         (connections::connections_api_mod::api_description::<ServerImpl>(), connections::connections_api_invokers::invokers::<ServerImpl>()),

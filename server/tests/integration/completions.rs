@@ -20,7 +20,7 @@ use crate::users::{req, setup};
 
 /// What the fake answers to the next `POST /v1/chat/completions`.
 #[derive(Clone, Debug)]
-enum Reply {
+pub(crate) enum Reply {
     /// The text, streamed word by word (or whole when not streamed).
     Text(String),
     /// This status with an OpenAI error body.
@@ -36,14 +36,14 @@ enum Reply {
 }
 
 /// A fake OpenAI upstream writing the compat harness's fake's bytes (`compat-tests/src/fake_llm.rs`).
-struct Fake {
-    url: String,
+pub(crate) struct Fake {
+    pub(crate) url: String,
     replies: Arc<Mutex<VecDeque<Reply>>>,
-    bodies: Arc<Mutex<Vec<Value>>>,
+    pub(crate) bodies: Arc<Mutex<Vec<Value>>>,
 }
 
 impl Fake {
-    async fn start() -> Fake {
+    pub(crate) async fn start() -> Fake {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let replies: Arc<Mutex<VecDeque<Reply>>> = Arc::default();
@@ -60,7 +60,7 @@ impl Fake {
         Fake { url, replies, bodies }
     }
 
-    fn next(&self, reply: Reply) {
+    pub(crate) fn next(&self, reply: Reply) {
         self.replies.lock().unwrap().push_back(reply);
     }
 }
@@ -102,13 +102,25 @@ async fn serve(mut sock: TcpStream, replies: Arc<Mutex<VecDeque<Reply>>>, bodies
     }
     let body: Value = serde_json::from_slice(&got[head_end..head_end + len]).unwrap_or(Value::Null);
     let streamed = body["stream"] == json!(true);
+    let prompt = body["messages"].as_array().and_then(|m| m.last()).and_then(|m| m["content"].as_str()).unwrap_or("").to_string();
     bodies.lock().unwrap().push(body);
     let n = {
         let mut c = counter.lock().unwrap();
         *c += 1;
         *c
     };
-    let reply = replies.lock().unwrap().pop_front().unwrap_or(Reply::Text("Hello! How can I help you today?".into()));
+    // The task prompts (title, follow-ups, tags) answer by their template's words, so that a
+    // title generated beside the answer does not take the answer's queued reply.
+    let by_prompt = [
+        ("Generate a concise title", r#"Sure: {"title": "Greeting Chat"}"#),
+        ("Predict 3-5 useful messages", r#"{"follow_ups": ["Tell me more", "Tell me more", " Why? "]}"#),
+        ("Generate 1-3 broad tags", r#"{"tags": ["General", "Small Talk"]}"#),
+    ]
+    .iter()
+    .find(|(k, _)| prompt.starts_with("### Task:") && prompt.contains(k))
+    .map(|(_, r)| Reply::Text(r.to_string()));
+    let reply = by_prompt
+        .unwrap_or_else(|| replies.lock().unwrap().pop_front().unwrap_or(Reply::Text("Hello! How can I help you today?".into())));
     let id = format!("chatcmpl-fake-{n}");
     let chunk = |delta: Value, finish: Value| {
         format!(
@@ -169,7 +181,7 @@ async fn serve(mut sock: TcpStream, replies: Arc<Mutex<VecDeque<Reply>>>, bodies
 }
 
 /// A server whose only connection is the fake.
-async fn server_with(fake: &Fake) -> TestServer {
+pub(crate) async fn server_with(fake: &Fake) -> TestServer {
     TestServer::start_with(&[
         ("OPENAI_API_BASE_URL", &format!("{}/v1", fake.url)),
         ("OPENAI_API_KEY", "fake-key"),
@@ -205,7 +217,7 @@ fn golden() -> Value {
 }
 
 /// The web UI's request for a new chat's first message (`Chat.svelte`, trimmed to what matters).
-fn webui_body(sid: &str, user_message_id: &str, assistant_id: &str) -> String {
+pub(crate) fn webui_body(sid: &str, user_message_id: &str, assistant_id: &str) -> String {
     json!({"stream": true, "model": "fake-gpt", "messages": [{"role": "user", "content": "hello"}],
            "params": {}, "tool_ids": [], "features": {}, "variables": {}, "session_id": sid, "id": assistant_id,
            "parent_id": null, "background_tasks": {},
@@ -215,7 +227,7 @@ fn webui_body(sid: &str, user_message_id: &str, assistant_id: &str) -> String {
 }
 
 /// Connects the python-socketio client as the user (`None` without the reference venv).
-async fn socket(url: &str, token: &str) -> Option<(Client, String)> {
+pub(crate) async fn socket(url: &str, token: &str) -> Option<(Client, String)> {
     let mut c = Client::connect(url, &["--token", token, "--join", token, "--count", "100000", "--timeout", "60"]).await?;
     let sid = c.until("connected").await["sid"].as_str().unwrap().to_string();
     c.until("ack").await;
@@ -223,7 +235,7 @@ async fn socket(url: &str, token: &str) -> Option<(Client, String)> {
 }
 
 /// The `events` payloads until the run's `chat:active {active: false}`.
-async fn events_until_inactive(c: &mut Client) -> Vec<Value> {
+pub(crate) async fn events_until_inactive(c: &mut Client) -> Vec<Value> {
     let mut out = Vec::new();
     loop {
         let v = c.next().await;
@@ -239,13 +251,13 @@ async fn events_until_inactive(c: &mut Client) -> Vec<Value> {
     }
 }
 
-async fn assistant_message(s: &TestServer, token: &str, chat_id: &str, message_id: &str) -> Value {
+pub(crate) async fn assistant_message(s: &TestServer, token: &str, chat_id: &str, message_id: &str) -> Value {
     let r = req("GET", &s.url, &format!("/api/v1/chats/{chat_id}"), Some(token), None).await;
     assert_eq!(r.status, 200, "{}", r.body);
     r.json()["chat"]["history"]["messages"][message_id].clone()
 }
 
-fn uuid() -> String {
+pub(crate) fn uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
@@ -479,4 +491,39 @@ async fn a_socket_on_one_instance_follows_and_stops_a_completion_on_another() {
     assert!(events.iter().any(|e| e["data"]["type"] == "chat:tasks:cancel"), "{events:?}");
     let m = assistant_message(&a, &acc.admin, &chat_id, &am).await;
     assert_eq!((m["content"].clone(), m["done"].clone()), (json!("one two "), json!(true)));
+}
+
+/// The completion route's model check follows the base-model chain, as the proxies' does
+/// (`check_model_access` with `has_base_model_access`): Bob's own preset over a base model he
+/// may not read is refused until he is granted that base.
+#[tokio::test]
+async fn a_preset_over_an_unreadable_base_model_is_refused() {
+    let fake = Fake::start().await;
+    let s = server_with(&fake).await;
+    let acc = setup(&s.url).await;
+    let db = s.db.client().await;
+    for (id, owner, base) in [("fake-gpt", &acc.admin_id, None), ("bob-preset", &acc.user_id, Some("fake-gpt"))] {
+        db.execute(
+            "INSERT INTO model (id, user_id, base_model_id, name, params, meta, is_active, updated_at, created_at)
+             VALUES ($1, $2, $3, $1, '{}', '{}', true, 1, 1)",
+            &[&id, owner, &base],
+        )
+        .await
+        .unwrap();
+    }
+    let body = json!({"model": "bob-preset", "stream": false, "messages": [{"role": "user", "content": "hello"}]}).to_string();
+    let r = req("POST", &s.url, "/api/chat/completions", Some(&acc.user), Some(&body)).await;
+    assert_eq!((r.status, r.json()), (400, json!({"detail": "Model not found"})));
+    assert!(fake.bodies.lock().unwrap().is_empty(), "nothing went upstream");
+
+    db.execute(
+        "INSERT INTO access_grant (id, resource_type, resource_id, principal_type, principal_id, permission, created_at)
+         VALUES ('g1', 'model', 'fake-gpt', 'user', $1, 'read', 1)",
+        &[&acc.user_id],
+    )
+    .await
+    .unwrap();
+    let r = req("POST", &s.url, "/api/chat/completions", Some(&acc.user), Some(&body)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(fake.bodies.lock().unwrap()[0]["model"], json!("fake-gpt"));
 }

@@ -27,6 +27,7 @@ mod route_auth;
 mod routes;
 mod schema;
 mod statements;
+mod task_gen;
 mod scim;
 mod security_headers;
 mod settings;

@@ -11,8 +11,9 @@
 //! reference adds to web-UI requests, tool servers, MCP), files and knowledge (RAG), web search,
 //! image generation, memory, filters and pipelines, arena models, direct connections, several
 //! models per request (`message_ids`), continuing a reply (`assistant_message_id`), context
-//! compaction, and the title/tag/follow-up background tasks.
+//! compaction. The title, tags and follow-ups are generated after the answer ([`background`]).
 
+pub mod background;
 pub mod ollama;
 pub mod upstream;
 pub mod webui;
@@ -104,7 +105,7 @@ fn merge_params(base: &Map<String, Value>, over: &Map<String, Value>) -> Map<Str
 
 /// `apply_params_to_form_data`: the request's `params` (Open WebUI's own dropped, custom ones
 /// merged in) become payload keys where the payload has none (Ollama models: `options`).
-fn apply_params_to_form(form: &mut Map<String, Value>, ollama: bool) {
+pub(crate) fn apply_params_to_form(form: &mut Map<String, Value>, ollama: bool) {
     let Some(Value::Object(params)) = form.shift_remove("params") else { return };
     let mut params: Map<String, Value> = params.into_iter().filter(|(k, _)| !OWN_PARAMS.contains(&k.as_str())).collect();
     if let Some(Value::Object(custom)) = params.shift_remove("custom_params") {
@@ -144,6 +145,8 @@ pub struct Metadata {
     pub folder_id: Option<String>,
     pub model: Value,
     pub task_id: Option<String>,
+    /// `background_tasks`: the generations to run after the answer ([`background`]).
+    pub background_tasks: Map<String, Value>,
 }
 
 /// `utils/chat.py::generate_chat_completion` for the payload as `process_chat_payload` leaves
@@ -177,7 +180,10 @@ pub async fn generate(ctx: &ServerContext, user: &SessionUser, mut form: Map<Str
 pub async fn chat_completion(ctx: &Arc<ServerContext>, user: &SessionUser, mut form: Map<String, Value>) -> Result<Answer> {
     let model_id = form.get("model").map(upstream::py_str);
     let model_item = form.shift_remove("model_item");
-    let _background_tasks = form.shift_remove("background_tasks");
+    let background_tasks = match form.shift_remove("background_tasks") {
+        Some(Value::Object(t)) => t,
+        _ => Map::new(),
+    };
     if model_item.as_ref().is_some_and(|m| truthy(m.get("direct"))) {
         // Direct connections run in the browser through the socket; not served here.
         return Err(Error::bad_request("Direct connections are not supported"));
@@ -246,11 +252,23 @@ pub async fn chat_completion(ctx: &Arc<ServerContext>, user: &SessionUser, mut f
         folder_id: folder_id.clone(),
         model: model.clone(),
         task_id: None,
+        background_tasks,
     };
 
     if !chat_id.is_empty() && is_saved_chat_id(&chat_id) {
         if is_new_chat {
             webui::create_chat(ctx, user, &meta, &model_id, user_message.clone(), form.get("files")).await?;
+            // A new chat's title is generated at once, beside the answer (`initial_title_generation`).
+            if let Some(v) = meta.background_tasks.shift_remove(background::TITLE) {
+                if !meta.message_id.is_empty() {
+                    let (c, u, mut m) = (ctx.clone(), user.clone(), meta.clone());
+                    m.background_tasks = Map::from_iter([(background::TITLE.to_owned(), v)]);
+                    tokio::spawn(async move {
+                        let tasks = m.background_tasks.clone();
+                        let _ = background::run(&c, &u, &m, &tasks).await;
+                    });
+                }
+            }
         } else {
             if chats::writable(ctx, user, &chat_id).await?.is_none() {
                 return Err(Error::not_found(messages::NOT_FOUND));

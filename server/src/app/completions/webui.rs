@@ -5,7 +5,9 @@
 //! `chat:list` (a new chat) → `chat:active {active: true}` → per chunk of the upstream's SSE,
 //! `response:completion` (`response.output_text.delta` for text, the raw chunk otherwise) or,
 //! for a chunk with an empty delta, `chat:completion` with the chunk → `chat:list` →
-//! `chat:completion {done: true, output, title}` → `chat:active {active: false}`.
+//! `chat:completion {done: true, output, title}` → the background generations' events
+//! (`chat:message:follow_ups`, `chat:title`, `chat:tags`: [`super::background`]) →
+//! `chat:active {active: false}`.
 //!
 //! The assistant message is saved when the answer ends (as the reference without Redis, which
 //! keeps the in-progress answer in Redis only): `{done, output, content}`. A failure saves
@@ -28,7 +30,7 @@ use crate::error::{Error, Result};
 use crate::socket;
 
 /// `__event_emitter__` for the run: `events` to `user:{id}` with the chat and message ids.
-async fn emit(ctx: &ServerContext, meta: &Metadata, message_id: Option<&str>, data: Value) {
+pub(super) async fn emit(ctx: &ServerContext, meta: &Metadata, message_id: Option<&str>, data: Value) {
     let payload = json!({"chat_id": meta.chat_id, "message_id": message_id, "data": data});
     socket::emit_to_user(ctx, &meta.user_id, "events", &payload).await;
 }
@@ -272,7 +274,14 @@ async fn run(ctx: Arc<ServerContext>, user: SessionUser, meta: Metadata, form: M
         _ = cancel.cancelled() => End::Cancelled,
     };
     match end {
-        End::Done => {}
+        End::Done => {
+            // `background_tasks_handler` (title, tags, follow-ups), still stoppable.
+            let tasks = meta.background_tasks.clone();
+            tokio::select! {
+                _ = super::background::run(&ctx, &user, &meta, &tasks) => {}
+                _ = cancel.cancelled() => {}
+            }
+        }
         End::Cancelled => {
             let output = st.finished("incomplete");
             emit(&ctx, &meta, mid, json!({"type": "chat:tasks:cancel", "data": {"output": output}})).await;
