@@ -3,7 +3,15 @@
 
 pub mod auth;
 pub(crate) mod auths;
+mod audio;
 mod chats;
+mod evaluations;
+mod images;
+mod memories;
+mod skills;
+mod terminals;
+mod pipelines;
+mod retrieval;
 mod completions;
 mod configs;
 mod config;

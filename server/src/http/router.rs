@@ -44,6 +44,7 @@ type Served = (ApiDescription<Arc<ServerContext>>, Vec<(&'static str, Invoker<Ar
 /// before the variable one beside it.
 fn served() -> Vec<Served> {
     use webui_api::{chats, completions, configs, connections, folders, functions, models, notes, ollama, openai, prompts, tasks, tools};
+    use webui_api::{audio, evaluations, images, memories, pipelines, retrieval, skills, terminals};
     vec![
         (webui_api::webui_literal_api_mod::api_description::<ServerImpl>(), webui_api::webui_literal_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_literal_api_mod::api_description::<ServerImpl>(), chats::chats_literal_api_invokers::invokers::<ServerImpl>()),
@@ -63,6 +64,14 @@ fn served() -> Vec<Served> {
         (functions::functions_api_mod::api_description::<ServerImpl>(), functions::functions_api_invokers::invokers::<ServerImpl>()),
         (prompts::prompts_api_mod::api_description::<ServerImpl>(), prompts::prompts_api_invokers::invokers::<ServerImpl>()),
         (notes::notes_api_mod::api_description::<ServerImpl>(), notes::notes_api_invokers::invokers::<ServerImpl>()),
+        (retrieval::retrieval_api_mod::api_description::<ServerImpl>(), retrieval::retrieval_api_invokers::invokers::<ServerImpl>()),
+        (images::images_api_mod::api_description::<ServerImpl>(), images::images_api_invokers::invokers::<ServerImpl>()),
+        (audio::audio_api_mod::api_description::<ServerImpl>(), audio::audio_api_invokers::invokers::<ServerImpl>()),
+        (evaluations::evaluations_api_mod::api_description::<ServerImpl>(), evaluations::evaluations_api_invokers::invokers::<ServerImpl>()),
+        (pipelines::pipelines_api_mod::api_description::<ServerImpl>(), pipelines::pipelines_api_invokers::invokers::<ServerImpl>()),
+        (skills::skills_api_mod::api_description::<ServerImpl>(), skills::skills_api_invokers::invokers::<ServerImpl>()),
+        (memories::memories_api_mod::api_description::<ServerImpl>(), memories::memories_api_invokers::invokers::<ServerImpl>()),
+        (terminals::terminals_api_mod::api_description::<ServerImpl>(), terminals::terminals_api_invokers::invokers::<ServerImpl>()),
         (ollama::ollama_api_mod::api_description::<ServerImpl>(), ollama::ollama_api_invokers::invokers::<ServerImpl>()),
         (openai::openai_api_mod::api_description::<ServerImpl>(), openai::openai_api_invokers::invokers::<ServerImpl>()),
         // The reference's `/openai/{path:path}` catch-all is declared after every /openai route.
