@@ -23,9 +23,11 @@ pub mod configs;
 pub mod connections;
 mod error;
 pub mod folders;
+pub mod analytics;
 pub mod audio;
 pub mod evaluations;
 pub mod images;
+pub mod knowledge;
 pub mod memories;
 pub mod pipelines;
 pub mod retrieval;
@@ -1285,5 +1287,17 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         title: "Open WebUI: terminals",
         description: "/api/v1/terminals: the terminal servers a user may use.",
         describe: terminals::terminals_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "knowledge",
+        title: "Open WebUI: knowledge",
+        description: "/api/v1/knowledge: the search of the knowledge bases and the external knowledge connections.",
+        describe: knowledge::knowledge_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "analytics",
+        title: "Open WebUI: analytics",
+        description: "/api/v1/analytics: the admin panel's Analytics page, counted from the saved assistant answers.",
+        describe: analytics::analytics_api_mod::stub_api_description,
     },
 ];

@@ -8,10 +8,12 @@
 //! in `crate::db::<resource>`, which takes its own connections.
 
 pub mod admin_settings;
+pub mod analytics;
 pub mod audio;
 pub mod auths;
 pub mod evaluations;
 pub mod images;
+pub mod knowledge;
 pub mod memories;
 pub mod skills;
 pub mod terminals;

@@ -382,6 +382,7 @@ pub const OTHER_ENV: &[&str] = &[
 pub fn env_names() -> impl Iterator<Item = &'static str> {
     SETTINGS
         .iter()
+        .chain(super::media_defaults::MEDIA_SETTINGS)
         .flat_map(|(_, a, b, _)| [Some(*a), *b])
         .flatten()
         .filter(|n| !n.is_empty())

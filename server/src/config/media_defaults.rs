@@ -6,9 +6,14 @@
 //! Generated from the 0.12.4 reference: the default of each key is its value in a clean
 //! environment, read from the environment variable `config.py` reads when its expression is a
 //! plain `os.getenv` (with the fallback variable where it falls back on another one:
-//! `RAG_OPENAI_API_KEY`, then `OPENAI_API_KEY`). `Fixed` keys are those whose expression is more
-//! than that (floats, JSON-parsed or split variables): they keep the reference's default and do
-//! not read the environment yet.
+//! `IMAGES_GEMINI_API_KEY`, then `GEMINI_API_KEY`). `Fixed` keys are those whose expression is
+//! more than that (floats, JSON-parsed or split variables): they keep the reference's default and
+//! do not read the environment yet.
+//!
+//! The `*.openai.api_base_url` and `*.openai.api_key` keys fall back on `config.py`'s
+//! `OPENAI_API_BASE_URL` and `OPENAI_API_KEY` as they stand at the end of its connection set-up:
+//! `https://api.openai.com/v1`, and the key of an `api.openai.com` connection.
+// Not done: that key (here always empty when the key's own variable is unset).
 
 use serde_json::json;
 
@@ -117,8 +122,8 @@ pub const MEDIA_SETTINGS: &[(&str, &str, Option<&str>, Default_)] = {
         ("rag.full_context", "RAG_FULL_CONTEXT", None, Bool(false)),
         ("rag.ollama.api_key", "RAG_OLLAMA_API_KEY", None, Str("")),
         ("rag.ollama.base_url", "RAG_OLLAMA_BASE_URL", Some("OLLAMA_BASE_URL"), Str("http://localhost:11434")),
-        ("rag.openai.api_base_url", "RAG_OPENAI_API_BASE_URL", Some("OPENAI_API_BASE_URL"), Str("https://api.openai.com/v1")),
-        ("rag.openai.api_key", "RAG_OPENAI_API_KEY", Some("OPENAI_API_KEY"), Str("")),
+        ("rag.openai.api_base_url", "RAG_OPENAI_API_BASE_URL", None, Str("https://api.openai.com/v1")),
+        ("rag.openai.api_key", "RAG_OPENAI_API_KEY", None, Str("")),
         ("rag.reranking_batch_size", "RAG_RERANKING_BATCH_SIZE", None, Int(32)),
         ("rag.reranking_engine", "RAG_RERANKING_ENGINE", None, Str("")),
         ("rag.reranking_model", "RAG_RERANKING_MODEL", None, Str("")),
@@ -174,8 +179,8 @@ pub const MEDIA_SETTINGS: &[(&str, &str, Option<&str>, Default_)] = {
         ("image_generation.model", "IMAGE_GENERATION_MODEL", None, Str("")),
         ("image_generation.size", "IMAGE_SIZE", None, Str("512x512")),
         ("image_generation.steps", "IMAGE_STEPS", None, Int(50)),
-        ("image_generation.openai.api_base_url", "IMAGES_OPENAI_API_BASE_URL", Some("OPENAI_API_BASE_URL"), Str("https://api.openai.com/v1")),
-        ("image_generation.openai.api_key", "IMAGES_OPENAI_API_KEY", Some("OPENAI_API_KEY"), Str("")),
+        ("image_generation.openai.api_base_url", "IMAGES_OPENAI_API_BASE_URL", None, Str("https://api.openai.com/v1")),
+        ("image_generation.openai.api_key", "IMAGES_OPENAI_API_KEY", None, Str("")),
         ("image_generation.openai.api_version", "IMAGES_OPENAI_API_VERSION", None, Str("")),
         ("image_generation.openai.params", "", None, Fixed(|| json!({}))),
         ("image_generation.automatic1111.base_url", "AUTOMATIC1111_BASE_URL", None, Str("")),
@@ -192,8 +197,8 @@ pub const MEDIA_SETTINGS: &[(&str, &str, Option<&str>, Default_)] = {
         ("images.edit.engine", "IMAGE_EDIT_ENGINE", None, Str("openai")),
         ("images.edit.model", "IMAGE_EDIT_MODEL", None, Str("")),
         ("images.edit.size", "IMAGE_EDIT_SIZE", None, Str("")),
-        ("images.edit.openai.api_base_url", "IMAGES_EDIT_OPENAI_API_BASE_URL", Some("OPENAI_API_BASE_URL"), Str("https://api.openai.com/v1")),
-        ("images.edit.openai.api_key", "IMAGES_EDIT_OPENAI_API_KEY", Some("OPENAI_API_KEY"), Str("")),
+        ("images.edit.openai.api_base_url", "IMAGES_EDIT_OPENAI_API_BASE_URL", None, Str("https://api.openai.com/v1")),
+        ("images.edit.openai.api_key", "IMAGES_EDIT_OPENAI_API_KEY", None, Str("")),
         ("images.edit.openai.api_version", "IMAGES_EDIT_OPENAI_API_VERSION", None, Str("")),
         ("images.edit.gemini.api_base_url", "IMAGES_EDIT_GEMINI_API_BASE_URL", Some("GEMINI_API_BASE_URL"), Str("")),
         ("images.edit.gemini.api_key", "IMAGES_EDIT_GEMINI_API_KEY", Some("GEMINI_API_KEY"), Str("")),
@@ -201,8 +206,8 @@ pub const MEDIA_SETTINGS: &[(&str, &str, Option<&str>, Default_)] = {
         ("images.edit.comfyui.api_key", "IMAGES_EDIT_COMFYUI_API_KEY", None, Str("")),
         ("images.edit.comfyui.workflow", "IMAGES_EDIT_COMFYUI_WORKFLOW", None, Str("")),
         ("images.edit.comfyui.nodes", "", None, Fixed(|| json!([]))),
-        ("audio.tts.openai.api_base_url", "AUDIO_TTS_OPENAI_API_BASE_URL", Some("OPENAI_API_BASE_URL"), Str("https://api.openai.com/v1")),
-        ("audio.tts.openai.api_key", "AUDIO_TTS_OPENAI_API_KEY", Some("OPENAI_API_KEY"), Str("")),
+        ("audio.tts.openai.api_base_url", "AUDIO_TTS_OPENAI_API_BASE_URL", None, Str("https://api.openai.com/v1")),
+        ("audio.tts.openai.api_key", "AUDIO_TTS_OPENAI_API_KEY", None, Str("")),
         ("audio.tts.openai.params", "", None, Fixed(|| json!({}))),
         ("audio.tts.api_key", "AUDIO_TTS_API_KEY", None, Str("")),
         ("audio.tts.model", "AUDIO_TTS_MODEL", None, Str("tts-1")),
@@ -219,8 +224,8 @@ pub const MEDIA_SETTINGS: &[(&str, &str, Option<&str>, Default_)] = {
         ("audio.realtime.transcription_model", "AUDIO_REALTIME_TRANSCRIPTION_MODEL", None, Str("gpt-transcribe")),
         ("audio.realtime.input_params", "", None, Fixed(|| json!(null))),
         ("audio.realtime.prompt_template", "REALTIME_CALL_PROMPT_TEMPLATE", None, OptStr),
-        ("audio.stt.openai.api_base_url", "AUDIO_STT_OPENAI_API_BASE_URL", Some("OPENAI_API_BASE_URL"), Str("https://api.openai.com/v1")),
-        ("audio.stt.openai.api_key", "AUDIO_STT_OPENAI_API_KEY", Some("OPENAI_API_KEY"), Str("")),
+        ("audio.stt.openai.api_base_url", "AUDIO_STT_OPENAI_API_BASE_URL", None, Str("https://api.openai.com/v1")),
+        ("audio.stt.openai.api_key", "AUDIO_STT_OPENAI_API_KEY", None, Str("")),
         ("audio.stt.openai.api_request_format", "AUDIO_STT_OPENAI_API_REQUEST_FORMAT", None, Str("multipart")),
         ("audio.stt.model", "AUDIO_STT_MODEL", None, Str("")),
         ("audio.stt.supported_content_types", "AUDIO_STT_SUPPORTED_CONTENT_TYPES", None, NonEmptyCommaList),

@@ -10,6 +10,8 @@ pub mod chats;
 pub mod cluster;
 pub mod revoked;
 pub mod tools;
+pub mod analytics;
+pub mod knowledge;
 pub mod memories;
 pub mod skills;
 pub mod config;

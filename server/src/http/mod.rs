@@ -3,10 +3,12 @@
 
 pub mod auth;
 pub(crate) mod auths;
+mod analytics;
 mod audio;
 mod chats;
 mod evaluations;
 mod images;
+mod knowledge;
 mod memories;
 mod skills;
 mod terminals;

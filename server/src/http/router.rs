@@ -44,7 +44,7 @@ type Served = (ApiDescription<Arc<ServerContext>>, Vec<(&'static str, Invoker<Ar
 /// before the variable one beside it.
 fn served() -> Vec<Served> {
     use webui_api::{chats, completions, configs, connections, folders, functions, models, notes, ollama, openai, prompts, tasks, tools};
-    use webui_api::{audio, evaluations, images, memories, pipelines, retrieval, skills, terminals};
+    use webui_api::{analytics, audio, evaluations, images, knowledge, memories, pipelines, retrieval, skills, terminals};
     vec![
         (webui_api::webui_literal_api_mod::api_description::<ServerImpl>(), webui_api::webui_literal_api_invokers::invokers::<ServerImpl>()),
         (chats::chats_literal_api_mod::api_description::<ServerImpl>(), chats::chats_literal_api_invokers::invokers::<ServerImpl>()),
@@ -72,6 +72,8 @@ fn served() -> Vec<Served> {
         (skills::skills_api_mod::api_description::<ServerImpl>(), skills::skills_api_invokers::invokers::<ServerImpl>()),
         (memories::memories_api_mod::api_description::<ServerImpl>(), memories::memories_api_invokers::invokers::<ServerImpl>()),
         (terminals::terminals_api_mod::api_description::<ServerImpl>(), terminals::terminals_api_invokers::invokers::<ServerImpl>()),
+        (knowledge::knowledge_api_mod::api_description::<ServerImpl>(), knowledge::knowledge_api_invokers::invokers::<ServerImpl>()),
+        (analytics::analytics_api_mod::api_description::<ServerImpl>(), analytics::analytics_api_invokers::invokers::<ServerImpl>()),
         (ollama::ollama_api_mod::api_description::<ServerImpl>(), ollama::ollama_api_invokers::invokers::<ServerImpl>()),
         (openai::openai_api_mod::api_description::<ServerImpl>(), openai::openai_api_invokers::invokers::<ServerImpl>()),
         // The reference's `/openai/{path:path}` catch-all is declared after every /openai route.
