@@ -5,17 +5,8 @@
 use serde_json::{json, Value};
 
 use crate::common::*;
+use crate::tools::grant;
 use crate::users::{req, setup, Accounts};
-
-async fn grant(db: &tokio_postgres::Client, rtype: &str, rid: &str, ptype: &str, pid: &str, perm: &str) {
-    db.execute(
-        "INSERT INTO access_grant (id, resource_type, resource_id, principal_type, principal_id, permission, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 1)",
-        &[&uuid::Uuid::new_v4().to_string(), &rtype, &rid, &ptype, &pid, &perm],
-    )
-    .await
-    .unwrap();
-}
 
 fn ids<'a>(v: &'a Value, at: &str) -> Vec<&'a str> {
     v.pointer(at).unwrap().as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect()
