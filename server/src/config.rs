@@ -4,6 +4,7 @@
 //! parsing (booleans are `"true"` case-insensitively, as `os.environ.get(..).lower() == "true"`).
 
 pub mod defaults;
+pub mod media_defaults;
 pub mod security_headers;
 
 use std::collections::BTreeMap;

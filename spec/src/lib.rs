@@ -25,6 +25,16 @@ pub mod configs;
 pub mod connections;
 mod error;
 pub mod folders;
+pub mod analytics;
+pub mod audio;
+pub mod evaluations;
+pub mod images;
+pub mod knowledge;
+pub mod memories;
+pub mod pipelines;
+pub mod retrieval;
+pub mod skills;
+pub mod terminals;
 pub mod frontend;
 pub mod functions;
 pub mod groups;
@@ -316,5 +326,65 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         description: "The /api/v1/notes operations with a literal path segment where another has a variable \
                       (`/api/v1/notes/pinned`, `/search`, `/create` beside `/api/v1/notes/{id}`).",
         describe: notes::notes_literal_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "retrieval",
+        title: "Open WebUI: retrieval settings",
+        description: "/api/v1/retrieval: the admin panel's Documents and Web Search settings.",
+        describe: retrieval::retrieval_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "images",
+        title: "Open WebUI: images settings",
+        description: "/api/v1/images: the admin panel's Images settings.",
+        describe: images::images_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "audio",
+        title: "Open WebUI: audio settings",
+        description: "/api/v1/audio: the admin panel's Audio settings.",
+        describe: audio::audio_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "evaluations",
+        title: "Open WebUI: evaluations settings",
+        description: "/api/v1/evaluations: the admin panel's arena settings.",
+        describe: evaluations::evaluations_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "pipelines",
+        title: "Open WebUI: pipelines",
+        description: "/api/v1/pipelines: the Pipelines servers among the OpenAI connections.",
+        describe: pipelines::pipelines_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "skills",
+        title: "Open WebUI: skills",
+        description: "/api/v1/skills: the workspace skills the chat input lists.",
+        describe: skills::skills_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "memories",
+        title: "Open WebUI: memories",
+        description: "/api/v1/memories: what the assistant remembers about a user.",
+        describe: memories::memories_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "terminals",
+        title: "Open WebUI: terminals",
+        description: "/api/v1/terminals: the terminal servers a user may use.",
+        describe: terminals::terminals_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "knowledge",
+        title: "Open WebUI: knowledge",
+        description: "/api/v1/knowledge: the search of the knowledge bases and the external knowledge connections.",
+        describe: knowledge::knowledge_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "analytics",
+        title: "Open WebUI: analytics",
+        description: "/api/v1/analytics: the admin panel's Analytics page, counted from the saved assistant answers.",
+        describe: analytics::analytics_api_mod::stub_api_description,
     },
 ];

@@ -7,7 +7,18 @@
 //! socket.io handlers, background tasks and the operator CLI call the same functions. SQL lives
 //! in `crate::db::<resource>`, which takes its own connections.
 
+pub mod admin_settings;
+pub mod analytics;
+pub mod audio;
 pub mod auths;
+pub mod evaluations;
+pub mod images;
+pub mod knowledge;
+pub mod memories;
+pub mod skills;
+pub mod terminals;
+pub mod pipelines;
+pub mod retrieval;
 pub mod chats;
 pub mod completions;
 pub mod config;

@@ -397,6 +397,7 @@ pub const OTHER_ENV: &[&str] = &[
 pub fn env_names() -> impl Iterator<Item = &'static str> {
     SETTINGS
         .iter()
+        .chain(super::media_defaults::MEDIA_SETTINGS)
         .flat_map(|(_, a, b, _)| [Some(*a), *b])
         .flatten()
         .filter(|n| !n.is_empty())
@@ -412,7 +413,7 @@ pub fn default_for(key: &str, get: impl Fn(&str) -> Option<String>) -> Option<Va
     if let Some(v) = connection_default(key, &get) {
         return Some(v);
     }
-    let (_, name, fallback, default) = SETTINGS.iter().find(|s| s.0 == key)?;
+    let (_, name, fallback, default) = SETTINGS.iter().chain(super::media_defaults::MEDIA_SETTINGS).find(|s| s.0 == key)?;
     let raw = get(name).or_else(|| fallback.and_then(&get));
     Some(match default {
         Default_::Bool(d) => json!(raw.map(|v| v.to_lowercase() == "true").unwrap_or(*d)),

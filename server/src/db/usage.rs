@@ -12,9 +12,9 @@ use super::DbError;
 
 /// `_token_columns('postgresql')`: input and output tokens of `chat_message.usage`, falling back to
 /// OpenAI's `prompt_tokens` / `completion_tokens`.
-const INPUT_TOKENS: &str = "coalesce(CAST(json_extract_path_text(usage, 'input_tokens') AS INTEGER), \
+pub const INPUT_TOKENS: &str = "coalesce(CAST(json_extract_path_text(usage, 'input_tokens') AS INTEGER), \
      CAST(json_extract_path_text(usage, 'prompt_tokens') AS INTEGER))";
-const OUTPUT_TOKENS: &str = "coalesce(CAST(json_extract_path_text(usage, 'output_tokens') AS INTEGER), \
+pub const OUTPUT_TOKENS: &str = "coalesce(CAST(json_extract_path_text(usage, 'output_tokens') AS INTEGER), \
      CAST(json_extract_path_text(usage, 'completion_tokens') AS INTEGER))";
 
 /// `get_user_usage_summary` without the active days.

@@ -4,8 +4,18 @@
 
 pub mod auth;
 pub(crate) mod auths;
+mod analytics;
+mod audio;
 mod chats;
 mod chats_more;
+mod evaluations;
+mod images;
+mod knowledge;
+mod memories;
+mod skills;
+mod terminals;
+mod pipelines;
+mod retrieval;
 mod completions;
 mod configs;
 mod config;

@@ -46,6 +46,7 @@ fn served() -> Vec<Served> {
     use webui_api::{auths, chats, chats_more, completions, config, configs, connections, folders, frontend, functions};
     use webui_api::{groups, health, models, models_transfer, notes, oauth, ollama, openai, prompts, scim, task_gen};
     use webui_api::{tasks, tools, users, version};
+    use webui_api::{analytics, audio, evaluations, images, knowledge, memories, pipelines, retrieval, skills, terminals};
     vec![
         (auths::auths_literal_api_mod::api_description::<ServerImpl>(), auths::auths_literal_api_invokers::invokers::<ServerImpl>()),
         (oauth::oauth_literal_api_mod::api_description::<ServerImpl>(), oauth::oauth_literal_api_invokers::invokers::<ServerImpl>()),
@@ -79,6 +80,16 @@ fn served() -> Vec<Served> {
         (functions::functions_api_mod::api_description::<ServerImpl>(), functions::functions_api_invokers::invokers::<ServerImpl>()),
         (prompts::prompts_api_mod::api_description::<ServerImpl>(), prompts::prompts_api_invokers::invokers::<ServerImpl>()),
         (notes::notes_api_mod::api_description::<ServerImpl>(), notes::notes_api_invokers::invokers::<ServerImpl>()),
+        (retrieval::retrieval_api_mod::api_description::<ServerImpl>(), retrieval::retrieval_api_invokers::invokers::<ServerImpl>()),
+        (images::images_api_mod::api_description::<ServerImpl>(), images::images_api_invokers::invokers::<ServerImpl>()),
+        (audio::audio_api_mod::api_description::<ServerImpl>(), audio::audio_api_invokers::invokers::<ServerImpl>()),
+        (evaluations::evaluations_api_mod::api_description::<ServerImpl>(), evaluations::evaluations_api_invokers::invokers::<ServerImpl>()),
+        (pipelines::pipelines_api_mod::api_description::<ServerImpl>(), pipelines::pipelines_api_invokers::invokers::<ServerImpl>()),
+        (skills::skills_api_mod::api_description::<ServerImpl>(), skills::skills_api_invokers::invokers::<ServerImpl>()),
+        (memories::memories_api_mod::api_description::<ServerImpl>(), memories::memories_api_invokers::invokers::<ServerImpl>()),
+        (terminals::terminals_api_mod::api_description::<ServerImpl>(), terminals::terminals_api_invokers::invokers::<ServerImpl>()),
+        (knowledge::knowledge_api_mod::api_description::<ServerImpl>(), knowledge::knowledge_api_invokers::invokers::<ServerImpl>()),
+        (analytics::analytics_api_mod::api_description::<ServerImpl>(), analytics::analytics_api_invokers::invokers::<ServerImpl>()),
         (ollama::ollama_api_mod::api_description::<ServerImpl>(), ollama::ollama_api_invokers::invokers::<ServerImpl>()),
         (openai::openai_api_mod::api_description::<ServerImpl>(), openai::openai_api_invokers::invokers::<ServerImpl>()),
         // The reference's `/openai/{path:path}` catch-all is declared after every /openai route.

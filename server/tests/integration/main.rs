@@ -1,6 +1,7 @@
 //! Integration tests of the server against real PostgreSQL (see `server::testing`).
 //! One test binary, one module per concern.
 
+mod admin_settings;
 mod auths;
 mod chats;
 mod chats_more;
@@ -35,6 +36,7 @@ mod signout;
 mod socket;
 mod startup;
 mod trusted_header;
+mod ui_lists;
 mod tools;
 mod usage;
 mod users;

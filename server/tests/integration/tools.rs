@@ -21,7 +21,7 @@ async fn insert_tool(db: &tokio_postgres::Client, id: &str, owner: &str, updated
     .unwrap();
 }
 
-async fn grant(db: &tokio_postgres::Client, rtype: &str, rid: &str, ptype: &str, pid: &str, perm: &str) {
+pub async fn grant(db: &tokio_postgres::Client, rtype: &str, rid: &str, ptype: &str, pid: &str, perm: &str) {
     db.execute(
         "INSERT INTO access_grant (id, resource_type, resource_id, principal_type, principal_id, permission, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, 1)",

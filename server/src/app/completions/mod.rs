@@ -10,8 +10,8 @@
 //! Not done (the request is answered as if they were off): tools (the builtin tools the
 //! reference adds to web-UI requests, tool servers, MCP), files and knowledge (RAG), web search,
 //! image generation, memory, filters and pipelines, arena models, direct connections, several
-//! models per request (`message_ids`), continuing a reply (`assistant_message_id`), context
-//! compaction. The title, tags and follow-ups are generated after the answer ([`background`]).
+//! models per request (`message_ids` with more than one entry), continuing a reply (`assistant_message_id`),
+//! context compaction. The title, tags and follow-ups are generated after the answer ([`background`]).
 
 pub mod background;
 pub mod ollama;
@@ -225,10 +225,14 @@ pub async fn chat_completion(ctx: &Arc<ServerContext>, user: &SessionUser, mut f
 
     // The chat: `parent_id` null without a chat id starts a new one.
     let is_new_chat = form.get("parent_id").is_some_and(Value::is_null) && !truthy(form.get("chat_id"));
-    let message_id = form.get("id").and_then(Value::as_str).map(str::to_owned);
-    if form.get("message_ids").is_some_and(|m| !m.is_null()) {
-        return Err(Error::bad_request("Several models per request are not supported"));
-    }
+    // `message_ids` (0.12.4's web UI sends it for one model too: `[{model_id, message_id}]`, or
+    // the legacy `{model_id: message_id}`) names the answer's message instead of `id`.
+    let message_id = match form.get("message_ids") {
+        None | Some(Value::Null) => form.get("id").and_then(Value::as_str).map(str::to_owned),
+        Some(Value::Array(entries)) if entries.len() == 1 => entries[0].get("message_id").and_then(Value::as_str).map(str::to_owned),
+        Some(Value::Object(entries)) if entries.len() == 1 => entries.values().next().and_then(Value::as_str).map(str::to_owned),
+        Some(_) => return Err(Error::bad_request("Several models per request are not supported")),
+    };
     if truthy(form.get("assistant_message_id")) {
         return Err(Error::bad_request("Continuing a response is not supported"));
     }
