@@ -527,3 +527,43 @@ async fn a_preset_over_an_unreadable_base_model_is_refused() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(fake.bodies.lock().unwrap()[0]["model"], json!("fake-gpt"));
 }
+
+/// 0.12.4's web UI sends only the system prompt for a chat that is saved: the conversation that
+/// reaches the provider is the stored one up to the user's message (`load_messages_from_db`),
+/// the form's system message first, without the keys the provider must not see.
+#[tokio::test]
+async fn a_saved_chats_conversation_is_read_from_its_history() {
+    let fake = Fake::start().await;
+    let s = server_with(&fake).await;
+    let acc = setup(&s.url).await;
+    let Some((mut c, sid)) = socket(&s.url, &acc.admin).await else { return };
+    let (um, am) = (uuid(), uuid());
+    let r = req("POST", &s.url, "/api/chat/completions", Some(&acc.admin), Some(&webui_body(&sid, &um, &am))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let chat_id = r.json()["chat_id"].as_str().unwrap().to_string();
+    events_until_inactive(&mut c).await;
+
+    let (um2, am2) = (uuid(), uuid());
+    let body = json!({"stream": true, "model": "fake-gpt", "messages": [{"role": "system", "content": "Be brief."}],
+        "params": {}, "tool_ids": [], "features": {}, "variables": {}, "session_id": sid, "chat_id": chat_id, "id": am2,
+        "parent_id": am, "background_tasks": {},
+        "user_message": {"id": um2, "parentId": am, "childrenIds": [am2], "role": "user", "content": "and then?",
+                         "timestamp": 1700000001, "models": ["fake-gpt"]}});
+    let r = req("POST", &s.url, "/api/chat/completions", Some(&acc.admin), Some(&body.to_string())).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    events_until_inactive(&mut c).await;
+    let sent = fake.bodies.lock().unwrap().last().cloned().expect("a request upstream");
+    assert_eq!(
+        sent["messages"],
+        json!([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hello"},
+               {"role": "assistant", "content": "Hello! How can I help you today?"}, {"role": "user", "content": "and then?"}])
+    );
+    let m = assistant_message(&s, &acc.admin, &chat_id, &am2).await;
+    assert_eq!(m["done"], json!(true));
+
+    // Another user's chat id is refused before anything is read or sent.
+    let n = fake.bodies.lock().unwrap().len();
+    let r = req("POST", &s.url, "/api/chat/completions", Some(&acc.user), Some(&body.to_string())).await;
+    assert_ne!(r.status, 200, "{}", r.body);
+    assert_eq!(fake.bodies.lock().unwrap().len(), n);
+}

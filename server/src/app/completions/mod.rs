@@ -14,6 +14,7 @@
 //! context compaction. The title, tags and follow-ups are generated after the answer ([`background`]).
 
 pub mod background;
+pub mod history;
 pub mod ollama;
 pub mod upstream;
 pub mod webui;
@@ -280,6 +281,10 @@ pub async fn chat_completion(ctx: &Arc<ServerContext>, user: &SessionUser, mut f
             let replies: Vec<(String, String)> = message_id.iter().map(|m| (m.clone(), model_id.clone())).collect();
             chats::insert_turn(ctx, user, &chat_id, user_message.as_ref(), &replies).await?;
             webui::emit_chat_list(ctx, &meta, user_message_id.clone()).await;
+        }
+        // The web UI sends only the system prompt for a saved chat: the conversation is the stored one.
+        if let Some(umid) = user_message_id.as_deref().filter(|m| !m.is_empty()) {
+            history::replace_with_saved(ctx, user, &chat_id, umid, &mut form).await?;
         }
     }
 
