@@ -56,19 +56,36 @@ async fn export_ndjson(rqctx: &Ctx) -> Result<Response<Body>, Detail> {
     let s = auth::require_user(rqctx).await?;
     let ctx = rqctx.context().clone();
     let user_id = s.user.id.clone();
+    ndjson_batches(None, move |i| {
+        let (ctx, user_id) = (ctx.clone(), user_id.clone());
+        async move {
+            let (bytes, n) = app::export_batch(&ctx, &user_id, i * app::EXPORT_BATCH).await?;
+            Ok((bytes, (n as i64) >= app::EXPORT_BATCH))
+        }
+    })
+}
+
+/// An `application/x-ndjson` answer sent as `next(i)` makes its batches (the `i`-th batch's bytes
+/// and whether more may follow), through a channel of two, so that memory stays about one batch
+/// whatever the number of rows. An error ends the body.
+pub(super) fn ndjson_batches<F, Fut>(disposition: Option<String>, mut next: F) -> Result<Response<Body>, Detail>
+where
+    F: FnMut(i64) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = crate::error::Result<(Vec<u8>, bool)>> + Send,
+{
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
     tokio::spawn(async move {
-        let mut skip = 0;
+        let mut i = 0;
         loop {
-            match app::export_batch(&ctx, &user_id, skip).await {
-                Ok((bytes, n)) => {
-                    if n > 0 && tx.send(Ok(Bytes::from(bytes))).await.is_err() {
+            match next(i).await {
+                Ok((bytes, more)) => {
+                    if !bytes.is_empty() && tx.send(Ok(Bytes::from(bytes))).await.is_err() {
                         return;
                     }
-                    if (n as i64) < app::EXPORT_BATCH {
+                    if !more {
                         return;
                     }
-                    skip += app::EXPORT_BATCH;
+                    i += 1;
                 }
                 Err(e) => {
                     let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
@@ -78,11 +95,11 @@ async fn export_ndjson(rqctx: &Ctx) -> Result<Response<Body>, Detail> {
         }
     });
     let stream = futures::stream::poll_fn(move |cx| rx.poll_recv(cx).map(|o| o.map(|r| r.map(hyper::body::Frame::data))));
-    Response::builder()
-        .status(200)
-        .header(http::header::CONTENT_TYPE, "application/x-ndjson")
-        .body(Body::wrap(http_body_util::StreamBody::new(stream)))
-        .map_err(Detail::internal)
+    let mut b = Response::builder().status(200).header(http::header::CONTENT_TYPE, "application/x-ndjson");
+    if let Some(d) = disposition {
+        b = b.header(http::header::CONTENT_DISPOSITION, d);
+    }
+    b.body(Body::wrap(http_body_util::StreamBody::new(stream))).map_err(Detail::internal)
 }
 
 /// `ShareChatForm | None`: no body is `None`; `share_mode` must be `continue` or null.

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
 use dropshot::{Body, HttpResponseOk, Path, Query, RequestContext};
 use http::Response;
 use serde_json::{json, Map, Value};
@@ -12,7 +11,7 @@ use webui_api::chats::{ChatIdPath, ChatMessagePath, ChatResponse};
 use webui_api::chats_more::*;
 use webui_api::{Detail, FastJson, Shaped};
 
-use super::chats::gather;
+use super::chats::{gather, ndjson_batches};
 use super::{auth, query, ServerImpl};
 use crate::app::chats::{more, stats};
 use crate::context::ServerContext;
@@ -97,34 +96,13 @@ fn access_form(body: FastJson<Shaped<ChatAccessGrantsForm, Value>>) -> Result<(V
 /// in batches of 10 (each its own query), so memory stays one batch whatever the number of chats.
 fn export_stream(ctx: Arc<ServerContext>, user_id: String, updated_at: Option<i64>) -> Result<Response<Body>, Detail> {
     let disposition = format!("attachment; filename=chat-stats-export-{user_id}.jsonl");
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
-    tokio::spawn(async move {
-        let mut skip = 0;
-        loop {
-            match stats::export_batch(&ctx, &user_id, updated_at, skip).await {
-                Ok((bytes, n)) => {
-                    if n == 0 {
-                        return;
-                    }
-                    if !bytes.is_empty() && tx.send(Ok(Bytes::from(bytes))).await.is_err() {
-                        return;
-                    }
-                    skip += stats::EXPORT_PAGE;
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
-                    return;
-                }
-            }
+    ndjson_batches(Some(disposition), move |i| {
+        let (ctx, user_id) = (ctx.clone(), user_id.clone());
+        async move {
+            let (bytes, n) = stats::export_batch(&ctx, &user_id, updated_at, i * stats::EXPORT_PAGE).await?;
+            Ok((bytes, n > 0))
         }
-    });
-    let stream = futures::stream::poll_fn(move |cx| rx.poll_recv(cx).map(|o| o.map(|r| r.map(hyper::body::Frame::data))));
-    Response::builder()
-        .status(200)
-        .header(http::header::CONTENT_TYPE, "application/x-ndjson")
-        .header(http::header::CONTENT_DISPOSITION, disposition)
-        .body(Body::wrap(http_body_util::StreamBody::new(stream)))
-        .map_err(Detail::internal)
+    })
 }
 
 impl ChatsMoreLiteralApi for ServerImpl {
