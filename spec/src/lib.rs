@@ -24,6 +24,7 @@ pub mod config;
 pub mod configs;
 pub mod connections;
 mod error;
+pub mod events;
 pub mod folders;
 pub mod analytics;
 pub mod audio;
@@ -106,6 +107,12 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         title: "Open WebUI: health",
         description: "/health, /health/db, /ready and /api/usage: liveness, readiness and what is in use now.",
         describe: health::health_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "events",
+        title: "Open WebUI: events",
+        description: "/api/events: the events the server publishes and the webhooks that receive them.",
+        describe: events::events_api_mod::stub_api_description,
     },
     ApiDocument {
         ident: "version",

@@ -9,6 +9,7 @@ mod audio;
 mod chats;
 mod chats_more;
 mod evaluations;
+mod events;
 mod images;
 mod knowledge;
 mod memories;

@@ -45,7 +45,7 @@ type Served = (ApiDescription<Arc<ServerContext>>, Vec<(&'static str, Invoker<Ar
 fn served() -> Vec<Served> {
     use webui_api::{auths, chats, chats_more, completions, config, configs, connections, folders, frontend, functions};
     use webui_api::{groups, health, models, models_transfer, notes, oauth, ollama, openai, prompts, scim, task_gen};
-    use webui_api::{tasks, tools, users, version};
+    use webui_api::{events, tasks, tools, users, version};
     use webui_api::{analytics, audio, evaluations, images, knowledge, memories, pipelines, retrieval, skills, terminals};
     vec![
         (auths::auths_literal_api_mod::api_description::<ServerImpl>(), auths::auths_literal_api_invokers::invokers::<ServerImpl>()),
@@ -59,6 +59,7 @@ fn served() -> Vec<Served> {
         (notes::notes_literal_api_mod::api_description::<ServerImpl>(), notes::notes_literal_api_invokers::invokers::<ServerImpl>()),
         (health::health_api_mod::api_description::<ServerImpl>(), health::health_api_invokers::invokers::<ServerImpl>()),
         (version::version_api_mod::api_description::<ServerImpl>(), version::version_api_invokers::invokers::<ServerImpl>()),
+        (events::events_api_mod::api_description::<ServerImpl>(), events::events_api_invokers::invokers::<ServerImpl>()),
         (config::config_api_mod::api_description::<ServerImpl>(), config::config_api_invokers::invokers::<ServerImpl>()),
         (frontend::frontend_api_mod::api_description::<ServerImpl>(), frontend::frontend_api_invokers::invokers::<ServerImpl>()),
         (auths::auths_api_mod::api_description::<ServerImpl>(), auths::auths_api_invokers::invokers::<ServerImpl>()),
