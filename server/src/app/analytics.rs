@@ -177,6 +177,12 @@ pub async fn daily(ctx: &ServerContext, q: &DailyStatsQuery) -> Result<DailyStat
     let mut data: Vec<DailyStatsEntry> =
         entries.into_iter().map(|(date, models)| DailyStatsEntry { date, models, start: None, end: None, previous: None }).collect();
     if let (true, Some((start, end))) = (compare, bounded) {
+        // The reference's `datetime.fromtimestamp` fails (its 500) outside years 1 to 9999; here
+        // the client's range is refused before any arithmetic on it can overflow.
+        const YEARS_1_TO_9999: std::ops::RangeInclusive<i64> = -62_135_596_800..=253_402_300_799;
+        if !YEARS_1_TO_9999.contains(&start) || !YEARS_1_TO_9999.contains(&end) {
+            return Err(Error::bad_request("Invalid date range"));
+        }
         let duration = end - start + 1;
         let prev_period = Period { start: Some(start - duration), end: Some(start - 1), group_id: q.group_id.as_deref() };
         let previous = over_time(ctx, &prev_period, q.granularity, q.metric, duration).await?;

@@ -32,7 +32,9 @@ pub async fn search(ctx: &ServerContext, user: &SessionUser, q: &KnowledgeSearch
         view_option: q.view_option.as_deref(),
         source: q.source.as_deref().filter(|s| matches!(*s, "local" | "external")),
         order: (column, asc),
-        skip: (page - 1) * PAGE,
+        // Past int64 the reference's driver refuses the OFFSET (its 500); here a page past the end,
+        // as in the users and group-member lists.
+        skip: (page - 1).saturating_mul(PAGE),
         limit: PAGE,
     };
     let client = ctx.db.get().await?;
