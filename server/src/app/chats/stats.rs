@@ -104,6 +104,12 @@ fn message_list<'a>(map: &'a Map<String, Value>, current: &Value) -> Walk<Vec<&'
     Ok(out)
 }
 
+/// `get_message_list` for the other callers (the completions' saved conversation): `None` where
+/// the walk meets what the export skips (a message that is not an object).
+pub(crate) fn message_chain<'a>(map: &'a Map<String, Value>, message_id: &str) -> Option<Vec<&'a Map<String, Value>>> {
+    message_list(map, &Value::String(message_id.to_owned())).ok()
+}
+
 /// `{model: count}` of the assistant messages of the current branch, last first.
 fn branch_models(list: &[&Map<String, Value>], typed: bool) -> Walk<Map<String, Value>> {
     let mut models = Map::new();

@@ -23,36 +23,14 @@ const MESSAGE_REPLAY_KEYS: &[&str] = &["id", "role", "content", "output", "files
 /// What `process_messages_with_output` removes before the provider sees a message.
 const PROVIDER_HIDDEN_KEYS: &[&str] = &["id", "output", "model", "contextSummary", "context_summary", "usage", "meta"];
 
-/// `get_message_list`: the chain from the root to `message_id` through `parentId` (map keys,
-/// each visited once).
-pub fn message_chain(messages: &Map<String, Value>, message_id: &str) -> Vec<Map<String, Value>> {
-    let mut chain = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    let mut id = message_id.to_owned();
-    while let Some(Value::Object(m)) = messages.get(&id) {
-        if !seen.insert(id.clone()) {
-            break;
-        }
-        chain.push(m.clone());
-        match m.get("parentId").and_then(Value::as_str) {
-            Some(p) => id = p.to_owned(),
-            None => break,
-        }
-    }
-    chain.reverse();
-    chain
-}
-
 /// `load_messages_from_db` then `process_messages_with_output`, for the messages of a stored
 /// history up to `user_message_id`; `None` when the chat or the message is not there (the
 /// form's messages are then sent as they came, as the reference does).
 pub fn replay(history_messages: &Map<String, Value>, user_message_id: &str) -> Option<Vec<Value>> {
-    let chain = message_chain(history_messages, user_message_id);
-    if chain.is_empty() {
-        return None;
-    }
+    let chain = chats::stats::message_chain(history_messages, user_message_id).filter(|c| !c.is_empty())?;
     let out = chain
         .into_iter()
+        .cloned()
         .filter(|m| !(m.get("role").and_then(Value::as_str) == Some("assistant") && !truthy(m.get("content")) && !truthy(m.get("output"))))
         .map(|m| {
             let kept: Map<String, Value> = m.into_iter().filter(|(k, _)| MESSAGE_REPLAY_KEYS.contains(&k.as_str())).collect();
@@ -116,6 +94,6 @@ mod tests {
             "a": {"id": "a", "parentId": "b", "role": "user", "content": "1"},
             "b": {"id": "b", "parentId": "a", "role": "user", "content": "2"}
         });
-        assert_eq!(message_chain(history.as_object().unwrap(), "a").len(), 2);
+        assert_eq!(replay(history.as_object().unwrap(), "a").unwrap().len(), 2);
     }
 }
