@@ -10,6 +10,7 @@ use serde_json::Value;
 use webui_api::events::{EventCatalog, EventCatalogItem, EventWebhook, EventWebhookTarget};
 use webui_api::UPSTREAM_VERSION;
 
+use crate::app::session::truthy;
 use crate::context::ServerContext;
 
 /// `EVENT_DEFINITIONS` of the reference, as its `get_event_catalog()` lists them (191 events,
@@ -50,18 +51,14 @@ fn py_str(v: &Value) -> String {
     }
 }
 
-fn py_truthy(v: Option<&Value>) -> bool {
-    crate::app::session::truthy(v)
-}
-
 /// `normalize_event_webhook(webhook)` for a stored entry; `None` where the reference raises.
 fn normalize(w: &Value, now: i64) -> Option<EventWebhook> {
     let w = w.as_object()?;
-    let id = if py_truthy(w.get("id")) { py_str(&w["id"]) } else { uuid::Uuid::new_v4().to_string() };
-    let url = if py_truthy(w.get("url")) { py_str(&w["url"]).trim().to_owned() } else { String::new() };
+    let id = if truthy(w.get("id")) { py_str(&w["id"]) } else { uuid::Uuid::new_v4().to_string() };
+    let url = if truthy(w.get("url")) { py_str(&w["url"]).trim().to_owned() } else { String::new() };
     let given: Vec<Value> = match w.get("events") {
         Some(Value::Array(a)) if !a.is_empty() => a.clone(),
-        Some(v) if py_truthy(Some(v)) => return None,
+        Some(v) if truthy(Some(v)) => return None,
         _ => vec![Value::String("*".into())],
     };
     let mut events: Vec<String> = given.iter().map(|e| py_str(e).trim().to_owned()).filter(|e| !e.is_empty()).collect();
@@ -88,8 +85,8 @@ fn normalize(w: &Value, now: i64) -> Option<EventWebhook> {
             let mut out: Vec<EventWebhookTarget> = Vec::new();
             for t in ts {
                 let t = t.as_object()?;
-                let kind = t.get("type").filter(|v| py_truthy(Some(v))).map(py_str).unwrap_or_default().trim().to_owned();
-                let tid = t.get("id").filter(|v| py_truthy(Some(v))).map(py_str).unwrap_or_default().trim().to_owned();
+                let kind = t.get("type").filter(|v| truthy(Some(v))).map(py_str).unwrap_or_default().trim().to_owned();
+                let tid = t.get("id").filter(|v| truthy(Some(v))).map(py_str).unwrap_or_default().trim().to_owned();
                 if !(kind == "user" || kind == "group") || tid.is_empty() {
                     return None;
                 }
@@ -102,11 +99,11 @@ fn normalize(w: &Value, now: i64) -> Option<EventWebhook> {
         Some(_) => return None,
     };
     let name = match w.get("name") {
-        Some(v) if py_truthy(Some(v)) => py_str(v),
+        Some(v) if truthy(Some(v)) => py_str(v),
         _ if id == DEFAULT_WEBHOOK_ID => "Default webhook".into(),
         _ => "Webhook".into(),
     };
-    let int = |v: Option<&Value>| -> Option<i64> { v.filter(|v| py_truthy(Some(v))).and_then(|v| v.as_i64().or_else(|| v.as_f64().map(|f| f as i64))) };
+    let int = |v: Option<&Value>| -> Option<i64> { v.filter(|v| truthy(Some(v))).and_then(|v| v.as_i64().or_else(|| v.as_f64().map(|f| f as i64))) };
     let created_at = int(w.get("created_at")).unwrap_or(now);
     let updated_at = match w.get("updated_at") {
         None | Some(Value::Null) => now,
@@ -116,7 +113,7 @@ fn normalize(w: &Value, now: i64) -> Option<EventWebhook> {
         id,
         name,
         url,
-        enabled: w.get("enabled").map_or(true, |v| py_truthy(Some(v))),
+        enabled: w.get("enabled").map_or(true, |v| truthy(Some(v))),
         events,
         targets,
         created_at,
