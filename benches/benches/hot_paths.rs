@@ -1,7 +1,7 @@
 //! The per-request hot paths, each measured on its own (issue 15): the token check and the whole
 //! per-request authentication, the permission merge, a sidebar page (the query and its
-//! serialisation), the model list for a regular user with 200 models and 50 groups, and the
-//! password check that bounds a sign-in. Run: `cargo bench -p benches --bench hot_paths`.
+//! serialisation), the model list for a regular user with 200 models and 50 groups, relaying one
+//! streamed chunk to the web UI, and the password check that bounds a sign-in. Run: `cargo bench -p benches --bench hot_paths`.
 //!
 //! Everything runs on a real server (`TestServer`, real PostgreSQL) seeded through its HTTP API, then
 //! calls the app layer directly (`server::app::...`), the way the handlers do, so the figures leave out
@@ -117,6 +117,35 @@ fn hot_paths(c: &mut Criterion) {
     assert_eq!(n, MODELS, "the user reads every preset through one of their groups");
     g.bench_function("list for a regular user (200 models, 50 groups)", |b| {
         b.to_async(&rt).iter(|| async { black_box(server::app::models::list(&ctx, &user, false).await.expect("list")) })
+    });
+    g.finish();
+
+    // One upstream SSE chunk to the web UI's event: parse, append to the answer, the `events` payload
+    // as JSON (what socket.io sends); at the start of an answer and 1,000 chunks into it (the text
+    // grows in place, so the later chunk costs the same).
+    let mut g = c.benchmark_group("stream");
+    use server::app::completions::webui::{relay_line, Answering, Step};
+    const CHUNK: &str = r#"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"fake-gpt","choices":[{"index":0,"delta":{"content":"word "},"finish_reason":null}]}"#;
+    let relay = |st: &mut Answering| {
+        let steps = relay_line(st, black_box(CHUNK));
+        let Some(Step::Emit(e)) = steps.first() else { panic!("an event") };
+        black_box(serde_json::to_vec(e).unwrap())
+    };
+    g.bench_function("relay one chunk (first of an answer)", |b| {
+        b.iter_batched(Answering::default, |mut st| relay(&mut st), BatchSize::SmallInput)
+    });
+    g.bench_function("relay one chunk (after 1,000)", |b| {
+        b.iter_batched(
+            || {
+                let mut st = Answering::default();
+                for _ in 0..1000 {
+                    relay_line(&mut st, CHUNK);
+                }
+                st
+            },
+            |mut st| relay(&mut st),
+            BatchSize::SmallInput,
+        )
     });
     g.finish();
 

@@ -165,13 +165,15 @@ fn error_detail(status: u16, body: &Value) -> Value {
 }
 
 /// The state of one streamed answer.
-struct Answering {
+#[derive(Debug, Default)]
+pub struct Answering {
     output: Vec<Value>,
     usage: Option<Value>,
 }
 
 impl Answering {
     /// Text appended to the last message item (a new one first when the last item is not one).
+    /// The text grows in place: an answer of n chunks costs O(n), not a copy of the text per chunk.
     fn append(&mut self, value: &str) -> Value {
         if self.output.last().and_then(|i| i.get("type")).and_then(Value::as_str) != Some("message") {
             self.output.push(json!({"type": "message", "id": output_id("msg"), "status": "in_progress", "role": "assistant",
@@ -182,8 +184,10 @@ impl Answering {
         let parts = item["content"].as_array_mut().expect("content parts");
         if parts.last().and_then(|p| p.get("type")).and_then(Value::as_str) == Some("output_text") {
             let last = parts.last_mut().expect("a part");
-            let text = last["text"].as_str().unwrap_or("").to_owned() + value;
-            last["text"] = Value::from(text);
+            match &mut last["text"] {
+                Value::String(text) => text.push_str(value),
+                other => *other = Value::from(value),
+            }
         } else {
             *parts = vec![json!({"type": "output_text", "text": value})];
         }
@@ -207,6 +211,66 @@ impl Answering {
     }
 }
 
+/// What one upstream line asks of the task, in order.
+#[derive(Debug, PartialEq)]
+pub enum Step {
+    /// An update of the assistant message.
+    Save(Value),
+    /// An `events` payload (`{type, data}`) for the user's sockets.
+    Emit(Value),
+}
+
+/// One SSE line of the upstream (`stream_body_handler` for Chat Completions chunks), without its
+/// effects: the saves and events it makes, in order. Pure, so the relay of one chunk can be
+/// measured alone (`benches/benches/hot_paths.rs`) and tested without a database.
+pub fn relay_line(st: &mut Answering, line: &str) -> Vec<Step> {
+    let line = line.trim();
+    if line.is_empty() {
+        return vec![];
+    }
+    let Some(data) = line.strip_prefix("data:") else {
+        // A plain JSON error line.
+        if let Ok(Value::Object(o)) = serde_json::from_str::<Value>(line) {
+            if let Some(e) = o.get("error").filter(|e| truthy(Some(e))) {
+                return vec![
+                    Step::Save(json!({"error": {"content": e}})),
+                    Step::Emit(json!({"type": "chat:completion", "data": {"error": e}})),
+                ];
+            }
+        }
+        return vec![];
+    };
+    let Ok(Value::Object(data)) = serde_json::from_str::<Value>(data.trim()) else { return vec![] };
+    if data.contains_key("selected_model_id") {
+        return vec![Step::Emit(json!({"type": "chat:completion", "data": data}))];
+    }
+    let mut steps = Vec::new();
+    let mut raw_usage = data.get("usage").and_then(Value::as_object).cloned().unwrap_or_default();
+    if let Some(Value::Object(t)) = data.get("timings") {
+        for (k, v) in t {
+            raw_usage.insert(k.clone(), v.clone());
+        }
+    }
+    if !raw_usage.is_empty() {
+        st.usage = Some(Value::Object(raw_usage));
+        steps.push(Step::Emit(json!({"type": "chat:completion", "data": {"usage": st.usage}})));
+    }
+    let Some(first) = data.get("choices").and_then(Value::as_array).and_then(|c| c.first()) else {
+        if let Some(e) = data.get("error").filter(|e| truthy(Some(e))) {
+            steps.push(Step::Save(json!({"error": {"content": e}})));
+            steps.push(Step::Emit(json!({"type": "chat:completion", "data": {"error": e}})));
+        }
+        return steps;
+    };
+    let delta = first.get("delta").and_then(Value::as_object);
+    let has_delta = delta.is_some_and(|d| !d.is_empty());
+    let value = delta.and_then(|d| d.get("content")).and_then(Value::as_str).unwrap_or("").to_owned();
+    let event = if value.is_empty() { Value::Object(data) } else { st.append(&value) };
+    let kind = if has_delta { "response:completion" } else { "chat:completion" };
+    steps.push(Step::Emit(json!({"type": kind, "data": event})));
+    steps
+}
+
 /// Saves a message update, ignoring failures as the reference does.
 async fn save(ctx: &ServerContext, meta: &Metadata, message: Value) {
     if !is_saved_chat_id(&meta.chat_id) {
@@ -217,57 +281,20 @@ async fn save(ctx: &ServerContext, meta: &Metadata, message: Value) {
     }
 }
 
-/// One SSE line of the upstream (`stream_body_handler` for Chat Completions chunks).
+/// One SSE line of the upstream: [`relay_line`]'s saves and events, done in order.
 async fn on_line(ctx: &ServerContext, meta: &Metadata, st: &mut Answering, line: &str) {
-    let line = line.trim();
-    if line.is_empty() {
-        return;
-    }
-    let mid = Some(meta.message_id.as_str());
-    let Some(data) = line.strip_prefix("data:") else {
-        // A plain JSON error line.
-        if let Ok(Value::Object(o)) = serde_json::from_str::<Value>(line) {
-            if let Some(e) = o.get("error").filter(|e| truthy(Some(e))) {
-                save(ctx, meta, json!({"error": {"content": e}})).await;
-                emit(ctx, meta, mid, json!({"type": "chat:completion", "data": {"error": e}})).await;
-            }
-        }
-        return;
-    };
-    let Ok(Value::Object(data)) = serde_json::from_str::<Value>(data.trim()) else { return };
-    if data.contains_key("selected_model_id") {
-        emit(ctx, meta, mid, json!({"type": "chat:completion", "data": data})).await;
-        return;
-    }
-    let mut raw_usage = data.get("usage").and_then(Value::as_object).cloned().unwrap_or_default();
-    if let Some(Value::Object(t)) = data.get("timings") {
-        for (k, v) in t {
-            raw_usage.insert(k.clone(), v.clone());
+    for step in relay_line(st, line) {
+        match step {
+            Step::Save(m) => save(ctx, meta, m).await,
+            Step::Emit(e) => emit(ctx, meta, Some(meta.message_id.as_str()), e).await,
         }
     }
-    if !raw_usage.is_empty() {
-        st.usage = Some(Value::Object(raw_usage));
-        emit(ctx, meta, mid, json!({"type": "chat:completion", "data": {"usage": st.usage}})).await;
-    }
-    let choices = data.get("choices").and_then(Value::as_array).cloned().unwrap_or_default();
-    if choices.is_empty() {
-        if let Some(e) = data.get("error").filter(|e| truthy(Some(e))) {
-            save(ctx, meta, json!({"error": {"content": e}})).await;
-            emit(ctx, meta, mid, json!({"type": "chat:completion", "data": {"error": e}})).await;
-        }
-        return;
-    }
-    let delta = choices[0].get("delta").and_then(Value::as_object).cloned().unwrap_or_default();
-    let value = delta.get("content").and_then(Value::as_str).unwrap_or("");
-    let event = if value.is_empty() { Value::Object(data.clone()) } else { st.append(value) };
-    let kind = if delta.is_empty() { "chat:completion" } else { "response:completion" };
-    emit(ctx, meta, mid, json!({"type": kind, "data": event})).await;
 }
 
 /// The task: the upstream called, its answer relayed as events and saved, then
 /// `chat:active {active: false}` when no other task of the chat runs.
 async fn run(ctx: Arc<ServerContext>, user: SessionUser, meta: Metadata, form: Map<String, Value>, mut cancel: Cancel) {
-    let mut st = Answering { output: Vec::new(), usage: None };
+    let mut st = Answering::default();
     let mid = Some(meta.message_id.as_str());
     let end = tokio::select! {
         end = answer(&ctx, &user, &meta, form, &mut st) => end,
@@ -393,4 +420,54 @@ async fn stream(ctx: &ServerContext, meta: &Metadata, st: &mut Answering, mut bo
     emit_chat_list(ctx, meta, Some(meta.message_id.clone())).await;
     emit(ctx, meta, mid, json!({"type": "chat:completion", "data": data})).await;
     End::Done
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relay_line_turns_chunks_into_the_references_events() {
+        let mut st = Answering::default();
+        // The role chunk: an empty content, a delta that is not empty → the raw chunk as `response:completion`.
+        let role = r#"data: {"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"#;
+        match relay_line(&mut st, role).as_slice() {
+            [Step::Emit(e)] => {
+                assert_eq!(e["type"], "response:completion");
+                assert_eq!(e["data"]["choices"][0]["delta"]["role"], "assistant");
+            }
+            other => panic!("{other:?}"),
+        }
+        for (i, word) in ["Hello", " world"].iter().enumerate() {
+            let line = format!(r#"data: {{"choices":[{{"index":0,"delta":{{"content":"{word}"}}}}]}}"#);
+            match relay_line(&mut st, &line).as_slice() {
+                [Step::Emit(e)] => {
+                    assert_eq!(e["type"], "response:completion");
+                    assert_eq!(e["data"]["type"], "response.output_text.delta");
+                    assert_eq!(e["data"]["delta"], *word);
+                    assert_eq!(e["data"]["output_index"], 0, "chunk {i} goes to the one message item");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(st.finished("completed")[0]["content"][0]["text"], "Hello world");
+        assert_eq!(st.finished("completed")[0]["status"], "completed");
+        // The stop chunk: an empty delta → `chat:completion` with the chunk.
+        let stop = r#"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#;
+        match relay_line(&mut st, stop).as_slice() {
+            [Step::Emit(e)] => assert_eq!(e["type"], "chat:completion"),
+            other => panic!("{other:?}"),
+        }
+        // Usage alone: remembered and announced.
+        let usage = r#"data: {"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}}"#;
+        assert_eq!(relay_line(&mut st, usage), vec![Step::Emit(json!({"type": "chat:completion", "data": {"usage": {"prompt_tokens": 3, "completion_tokens": 2}}}))]);
+        assert_eq!(st.usage, Some(json!({"prompt_tokens": 3, "completion_tokens": 2})));
+        // An error line (no `data:`): saved, then announced; blank lines, [DONE] and garbage do nothing.
+        let steps = relay_line(&mut st, r#"{"error": {"message": "boom"}}"#);
+        assert_eq!(steps[0], Step::Save(json!({"error": {"content": {"message": "boom"}}})));
+        assert_eq!(steps.len(), 2);
+        assert!(relay_line(&mut st, "  ").is_empty());
+        assert!(relay_line(&mut st, "data: [DONE]").is_empty());
+        assert!(relay_line(&mut st, "data: {not json").is_empty());
+    }
 }

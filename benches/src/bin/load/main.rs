@@ -2,7 +2,9 @@
 //! one PostgreSQL cluster, seeded with the same data through the API, then measured in one run,
 //! alternating, with Debian's `wrk`: start to healthy, memory at idle and after the load,
 //! requests/s and p50/p99 per route at fixed concurrency, and our throughput with 1, 2 and 3
-//! instances on one database. Prints one markdown table (ours, the reference's, the ratio) and
+//! instances on one database, 1,000 concurrent streamed completions through each backend against the
+//! fake upstream (the compat harness's, shared by both), and the first sidebar page of a user with 10
+//! chats beside one with 10,000. Prints one markdown table (ours, the reference's, the ratio) and
 //! writes it to `--out`.
 //!
 //!     benches/load.sh [--duration 10] [--connections 16] [--users 50] [--chats 200] [--out FILE]
@@ -16,7 +18,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use compat_tests::fake_llm::{FakeConfig, FakeLlm};
 use clap::Parser;
+use futures::StreamExt;
 use serde_json::{json, Value};
 
 #[derive(Parser, Debug, Clone)]
@@ -39,6 +43,18 @@ struct Args {
     /// Custom models to seed.
     #[arg(long, default_value_t = 200)]
     models: usize,
+    /// Concurrent streamed completions (0: skip that row).
+    #[arg(long, default_value_t = 1000)]
+    streams: usize,
+    /// Events in each streamed answer (words of the fake upstream's reply).
+    #[arg(long, default_value_t = 50)]
+    stream_chunks: usize,
+    /// The fake upstream's pause between two events of a stream (ms).
+    #[arg(long, default_value_t = 20)]
+    chunk_delay_ms: u64,
+    /// Chats of the one user whose first sidebar page is compared with a 10-chat user's (0: skip).
+    #[arg(long, default_value_t = 10_000)]
+    big_chats: usize,
     /// Our release binary.
     #[arg(long, env = "OWUI_SERVER_BIN")]
     server_bin: Option<PathBuf>,
@@ -49,6 +65,8 @@ struct Args {
     #[arg(long)]
     no_reference: bool,
 }
+
+mod streams;
 
 const SECRET: &str = "load-run-secret";
 const PASSWORD: &str = "Load-Passw0rd!";
@@ -93,9 +111,10 @@ async fn wait_healthy(url: &str, limit: Duration) -> Result<()> {
     bail!("{url} not healthy after {limit:?}")
 }
 
-fn spawn_ours(bin: &Path, db_url: &str, data_dir: &Path) -> Result<(Child, String)> {
+fn spawn_ours(bin: &Path, db_url: &str, data_dir: &Path, fake: &str) -> Result<(Child, String)> {
     let port = free_port();
     let child = Command::new(bin)
+        .envs(upstream_env(fake))
         .env("DATABASE_URL", db_url)
         .env("HOST", "127.0.0.1")
         .env("PORT", port.to_string())
@@ -107,6 +126,17 @@ fn spawn_ours(bin: &Path, db_url: &str, data_dir: &Path) -> Result<(Child, Strin
         .spawn()
         .context("start our server")?;
     Ok((child, format!("http://127.0.0.1:{port}")))
+}
+
+/// Both backends' one LLM connection: the fake upstream's OpenAI side (Ollama off, so neither waits
+/// on a connection that is not there).
+fn upstream_env(fake: &str) -> Vec<(String, String)> {
+    vec![
+        ("OPENAI_API_BASE_URL".into(), format!("{fake}/v1")),
+        ("OPENAI_API_KEY".into(), "load-upstream-key".into()),
+        ("ENABLE_OPENAI_API".into(), "true".into()),
+        ("ENABLE_OLLAMA_API".into(), "false".into()),
+    ]
 }
 
 /// Resident and proportional memory (kB) of `pid` and its descendants.
@@ -227,6 +257,33 @@ async fn seed(b: &mut Backend, a: &Args, notes: &mut BTreeMap<String, String>) -
         notes.insert(format!("chats ({})", b.name), format!("not seeded: /api/v1/chats/new answered {s}"));
     }
     Ok(())
+}
+
+/// A new user (added by the admin) with `n` chats created through the API, 16 at a time; its token.
+async fn user_with_chats(b: &Backend, email: &str, n: usize) -> Result<String> {
+    let c = reqwest::Client::new();
+    let body = json!({"name": email, "email": email, "password": PASSWORD, "role": "user"});
+    let r = call(&c, "POST", format!("{}/api/v1/auths/add", b.url), Some(&b.admin), Some(body)).await?;
+    if r.status != 200 {
+        bail!("{}: adding {email} answered {}", b.name, r.status);
+    }
+    let token = r.body["token"].as_str().unwrap_or_default().to_owned();
+    let statuses: Vec<u16> = futures::stream::iter(0..n)
+        .map(|i| {
+            let (c, url, token) = (c.clone(), b.url.clone(), token.clone());
+            async move {
+                let chat = json!({"chat": {"title": format!("Chat {i}"), "models": ["fake-gpt"], "messages": [],
+                    "history": {"messages": {}, "currentId": null}, "tags": [], "timestamp": 1_700_000_000_000i64 + i as i64}});
+                call(&c, "POST", format!("{url}/api/v1/chats/new"), Some(&token), Some(chat)).await.map(|r| r.status).unwrap_or(0)
+            }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    if let Some(s) = statuses.iter().find(|s| **s != 200) {
+        bail!("{}: a chat of {email} answered {s}", b.name);
+    }
+    Ok(token)
 }
 
 /// One wrk run's figures.
@@ -353,16 +410,29 @@ async fn main() -> Result<()> {
     let mut notes: BTreeMap<String, String> = BTreeMap::new();
     let mut rows: Vec<(String, String, String, String)> = Vec::new();
 
+    // The one LLM provider both backends talk to (the compat harness's deterministic fake): a reply of
+    // `stream_chunks` words, one event each, `chunk_delay_ms` apart.
+    let words: Vec<String> = (0..a.stream_chunks.max(1)).map(|i| format!("w{i}")).collect();
+    let fake_config = FakeConfig {
+        chunk_delay_ms: a.chunk_delay_ms,
+        openai_models: vec!["fake-gpt".into()],
+        ollama_models: vec![],
+        embedding_dim: 8,
+        default_reply: words.join(" "),
+        rules: vec![],
+    };
+    let fake = FakeLlm::start(fake_config, 0).await?;
+
     // Start: ours on a migrated database (a first start migrates; not measured).
     progress("starting our server (first start migrates; the second is measured)");
     let ours_dir = tempfile::tempdir()?;
     let db_rust = format!("{pg}/load_rust");
-    let (mut first, url) = spawn_ours(&bin, &db_rust, ours_dir.path())?;
+    let (mut first, url) = spawn_ours(&bin, &db_rust, ours_dir.path(), &fake.url)?;
     wait_healthy(&url, Duration::from_secs(60)).await?;
     let _ = Command::new("kill").arg("-TERM").arg(first.id().to_string()).status();
     let _ = first.wait();
     let t = Instant::now();
-    let (child, url) = spawn_ours(&bin, &db_rust, ours_dir.path())?;
+    let (child, url) = spawn_ours(&bin, &db_rust, ours_dir.path(), &fake.url)?;
     wait_healthy(&url, Duration::from_secs(60)).await?;
     let ours_start = t.elapsed().as_millis();
     let mut ours = Backend {
@@ -383,11 +453,12 @@ async fn main() -> Result<()> {
         let db = format!("{pg}/load_reference");
         let tool = root.join("tools/reference");
         let start = |dir: &Path| -> Result<String> {
-            let out = Command::new(&tool)
-                .args(["start", "--data-dir"])
-                .arg(dir)
-                .args(["--database-url", &db, "--secret", SECRET])
-                .output()?;
+            let mut cmd = Command::new(&tool);
+            cmd.args(["start", "--data-dir"]).arg(dir).args(["--database-url", &db, "--secret", SECRET]);
+            for (k, v) in upstream_env(&fake.url) {
+                cmd.arg("--env").arg(format!("{k}={v}"));
+            }
+            let out = cmd.output()?;
             if !out.status.success() {
                 bail!("tools/reference start: {}", String::from_utf8_lossy(&out.stderr));
             }
@@ -463,6 +534,32 @@ async fn main() -> Result<()> {
         rows.push((route.label.to_string(), show(&figs[0]), figs.get(1).map(show).unwrap_or_default(), ratio));
     }
 
+    // The first sidebar page of a user with 10 chats beside one with `big_chats` (issue 11: an index plan,
+    // so the page costs the same).
+    if a.big_chats > 0 {
+        let mut tokens: Vec<[String; 2]> = Vec::new();
+        for b in std::iter::once(&ours).chain(reference.iter()) {
+            progress(format!("{}: a user with 10 chats and one with {}", b.name, a.big_chats));
+            let small = user_with_chats(b, "small@load.test", 10).await?;
+            let big = user_with_chats(b, "big@load.test", a.big_chats).await?;
+            tokens.push([small, big]);
+        }
+        for (i, n) in [10, a.big_chats].into_iter().enumerate() {
+            let mut figs = Vec::new();
+            for (b, t) in std::iter::once(&ours).chain(reference.iter()).zip(&tokens) {
+                progress(format!("GET /api/v1/chats/?page=1 of the {n}-chat user on {}", b.name));
+                figs.push(wrk(&format!("{}/api/v1/chats/?page=1", b.url), "GET", &t[i], None, &a)?);
+            }
+            let show = |f: &Figures| format!("{:.0} req/s, p50 {:.2} / p99 {:.2} ms", f.rps, f.p50_ms, f.p99_ms);
+            rows.push((
+                format!("GET /api/v1/chats/?page=1, a user with {n} chats"),
+                show(&figs[0]),
+                figs.get(1).map(show).unwrap_or_default(),
+                figs.get(1).map(|r| fmt_ratio(figs[0].rps, r.rps, true)).unwrap_or_default(),
+            ));
+        }
+    }
+
     let (o_rss, o_pss) = idle(&ours);
     let r_mem = reference.as_ref().map(idle);
     rows.push((
@@ -480,7 +577,7 @@ async fn main() -> Result<()> {
     for n in 1..=3usize {
         while extra.len() + 1 < n {
             let dir = tempfile::tempdir()?;
-            let (child, url) = spawn_ours(&bin, &db_rust, dir.path())?;
+            let (child, url) = spawn_ours(&bin, &db_rust, dir.path(), &fake.url)?;
             wait_healthy(&url, Duration::from_secs(60)).await?;
             extra.push((child, url, dir));
         }
@@ -498,6 +595,50 @@ async fn main() -> Result<()> {
     for (mut c, _, _) in extra {
         let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
         let _ = c.wait();
+    }
+
+    // Concurrent streamed completions: the fake upstream directly (the floor), then through each backend
+    // as an API caller (SSE relay), the backend's memory sampled while they run.
+    if a.streams > 0 {
+        let limit = Duration::from_secs(300);
+        progress(format!("{} concurrent streams on the fake upstream directly", a.streams));
+        let direct = streams::run(&format!("{}/v1/chat/completions", fake.url), None, "fake-gpt", a.streams, limit, None).await;
+        let mut figs = Vec::new();
+        for b in std::iter::once(&ours).chain(reference.iter()) {
+            progress(format!("{} concurrent streams through {}", a.streams, b.name));
+            let pid = b.pid;
+            let sample: Box<dyn Fn() -> u64 + Send + Sync> = Box::new(move || memory(pid).0);
+            let f = streams::run(&format!("{}/api/chat/completions", b.url), Some(&b.admin), "fake-gpt", a.streams, limit, Some(sample)).await;
+            if let Some(e) = &f.first_error {
+                notes.insert(format!("streams ({})", b.name), format!("first error: {e}"));
+            }
+            figs.push(f);
+        }
+        let label = format!("{} concurrent streamed completions ({} events, {} ms apart upstream)", a.streams, direct.events, a.chunk_delay_ms);
+        let cell = |f: &streams::StreamFigures, g: fn(&streams::StreamFigures) -> String| g(f);
+        let mut row = |what: &str, g: fn(&streams::StreamFigures) -> String, lower_better: Option<fn(&streams::StreamFigures) -> f64>| {
+            let o = cell(&figs[0], g);
+            let r = figs.get(1).map(|f| cell(f, g)).unwrap_or_default();
+            let x = match (lower_better, figs.get(1)) {
+                (Some(v), Some(rf)) => fmt_ratio(v(&figs[0]), v(rf), false),
+                _ => String::new(),
+            };
+            rows.push((format!("{label}: {what}"), o, r, x));
+        };
+        row("complete / failed", |f| format!("{} / {}", f.ok, f.errors), None);
+        row("all done in (s)", |f| format!("{:.1}", f.wall_s), Some(|f| f.wall_s));
+        row("median time to first event (ms)", |f| format!("{:.1}", f.first_event_ms), Some(|f| f.first_event_ms));
+        row("peak memory of the backend, RSS (MB)", |f| format!("{:.1}", f.peak_kb as f64 / 1024.0), Some(|f| f.peak_kb as f64));
+        let added = |f: &streams::StreamFigures, d: &streams::StreamFigures| f.per_event_ms - d.per_event_ms;
+        rows.push((
+            format!("{label}: added per event, relayed less direct (median gap {:.2} ms direct)", direct.per_event_ms),
+            format!("{:+.2} ms", added(&figs[0], &direct)),
+            figs.get(1).map(|f| format!("{:+.2} ms", added(f, &direct))).unwrap_or_default(),
+            String::new(),
+        ));
+        if direct.errors > 0 {
+            notes.insert("streams (fake upstream directly)".into(), format!("{} failed: {:?}", direct.errors, direct.first_error));
+        }
     }
 
     // The table.
