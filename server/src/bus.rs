@@ -39,6 +39,8 @@ pub struct Emit {
 pub enum Message {
     Emit(Emit),
     Task(crate::app::tasks::TaskNews),
+    /// `refresh_chat_access(chat_id)` on every instance ([`crate::socket::refresh_chat_access`]).
+    ChatAccess { chat_id: Option<String> },
 }
 
 /// This instance's end of the bus (in the server context); empty until [`Bus::start`], and
@@ -79,16 +81,31 @@ impl Bus {
 }
 
 /// Starts `ctx`'s bus: other instances' emits go to this instance's sockets, their task news to
-/// the task registry. Holds the context weakly (the context owns the bus).
+/// the task registry. Holds the context weakly (the context owns the bus). Emits and access
+/// refreshes are handled one after the other, in the order they arrive, by one task: a socket that
+/// lost access to a chat has left its room before the chat's next event is delivered, and the
+/// tokens of an answer reach the sockets in order.
 pub fn start(ctx: &std::sync::Arc<crate::context::ServerContext>, pg: tokio_postgres::Config, log: slog::Logger) {
     let weak = std::sync::Arc::downgrade(ctx);
+    let (ordered, mut queue) = mpsc::unbounded_channel::<Message>();
+    let sockets = weak.clone();
+    tokio::spawn(async move {
+        while let Some(m) = queue.recv().await {
+            let Some(ctx) = sockets.upgrade() else { return };
+            match m {
+                Message::Emit(e) => ctx.sockets.emit_local(&e.room, &e.event, &e.data).await,
+                Message::ChatAccess { chat_id } => crate::socket::refresh_chat_access_here(&ctx, chat_id.as_deref()).await,
+                Message::Task(_) => {}
+            }
+        }
+    });
     ctx.bus.start(pg, log, move |m: Message| {
         let Some(ctx) = weak.upgrade() else { return };
         match m {
-            Message::Emit(e) => {
-                tokio::spawn(async move { ctx.sockets.emit_local(&e.room, &e.event, &e.data).await });
-            }
             Message::Task(news) => crate::app::tasks::hear(&ctx, news),
+            other => {
+                let _ = ordered.send(other);
+            }
         }
     });
 }

@@ -433,6 +433,8 @@ pub async fn update(ctx: &ServerContext, s: &SessionUser, id: &str, form: Folder
         .await
         .map_err(|_| error())?
         .ok_or_else(error)?;
+    drop(client);
+    crate::socket::refresh_chat_access(ctx, None).await;
     Ok(folder_model(&f))
 }
 
@@ -462,6 +464,8 @@ pub async fn update_parent(ctx: &ServerContext, s: &SessionUser, id: &str, paren
         .await
         .map_err(|_| Error::bad_request(messages::default_error("Error updating folder")))?
         .ok_or_else(not_found)?;
+    drop(client);
+    crate::socket::refresh_chat_access(ctx, None).await;
     Ok(folder_model(&f))
 }
 
@@ -556,6 +560,8 @@ pub async fn update_access(
     let updated = db::replace_grants(&mut client, &folder, &allowed, data.as_ref(), now()).await?;
     let folder = updated.unwrap_or(folder);
     let access_grants = db::grants(&**client, id).await?.into_iter().map(grant_model).collect();
+    drop(client);
+    crate::socket::refresh_chat_access(ctx, None).await;
     Ok(FolderAccessResponse { folder: folder_model(&folder), access_grants })
 }
 
@@ -677,5 +683,7 @@ pub async fn delete(ctx: &ServerContext, s: &SessionUser, id: &str, delete_conte
     db::delete_subtree(&mut client, &owner, &folder_ids, delete_contents, now_ns)
         .await
         .map_err(|_| Error::bad_request(messages::default_error("Error deleting folder")))?;
+    drop(client);
+    crate::socket::refresh_chat_access(ctx, None).await;
     Ok(true)
 }

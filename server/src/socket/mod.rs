@@ -119,6 +119,46 @@ pub async fn emit_to_user(ctx: &ServerContext, user_id: &str, event: &str, data:
     emit(ctx, &format!("user:{user_id}"), event, data).await;
 }
 
+/// `refresh_chat_access(chat_id)` (`socket/main.py`), after a chat's or a folder's access changed
+/// (shared, unshared, moved, archived, deleted; a folder renamed, moved, re-granted or deleted):
+/// on every instance, a socket in the room `chat:{id}` whose user may no longer read that chat
+/// leaves the room (so it hears none of the chat's events), and every socket checked hears
+/// `chat:access` (the web UI reads the chat again). With no `chat_id`, every chat a socket is in is
+/// checked, its owner's sockets skipped, as the reference does.
+pub async fn refresh_chat_access(ctx: &ServerContext, chat_id: Option<&str>) {
+    refresh_chat_access_here(ctx, chat_id).await;
+    ctx.bus.publish(crate::bus::Message::ChatAccess { chat_id: chat_id.map(str::to_owned) }).await;
+}
+
+/// [`refresh_chat_access`] for this instance's sockets. A failed check counts as no access (the
+/// socket leaves the room; it may join again).
+pub async fn refresh_chat_access_here(ctx: &ServerContext, chat_id: Option<&str>) {
+    let Some((_, io)) = ctx.sockets.io.get() else { return };
+    let mut access: HashMap<(String, String), Option<(String, bool)>> = HashMap::new();
+    for s in io.sockets() {
+        let Some(user) = s.extensions.get::<SocketUser>() else { continue };
+        let chats: Vec<String> = s.rooms().iter().filter_map(|r| r.strip_prefix("chat:").map(str::to_owned)).collect();
+        for cid in chats {
+            if chat_id.is_some_and(|c| c != cid) {
+                continue;
+            }
+            let key = (cid.clone(), user.id.clone());
+            if !access.contains_key(&key) {
+                let found = crate::app::chats::socket_access(ctx, &user.id, user.role == "admin", &cid).await.unwrap_or(None);
+                access.insert(key.clone(), found);
+            }
+            let found = &access[&key];
+            if chat_id.is_none() && found.as_ref().is_some_and(|(owner, _)| *owner == user.id) {
+                continue;
+            }
+            if !found.as_ref().is_some_and(|(_, readable)| *readable) {
+                s.leave(format!("chat:{cid}"));
+            }
+            let _ = s.emit("events", &json!({"chat_id": cid, "shared": true, "data": {"type": "chat:access", "data": {}}}));
+        }
+    }
+}
+
 /// Builds the socket.io server with the reference's settings and handlers. Call once, after the
 /// context is built.
 pub fn start(ctx: &Arc<ServerContext>) {

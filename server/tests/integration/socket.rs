@@ -295,3 +295,79 @@ async fn usage_lists_the_models_sockets_use() {
     let r = req("GET", &p.url, "/api/usage", Some(&acc.admin), None).await;
     assert_eq!(r.status, 200, "{}", r.body);
 }
+
+/// `refresh_chat_access`: a grantee's socket, on another instance, in a shared chat's room hears the
+/// chat's events; once the owner takes the grant back it hears `chat:access`, leaves the room, and
+/// hears none of the chat's later events.
+#[tokio::test]
+async fn a_socket_that_loses_access_to_a_chat_leaves_its_room_on_every_instance() {
+    let db = TestDb::new().await;
+    let shared = db.share();
+    let a = TestServer::start_on(db, &[]).await.expect("instance A");
+    let b = TestServer::start_on(shared, &[]).await.expect("instance B");
+    let acc = setup(&a.url).await;
+    let chat = json!({"chat": {"title": "Shared", "models": ["m"], "history": {"currentId": "m1", "messages": {
+        "m1": {"id": "m1", "parentId": null, "childrenIds": [], "role": "user", "content": "Hello", "timestamp": 1700000000}}}}});
+    let r = req("POST", &a.url, "/api/v1/chats/new", Some(&acc.user), Some(&chat.to_string())).await;
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let r = req("POST", &a.url, &format!("/api/v1/chats/{id}/share"), Some(&acc.user), None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let update = format!("/api/v1/chats/shared/{id}/access/update");
+    let grant = json!({"access_grants": [{"principal_type": "user", "principal_id": acc.other_id, "permission": "read"}], "share_mode": "continue"});
+    let r = req("POST", &a.url, &update, Some(&acc.user), Some(&grant.to_string())).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // The grantee's socket is on B; A's emits reach it once B listens.
+    let Some(mut c) = Client::connect(&b.url, &["--token", &acc.other, "--count", "1000", "--timeout", "60"]).await else { return };
+    assert_eq!(c.until("connected").await["kind"], "connected");
+    let from_a = a.context();
+    let probe = async {
+        loop {
+            emit_to_user(&from_a, &acc.other_id, "probe", &json!({})).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    tokio::select! {
+        _ = probe => unreachable!(),
+        v = c.until("event") => assert_eq!(v["event"], "probe"),
+    }
+    c.send(&format!("call events:chat {}", json!({"chat_id": id, "data": {"type": "join"}}))).await;
+    assert_eq!(c.until("ack").await["data"], json!(true), "a grantee may join the chat's room");
+
+    let event = format!("/api/v1/chats/{id}/messages/m1/event");
+    let status = |d: &str| json!({"type": "status", "data": {"description": d, "done": false}}).to_string();
+    let r = req("POST", &a.url, &event, Some(&acc.user), Some(&status("first"))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let heard = |v: &Value| v["event"] == "events" && v["data"]["chat_id"] == json!(id);
+    let mut v = c.until("event").await;
+    while !(heard(&v) && v["data"]["data"]["type"] == "status") {
+        v = c.until("event").await;
+    }
+    assert_eq!(v["data"]["data"]["data"]["description"], "first", "the grantee hears the chat's events");
+
+    // The grant taken back on A: the socket on B hears `chat:access` and is out of the room.
+    let r = req("POST", &a.url, &update, Some(&acc.user), Some(r#"{"access_grants": []}"#)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mut v = c.until("event").await;
+    while !heard(&v) {
+        v = c.until("event").await;
+    }
+    assert_eq!(v["data"], json!({"chat_id": id, "shared": true, "data": {"type": "chat:access", "data": {}}}));
+    let r = req("POST", &a.url, &event, Some(&acc.user), Some(&status("second"))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    emit_to_user(&from_a, &acc.other_id, "events", &json!({"n": "after"})).await;
+    loop {
+        let v = c.until("event").await;
+        if v["event"] == "probe" {
+            continue;
+        }
+        assert!(!heard(&v), "an event of the chat reached a socket without access: {v}");
+        if v["data"] == json!({"n": "after"}) {
+            break;
+        }
+    }
+    // Joining again is refused.
+    c.send(&format!("call events:chat {}", json!({"chat_id": id, "data": {"type": "join"}}))).await;
+    assert_eq!(c.until("ack").await["data"], json!(false));
+    c.send("quit").await;
+}

@@ -6,7 +6,7 @@ Connects to URL (path /ws/socket.io) with `auth={token}` when given, emits `user
 with an acknowledgement when --join is given, then prints one JSON line per thing that happens:
 {"kind":"connected","sid":...}, {"kind":"ack","data":...}, {"kind":"event","event":...,"data":...},
 {"kind":"disconnected"}, {"kind":"done"}, after N events or S seconds. Reads stdin: a line "emit EVENT JSON"
-emits an event, "quit" ends.
+emits an event, "call EVENT JSON" emits it and prints its acknowledgement ({"kind":"ack",...}), "quit" ends.
 """
 
 import argparse
@@ -75,6 +75,13 @@ async def main():
                 event, _, payload = rest.partition(" ")
                 await sio.emit(event, json.loads(payload) if payload else None)
                 out(kind="emitted", event=event)
+            elif verb == "call":
+                event, _, payload = rest.partition(" ")
+                try:
+                    ack = await sio.call(event, json.loads(payload) if payload else None, timeout=5)
+                    out(kind="ack", event=event, data=ack)
+                except socketio.exceptions.TimeoutError:
+                    out(kind="no-ack", event=event)
 
     reader = asyncio.create_task(commands())
     try:

@@ -19,6 +19,7 @@ use crate::context::ServerContext;
 use crate::db::chats::{self as db, ChatRow, ListOrder, NewChat, NewMessage, Search, TagRow, TitleRow, WholeFilter};
 use crate::error::{Error, Result};
 use crate::messages;
+use crate::socket;
 use history::t;
 
 /// The sidebar's page size (`get_session_user_chat_list`, `search_user_chats`, the archived list).
@@ -292,6 +293,14 @@ async fn accessible_to(ctx: &ServerContext, user_id: &str, is_admin: bool, chat:
 pub async fn readable_by(ctx: &ServerContext, user_id: &str, is_admin: bool, id: &str) -> Result<bool> {
     let Some(chat) = read_chat(ctx, id).await? else { return Ok(false) };
     accessible_to(ctx, user_id, is_admin, &chat, false).await
+}
+
+/// What `refresh_chat_access` asks of a chat for a socket's user: its owner, and whether the user
+/// may still read it (`get_accessible_chat_by_id`); `None` for a chat that is gone.
+pub async fn socket_access(ctx: &ServerContext, user_id: &str, is_admin: bool, id: &str) -> Result<Option<(String, bool)>> {
+    let Some(chat) = read_chat(ctx, id).await? else { return Ok(None) };
+    let readable = accessible_to(ctx, user_id, is_admin, &chat, false).await?;
+    Ok(Some((chat.user_id, readable)))
 }
 
 /// `update_chat_last_read_at_by_id`: the user's chat read now; its new `last_read_at`.
@@ -770,6 +779,7 @@ pub async fn delete(ctx: &ServerContext, s: &SessionUser, id: &str) -> Result<bo
     }
     db::delete(&*tx, id, (!s.is_admin()).then_some(s.user.id.as_str())).await?;
     tx.commit().await?;
+    socket::refresh_chat_access(ctx, Some(id)).await;
     Ok(true)
 }
 
@@ -787,6 +797,7 @@ pub async fn delete_all(ctx: &ServerContext, s: &SessionUser) -> Result<bool> {
     db::delete_all(&*tx, &s.user.id).await?;
     db::delete_orphan_tags(&*tx, &tags, &s.user.id, 0).await?;
     tx.commit().await?;
+    socket::refresh_chat_access(ctx, None).await;
     Ok(true)
 }
 
@@ -818,6 +829,9 @@ pub async fn archive(ctx: &ServerContext, s: &SessionUser, id: &str) -> Result<C
     let row = db::toggle_archived(&**client, id, now()).await?.ok_or_else(default_error)?;
     if !row.archived {
         db::ensure_tags(&**client, &row.tag_ids(), &s.user.id).await?;
+    } else {
+        drop(client);
+        socket::refresh_chat_access(ctx, Some(id)).await;
     }
     Ok(chat_response(row))
 }
@@ -826,6 +840,8 @@ pub async fn archive(ctx: &ServerContext, s: &SessionUser, id: &str) -> Result<C
 pub async fn archive_all(ctx: &ServerContext, s: &SessionUser) -> Result<bool> {
     let client = ctx.db.get().await?;
     db::set_all_archived(&**client, &s.user.id, true).await?;
+    drop(client);
+    socket::refresh_chat_access(ctx, None).await;
     Ok(true)
 }
 
@@ -879,6 +895,7 @@ pub async fn move_to_folder(ctx: &ServerContext, s: &SessionUser, id: &str, fold
     }
     let row = db::set_folder(&**client, id, &s.user.id, folder_id.as_deref(), now()).await?.ok_or_else(default_error)?;
     drop(client);
+    socket::refresh_chat_access(ctx, Some(id)).await;
     if row.user_id != s.user.id {
         return shared_view(ctx, row, &s.user.id).await;
     }
@@ -1105,6 +1122,7 @@ pub async fn share(ctx: &ServerContext, s: &SessionUser, id: &str, form: ShareFo
             }
             db::shared_update(&**client, share_id, &chat.title, &Value::Object(snapshot), now).await?;
             drop(client);
+            socket::refresh_chat_access(ctx, Some(id)).await;
             let row = read_chat(ctx, id).await?.ok_or_else(default_error)?;
             return Ok(chat_response(row));
         }
@@ -1125,6 +1143,8 @@ pub async fn share(ctx: &ServerContext, s: &SessionUser, id: &str, form: ShareFo
     db::shared_insert(&*tx, &shared).await?;
     let row = db::set_share_id(&*tx, id, Some(&shared.id)).await?.ok_or_else(default_error)?;
     tx.commit().await?;
+    drop(client);
+    socket::refresh_chat_access(ctx, Some(id)).await;
     Ok(chat_response(row))
 }
 
@@ -1139,6 +1159,8 @@ pub async fn unshare(ctx: &ServerContext, s: &SessionUser, id: &str) -> Result<b
     }
     db::grants_clear(&*tx, "shared_chat", id).await?;
     tx.commit().await?;
+    drop(client);
+    socket::refresh_chat_access(ctx, Some(id)).await;
     Ok(true)
 }
 
@@ -1154,6 +1176,8 @@ pub async fn unshare_all(ctx: &ServerContext, s: &SessionUser) -> Result<bool> {
         db::grants_clear(&*tx, "shared_chat", &chat_id).await?;
     }
     tx.commit().await?;
+    drop(client);
+    socket::refresh_chat_access(ctx, None).await;
     Ok(true)
 }
 

@@ -165,6 +165,8 @@ pub async fn update_shared_access(
         }
         tx.commit().await?;
     }
+    drop(client);
+    crate::socket::refresh_chat_access(ctx, Some(id)).await;
     Ok(chat_response(chat))
 }
 
