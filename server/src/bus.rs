@@ -41,6 +41,8 @@ pub enum Message {
     Task(crate::app::tasks::TaskNews),
     /// `refresh_chat_access(chat_id)` on every instance ([`crate::socket::refresh_chat_access`]).
     ChatAccess { chat_id: Option<String> },
+    /// Session rows changed: empty the session cache ([`crate::app::session::cache`]).
+    SessionsChanged,
 }
 
 /// This instance's end of the bus (in the server context); empty until [`Bus::start`], and
@@ -95,7 +97,7 @@ pub fn start(ctx: &std::sync::Arc<crate::context::ServerContext>, pg: tokio_post
             match m {
                 Message::Emit(e) => ctx.sockets.emit_local(&e.room, &e.event, &e.data).await,
                 Message::ChatAccess { chat_id } => crate::socket::refresh_chat_access_here(&ctx, chat_id.as_deref()).await,
-                Message::Task(_) => {}
+                Message::Task(_) | Message::SessionsChanged => {}
             }
         }
     });
@@ -103,6 +105,7 @@ pub fn start(ctx: &std::sync::Arc<crate::context::ServerContext>, pg: tokio_post
         let Some(ctx) = weak.upgrade() else { return };
         match m {
             Message::Task(news) => crate::app::tasks::hear(&ctx, news),
+            Message::SessionsChanged => ctx.sessions.clear(),
             other => {
                 let _ = ordered.send(other);
             }

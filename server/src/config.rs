@@ -96,6 +96,9 @@ pub struct Config {
     /// snapshot is read again, for changes the Python reference makes on a shared database
     /// (which do not notify; see [`crate::settings`]).
     pub settings_refresh: std::time::Duration,
+    /// `OWUI_SESSION_CACHE_MS` (ours, default 1000; 0 turns it off): how long an instance reuses a
+    /// token's session rows ([`crate::app::session::cache`]) before reading them again.
+    pub session_cache: std::time::Duration,
     /// The other variables the server reads ([`defaults::env_names`]), as set at start.
     pub env: BTreeMap<String, String>,
     /// Settings saved while they are not persistent (`oauth.*` without
@@ -212,6 +215,9 @@ impl Config {
             default_user_permissions: defaults::default_user_permissions(&|n: &str| lookup(n)),
             settings_refresh: std::time::Duration::from_secs(
                 var("OWUI_SETTINGS_REFRESH_SECONDS").and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(10).max(1),
+            ),
+            session_cache: std::time::Duration::from_millis(
+                var("OWUI_SESSION_CACHE_MS").and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(1000),
             ),
             env: defaults::env_names().filter_map(|n| lookup(n).map(|v| (n.to_string(), v))).collect(),
             runtime_settings: RuntimeSettings::default(),

@@ -28,6 +28,8 @@ pub struct ServerContext {
     pub tasks: crate::app::tasks::Tasks,
     /// The merged model list by id (`request.app.state.MODELS`), as last listed.
     pub models: crate::app::models::Registry,
+    /// Session rows recently read, by token ([`crate::app::session::cache`]).
+    pub sessions: crate::app::session::cache::SessionCache,
 }
 
 impl ServerContext {

@@ -101,6 +101,7 @@ pub async fn open(config: Config, log: &Logger) -> Result<Opened, StartError> {
     // Finding the web UI is a few stats; fetching it (first start only) runs in the background.
     let frontend = frontend::Frontend::locate(&config, log.new(slog::o!("component" => "frontend")));
     let outbound = net::outbound::Outbound::from_config(&config);
+    let sessions = app::session::cache::SessionCache::new(config.session_cache);
     let ctx = Arc::new(ServerContext {
         config,
         db: pool,
@@ -112,6 +113,7 @@ pub async fn open(config: Config, log: &Logger) -> Result<Opened, StartError> {
         bus: Default::default(),
         tasks: Default::default(),
         models: Default::default(),
+        sessions,
     });
     settings::reload(&ctx).await?;
     // `validate_mfa_configuration` at start: with MFA on, a missing key or stored secrets the key

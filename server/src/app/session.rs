@@ -7,6 +7,7 @@
 //! A token starting with `sk-` is an API key; anything else must be a JWT signed with
 //! `WEBUI_SECRET_KEY` whose session stamp matches the account's.
 
+pub mod cache;
 pub mod password;
 pub mod token;
 
@@ -139,7 +140,8 @@ pub enum ClaimCheck {
 /// `is_valid_token(decoded)` then `Users.get_user_by_id`. A missing or inactive credential is the
 /// reference's `get_auth` error (401 `Invalid authentication request.`), raised even where the
 /// caller would otherwise just ignore the token (`/api/config`). One statement
-/// ([`session_by_id`]); the MFA policy comes from the settings snapshot.
+/// ([`session_by_id`]), or none when the same token's rows were read a moment ago ([`cache`]);
+/// the MFA policy comes from the settings snapshot.
 pub async fn check_claims(ctx: &ServerContext, claims: &Map<String, Value>) -> Result<ClaimCheck> {
     fn unavailable(_: impl std::fmt::Display) -> Error {
         Error::status(503, messages::AUTH_UNAVAILABLE)
@@ -150,10 +152,17 @@ pub async fn check_claims(ctx: &ServerContext, claims: &Map<String, Value>) -> R
         None => String::new(),
     };
     let jti = claims.get("jti").and_then(Value::as_str);
-    let rows = session_by_id(&ctx.db, &id, jti)
-        .await
-        .map_err(unavailable)?
-        .ok_or_else(|| Error::unauthorized(messages::INVALID_AUTH_REQUEST))?;
+    let rows = match ctx.sessions.get(&id, jti) {
+        Ok(rows) => rows,
+        Err(generation) => {
+            let rows = session_by_id(&ctx.db, &id, jti)
+                .await
+                .map_err(unavailable)?
+                .ok_or_else(|| Error::unauthorized(messages::INVALID_AUTH_REQUEST))?;
+            ctx.sessions.keep(&id, jti, generation, &rows);
+            rows
+        }
+    };
     let auth = rows.auth;
     if !auth.active {
         return Err(Error::unauthorized(messages::INVALID_AUTH_REQUEST));

@@ -256,7 +256,12 @@ async fn front_door(mut rqctx: Ctx, _path: dropshot::Path<AnyPath>, raw: RawRequ
         Some(Found::Operation(endpoint)) => {
             let invoker = &routes.invokers[endpoint.operation_id.as_str()];
             rqctx.endpoint = endpoint;
-            invoker.call(rqctx, request).await.unwrap_or_else(error_response)
+            let changes = crate::app::session::cache::changes_sessions(&method, path);
+            let response = invoker.call(rqctx, request).await.unwrap_or_else(error_response);
+            if changes {
+                crate::app::session::cache::changed(&ctx).await;
+            }
+            response
         }
         Some(Found::PathOnly | Found::Nothing) if method == Method::GET || method == Method::HEAD => {
             super::frontend::serve(&rqctx, super::frontend::Mount::Spa, segments(request.uri().path()))

@@ -17,6 +17,20 @@ fn assert_refused(r: &crate::auths::Resp) {
     assert_eq!((r.status, r.body.as_str()), (401, r#"{"detail":"Invalid token"}"#));
 }
 
+/// [`assert_refused`] on another instance than the one that signed out: its session cache
+/// (`OWUI_SESSION_CACHE_MS`) may still hold the token's rows until the news arrives through
+/// PostgreSQL (milliseconds), so a few tries.
+async fn assert_refused_soon(base: &str, headers: &[(&str, &str)]) {
+    let start = std::time::Instant::now();
+    loop {
+        let r = me(base, headers).await;
+        if r.status == 401 || start.elapsed() > std::time::Duration::from_secs(2) {
+            return assert_refused(&r);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test]
 async fn signout_ends_the_token_on_every_instance() {
     let a = TestServer::start().await;
@@ -30,6 +44,10 @@ async fn signout_ends_the_token_on_every_instance() {
     }
 
     assert_eq!(signout(&a.url, &t1).await, 200);
+    // Refused at once where it was signed out (its cache emptied before the answer), and on B as
+    // soon as B hears of it.
+    assert_refused(&me(&a.url, &[("authorization", &bearer(&t1))]).await);
+    assert_refused_soon(&b.url, &[("authorization", &bearer(&t1))]).await;
     for base in [&a.url, &b.url] {
         assert_refused(&me(base, &[("authorization", &bearer(&t1))]).await);
         // Through the cookie too, and on the routes that only read an optional user.
@@ -43,7 +61,25 @@ async fn signout_ends_the_token_on_every_instance() {
 
     // Signed out on B, refused on A.
     assert_eq!(signout(&b.url, &t2).await, 200);
-    assert_refused(&me(&a.url, &[("authorization", &bearer(&t2))]).await);
+    assert_refused_soon(&a.url, &[("authorization", &bearer(&t2))]).await;
+}
+
+/// With the session cache kept for ten minutes on both instances, a sign-out on A still ends the
+/// token on B, which had it cached: the change travels through PostgreSQL, not the lifetime.
+#[tokio::test]
+async fn a_sign_out_empties_the_session_cache_of_every_instance() {
+    let db = TestDb::new().await;
+    let shared = db.share();
+    let env = [("OWUI_SESSION_CACHE_MS", "600000")];
+    let a = TestServer::start_on(db, &env).await.expect("instance A");
+    let b = TestServer::start_on(shared, &env).await.expect("instance B");
+    assert_eq!(signup(&a.url, "Admin", "admin@example.com", "pw-123456").await.status, 200);
+    let t = signin(&a.url, "admin@example.com", "pw-123456").await.json()["token"].as_str().unwrap().to_string();
+    for _ in 0..2 {
+        assert_eq!(me(&b.url, &[("authorization", &bearer(&t))]).await.status, 200);
+    }
+    assert_eq!(signout(&a.url, &t).await, 200);
+    assert_refused_soon(&b.url, &[("authorization", &bearer(&t))]).await;
 }
 
 /// A token minted as the reference mints it (`create_token`: the claims in its order, then
@@ -103,7 +139,16 @@ async fn signout_ends_a_token_the_reference_issued() {
     let id: Value = me(&s.url, &[("authorization", &bearer(&t))]).await.json()["id"].clone();
     let r = call("POST", &format!("{}/api/v1/users/{}/sessions/revoke", reference.url, id.as_str().unwrap()), &[("authorization", &bearer(&t))], None).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    for base in [&s.url, &reference.url] {
-        assert_eq!(me(base, &[("authorization", &bearer(&t))]).await.status, 401);
+    assert_eq!(me(&reference.url, &[("authorization", &bearer(&t))]).await.status, 401);
+    // Ours sees a change the reference made (it does not notify) once its session cache's rows
+    // for the token are older than `OWUI_SESSION_CACHE_MS` (1 s by default).
+    let start = std::time::Instant::now();
+    loop {
+        let status = me(&s.url, &[("authorization", &bearer(&t))]).await.status;
+        if status == 401 {
+            break;
+        }
+        assert!(start.elapsed() < std::time::Duration::from_millis(2500), "still {status} after the cache's lifetime");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
