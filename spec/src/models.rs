@@ -148,11 +148,12 @@ pub struct ModelModel {
     pub created_at: i64,
 }
 
-/// `SyncModelsForm` (`POST /api/v1/models/sync`).
+/// `SyncModelsForm` (`POST /api/v1/models/sync`): each item a [`ModelModel`], validated one by one
+/// by the handler (FastAPI's errors name the item: `["body", "models", i, field]`).
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct SyncModelsForm {
     #[serde(default)]
-    pub models: Vec<ModelModel>,
+    pub models: Vec<Map<String, Value>>,
 }
 
 /// `ModelVersionForm` (`POST /api/v1/models/model/update/version`).

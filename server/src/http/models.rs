@@ -220,8 +220,23 @@ impl ModelsApi for ServerImpl {
     async fn models_sync(rqctx: Ctx, body: FastJson<SyncModelsForm>) -> Result<HttpResponseOk<Value>, Detail> {
         let s = auth::require_admin(&rqctx).await?;
         let f = body.into_inner()?;
-        let models = f
-            .models
+        let mut errors = Vec::new();
+        let mut items = Vec::new();
+        for (i, item) in f.models.into_iter().enumerate() {
+            match webui_api::validate_body::<webui_api::models::ModelModel>(Value::Object(item)) {
+                Ok(m) => items.push(m),
+                Err(errs) => errors.extend(errs.into_iter().map(|mut e| {
+                    if let Some(loc) = e.get_mut("loc").and_then(Value::as_array_mut) {
+                        loc.splice(1..1, [json!("models"), json!(i)]);
+                    }
+                    e
+                })),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Detail::validation(errors));
+        }
+        let models = items
             .into_iter()
             .map(|m| app::SyncModel {
                 id: m.id,
@@ -256,7 +271,11 @@ impl ModelsApi for ServerImpl {
             (id, form) => {
                 let mut errors = Vec::new();
                 for d in [id.err(), form.err()].into_iter().flatten() {
-                    errors.extend(query::errors_of(d));
+                    // A body's errors come rendered as JSON text.
+                    match d.raw_detail().and_then(|r| serde_json::from_str::<Vec<Value>>(r).ok()) {
+                        Some(errs) => errors.extend(errs),
+                        None => errors.extend(query::errors_of(d)),
+                    }
                 }
                 return Err(Detail::validation(errors));
             }
