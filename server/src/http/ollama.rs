@@ -645,9 +645,10 @@ impl OllamaApi for ServerImpl {
     }
 }
 
-/// A progress stream as the reference's `StreamingResponse` sends it (no content type).
+/// A progress stream as the reference sends it (`text/event-stream`).
 fn file_events(events: app::FileEvents) -> Result<Response<Body>, Detail> {
-    respond(Proxied::Stream(crate::app::connections::UpstreamStream { status: 200, headers: Vec::new(), body: events }))
+    let ct = (http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/event-stream; charset=utf-8"));
+    respond(Proxied::Stream(crate::app::connections::UpstreamStream { status: 200, headers: vec![ct], body: events }))
 }
 
 async fn download(rqctx: &Ctx, idx: Result<Option<i64>, Detail>, body: FastJson<UrlForm>) -> Result<Response<Body>, Detail> {
