@@ -7,7 +7,7 @@
 //! `GET /api/ps`, `POST /api/show`, `POST /api/chat` and `POST /api/generate` (NDJSON unless
 //! `"stream": false`), `POST /api/embed`, `POST /api/embeddings`, and model management:
 //! `POST /api/pull`, `/api/push`, `/api/create` (NDJSON progress), `POST /api/copy`,
-//! `DELETE /api/delete`.
+//! `DELETE /api/delete`, `POST /api/blobs/sha256:<hash>` (201).
 //!
 //! Replies come from, in order: the script queue (`POST /__fake/script` with
 //! `{"content": "...", "chunks": ["..."], "delay_ms": 20, "status": 500, "error": {...}}`), the
@@ -475,6 +475,8 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Bo
                 json_resp(200, &lines[2])
             }
         }
+        // A blob pushed by a model upload or download: 201 (recorded as every request is).
+        ("POST", p) if p.starts_with("/api/blobs/sha256:") => full(201, "text/plain; charset=utf-8", Bytes::new()),
         ("POST", "/api/copy") | ("DELETE", "/api/delete") => {
             let name = body.get("source").or_else(|| body.get("model")).and_then(|m| m.as_str()).unwrap_or("");
             if !ollama_models.iter().any(|m| m == name) {

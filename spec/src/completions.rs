@@ -7,7 +7,7 @@
 //! answer is whatever the upstream answers (a stream, a JSON body, its error status), or, for
 //! the web UI, `{status, task_ids, chat_id}` at once while the answer streams over socket.io.
 
-use dropshot::{Body, Query, RequestContext};
+use dropshot::{Body, Path, Query, RequestContext};
 use http::Response;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -67,11 +67,28 @@ pub trait CompletionsApi in completions_api_invokers {
         body: FastJson<Map<String, Value>>,
     ) -> Result<Response<Body>, Detail>;
 
+    /// `/ollama/api/chat` pinned to the Ollama server at `url_idx` (the reference's 404 for an
+    /// index that is not configured).
+    #[endpoint { method = POST, path = "/ollama/api/chat/{url_idx}", tags = ["ollama"] }]
+    async fn ollama_generate_chat_completion_by_url_idx(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<crate::ollama::UrlIdxPath>,
+        body: FastJson<Map<String, Value>>,
+    ) -> Result<Response<Body>, Detail>;
+
     /// Ollama's OpenAI-compatible `/v1/chat/completions` on the model's server, passed through.
     #[endpoint { method = POST, path = "/ollama/v1/chat/completions", tags = ["ollama"] }]
     async fn ollama_generate_openai_chat_completion(
         rqctx: RequestContext<Self::Context>,
         query: Query<UrlIdxQuery>,
+        body: FastJson<Map<String, Value>>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// `/ollama/v1/chat/completions` pinned to the Ollama server at `url_idx`.
+    #[endpoint { method = POST, path = "/ollama/v1/chat/completions/{url_idx}", tags = ["ollama"] }]
+    async fn ollama_generate_openai_chat_completion_by_url_idx(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<crate::ollama::UrlIdxPath>,
         body: FastJson<Map<String, Value>>,
     ) -> Result<Response<Body>, Detail>;
 }

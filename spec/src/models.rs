@@ -111,6 +111,57 @@ pub struct ModelAccessGrantsForm {
     pub access_grants: Vec<Map<String, Value>>,
 }
 
+/// `ModelsImportForm` (`POST /api/v1/models/import`): the items as exported.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ModelsImportForm {
+    pub models: Vec<Map<String, Value>>,
+}
+
+/// `AccessGrantModel`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct AccessGrantModel {
+    pub id: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub principal_type: String,
+    pub principal_id: String,
+    pub permission: String,
+    pub created_at: i64,
+}
+
+/// `ModelModel`: a stored model as `GET /api/v1/models/all` lists it.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ModelModel {
+    #[serde(default)]
+    pub version_id: Option<String>,
+    pub id: String,
+    pub user_id: String,
+    #[serde(default)]
+    pub base_model_id: Option<String>,
+    pub name: String,
+    pub params: Map<String, Value>,
+    pub meta: Map<String, Value>,
+    #[serde(default)]
+    pub access_grants: Vec<AccessGrantModel>,
+    pub is_active: bool,
+    pub updated_at: i64,
+    pub created_at: i64,
+}
+
+/// `SyncModelsForm` (`POST /api/v1/models/sync`): each item a [`ModelModel`], validated one by one
+/// by the handler (FastAPI's errors name the item: `["body", "models", i, field]`).
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SyncModelsForm {
+    #[serde(default)]
+    pub models: Vec<Map<String, Value>>,
+}
+
+/// `ModelVersionForm` (`POST /api/v1/models/model/update/version`).
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct ModelVersionForm {
+    pub version_id: String,
+}
+
 api_traits! {
 /// The model list every page of the web UI loads, and the workspace models.
 pub trait ModelsApi in models_api_invokers {
@@ -239,6 +290,29 @@ pub trait ModelsApi in models_api_invokers {
         path: Path<HistoryIdPath>,
         query: Query<ModelIdQuery>,
     ) -> Result<HttpResponseOk<bool>, Detail>;
+
+    /// Imports exported models: each created, or merged into the model of its id (admin, or
+    /// `workspace.models_import`).
+    #[endpoint { method = POST, path = "/api/v1/models/import", tags = ["models"] }]
+    async fn models_import(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<ModelsImportForm>,
+    ) -> Result<HttpResponseOk<bool>, Detail>;
+
+    /// Admin: the workspace becomes exactly these models (created, updated, the others deleted).
+    #[endpoint { method = POST, path = "/api/v1/models/sync", tags = ["models"] }]
+    async fn models_sync(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<SyncModelsForm>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
+
+    /// Makes one of a model's versions its live configuration (owner, admin or writer).
+    #[endpoint { method = POST, path = "/api/v1/models/model/update/version", tags = ["models"] }]
+    async fn models_set_version(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<ModelIdQuery>,
+        body: FastJson<ModelVersionForm>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
 
     /// The presets the caller may read, 30 a page, searchable, with their owner and the
     /// caller's `write_access`.

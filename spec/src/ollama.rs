@@ -6,7 +6,7 @@
 //! Most forms let extra fields through to the backend (`extra='allow'`), so bodies are read as
 //! ordered JSON objects documented as their model ([`Shaped`]) and validated by the handler.
 
-use dropshot::{Body, HttpResponseOk, Path, Query, RequestContext};
+use dropshot::{Body, HttpResponseOk, Path, Query, RequestContext, StreamingBody};
 use http::Response;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -124,6 +124,15 @@ pub struct GenerateCompletionForm {
 pub struct OllamaResponsesForm {
     pub model: String,
 }
+
+/// `UrlForm` (`POST /ollama/models/download`).
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct UrlForm {
+    pub url: String,
+}
+
+/// The largest model file an upload may carry (the reference has no limit; 256 GiB here).
+pub const MODEL_UPLOAD_MAX_BYTES: usize = 256 << 30;
 
 /// A free `dict` body (`form_data: dict`).
 pub type DictBody = FastJson<Map<String, Value>>;
@@ -371,6 +380,46 @@ pub trait OllamaApi in ollama_api_invokers {
     /// Admin: one backend's models in OpenAI's list format.
     #[endpoint { method = GET, path = "/ollama/v1/models/{url_idx}", tags = ["ollama"] }]
     async fn ollama_get_openai_models_by_url_idx(rqctx: RequestContext<Self::Context>, path: Path<UrlIdxPath>) -> Result<HttpResponseOk<Map<String, Value>>, Detail>;
+
+    /// Admin: a GGUF file from Hugging Face or GitHub made a model on the first backend (or
+    /// `?url_idx=`): its download progress, then the blob and the model created, as `data:` events.
+    #[endpoint { method = POST, path = "/ollama/models/download", tags = ["ollama"] }]
+    async fn ollama_download_model(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<UrlIdxQuery>,
+        body: FastJson<UrlForm>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// [`OllamaApi::ollama_download_model`] on the backend at `url_idx`.
+    #[endpoint { method = POST, path = "/ollama/models/download/{url_idx}", tags = ["ollama"] }]
+    async fn ollama_download_model_by_url_idx(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UrlIdxPath>,
+        body: FastJson<UrlForm>,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// Admin: an uploaded model file (multipart field `file`) made a model on the first backend
+    /// (or `?url_idx=`): progress, the blob pushed, the model created, as `data:` events.
+    #[endpoint {
+        method = POST, path = "/ollama/models/upload", tags = ["ollama"],
+        content_type = "multipart/form-data", request_body_max_bytes = MODEL_UPLOAD_MAX_BYTES,
+    }]
+    async fn ollama_upload_model(
+        rqctx: RequestContext<Self::Context>,
+        query: Query<UrlIdxQuery>,
+        body: StreamingBody,
+    ) -> Result<Response<Body>, Detail>;
+
+    /// [`OllamaApi::ollama_upload_model`] on the backend at `url_idx`.
+    #[endpoint {
+        method = POST, path = "/ollama/models/upload/{url_idx}", tags = ["ollama"],
+        content_type = "multipart/form-data", request_body_max_bytes = MODEL_UPLOAD_MAX_BYTES,
+    }]
+    async fn ollama_upload_model_by_url_idx(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<UrlIdxPath>,
+        body: StreamingBody,
+    ) -> Result<Response<Body>, Detail>;
 
     /// Every backend's models in OpenAI's list format; a user sees the models they may read.
     #[endpoint { method = GET, path = "/ollama/v1/models", tags = ["ollama"] }]

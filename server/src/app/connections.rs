@@ -942,7 +942,7 @@ pub(crate) fn py_text(v: &Value) -> String {
 /// The client for proxied calls: no overall limit of its own, since a streamed answer lasts as
 /// long as the provider writes; each call is bounded by [`client_timeout`] and, while
 /// streaming, [`stream_idle_timeout`].
-fn proxy_client() -> &'static Outbound {
+pub(crate) fn proxy_client() -> &'static Outbound {
     static CLIENT: OnceLock<Outbound> = OnceLock::new();
     CLIENT.get_or_init(|| Outbound::with_timeout(Policy { allow_local: true }, None))
 }

@@ -604,13 +604,18 @@ pub struct NewModel {
 /// `routers/models.py::create_new_model`.
 // Not done: the knowledge-file, background-image and voice-avatar ownership checks (files are not
 // served yet) and the model-controls provider check.
-pub async fn create(ctx: &ServerContext, user: &SessionUser, mut form: NewModel) -> Result<Value> {
+pub async fn create(ctx: &ServerContext, user: &SessionUser, form: NewModel) -> Result<Value> {
     if !user.is_admin() {
         let p = perms::of_session(ctx, user).await?;
         if !truthy(p.get("workspace").and_then(|w| w.get("models"))) {
             return Err(Error::unauthorized(messages::UNAUTHORIZED));
         }
     }
+    insert_new(ctx, user, form).await
+}
+
+/// [`create`] past its permission check (the import's new models).
+async fn insert_new(ctx: &ServerContext, user: &SessionUser, mut form: NewModel) -> Result<Value> {
     if !valid_model_id(&form.id) {
         return Err(Error::bad_request(messages::MODEL_ID_TOO_LONG));
     }
@@ -1292,3 +1297,335 @@ pub fn access_bypasses(ctx: &ServerContext) -> (bool, bool) {
     bypasses(ctx)
 }
 
+
+// ---- import, sync and versions ----
+
+/// `str(ValidationError)` for pydantic errors given as FastAPI's entries (`loc` starting with
+/// `body`): what the reference answers as a 400's detail when a handler builds a form itself.
+pub fn pydantic_text(title: &str, errors: &[Value]) -> String {
+    let mut lines = Vec::new();
+    for e in errors {
+        let t = e.get("type").and_then(Value::as_str).unwrap_or("value_error");
+        let msg = e.get("msg").and_then(Value::as_str).unwrap_or("");
+        let loc: Vec<String> = e
+            .get("loc")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .skip(1)
+            .map(|p| p.as_str().map(str::to_string).unwrap_or_else(|| p.to_string()))
+            .collect();
+        let input = e.get("input").cloned().unwrap_or(Value::Null);
+        let mut repr = connections::py_repr_value(&input);
+        if repr.chars().count() > 50 {
+            let head: String = repr.chars().take(25).collect();
+            let tail: String = repr.chars().rev().take(24).collect::<Vec<_>>().into_iter().rev().collect();
+            repr = format!("{head}...{tail}");
+        }
+        let input_type = match &input {
+            Value::Null => "NoneType",
+            Value::Bool(_) => "bool",
+            Value::Number(n) if n.is_f64() => "float",
+            Value::Number(_) => "int",
+            Value::String(_) => "str",
+            Value::Array(_) => "list",
+            Value::Object(_) => "dict",
+        };
+        lines.push(format!(
+            "{}\n  {msg} [type={t}, input_value={repr}, input_type={input_type}]\n    For further information visit https://errors.pydantic.dev/2.13/v/{t}",
+            loc.join(".")
+        ));
+    }
+    let n = lines.len();
+    let plural = if n == 1 { "error" } else { "errors" };
+    format!("{n} validation {plural} for {title}\n{}", lines.join("\n"))
+}
+
+/// `routers/models.py::set_model_version`: the model's configuration becomes the snapshot of
+/// one of its versions (no new version; `is_active` and `meta.hidden` stay the live model's).
+// Not done: the knowledge, skill, tool, function and terminal checks of
+// `_verify_version_dependencies` (the base model's is done) and the model-controls provider check.
+pub async fn set_version(ctx: &ServerContext, user: &SessionUser, id: &str, version_id: &str) -> Result<Value> {
+    history_allowed(ctx, user, id).await?;
+    let Some((current, _)) = load(ctx, id).await? else { return Err(Error::not_found(messages::NOT_FOUND)) };
+    let entry = {
+        let client = ctx.db.get().await?;
+        db::history_entry(&**client, id, version_id).await?
+    };
+    let Some(entry) = entry else { return Err(Error::not_found("Model version not found")) };
+    let snap = entry.snapshot.as_object().cloned().unwrap_or_default();
+    let name = snap.get("name").and_then(Value::as_str).ok_or_else(|| Error::internal("a model version without a name"))?.to_string();
+    let base_model_id = snap.get("base_model_id").and_then(Value::as_str).map(str::to_string);
+    if !user.is_admin() && current.base_model_id.is_some() && base_model_id.as_deref().is_none_or(str::is_empty) {
+        return Err(Error::forbidden(messages::ACCESS_PROHIBITED));
+    }
+    if let Some(base) = base_model_id.as_deref().filter(|b| !b.is_empty()) {
+        if !all_models(ctx, user, false).await?.iter().any(|m| m.get("id").and_then(Value::as_str) == Some(base)) {
+            return Err(Error::bad_request("The base model is unavailable."));
+        }
+    }
+    let Some(mut meta) = meta_dump(snap.get("meta").unwrap_or(&json!({}))) else {
+        return Err(Error::bad_request("Invalid background image URL: must reference an internal file."));
+    };
+    let m = obj(&mut meta);
+    m.shift_remove("chat_variables_schema");
+    m.shift_remove("hidden");
+    if let Some(hidden) = current.meta.get("hidden") {
+        m.insert("hidden".into(), hidden.clone());
+    }
+    let row = ModelRow {
+        id: id.to_string(),
+        user_id: current.user_id.clone(),
+        base_model_id,
+        name,
+        params: params_dump(snap.get("params").unwrap_or(&json!({}))),
+        meta,
+        version_id: Some(entry.id.clone()),
+        is_active: current.is_active,
+        updated_at: crate::app::session::now(),
+        created_at: current.created_at,
+    };
+    let written = {
+        let mut client = ctx.db.get().await?;
+        db::update_model(&mut client, &row, current.version_id.as_deref(), None).await?
+    };
+    if !written {
+        return Err(Error::Answer(Box::new(webui_api::Detail::new(409, json!({"code": "version_conflict"})))));
+    }
+    let (row, grants) = load(ctx, id).await?.ok_or_else(|| Error::not_found(messages::NOT_FOUND))?;
+    Ok(dump(&row, &grants))
+}
+
+/// A `ModelModel` of `POST /api/v1/models/sync` (its `user_id`, `version_id` and timestamps are
+/// not kept: the syncing admin owns new rows, versions are local).
+pub struct SyncModel {
+    pub id: String,
+    pub base_model_id: Option<String>,
+    pub name: String,
+    pub params: Map<String, Value>,
+    pub meta: Map<String, Value>,
+    pub access_grants: Vec<Map<String, Value>>,
+    pub is_active: bool,
+}
+
+/// `routers/models.py::sync_models` (admin): the workspace becomes exactly `models`: each one
+/// created (owned by the caller, with its grants) or updated (a new version when its
+/// configuration changed; owner and grants kept), every other model deleted; in one transaction.
+// Not done: the voice-avatar and background-image file checks (files are not served yet).
+pub async fn sync(ctx: &ServerContext, user: &SessionUser, models: Vec<SyncModel>) -> Result<Value> {
+    let existing: HashMap<String, ModelRow> = rows(ctx).await?.0.into_iter().map(|r| (r.id.clone(), r)).collect();
+    let now = crate::app::session::now();
+    struct Version {
+        id: String,
+        parent: Option<String>,
+        snapshot: Value,
+    }
+    let mut planned: Vec<(ModelRow, Option<Value>, Vec<NewGrant>, Option<Version>, Option<String>)> = Vec::new();
+    for m in models {
+        let previous = existing.get(&m.id);
+        let mut meta_in = m.meta;
+        let mut params_in = m.params;
+        if let Some(prev) = previous {
+            let prev_meta = meta_dump(&prev.meta).unwrap_or(json!({}));
+            for k in ["voice_avatar", "background_image_url"] {
+                if !meta_in.contains_key(k) {
+                    meta_in.insert(k.into(), prev_meta.get(k).cloned().unwrap_or(Value::Null));
+                }
+            }
+            if !params_in.contains_key("model_controls") {
+                if let Some(old) = prev.params.get("model_controls").filter(|c| truthy(Some(c))) {
+                    params_in.insert("model_controls".into(), old.clone());
+                }
+            }
+        }
+        let Some(mut meta) = meta_dump(&Value::Object(meta_in)) else {
+            return Err(Error::bad_request("Invalid background image URL: must reference an internal file."));
+        };
+        obj(&mut meta).shift_remove("chat_variables_schema");
+        let params = params_dump(&Value::Object(params_in));
+        let snap = snapshot(&m.name, m.base_model_id.as_deref(), &params, &meta);
+        match previous {
+            None => {
+                let version = uuid::Uuid::new_v4().to_string();
+                let row = ModelRow {
+                    id: m.id,
+                    user_id: user.user.id.clone(),
+                    base_model_id: m.base_model_id,
+                    name: m.name,
+                    params,
+                    meta,
+                    version_id: Some(version),
+                    is_active: m.is_active,
+                    updated_at: now,
+                    created_at: now,
+                };
+                planned.push((row, Some(snap), normalize_grants(&m.access_grants), None, None));
+            }
+            Some(prev) => {
+                let before = snapshot(&prev.name, prev.base_model_id.as_deref(), &params_dump(&prev.params), &meta_dump(&prev.meta).unwrap_or(json!({})));
+                let version = (snap != before).then(|| Version { id: uuid::Uuid::new_v4().to_string(), parent: prev.version_id.clone(), snapshot: snap });
+                let row = ModelRow {
+                    id: m.id,
+                    user_id: prev.user_id.clone(),
+                    base_model_id: m.base_model_id,
+                    name: m.name,
+                    params,
+                    meta,
+                    version_id: version.as_ref().map(|v| v.id.clone()).or_else(|| prev.version_id.clone()),
+                    is_active: m.is_active,
+                    updated_at: now,
+                    created_at: prev.created_at,
+                };
+                planned.push((row, None, Vec::new(), version, prev.version_id.clone()));
+            }
+        }
+    }
+    let keep: Vec<String> = planned.iter().map(|p| p.0.id.clone()).collect();
+    let writes: Vec<db::SyncWrite<'_>> = planned
+        .iter()
+        .map(|(row, snap, grants, version, read)| match snap {
+            Some(snapshot) => db::SyncWrite::Insert { row: row.clone(), snapshot: snapshot.clone(), grants: grants.clone() },
+            None => db::SyncWrite::Update {
+                row: row.clone(),
+                read_version: read.clone(),
+                history: version.as_ref().map(|v| db::HistoryEntry {
+                    id: &v.id,
+                    parent_id: v.parent.as_deref(),
+                    snapshot: &v.snapshot,
+                    user_id: &user.user.id,
+                    commit_message: None,
+                    created_at: now,
+                }),
+            },
+        })
+        .collect();
+    let written = {
+        let mut client = ctx.db.get().await?;
+        db::sync_models(&mut client, writes, &keep).await?
+    };
+    if !written {
+        return Err(Error::Answer(Box::new(webui_api::Detail::new(409, json!({"code": "version_conflict"})))));
+    }
+    let mut out = Vec::new();
+    for id in &keep {
+        if let Some((row, grants)) = load(ctx, id).await? {
+            out.push(dump(&row, &grants));
+        }
+    }
+    Ok(Value::Array(out))
+}
+
+/// `routers/models.py::import_models`: each valid item created, or merged into the model of its
+/// id (its meta over the stored meta, its params in place of the stored ones); an item a user
+/// may not import is skipped, one over another's model answers 401. Admins, or users with
+/// `workspace.models_import`.
+// Not done: items with `background_image_data` (uploads are not served yet: 400), and the
+// knowledge-file, background-image and voice-avatar file checks.
+pub async fn import(ctx: &ServerContext, user: &SessionUser, models: Vec<Map<String, Value>>) -> Result<bool> {
+    if !user.is_admin() {
+        let defaults = ctx.setting("user.permissions").unwrap_or(Value::Null);
+        if !perms::has_permission(ctx, &user.user.id, "workspace.models_import", &defaults).await? {
+            return Err(Error::unauthorized(messages::UNAUTHORIZED));
+        }
+    }
+    let groups = if user.is_admin() { HashSet::new() } else { group_ids(ctx, &user.user.id).await? };
+    let mut base_ids: Option<HashSet<String>> = None;
+    for mut data in models {
+        let Some(id) = data.get("id").and_then(Value::as_str).filter(|i| valid_model_id(i)).map(str::to_string) else { continue };
+        if data.get("base_model_id").and_then(Value::as_str) == Some(id.as_str()) {
+            data.insert("base_model_id".into(), Value::Null);
+        }
+        let existing = load(ctx, &id).await?;
+        let background = data.shift_remove("background_image_data").is_some_and(|b| !b.is_null());
+        let no_background = || Error::bad_request(format!("Could not import background for model {id}."));
+        match existing {
+            Some((row, grants)) => {
+                let uid = user.user.id.as_str();
+                if !user.is_admin() && row.user_id != uid && !has_grant(&grants, uid, &groups, "write") {
+                    return Err(Error::unauthorized(messages::MODEL_ID_TAKEN));
+                }
+                let base_kept = match data.get("base_model_id") {
+                    None => row.base_model_id.is_some(),
+                    Some(v) => truthy(Some(v)),
+                };
+                if !user.is_admin() && row.base_model_id.is_some() && !base_kept {
+                    continue;
+                }
+                let mut meta = meta_dump(&row.meta).and_then(|m| m.as_object().cloned()).unwrap_or_default();
+                if let Some(Value::Object(given)) = data.get("meta") {
+                    for (k, v) in given {
+                        meta.insert(k.clone(), v.clone());
+                    }
+                }
+                data.insert("meta".into(), Value::Object(meta));
+                if !data.contains_key("params") {
+                    data.insert("params".into(), json!({}));
+                }
+                let mut form = match dump(&row, &grants) {
+                    Value::Object(m) => m,
+                    _ => Map::new(),
+                };
+                for (k, v) in data {
+                    form.insert(k, v);
+                }
+                if let Err(errors) = webui_api::validate_body::<webui_api::models::ModelForm>(Value::Object(form.clone())) {
+                    return Err(Error::bad_request(pydantic_text("ModelForm", &errors)));
+                }
+                if background {
+                    return Err(no_background());
+                }
+                form.insert("id".into(), json!(id));
+                update(ctx, user, &form).await?;
+            }
+            None => {
+                if !data.contains_key("meta") {
+                    data.insert("meta".into(), json!({}));
+                }
+                if !data.contains_key("params") {
+                    data.insert("params".into(), json!({}));
+                }
+                let f = match webui_api::validate_body::<webui_api::models::ModelForm>(Value::Object(data.clone())) {
+                    Ok(f) => f,
+                    Err(errors) => return Err(Error::bad_request(pydantic_text("ModelForm", &errors))),
+                };
+                if !user.is_admin() {
+                    if f.base_model_id.as_deref().is_none_or(str::is_empty) {
+                        continue;
+                    }
+                    if base_ids.is_none() {
+                        let mut ids = HashSet::new();
+                        for m in all_models(ctx, user, false).await? {
+                            let Some(mid) = m.get("id").and_then(Value::as_str).filter(|i| !i.is_empty()) else { continue };
+                            if m.get("preset").is_some_and(|p| truthy(Some(p))) {
+                                continue;
+                            }
+                            ids.insert(mid.to_string());
+                            if m.get("owned_by").and_then(Value::as_str) == Some("ollama") {
+                                ids.insert(mid.split(':').next().unwrap_or("").to_string());
+                            }
+                        }
+                        base_ids = Some(ids);
+                    }
+                    if base_ids.as_ref().is_some_and(|ids| ids.contains(&id)) {
+                        return Err(Error::unauthorized(messages::MODEL_ID_TAKEN));
+                    }
+                }
+                if background {
+                    return Err(no_background());
+                }
+                let form = NewModel {
+                    commit_message: f.commit_message,
+                    id: id.clone(),
+                    base_model_id: f.base_model_id,
+                    name: f.name,
+                    meta: f.meta,
+                    params: f.params,
+                    access_grants: f.access_grants,
+                    is_active: f.is_active,
+                };
+                insert_new(ctx, user, form).await?;
+            }
+        }
+    }
+    Ok(true)
+}

@@ -526,3 +526,239 @@ pub async fn v1_models(ctx: &ServerContext, user: &SessionUser, url_idx: Option<
     let list = filter_for_user(ctx, user, list, "id").await?;
     Ok(json!({"data": list, "object": "list"}))
 }
+
+// ---- model files (`/ollama/models/download`, `/ollama/models/upload`) ----
+
+/// A progress stream of `data: ...` events (the reference's `StreamingResponse`); an `Err` piece
+/// breaks the answer off as the reference's failing generator does.
+pub type FileEvents = futures::stream::BoxStream<'static, std::result::Result<bytes::Bytes, std::io::Error>>;
+
+/// `AIOHTTP_FILE_STREAM_CHUNK_SIZE` (1 MiB; a value that is not a positive number is 1 MiB too).
+pub fn file_chunk_size(ctx: &ServerContext) -> usize {
+    ctx.config.env_str("AIOHTTP_FILE_STREAM_CHUNK_SIZE").and_then(|s| s.trim().parse::<i64>().ok()).filter(|n| *n > 0).map_or(1 << 20, |n| n as usize)
+}
+
+/// `UPLOAD_DIR`: `DATA_DIR/uploads`.
+pub fn upload_dir(ctx: &ServerContext) -> std::path::PathBuf {
+    ctx.config.data_dir.join("uploads")
+}
+
+/// Python's `repr` of a float (`100.0`, `33.33`).
+fn py_float(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e16 {
+        format!("{x:.1}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// `round(part / whole * 100, 2)`.
+fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        return 0.0;
+    }
+    ((part as f64 / whole as f64) * 100.0 * 100.0).round() / 100.0
+}
+
+/// `os.path.splitext(name)[0]`.
+fn stem(name: &str) -> String {
+    let lead = name.len() - name.trim_start_matches('.').len();
+    match name[lead..].rfind('.') {
+        Some(i) => name[..lead + i].to_string(),
+        None => name.to_string(),
+    }
+}
+
+/// One `data: ...` event.
+fn event(text: String) -> std::result::Result<bytes::Bytes, std::io::Error> {
+    Ok(bytes::Bytes::from(format!("data: {text}\n\n")))
+}
+
+/// Events sent by a task into a small channel (memory: a few chunks' events, never the file).
+fn channel_events() -> (tokio::sync::mpsc::Sender<std::result::Result<bytes::Bytes, std::io::Error>>, FileEvents) {
+    use futures::StreamExt;
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+    (tx, futures::stream::poll_fn(move |cx| rx.poll_recv(cx)).boxed())
+}
+
+/// The file at `path` pushed to the backend's `/api/blobs/sha256:<hash>` chunk by chunk, deleted,
+/// then the model `<stem of name>` created from it (`/api/create`, not streamed): the last event.
+async fn push_blob_and_create(
+    user: SessionUser,
+    c: &Connection,
+    path: &std::path::Path,
+    name: &str,
+    hash: &str,
+    size: u64,
+    chunk: usize,
+    blob_timeout: std::time::Duration,
+) -> std::result::Result<String, String> {
+    use futures::StreamExt;
+    use tokio::io::AsyncReadExt;
+    let blob_url = format!("{}/api/blobs/sha256:{hash}", c.url);
+    let mut headers = headers_for(&blob_url, c.key.as_deref(), Some(&c.config), Some(&user));
+    headers.insert(reqwest::header::CONTENT_TYPE, reqwest::header::HeaderValue::from_static("application/octet-stream"));
+    headers.insert(reqwest::header::CONTENT_LENGTH, reqwest::header::HeaderValue::from(size));
+    let file = tokio::fs::File::open(path).await.map_err(|e| e.to_string())?;
+    let pieces = futures::stream::unfold(Some(file), move |f| async move {
+        let mut f = f?;
+        let mut buf = vec![0u8; chunk];
+        match f.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(bytes::Bytes::from(buf)), Some(f)))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    })
+    .boxed();
+    let client = conn::proxy_client();
+    let sent = tokio::time::timeout(blob_timeout, client.send_streamed(Method::POST, &blob_url, headers, reqwest::Body::wrap_stream(pieces))).await;
+    match sent {
+        Ok(Ok(r)) if r.status().is_success() => {}
+        Ok(Ok(_)) => return Err("Ollama: Could not create blob, Please try again.".into()),
+        Ok(Err(e)) => return Err(e.to_string()),
+        Err(_) => return Err("Ollama: Could not create blob, Please try again.".into()),
+    }
+    let _ = tokio::fs::remove_file(path).await;
+    let model = stem(name);
+    let create_url = format!("{}/api/create", c.url);
+    let headers = headers_for(&create_url, c.key.as_deref(), Some(&c.config), Some(&user));
+    let mut files = Map::new();
+    files.insert(name.to_string(), json!(format!("sha256:{hash}")));
+    let payload = json!({"model": model, "files": files, "stream": false});
+    let r = client.send(Method::POST, &create_url, headers, Some(payload.to_string().into_bytes())).await.map_err(|e| e.to_string())?;
+    let ok = r.status().is_success();
+    let text = r.text().await.unwrap_or_default();
+    if !ok {
+        return Err(format!("Failed to create model in Ollama. {text}"));
+    }
+    Ok(json!({"done": true, "blob": format!("sha256:{hash}"), "name": name, "model_created": model}).to_string())
+}
+
+/// `routers/ollama.py::download_model` (admin): a GGUF from Hugging Face or GitHub saved under
+/// `UPLOAD_DIR` (resumed with `Range` when part of it is there), its progress streamed, then
+/// pushed to the backend as a blob and made a model. `None` (the reference's `null`) when the
+/// URL names no file.
+pub async fn download(ctx: &ServerContext, user: &SessionUser, file_url: &str, url_idx: Option<i64>) -> Result<Option<FileEvents>> {
+    const ALLOWED: [&str; 2] = ["https://huggingface.co/", "https://github.com/"];
+    if !ALLOWED.iter().any(|h| file_url.starts_with(h)) {
+        return Err(Error::bad_request("Invalid file_url. Only URLs from allowed hosts are permitted."));
+    }
+    let c = connection(ctx, url_idx.unwrap_or(0))?;
+    let name = url::Url::parse(file_url).ok().and_then(|u| u.path().rsplit('/').next().map(str::to_string)).unwrap_or_default();
+    if name.is_empty() {
+        return Ok(None);
+    }
+    let dir = upload_dir(ctx);
+    let chunk = file_chunk_size(ctx);
+    let blob_timeout = std::time::Duration::from_secs(30);
+    let (tx, events) = channel_events();
+    let (user, file_url) = (user.clone(), file_url.to_string());
+    tokio::spawn(async move {
+        use futures::StreamExt;
+        use sha2::Digest;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let fail = |e: String| Err(std::io::Error::other(e));
+        let path = dir.join(&name);
+        let _ = tokio::fs::create_dir_all(&dir).await;
+        let mut current = tokio::fs::metadata(&path).await.map(|m| m.len()).unwrap_or(0);
+        let mut headers = reqwest::header::HeaderMap::new();
+        if current > 0 {
+            if let Ok(v) = reqwest::header::HeaderValue::from_str(&format!("bytes={current}-")) {
+                headers.insert(reqwest::header::RANGE, v);
+            }
+        }
+        let got = tokio::time::timeout(std::time::Duration::from_secs(600), conn::proxy_client().send(Method::GET, &file_url, headers, None)).await;
+        let r = match got {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => return drop(tx.send(fail(e.to_string())).await),
+            Err(_) => return drop(tx.send(fail("timed out".into())).await),
+        };
+        let total = r.content_length().unwrap_or(0) + current;
+        let Ok(mut file) = tokio::fs::OpenOptions::new().create(true).append(true).open(&path).await else {
+            return drop(tx.send(fail("could not open the download file".into())).await);
+        };
+        let mut pieces = r.bytes_stream();
+        while let Some(piece) = pieces.next().await {
+            let Ok(piece) = piece else { return drop(tx.send(fail("the download broke off".into())).await) };
+            current += piece.len() as u64;
+            if file.write_all(&piece).await.is_err() {
+                return drop(tx.send(fail("could not write the download file".into())).await);
+            }
+            let progress = percent(current, if total > 0 { total } else { current });
+            let e = format!("{{\"progress\": {}, \"completed\": {current}, \"total\": {total}}}", py_float(progress));
+            if tx.send(event(e)).await.is_err() {
+                return;
+            }
+        }
+        let _ = file.flush().await;
+        drop(file);
+        // The whole file's hash (a resumed download includes what was there before).
+        let mut hasher = sha2::Sha256::new();
+        let mut size = 0u64;
+        if let Ok(mut f) = tokio::fs::File::open(&path).await {
+            let mut buf = vec![0u8; chunk];
+            while let Ok(n) = f.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+                size += n as u64;
+                hasher.update(&buf[..n]);
+            }
+        }
+        let hash = hex::encode(hasher.finalize());
+        match push_blob_and_create(user, &c, &path, &name, &hash, size, chunk, blob_timeout).await {
+            Ok(last) => drop(tx.send(event(last)).await),
+            Err(e) => drop(tx.send(fail(e)).await),
+        }
+    });
+    Ok(Some(events))
+}
+
+/// An uploaded model file saved under `UPLOAD_DIR`: where, its name, size and SHA-256.
+pub struct SavedUpload {
+    pub path: std::path::PathBuf,
+    pub name: String,
+    pub size: u64,
+    pub hash: String,
+}
+
+/// `routers/ollama.py::upload_model` (admin), after the file is saved: its progress (read back
+/// chunk by chunk), the blob pushed to the backend chunk by chunk, the model created; a failure
+/// is the last event (`{"error": ...}`).
+pub fn upload_events(ctx: &ServerContext, user: &SessionUser, c: Connection, saved: SavedUpload) -> FileEvents {
+    let chunk = file_chunk_size(ctx);
+    let blob_timeout = conn::client_timeout(ctx);
+    let (tx, events) = channel_events();
+    let user = user.clone();
+    tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        let SavedUpload { path, name, size, hash } = saved;
+        let result: std::result::Result<String, String> = async {
+            let mut f = tokio::fs::File::open(&path).await.map_err(|e| e.to_string())?;
+            let mut buf = vec![0u8; chunk];
+            let mut read = 0u64;
+            loop {
+                let n = f.read(&mut buf).await.map_err(|e| e.to_string())?;
+                if n == 0 {
+                    break;
+                }
+                read += n as u64;
+                let e = json!({"progress": percent(read, size), "total": size, "completed": read});
+                if tx.send(event(e.to_string())).await.is_err() {
+                    return Err(String::new());
+                }
+            }
+            push_blob_and_create(user, &c, &path, &name, &hash, size, chunk, blob_timeout).await
+        }
+        .await;
+        match result {
+            Ok(last) => drop(tx.send(event(last)).await),
+            Err(e) if e.is_empty() => {}
+            Err(e) => drop(tx.send(event(json!({"error": e}).to_string())).await),
+        }
+    });
+    events
+}

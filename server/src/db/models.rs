@@ -154,6 +154,21 @@ pub async fn insert_model(
     grants: &[NewGrant],
 ) -> Result<bool, DbError> {
     let tx = db.transaction().await?;
+    if !insert_in(&tx, row, snapshot, commit_message, grants).await? {
+        return Ok(false);
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// [`insert_model`] in the caller's transaction.
+async fn insert_in(
+    tx: &tokio_postgres::Transaction<'_>,
+    row: &ModelRow,
+    snapshot: &Value,
+    commit_message: Option<&str>,
+    grants: &[NewGrant],
+) -> Result<bool, DbError> {
     let version = row.version_id.clone().unwrap_or_default();
     tx.execute(
         "INSERT INTO model_history (id, model_id, parent_id, snapshot, user_id, commit_message, created_at)
@@ -182,8 +197,7 @@ pub async fn insert_model(
     if n == 0 {
         return Ok(false);
     }
-    replace_grants(&tx, &row.id, grants, row.created_at).await?;
-    tx.commit().await?;
+    replace_grants(tx, &row.id, grants, row.created_at).await?;
     Ok(true)
 }
 
@@ -235,6 +249,20 @@ pub async fn update_model(
     history: Option<HistoryEntry<'_>>,
 ) -> Result<bool, DbError> {
     let tx = db.transaction().await?;
+    if !update_in(&tx, row, read_version, history).await? {
+        return Ok(false);
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// [`update_model`] in the caller's transaction.
+async fn update_in(
+    tx: &tokio_postgres::Transaction<'_>,
+    row: &ModelRow,
+    read_version: Option<&str>,
+    history: Option<HistoryEntry<'_>>,
+) -> Result<bool, DbError> {
     if let Some(h) = &history {
         tx.execute(
             "INSERT INTO model_history (id, model_id, parent_id, snapshot, user_id, commit_message, created_at)
@@ -260,9 +288,33 @@ pub async fn update_model(
             ],
         )
         .await?;
-    if n != 1 {
-        return Ok(false);
+    Ok(n == 1)
+}
+
+/// One model of a sync: a new row (with its first version and grants) or new values for a row.
+pub enum SyncWrite<'a> {
+    Insert { row: ModelRow, snapshot: Value, grants: Vec<NewGrant> },
+    Update { row: ModelRow, read_version: Option<String>, history: Option<HistoryEntry<'a>> },
+}
+
+/// `Models.sync_models`: every write, then the rows not in `keep` deleted (with their grants and
+/// history), in one transaction. `false` (nothing written) when a row changed meanwhile.
+pub async fn sync_models(db: &mut deadpool_postgres::Object, writes: Vec<SyncWrite<'_>>, keep: &[String]) -> Result<bool, DbError> {
+    let tx = db.transaction().await?;
+    for w in writes {
+        let done = match w {
+            SyncWrite::Insert { row, snapshot, grants } => insert_in(&tx, &row, &snapshot, None, &grants).await?,
+            SyncWrite::Update { row, read_version, history } => update_in(&tx, &row, read_version.as_deref(), history).await?,
+        };
+        if !done {
+            return Ok(false);
+        }
     }
+    let gone: Vec<String> =
+        tx.query("SELECT id FROM model WHERE NOT (id = ANY($1))", &[&keep]).await?.iter().map(|r| r.get(0)).collect();
+    tx.execute("DELETE FROM access_grant WHERE resource_type = 'model' AND resource_id = ANY($1)", &[&gone]).await?;
+    tx.execute("DELETE FROM model_history WHERE model_id = ANY($1)", &[&gone]).await?;
+    tx.execute("DELETE FROM model WHERE id = ANY($1)", &[&gone]).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -4,10 +4,11 @@
 
 use std::sync::Arc;
 
-use dropshot::{Body, Query, RequestContext};
+use dropshot::{Body, Path, Query, RequestContext};
 use http::Response;
 use serde_json::{Map, Value};
 use webui_api::completions::{CompletionsApi, UrlIdxQuery};
+use webui_api::ollama::UrlIdxPath;
 use webui_api::{Detail, FastJson};
 
 use super::{auth, ServerImpl};
@@ -100,5 +101,21 @@ impl CompletionsApi for ServerImpl {
         let url_idx = super::query::int("url_idx", &query.into_inner().url_idx)?;
         let form = body.into_inner()?;
         respond(upstream::ollama_openai_chat(rqctx.context(), &user, form, url_idx).await?)
+    }
+
+    /// `routers/ollama.py::generate_chat_completion` (`/api/chat/{url_idx}`).
+    async fn ollama_generate_chat_completion_by_url_idx(rqctx: Ctx, path: Path<UrlIdxPath>, body: FastJson<Map<String, Value>>) -> Result<Response<Body>, Detail> {
+        let user = auth::require_user(&rqctx).await?;
+        let url_idx = super::ollama::path_idx(&path.into_inner().url_idx)?;
+        let form = body.into_inner()?;
+        respond(upstream::ollama_chat(rqctx.context(), &user, form, Via::default(), Some(url_idx)).await?)
+    }
+
+    /// `routers/ollama.py::generate_openai_chat_completion` (`/v1/chat/completions/{url_idx}`).
+    async fn ollama_generate_openai_chat_completion_by_url_idx(rqctx: Ctx, path: Path<UrlIdxPath>, body: FastJson<Map<String, Value>>) -> Result<Response<Body>, Detail> {
+        let user = auth::require_user(&rqctx).await?;
+        let url_idx = super::ollama::path_idx(&path.into_inner().url_idx)?;
+        let form = body.into_inner()?;
+        respond(upstream::ollama_openai_chat(rqctx.context(), &user, form, Some(url_idx)).await?)
     }
 }

@@ -7,7 +7,7 @@ use dropshot::{Body, HttpResponseOk, Path, Query, RequestContext};
 use http::Response;
 use serde_json::Value;
 use serde_json::json;
-use webui_api::models::{ModelListQuery, HistoryIdPath, ModelHistoryQuery, ModelAccessGrantsForm, ModelForm, ModelIdForm, ModelIdQuery, ModelTagQuery, ModelUnloadForm, ModelsApi, ModelsRefreshQuery};
+use webui_api::models::{ModelsImportForm, ModelVersionForm, SyncModelsForm, ModelListQuery, HistoryIdPath, ModelHistoryQuery, ModelAccessGrantsForm, ModelForm, ModelIdForm, ModelIdQuery, ModelTagQuery, ModelUnloadForm, ModelsApi, ModelsRefreshQuery};
 use webui_api::{Detail, FastJson};
 
 use super::{auth, query, ServerImpl};
@@ -207,6 +207,80 @@ impl ModelsApi for ServerImpl {
         let s = auth::require_user(&rqctx).await?;
         let id = required_id(q.into_inner())?;
         Ok(HttpResponseOk(app::delete_history_entry(rqctx.context(), &s, &id, &p.into_inner().history_id).await?))
+    }
+
+    /// `routers/models.py::import_models`.
+    async fn models_import(rqctx: Ctx, body: FastJson<ModelsImportForm>) -> Result<HttpResponseOk<bool>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let f = body.into_inner()?;
+        Ok(HttpResponseOk(app::import(rqctx.context(), &s, f.models).await?))
+    }
+
+    /// `routers/models.py::sync_models`.
+    async fn models_sync(rqctx: Ctx, body: FastJson<SyncModelsForm>) -> Result<HttpResponseOk<Value>, Detail> {
+        let s = auth::require_admin(&rqctx).await?;
+        let f = body.into_inner()?;
+        let mut errors = Vec::new();
+        let mut items = Vec::new();
+        for (i, item) in f.models.into_iter().enumerate() {
+            match webui_api::validate_body::<webui_api::models::ModelModel>(Value::Object(item)) {
+                Ok(m) => items.push(m),
+                Err(errs) => errors.extend(errs.into_iter().map(|mut e| {
+                    if let Some(loc) = e.get_mut("loc").and_then(Value::as_array_mut) {
+                        loc.splice(1..1, [json!("models"), json!(i)]);
+                    }
+                    e
+                })),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Detail::validation(errors));
+        }
+        let models = items
+            .into_iter()
+            .map(|m| app::SyncModel {
+                id: m.id,
+                base_model_id: m.base_model_id,
+                name: m.name,
+                params: m.params,
+                meta: m.meta,
+                access_grants: m
+                    .access_grants
+                    .into_iter()
+                    .map(|g| {
+                        let mut o = serde_json::Map::new();
+                        o.insert("principal_type".into(), Value::String(g.principal_type));
+                        o.insert("principal_id".into(), Value::String(g.principal_id));
+                        o.insert("permission".into(), Value::String(g.permission));
+                        o
+                    })
+                    .collect(),
+                is_active: m.is_active,
+            })
+            .collect();
+        Ok(HttpResponseOk(app::sync(rqctx.context(), &s, models).await?))
+    }
+
+    /// `routers/models.py::set_model_version`.
+    async fn models_set_version(rqctx: Ctx, q: Query<ModelIdQuery>, body: FastJson<ModelVersionForm>) -> Result<HttpResponseOk<Value>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let id = required_id(q.into_inner());
+        let form = body.into_inner();
+        let (id, form) = match (id, form) {
+            (Ok(id), Ok(form)) => (id, form),
+            (id, form) => {
+                let mut errors = Vec::new();
+                for d in [id.err(), form.err()].into_iter().flatten() {
+                    // A body's errors come rendered as JSON text.
+                    match d.raw_detail().and_then(|r| serde_json::from_str::<Vec<Value>>(r).ok()) {
+                        Some(errs) => errors.extend(errs),
+                        None => errors.extend(query::errors_of(d)),
+                    }
+                }
+                return Err(Detail::validation(errors));
+            }
+        };
+        Ok(HttpResponseOk(app::set_version(rqctx.context(), &s, &id, &form.version_id).await?))
     }
 
     /// `routers/models.py::get_models` (`/list`).

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use dropshot::{Body, HttpResponseOk, Path, Query, RequestContext};
+use dropshot::{Body, HttpResponseOk, Path, Query, RequestContext, StreamingBody};
 use futures::StreamExt;
 use http::Response;
 use serde_json::{json, Map, Value};
@@ -625,4 +625,88 @@ impl OllamaApi for ServerImpl {
         let idx = query_idx(&raw)?;
         Ok(HttpResponseOk(object(app::v1_models(rqctx.context(), &s, idx).await?)))
     }
+
+    /// `routers/ollama.py::download_model`.
+    async fn ollama_download_model(rqctx: Ctx, query: Query<UrlIdxQuery>, body: FastJson<UrlForm>) -> Result<Response<Body>, Detail> {
+        download(&rqctx, q(query), body).await
+    }
+
+    async fn ollama_download_model_by_url_idx(rqctx: Ctx, path: Path<UrlIdxPath>, body: FastJson<UrlForm>) -> Result<Response<Body>, Detail> {
+        download(&rqctx, p(path), body).await
+    }
+
+    /// `routers/ollama.py::upload_model`.
+    async fn ollama_upload_model(rqctx: Ctx, query: Query<UrlIdxQuery>, body: StreamingBody) -> Result<Response<Body>, Detail> {
+        upload(&rqctx, q(query), body).await
+    }
+
+    async fn ollama_upload_model_by_url_idx(rqctx: Ctx, path: Path<UrlIdxPath>, body: StreamingBody) -> Result<Response<Body>, Detail> {
+        upload(&rqctx, p(path), body).await
+    }
+}
+
+/// A progress stream as the reference sends it (`text/event-stream`).
+fn file_events(events: app::FileEvents) -> Result<Response<Body>, Detail> {
+    let ct = (http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/event-stream; charset=utf-8"));
+    respond(Proxied::Stream(crate::app::connections::UpstreamStream { status: 200, headers: vec![ct], body: events }))
+}
+
+async fn download(rqctx: &Ctx, idx: Result<Option<i64>, Detail>, body: FastJson<UrlForm>) -> Result<Response<Body>, Detail> {
+    let s = auth::require_admin(rqctx).await?;
+    let idx = idx?;
+    let f = body.into_inner()?;
+    match app::download(rqctx.context(), &s, &f.url, idx).await? {
+        Some(events) => file_events(events),
+        None => json_response(200, &Value::Null, Vec::new()),
+    }
+}
+
+/// FastAPI's 422 for a form without its `file`.
+fn missing_file() -> Detail {
+    Detail::validation(vec![json!({"type": "missing", "loc": ["body", "file"], "msg": "Field required", "input": null})])
+}
+
+/// Reads the multipart body as it arrives: the `file` part written to `UPLOAD_DIR/<its base
+/// name>` chunk by chunk (hashed on the way), the other parts skipped; memory stays one chunk.
+async fn save_upload(ctx: &ServerContext, rqctx: &Ctx, body: StreamingBody) -> Result<app::SavedUpload, Detail> {
+    use sha2::Digest;
+    use tokio::io::AsyncWriteExt;
+    let ct = rqctx.request.headers().get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let Ok(boundary) = multer::parse_boundary(ct) else { return Err(missing_file()) };
+    let stream = body.into_stream().map(|r| r.map_err(|e| std::io::Error::other(e.to_string())));
+    let mut parts = multer::Multipart::new(stream, boundary);
+    let bad = |e: multer::Error| Detail::new(400, json!(format!("There was an error parsing the body: {e}")));
+    while let Some(mut field) = parts.next_field().await.map_err(bad)? {
+        if field.name() != Some("file") || field.file_name().is_none() {
+            continue;
+        }
+        let raw = field.file_name().unwrap_or("").to_string();
+        let name = raw.rsplit('/').next().unwrap_or("").to_string();
+        if name.is_empty() || name == "." || name == ".." {
+            return Err(Detail::new(400, json!("Invalid file name.")));
+        }
+        let dir = app::upload_dir(ctx);
+        tokio::fs::create_dir_all(&dir).await.map_err(Detail::internal)?;
+        let path = dir.join(&name);
+        let mut file = tokio::fs::File::create(&path).await.map_err(Detail::internal)?;
+        let mut hasher = sha2::Sha256::new();
+        let mut size = 0u64;
+        while let Some(piece) = field.chunk().await.map_err(bad)? {
+            hasher.update(&piece);
+            size += piece.len() as u64;
+            file.write_all(&piece).await.map_err(Detail::internal)?;
+        }
+        file.flush().await.map_err(Detail::internal)?;
+        return Ok(app::SavedUpload { path, name, size, hash: hex::encode(hasher.finalize()) });
+    }
+    Err(missing_file())
+}
+
+async fn upload(rqctx: &Ctx, idx: Result<Option<i64>, Detail>, body: StreamingBody) -> Result<Response<Body>, Detail> {
+    let s = auth::require_admin(rqctx).await?;
+    let idx = idx?;
+    let ctx = rqctx.context();
+    let c = app::connection(ctx, idx.unwrap_or(0))?;
+    let saved = save_upload(ctx, rqctx, body).await?;
+    file_events(app::upload_events(ctx, &s, c, saved))
 }

@@ -292,6 +292,21 @@ impl Outbound {
         self.send(Method::GET, url, HeaderMap::new(), None).await
     }
 
+    /// Sends a request whose body is streamed (a file pushed chunk by chunk), its URL checked as
+    /// [`Outbound::send`] checks it; a redirect is answered as it is (a streamed body cannot be
+    /// sent twice).
+    pub async fn send_streamed(
+        &self,
+        method: Method,
+        url: &str,
+        headers: HeaderMap,
+        body: reqwest::Body,
+    ) -> Result<reqwest::Response, OutboundError> {
+        let url = Url::parse(url).map_err(|e| OutboundError::BadUrl(e.to_string()))?;
+        self.policy.check_url(&url)?;
+        self.client.request(method, url).headers(headers).body(body).send().await.map_err(|e| classify(&e))
+    }
+
     /// Sends a request, following up to [`MAX_REDIRECTS`] redirects, each target checked like
     /// the first URL. 303 (and 301/302 after a POST) turn into a body-less GET; credentials
     /// headers are dropped when a redirect leaves the origin.

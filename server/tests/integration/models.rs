@@ -439,3 +439,155 @@ async fn model_update_versions_and_profile_images() {
     let r = req("POST", &s.url, "/api/v1/models/model/update", Some(&a.user), Some(&same.to_string())).await;
     assert_eq!(r.status, 400, "{}", r.body);
 }
+
+#[tokio::test]
+async fn models_import_merges_and_checks_permissions() {
+    let up = fake_upstream(&["m1"]).await;
+    let s = TestServer::start_with(&[("OPENAI_API_BASE_URL", &format!("{up}/v1")), ("OLLAMA_BASE_URL", &up)]).await;
+    let a = setup(&s.url).await;
+    let items = json!({"models": [
+        {"id": "i1", "base_model_id": "m1", "name": "I1", "meta": {"description": "d", "tags": ["x"]}, "params": {"temperature": 0.5}},
+        {"id": "bad id", "name": "skipped"},
+        {"name": "no id"},
+        {"id": "i2", "base_model_id": "i2", "name": "I2", "meta": {}, "params": {}, "is_active": false},
+    ]});
+    let r = req("POST", &s.url, "/api/v1/models/import", Some(&a.admin), Some(&items.to_string())).await;
+    assert_eq!((r.status, r.body.as_str()), (200, "true"));
+    let r = req("GET", &s.url, "/api/v1/models/model?id=i1", Some(&a.admin), None).await;
+    assert_eq!(r.json()["meta"]["description"], "d", "{}", r.body);
+    // `base_model_id` equal to the id is healed to none.
+    let r = req("GET", &s.url, "/api/v1/models/model?id=i2", Some(&a.admin), None).await;
+    assert_eq!((r.json()["base_model_id"].clone(), r.json()["is_active"].clone()), (Value::Null, json!(false)));
+    let db = s.db.client().await;
+    let n: i64 = db.query_one("SELECT count(*) FROM model", &[]).await.unwrap().get(0);
+    assert_eq!(n, 2);
+    // Over an existing model: its meta merged, params replaced, a new version.
+    let again = json!({"models": [{"id": "i1", "name": "I1b", "meta": {"tags": ["y"]}}]});
+    let r = req("POST", &s.url, "/api/v1/models/import", Some(&a.admin), Some(&again.to_string())).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = req("GET", &s.url, "/api/v1/models/model?id=i1", Some(&a.admin), None).await;
+    let m = r.json();
+    assert_eq!((m["name"].clone(), m["meta"]["description"].clone(), m["params"].clone()), (json!("I1b"), json!("d"), json!({})));
+    assert_eq!(m["base_model_id"], "m1");
+    let n: i64 = db.query_one("SELECT count(*) FROM model_history WHERE model_id = 'i1'", &[]).await.unwrap().get(0);
+    assert_eq!(n, 2);
+    // An item pydantic refuses: its words in a 400.
+    let r = req("POST", &s.url, "/api/v1/models/import", Some(&a.admin), Some(r#"{"models":[{"id":"i3"}]}"#)).await;
+    assert_eq!(r.status, 400);
+    assert!(r.json()["detail"].as_str().unwrap().starts_with("1 validation error for ModelForm\nname\n  Field required"), "{}", r.body);
+    let r = req("POST", &s.url, "/api/v1/models/import", Some(&a.admin), Some(r#"{"models":{}}"#)).await;
+    assert_eq!(r.status, 422);
+    // A user needs the import permission; with it, another's model is refused (401), a preset
+    // without a base model skipped, one named like a provider model refused.
+    let one = json!({"models": [{"id": "u1", "base_model_id": "m1", "name": "U1", "meta": {}, "params": {}}]});
+    let r = req("POST", &s.url, "/api/v1/models/import", Some(&a.user), Some(&one.to_string())).await;
+    assert_eq!(r.status, 401);
+    let perms = json!({"workspace": {"models_import": true}});
+    let r = req("GET", &s.url, "/api/v1/users/default/permissions", Some(&a.admin), None).await;
+    let mut all = r.json();
+    all["workspace"]["models_import"] = json!(true);
+    let _ = perms;
+    let r = req("POST", &s.url, "/api/v1/users/default/permissions", Some(&a.admin), Some(&all.to_string())).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = req("POST", &s.url, "/api/v1/models/import", Some(&a.user), Some(&one.to_string())).await;
+    assert_eq!((r.status, r.body.as_str()), (200, "true"));
+    let r = req("GET", &s.url, "/api/v1/models/model?id=u1", Some(&a.user), None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let theirs = json!({"models": [{"id": "i1", "name": "mine now", "meta": {}, "params": {}}]});
+    let r = req("POST", &s.url, "/api/v1/models/import", Some(&a.user), Some(&theirs.to_string())).await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.json()["detail"], "Uh-oh! This model id is already registered. Please choose another model id string.");
+    let no_base = json!({"models": [{"id": "u2", "name": "U2", "meta": {}, "params": {}}]});
+    let r = req("POST", &s.url, "/api/v1/models/import", Some(&a.user), Some(&no_base.to_string())).await;
+    assert_eq!(r.status, 200);
+    let r = req("GET", &s.url, "/api/v1/models/model?id=u2", Some(&a.admin), None).await;
+    assert_eq!(r.status, 404);
+    let shadow = json!({"models": [{"id": "m1", "base_model_id": "m1x", "name": "M", "meta": {}, "params": {}}]});
+    let r = req("POST", &s.url, "/api/v1/models/import", Some(&a.user), Some(&shadow.to_string())).await;
+    assert_eq!(r.status, 401, "{}", r.body);
+}
+
+#[tokio::test]
+async fn models_sync_replaces_the_workspace() {
+    let up = fake_upstream(&["m1"]).await;
+    let s = TestServer::start_with(&[("OPENAI_API_BASE_URL", &format!("{up}/v1")), ("OLLAMA_BASE_URL", &up)]).await;
+    let a = setup(&s.url).await;
+    for id in ["keep", "drop"] {
+        let body = json!({"id": id, "base_model_id": "m1", "name": id, "meta": {}, "params": {}});
+        let r = req("POST", &s.url, "/api/v1/models/create", Some(&a.admin), Some(&body.to_string())).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let r = req("GET", &s.url, "/api/v1/models/model?id=keep", Some(&a.admin), None).await;
+    let keep_version = r.json()["version_id"].as_str().unwrap().to_string();
+    let model = |id: &str, name: &str| {
+        json!({"id": id, "user_id": "someone", "base_model_id": "m1", "name": name, "meta": {}, "params": {},
+               "is_active": true, "updated_at": 1, "created_at": 1, "version_id": "foreign",
+               "access_grants": [{"id": "g", "resource_type": "model", "resource_id": id, "principal_type": "user",
+                                  "principal_id": "*", "permission": "read", "created_at": 1}]})
+    };
+    let body = json!({"models": [model("keep", "keep"), model("new", "New")]});
+    let r = req("POST", &s.url, "/api/v1/models/sync", Some(&a.admin), Some(&body.to_string())).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let out = r.json();
+    let ids: Vec<&str> = out.as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["keep", "new"]);
+    // Unchanged: the same version, no grant added; new: owned by the admin, a local version, its grant.
+    assert_eq!(out[0]["version_id"].as_str(), Some(keep_version.as_str()));
+    assert_eq!(out[0]["access_grants"], json!([]));
+    assert_ne!(out[1]["user_id"], "someone");
+    assert_ne!(out[1]["version_id"], "foreign");
+    assert_eq!(out[1]["access_grants"][0]["principal_id"], "*");
+    let r = req("GET", &s.url, "/api/v1/models/model?id=drop", Some(&a.admin), None).await;
+    assert_eq!(r.status, 404);
+    let db = s.db.client().await;
+    let n: i64 = db.query_one("SELECT count(*) FROM model_history WHERE model_id = 'drop'", &[]).await.unwrap().get(0);
+    assert_eq!(n, 0);
+    // A renamed model gets a version.
+    let body = json!({"models": [model("keep", "Kept")]});
+    let r = req("POST", &s.url, "/api/v1/models/sync", Some(&a.admin), Some(&body.to_string())).await;
+    assert_ne!(r.json()[0]["version_id"].as_str(), Some(keep_version.as_str()));
+    let n: i64 = db.query_one("SELECT count(*) FROM model", &[]).await.unwrap().get(0);
+    assert_eq!(n, 1);
+    // Admins only; bad bodies 422.
+    let r = req("POST", &s.url, "/api/v1/models/sync", Some(&a.user), Some(r#"{"models":[]}"#)).await;
+    assert_eq!(r.status, 401);
+    let r = req("POST", &s.url, "/api/v1/models/sync", Some(&a.admin), Some(r#"{"models":[{"id":"x"}]}"#)).await;
+    assert_eq!(r.status, 422);
+}
+
+#[tokio::test]
+async fn model_version_switch() {
+    let up = fake_upstream(&["m1"]).await;
+    let s = TestServer::start_with(&[("OPENAI_API_BASE_URL", &format!("{up}/v1")), ("OLLAMA_BASE_URL", &up)]).await;
+    let a = setup(&s.url).await;
+    let body = json!({"id": "v", "base_model_id": "m1", "name": "V1", "meta": {}, "params": {}});
+    let r = req("POST", &s.url, "/api/v1/models/create", Some(&a.admin), Some(&body.to_string())).await;
+    let v1 = r.json()["version_id"].as_str().unwrap().to_string();
+    let body = json!({"id": "v", "name": "V2", "meta": {"hidden": true}, "params": {}, "is_active": false});
+    let r = req("POST", &s.url, "/api/v1/models/model/update", Some(&a.admin), Some(&body.to_string())).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let switch = json!({"version_id": v1}).to_string();
+    let r = req("POST", &s.url, "/api/v1/models/model/update/version?id=v", Some(&a.admin), Some(&switch)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let m = r.json();
+    // The old configuration, the live model's visibility and state, no new version.
+    assert_eq!((m["name"].clone(), m["version_id"].clone(), m["is_active"].clone()), (json!("V1"), json!(v1), json!(false)));
+    assert_eq!(m["meta"]["hidden"], true);
+    let db = s.db.client().await;
+    let n: i64 = db.query_one("SELECT count(*) FROM model_history WHERE model_id = 'v'", &[]).await.unwrap().get(0);
+    assert_eq!(n, 2);
+    // Unknown version or model 404; another user 403; no id 422.
+    let r = req("POST", &s.url, "/api/v1/models/model/update/version?id=v", Some(&a.admin), Some(r#"{"version_id":"x"}"#)).await;
+    assert_eq!((r.status, r.json()["detail"].clone()), (404, json!("Model version not found")));
+    let r = req("POST", &s.url, "/api/v1/models/model/update/version?id=nope", Some(&a.admin), Some(&switch)).await;
+    assert_eq!(r.status, 404);
+    let r = req("POST", &s.url, "/api/v1/models/model/update/version?id=v", Some(&a.user), Some(&switch)).await;
+    assert_eq!(r.status, 403);
+    let r = req("POST", &s.url, "/api/v1/models/model/update/version", Some(&a.admin), Some("{}")).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["detail"].as_array().unwrap().len(), 2, "{}", r.body);
+    // A base model the providers no longer list: 400.
+    db.execute(r#"UPDATE model_history SET snapshot = jsonb_set(snapshot::jsonb, '{base_model_id}', '"gone"')::json WHERE id = $1"#, &[&v1]).await.unwrap();
+    let r = req("POST", &s.url, "/api/v1/models/model/update/version?id=v", Some(&a.admin), Some(&switch)).await;
+    assert_eq!((r.status, r.json()["detail"].clone()), (400, json!("The base model is unavailable.")), "{}", r.body);
+}

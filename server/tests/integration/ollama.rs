@@ -284,3 +284,107 @@ async fn upstream_faults_answer_as_the_reference() {
     let r = req("GET", &s.url, "/ollama/api/version", Some(&a.user), None).await;
     assert_eq!(r.status, 500, "{}", r.body);
 }
+
+/// A `multipart/form-data` body with one file part.
+fn multipart(field: &str, filename: &str, data: &str) -> (String, String) {
+    let b = "XbOuNdArYx";
+    let body = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n{data}\r\n--{b}--\r\n"
+    );
+    (format!("multipart/form-data; boundary={b}"), body)
+}
+
+async fn post_raw(url: &str, token: &str, ct: &str, body: String) -> (u16, Option<String>, String) {
+    let r = reqwest::Client::new().post(url).bearer_auth(token).header("content-type", ct).body(body).send().await.unwrap();
+    let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
+    (r.status().as_u16(), ct, r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn chat_pinned_to_a_backend_and_model_files() {
+    let (up0, seen0) = fake(|_, path, body| match path {
+        "/api/tags" => Reply::Json(200, tags(&["m:latest"])),
+        "/api/chat" => Reply::Json(200, json!({"model": body["model"], "message": {"role": "assistant", "content": "zero"}, "done": true})),
+        p if p.starts_with("/api/blobs/") => Reply::Json(201, json!({})),
+        "/api/create" => Reply::Json(200, json!({"status": "success"})),
+        _ => Reply::Json(404, json!({"error": "no"})),
+    })
+    .await;
+    let (up1, seen1) = fake(|_, path, body| match path {
+        "/api/tags" => Reply::Json(200, tags(&["m:latest"])),
+        "/api/chat" => Reply::Json(200, json!({"model": body["model"], "message": {"role": "assistant", "content": "one"}, "done": true})),
+        "/v1/chat/completions" => Reply::Json(200, json!({"choices": [{"message": {"content": "one"}}]})),
+        p if p.starts_with("/api/blobs/") => Reply::Json(500, json!({"error": "disk full"})),
+        _ => Reply::Json(404, json!({"error": "no"})),
+    })
+    .await;
+    let s = TestServer::start_with(&[
+        ("OLLAMA_BASE_URLS", &format!("{up0};{up1}")),
+        ("OPENAI_API_BASE_URL", "http://127.0.0.1:9"),
+        ("MODELS_CACHE_TTL", "0"),
+        ("AIOHTTP_FILE_STREAM_CHUNK_SIZE", "4"),
+    ])
+    .await;
+    let a = setup(&s.url).await;
+    let chat = json!({"model": "m:latest", "messages": [{"role": "user", "content": "hi"}], "stream": false}).to_string();
+    // Pinned to backend 1: only it is asked.
+    let r = req("POST", &s.url, "/ollama/api/chat/1", Some(&a.admin), Some(&chat)).await;
+    assert_eq!((r.status, r.json()["message"]["content"].clone()), (200, json!("one")), "{}", r.body);
+    assert!(!seen0.lock().unwrap().iter().any(|(_, p, _)| p == "/api/chat"));
+    let r = req("POST", &s.url, "/ollama/v1/chat/completions/1", Some(&a.admin), Some(&chat)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(seen1.lock().unwrap().iter().any(|(_, p, _)| p == "/v1/chat/completions"));
+    // A user may not name a backend; an index past the list, or not a number.
+    let r = req("POST", &s.url, "/ollama/api/chat/0", Some(&a.user), Some(&chat)).await;
+    assert!(matches!(r.status, 401 | 403), "{}", r.body);
+    let r = req("POST", &s.url, "/ollama/api/chat/7", Some(&a.admin), Some(&chat)).await;
+    assert_eq!((r.status, r.json()["detail"].clone()), (400, json!("No Ollama server at this url_idx")));
+    let r = req("POST", &s.url, "/ollama/v1/chat/completions/x", Some(&a.admin), Some(&chat)).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+
+    // Download: only Hugging Face and GitHub; admins only; a URL without a file is null.
+    let dl = |url: &str| json!({"url": url}).to_string();
+    let r = req("POST", &s.url, "/ollama/models/download", Some(&a.admin), Some(&dl("https://example.com/x.gguf"))).await;
+    assert_eq!((r.status, r.json()["detail"].clone()), (400, json!("Invalid file_url. Only URLs from allowed hosts are permitted.")));
+    let r = req("POST", &s.url, "/ollama/models/download/0", Some(&a.admin), Some(&dl("https://huggingface.co/"))).await;
+    assert_eq!((r.status, r.body.as_str()), (200, "null"));
+    let r = req("POST", &s.url, "/ollama/models/download", Some(&a.user), Some(&dl("https://huggingface.co/a.gguf"))).await;
+    assert_eq!(r.status, 401);
+    let r = req("POST", &s.url, "/ollama/models/download/9", Some(&a.admin), Some(&dl("https://huggingface.co/a.gguf"))).await;
+    assert_eq!(r.status, 404);
+    let r = req("POST", &s.url, "/ollama/models/download", Some(&a.admin), Some("{}")).await;
+    assert_eq!(r.status, 422);
+
+    // Upload: progress per 4-byte chunk, the blob under its SHA-256, the model created.
+    let (ct, body) = multipart("file", "dir/tiny.gguf", "0123456789");
+    let (status, rct, text) = post_raw(&format!("{}/ollama/models/upload", s.url), &a.admin, &ct, body).await;
+    assert_eq!((status, rct.as_deref()), (200, Some("text/event-stream; charset=utf-8")), "{text}");
+    let hash = "84d89877f0d4041efb6bf91a16f0248f2fd573e6af05c19f96bedb9f882f7882";
+    let want = [
+        r#"data: {"progress":40.0,"total":10,"completed":4}"#.to_string(),
+        r#"data: {"progress":80.0,"total":10,"completed":8}"#.to_string(),
+        r#"data: {"progress":100.0,"total":10,"completed":10}"#.to_string(),
+        format!(r#"data: {{"done":true,"blob":"sha256:{hash}","name":"tiny.gguf","model_created":"tiny"}}"#),
+    ];
+    let got: Vec<&str> = text.split("\n\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(got, want, "{text}");
+    let log = seen0.lock().unwrap().clone();
+    assert!(log.iter().any(|(m, p, _)| m == "POST" && *p == format!("/api/blobs/sha256:{hash}")), "{log:?}");
+    let create = log.iter().find(|(_, p, _)| p == "/api/create").unwrap();
+    assert_eq!(create.2, json!({"model": "tiny", "files": {"tiny.gguf": format!("sha256:{hash}")}, "stream": false}));
+    // The file is gone once pushed.
+    assert!(!s.data_dir.path().join("uploads/tiny.gguf").exists());
+    // A backend that refuses the blob: the error as the last event.
+    let (ct, body) = multipart("file", "b.bin", "xy");
+    let (status, _, text) = post_raw(&format!("{}/ollama/models/upload/1", s.url), &a.admin, &ct, body).await;
+    assert_eq!(status, 200);
+    assert!(text.ends_with("data: {\"error\":\"Ollama: Could not create blob, Please try again.\"}\n\n"), "{text}");
+    // No file: 422; a user: 401; an index past the list: 404.
+    let (ct, body) = multipart("other", "a.bin", "x");
+    let (status, _, text) = post_raw(&format!("{}/ollama/models/upload", s.url), &a.admin, &ct, body.clone()).await;
+    assert_eq!(status, 422, "{text}");
+    let (status, _, _) = post_raw(&format!("{}/ollama/models/upload", s.url), &a.user, &ct, body.clone()).await;
+    assert_eq!(status, 401);
+    let (status, _, _) = post_raw(&format!("{}/ollama/models/upload/5", s.url), &a.admin, &ct, body).await;
+    assert_eq!(status, 404);
+}
