@@ -8,6 +8,7 @@ mod chats_more;
 mod common;
 mod completions;
 mod configs;
+mod configs_transfer;
 mod folders;
 mod groups;
 mod faults;
