@@ -41,4 +41,5 @@ mod ui_lists;
 mod tools;
 mod usage;
 mod users;
+mod utils;
 mod version;
