@@ -113,6 +113,19 @@ pub const TOKEN_EXCHANGE_DISABLED: &str = "Token exchange is disabled";
 
 // main.py
 pub const TOOL_SERVERS_DISABLED: &str = "Tool servers are disabled";
+
+// routers/configs.py (terminal servers)
+pub const TERMINAL_SERVER_URL_REQUIRED: &str = "Terminal server URL is required";
+pub const TERMINAL_SERVER_UNREACHABLE: &str = "Failed to connect to the terminal server";
+pub const TERMINAL_POLICY_FAILED: &str = "Failed to access policy on terminal server";
+pub const TERMINAL_LIFECYCLE_FAILED: &str = "Failed to access lifecycle on terminal server";
+pub const TERMINAL_REFRESH_FAILED: &str = "Failed to refresh terminals";
+
+// routers/utils.py, main.py's /cache
+pub const DB_NOT_SQLITE: &str = "This feature is only available with SQLite databases.";
+/// `ERROR_MESSAGES.DEFAULT('Code execution engine not supported')`.
+pub const CODE_ENGINE_NOT_SUPPORTED: &str = "[ERROR: Code execution engine not supported]";
+pub const FILE_NOT_FOUND: &str = "File not found";
 pub const STARTUP_NOT_COMPLETE: &str = "Startup not complete";
 /// `get_current_usage` with ENABLE_PUBLIC_ACTIVE_USERS_COUNT=false, for a non-admin.
 pub const USAGE_ADMIN_ONLY: &str = "Access denied. Only administrators can view usage statistics.";

@@ -3,7 +3,7 @@
 
 #![allow(non_snake_case)]
 
-use dropshot::{HttpResponseOk, RequestContext};
+use dropshot::{HttpResponseOk, Path, RequestContext};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -201,6 +201,74 @@ pub struct TerminalServersConfigForm {
     TERMINAL_SERVER_CONNECTIONS: Vec<TerminalServerConnection>,
 }
 
+/// `ImportConfigForm`: every `config` row to write (`key` → value).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct ImportConfigForm {
+    pub config: Map<String, Value>,
+}
+
+/// `GET /api/v1/configs/namespace/{namespace}`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct NamespacePath {
+    pub namespace: String,
+}
+
+fn bearer() -> Option<String> {
+    Some("bearer".into())
+}
+
+fn empty_key() -> Option<String> {
+    Some(String::new())
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `TerminalServerPolicyForm`: `policy_data` absent or null reads the policy, else writes it.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct TerminalServerPolicyForm {
+    pub url: String,
+    #[serde(default = "empty_key")]
+    pub key: Option<String>,
+    #[serde(default = "bearer")]
+    pub auth_type: Option<String>,
+    pub policy_id: String,
+    #[serde(default)]
+    pub policy_data: Option<Map<String, Value>>,
+}
+
+/// `TerminalServerLifecycleForm`: `lifecycle_data` absent or null reads the lifecycle, else writes it.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct TerminalServerLifecycleForm {
+    pub url: String,
+    #[serde(default = "empty_key")]
+    pub key: Option<String>,
+    #[serde(default = "bearer")]
+    pub auth_type: Option<String>,
+    pub policy_id: String,
+    #[serde(default)]
+    pub lifecycle_data: Option<Map<String, Value>>,
+}
+
+/// `TerminalServerRefreshForm`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct TerminalServerRefreshForm {
+    pub url: String,
+    #[serde(default = "empty_key")]
+    pub key: Option<String>,
+    #[serde(default = "bearer")]
+    pub auth_type: Option<String>,
+    #[serde(default)]
+    pub user_id: Option<String>,
+    #[serde(default)]
+    pub policy_id: Option<String>,
+    #[serde(default = "yes")]
+    pub only_idle: bool,
+    #[serde(default)]
+    pub reset: bool,
+}
+
 /// `dict | str | None`.
 fn dict_or_string(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
     use schemars::schema::{InstanceType, SchemaObject, SubschemaValidation};
@@ -373,5 +441,53 @@ pub trait ConfigsApi in configs_api_invokers {
         rqctx: RequestContext<Self::Context>,
         body: FastJson<Shaped<InterfaceVisibilityForm, Map<String, Value>>>,
     ) -> Result<HttpResponseOk<InterfaceVisibilityForm>, Detail>;
+    /// Admin: writes every `config` row given (MFA policy keys as the auth config does), then
+    /// answers every stored row.
+    #[endpoint { method = POST, path = "/api/v1/configs/import", tags = ["configs"] }]
+    async fn configs_import(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<ImportConfigForm>,
+    ) -> Result<HttpResponseOk<Map<String, Value>>, Detail>;
+
+    /// Admin: every stored `config` row (`key` → value).
+    #[endpoint { method = GET, path = "/api/v1/configs/export", tags = ["configs"] }]
+    async fn configs_export(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<Map<String, Value>>, Detail>;
+
+    /// Admin: the stored `config` rows under a dotted namespace.
+    #[endpoint { method = GET, path = "/api/v1/configs/namespace/{namespace}", tags = ["configs"] }]
+    async fn configs_get_namespace(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<NamespacePath>,
+    ) -> Result<HttpResponseOk<Map<String, Value>>, Detail>;
+
+    /// Admin: detects a terminal server's type (orchestrator or plain terminal).
+    #[endpoint { method = POST, path = "/api/v1/configs/terminal_servers/verify", tags = ["configs"] }]
+    async fn configs_verify_terminal_server_connection(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<Shaped<TerminalServerConnection, Map<String, Value>>>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
+
+    /// Admin: reads or writes a policy on an orchestrator terminal server.
+    #[endpoint { method = POST, path = "/api/v1/configs/terminal_servers/policy", tags = ["configs"] }]
+    async fn configs_put_terminal_server_policy(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<TerminalServerPolicyForm>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
+
+    /// Admin: reads or writes a policy's lifecycle on an orchestrator terminal server.
+    #[endpoint { method = POST, path = "/api/v1/configs/terminal_servers/lifecycle", tags = ["configs"] }]
+    async fn configs_put_terminal_server_lifecycle(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<TerminalServerLifecycleForm>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
+
+    /// Admin: asks an orchestrator terminal server to refresh its terminals.
+    #[endpoint { method = POST, path = "/api/v1/configs/terminal_servers/refresh", tags = ["configs"] }]
+    async fn configs_refresh_terminal_server_terminals(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<TerminalServerRefreshForm>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
 }
 }

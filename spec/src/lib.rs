@@ -54,6 +54,7 @@ pub mod tasks;
 pub mod tools;
 pub mod types;
 pub mod users;
+pub mod utils;
 pub mod version;
 pub mod workspace;
 
@@ -113,6 +114,18 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         title: "Open WebUI: events",
         description: "/api/events: the events the server publishes and the webhooks that receive them.",
         describe: events::events_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "utils",
+        title: "Open WebUI: utils",
+        description: "/api/v1/utils: Gravatar URLs, code execution, the database download.",
+        describe: utils::utils_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "cache",
+        title: "Open WebUI: cache",
+        description: "/cache/{path}: files under the data folder's cache (unpublished catch-all).",
+        describe: utils::cache_api_mod::stub_api_description,
     },
     ApiDocument {
         ident: "version",

@@ -13,6 +13,8 @@ use webui_api::configs::{
 use crate::context::ServerContext;
 use crate::error::{Error, Result};
 use crate::settings;
+use crate::app::session::SessionUser;
+use crate::messages;
 
 /// `CONNECTIONS_CONFIG_KEYS`: (form field, `config` key).
 const CONNECTIONS: &[(&str, &str)] = &[
@@ -414,4 +416,181 @@ pub async fn verify_tool_server(ctx: &ServerContext, conn: &Map<String, Value>, 
         serde_json::from_slice::<Value>(&body).map_err(|_| unreachable())
     };
     tokio::time::timeout(TOOL_SERVER_TIMEOUT, fetch).await.map_err(|_| unreachable())?
+}
+
+/// Every setting key the environment gives a default (`Config.DEFAULTS`' keys), in table order.
+fn default_keys() -> impl Iterator<Item = &'static str> {
+    crate::config::defaults::SETTINGS.iter().chain(crate::config::media_defaults::MEDIA_SETTINGS).map(|s| s.0)
+}
+
+/// `Config.get_all`: every stored row (in the table's order), the `oauth.*` defaults over them when
+/// those are not persistent; every default when nothing is.
+pub async fn export(ctx: &ServerContext) -> Result<Map<String, Value>> {
+    let defaults = |only: &dyn Fn(&str) -> bool| -> Vec<(String, Value)> {
+        default_keys().filter(|k| only(k)).filter_map(|k| ctx.config.setting_default(k).map(|v| (k.to_string(), v))).collect()
+    };
+    if !ctx.config.enable_persistent_config {
+        return Ok(defaults(&|_| true).into_iter().collect());
+    }
+    let client = ctx.db.get().await?;
+    let mut out: Map<String, Value> = crate::db::config::config_rows(&**client).await?.into_iter().collect();
+    if !ctx.config.enable_oauth_persistent_config {
+        out.extend(defaults(&|k| k.starts_with("oauth.")));
+    }
+    Ok(out)
+}
+
+/// `Config.get_namespace`: the stored rows under `namespace.`, with the defaults of its keys that
+/// are not persistent over them.
+pub async fn namespace(ctx: &ServerContext, namespace: &str) -> Result<Map<String, Value>> {
+    let prefix = format!("{namespace}.");
+    let mut out = Map::new();
+    if ctx.config.enable_persistent_config {
+        let client = ctx.db.get().await?;
+        out.extend(crate::db::config::config_namespace(&**client, namespace).await?);
+    }
+    for k in default_keys().filter(|k| k.starts_with(&prefix) && !ctx.config.setting_persistent(k)) {
+        if let Some(v) = ctx.config.setting_default(k) {
+            out.insert(k.to_string(), v);
+        }
+    }
+    Ok(out)
+}
+
+/// `POST /api/v1/configs/import`: `update_mfa_config` (every key written; the MFA policy keys
+/// as the auth config writes them), then [`export`].
+pub async fn import(ctx: &ServerContext, session: &SessionUser, config: Map<String, Value>, log: &slog::Logger) -> Result<Map<String, Value>> {
+    let updates: Vec<(&str, Value)> = config.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    crate::app::auths::admin_config::write_with_mfa(ctx, session, &updates, log).await?;
+    export(ctx).await
+}
+
+/// A terminal server's address and credentials, as its forms give them.
+pub struct TerminalTarget<'a> {
+    pub url: &'a str,
+    pub key: Option<&'a str>,
+    pub auth_type: Option<&'a str>,
+}
+
+impl TerminalTarget<'_> {
+    /// `ENABLE_TOOL_SERVERS` (403), the URL without trailing slashes (400 when empty), and the
+    /// bearer header when `auth_type` is `bearer` with a key.
+    fn prepare(&self, ctx: &ServerContext, json: bool) -> Result<(String, reqwest::header::HeaderMap)> {
+        use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+        if !crate::app::oauth::tool_servers_enabled(ctx) {
+            return Err(Error::forbidden(messages::TOOL_SERVERS_DISABLED));
+        }
+        let base = self.url.trim_end_matches('/');
+        if base.is_empty() {
+            return Err(Error::bad_request(messages::TERMINAL_SERVER_URL_REQUIRED));
+        }
+        let mut headers = HeaderMap::new();
+        if json {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        if let (Some("bearer"), Some(key)) = (self.auth_type, self.key.filter(|k| !k.is_empty())) {
+            if let Ok(v) = HeaderValue::from_str(&format!("Bearer {key}")) {
+                headers.insert(AUTHORIZATION, v);
+            }
+        }
+        Ok((base.to_string(), headers))
+    }
+}
+
+/// One request to a terminal server bounded by `AIOHTTP_CLIENT_TIMEOUT`: its JSON answer when
+/// it succeeds, its status and text as the error when it answers an error, `failed` (400) for
+/// anything else (unreachable, refused address, not JSON).
+async fn terminal_call(
+    ctx: &ServerContext,
+    method: reqwest::Method,
+    url: &str,
+    headers: reqwest::header::HeaderMap,
+    body: Option<&Value>,
+    failed: &'static str,
+) -> Result<Value> {
+    let call = async {
+        let body = body.map(|b| b.to_string().into_bytes());
+        let resp = ctx.outbound.send(method, url, headers, body).await.map_err(|_| Error::bad_request(failed))?;
+        let status = resp.status();
+        let json_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+            .is_some_and(|m| m.starts_with("application/") && m.ends_with("json"));
+        let bytes = resp.bytes().await.map_err(|_| Error::bad_request(failed))?;
+        if status.as_u16() >= 400 {
+            return Err(Error::status(status.as_u16(), String::from_utf8_lossy(&bytes).into_owned()));
+        }
+        if !json_type {
+            return Err(Error::bad_request(failed));
+        }
+        serde_json::from_slice::<Value>(&bytes).map_err(|_| Error::bad_request(failed))
+    };
+    match crate::app::completions::upstream::timeouts(ctx).0 {
+        Some(t) => tokio::time::timeout(t, call).await.map_err(|_| Error::bad_request(failed))?,
+        None => call.await,
+    }
+}
+
+/// `POST /api/v1/configs/terminal_servers/verify`: `GET {url}/api/v1/policies` answering 2xx is an
+/// orchestrator, else `GET {url}/api/config` answering 2xx a plain terminal, else 400.
+pub async fn verify_terminal_server(ctx: &ServerContext, target: TerminalTarget<'_>) -> Result<Value> {
+    let (base, headers) = target.prepare(ctx, false)?;
+    let timeout = crate::app::completions::upstream::timeouts(ctx).0;
+    for (path, kind) in [("/api/v1/policies", "orchestrator"), ("/api/config", "terminal")] {
+        let url = format!("{base}{path}");
+        let call = ctx.outbound.send(reqwest::Method::GET, &url, headers.clone(), None);
+        let resp = match timeout {
+            Some(t) => tokio::time::timeout(t, call).await.ok(),
+            None => Some(call.await),
+        };
+        if let Some(Ok(resp)) = resp {
+            if resp.status().as_u16() < 400 {
+                return Ok(serde_json::json!({"status": true, "type": kind}));
+            }
+        }
+    }
+    Err(Error::bad_request(messages::TERMINAL_SERVER_UNREACHABLE))
+}
+
+/// `POST /api/v1/configs/terminal_servers/policy` (`lifecycle`: `.../lifecycle`): `GET` the
+/// policy (or its lifecycle) without data, `PUT` it with.
+pub async fn terminal_policy(
+    ctx: &ServerContext,
+    target: TerminalTarget<'_>,
+    policy_id: &str,
+    data: Option<Map<String, Value>>,
+    lifecycle: bool,
+) -> Result<Value> {
+    let (base, headers) = target.prepare(ctx, true)?;
+    let (suffix, failed) =
+        if lifecycle { ("/lifecycle", messages::TERMINAL_LIFECYCLE_FAILED) } else { ("", messages::TERMINAL_POLICY_FAILED) };
+    let url = format!("{base}/api/v1/policies/{policy_id}{suffix}");
+    let method = if data.is_some() { reqwest::Method::PUT } else { reqwest::Method::GET };
+    terminal_call(ctx, method, &url, headers, data.map(Value::Object).as_ref(), failed).await
+}
+
+/// `POST /api/v1/configs/terminal_servers/refresh`: `POST {url}/api/v1/terminals/refresh` with
+/// `{only_idle, reset}` and the user and policy when given.
+pub async fn refresh_terminals(
+    ctx: &ServerContext,
+    target: TerminalTarget<'_>,
+    user_id: Option<&str>,
+    policy_id: Option<&str>,
+    only_idle: bool,
+    reset: bool,
+) -> Result<Value> {
+    let (base, headers) = target.prepare(ctx, true)?;
+    let mut body = Map::new();
+    body.insert("only_idle".into(), Value::Bool(only_idle));
+    body.insert("reset".into(), Value::Bool(reset));
+    if let Some(u) = user_id.filter(|u| !u.is_empty()) {
+        body.insert("user_id".into(), Value::from(u));
+    }
+    if let Some(p) = policy_id.filter(|p| !p.is_empty()) {
+        body.insert("policy_id".into(), Value::from(p));
+    }
+    let url = format!("{base}/api/v1/terminals/refresh");
+    terminal_call(ctx, reqwest::Method::POST, &url, headers, Some(&Value::Object(body)), messages::TERMINAL_REFRESH_FAILED).await
 }

@@ -45,5 +45,6 @@ pub mod task_gen;
 pub mod tasks;
 pub mod tools;
 pub mod users;
+pub mod utils;
 pub mod version;
 pub mod workspace;

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::messages;
 
 /// `ENABLE_TOOL_SERVERS` (only with `ENABLE_PLUGINS`).
-fn tool_servers_enabled(ctx: &ServerContext) -> bool {
+pub fn tool_servers_enabled(ctx: &ServerContext) -> bool {
     ctx.config.env_bool("ENABLE_PLUGINS", true) && ctx.config.env_bool("ENABLE_TOOL_SERVERS", true)
 }
 

@@ -16,6 +16,20 @@ pub async fn config_all(db: &impl GenericClient) -> Result<HashMap<String, Value
     Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 
+/// Every row of `config` in the table's own order (no `ORDER BY`, as the reference's
+/// `Config.get_all`).
+pub async fn config_rows(db: &impl GenericClient) -> Result<Vec<(String, Value)>, DbError> {
+    let rows = db.query("SELECT key, value FROM config", &[]).await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// The rows whose key is `LIKE '{namespace}.%'` (the namespace's own `%` and `_` are patterns, as
+/// in the reference's `Config.get_namespace`).
+pub async fn config_namespace(db: &impl GenericClient, namespace: &str) -> Result<Vec<(String, Value)>, DbError> {
+    let rows = db.query("SELECT key, value FROM config WHERE key LIKE $1", &[&format!("{namespace}.%")]).await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
 /// `Config.upsert` of `updates`, stamping `updated_at`, and a `NOTIFY` on `channel`
 /// ([`crate::settings::CHANNEL`]) delivered to the listening instances when the transaction commits.
 pub async fn config_upsert(db: &mut deadpool_postgres::Object, updates: &[(&str, Value)], now: i64) -> Result<(), DbError> {

@@ -4,11 +4,13 @@
 
 use std::sync::Arc;
 
-use dropshot::{HttpResponseOk, RequestContext};
+use dropshot::{HttpResponseOk, Path, RequestContext};
 use serde_json::{json, Map, Value};
 use webui_api::configs::{
-    BannerModel, CodeInterpreterConfigForm, ConfigsApi, ConnectionsConfigForm, InterfaceVisibilityForm, ModelsConfigForm, ModelsDefaults,
-    SetBannersForm, SetDefaultSuggestionsForm, SubagentsConfigForm, TerminalServersConfigForm, ToolServerConnection, ToolServersConfig, ToolServersConfigForm,
+    BannerModel, CodeInterpreterConfigForm, ConfigsApi, ConnectionsConfigForm, ImportConfigForm, InterfaceVisibilityForm, ModelsConfigForm,
+    ModelsDefaults, NamespacePath, SetBannersForm, SetDefaultSuggestionsForm, SubagentsConfigForm, TerminalServerConnection,
+    TerminalServerLifecycleForm, TerminalServerPolicyForm, TerminalServerRefreshForm, TerminalServersConfigForm, ToolServerConnection,
+    ToolServersConfig, ToolServersConfigForm,
 };
 use webui_api::{Detail, FastJson, Shaped};
 
@@ -299,5 +301,56 @@ impl ConfigsApi for ServerImpl {
         auth::require_admin(&rqctx).await?;
         let visibility = visibility_form(&body.into_inner()?.value)?;
         Ok(HttpResponseOk(InterfaceVisibilityForm { visibility: app::set_interface_visibility(rqctx.context(), visibility).await? }))
+    }
+
+    async fn configs_import(rqctx: Ctx, body: FastJson<ImportConfigForm>) -> Result<HttpResponseOk<Map<String, Value>>, Detail> {
+        let session = auth::require_admin(&rqctx).await?;
+        let form = body.into_inner()?;
+        Ok(HttpResponseOk(app::import(rqctx.context(), &session, form.config, &rqctx.log).await?))
+    }
+
+    async fn configs_export(rqctx: Ctx) -> Result<HttpResponseOk<Map<String, Value>>, Detail> {
+        auth::require_admin(&rqctx).await?;
+        Ok(HttpResponseOk(app::export(rqctx.context()).await?))
+    }
+
+    async fn configs_get_namespace(rqctx: Ctx, path: Path<NamespacePath>) -> Result<HttpResponseOk<Map<String, Value>>, Detail> {
+        auth::require_admin(&rqctx).await?;
+        Ok(HttpResponseOk(app::namespace(rqctx.context(), &path.into_inner().namespace).await?))
+    }
+
+    async fn configs_verify_terminal_server_connection(
+        rqctx: Ctx,
+        body: FastJson<Shaped<TerminalServerConnection, Map<String, Value>>>,
+    ) -> Result<HttpResponseOk<Value>, Detail> {
+        auth::require_admin(&rqctx).await?;
+        let mut errors = Vec::new();
+        let conn = app::dump_model(&Value::Object(body.into_inner()?.value), app::TERMINAL_SERVER_FIELDS, &[json!("body")], &mut errors);
+        let conn = conn.ok_or_else(|| Detail::validation(errors))?;
+        let text = |k: &str| conn.get(k).and_then(Value::as_str);
+        let target = app::TerminalTarget { url: text("url").unwrap_or_default(), key: text("key"), auth_type: text("auth_type") };
+        Ok(HttpResponseOk(app::verify_terminal_server(rqctx.context(), target).await?))
+    }
+
+    async fn configs_put_terminal_server_policy(rqctx: Ctx, body: FastJson<TerminalServerPolicyForm>) -> Result<HttpResponseOk<Value>, Detail> {
+        auth::require_admin(&rqctx).await?;
+        let f = body.into_inner()?;
+        let target = app::TerminalTarget { url: &f.url, key: f.key.as_deref(), auth_type: f.auth_type.as_deref() };
+        Ok(HttpResponseOk(app::terminal_policy(rqctx.context(), target, &f.policy_id, f.policy_data.clone(), false).await?))
+    }
+
+    async fn configs_put_terminal_server_lifecycle(rqctx: Ctx, body: FastJson<TerminalServerLifecycleForm>) -> Result<HttpResponseOk<Value>, Detail> {
+        auth::require_admin(&rqctx).await?;
+        let f = body.into_inner()?;
+        let target = app::TerminalTarget { url: &f.url, key: f.key.as_deref(), auth_type: f.auth_type.as_deref() };
+        Ok(HttpResponseOk(app::terminal_policy(rqctx.context(), target, &f.policy_id, f.lifecycle_data.clone(), true).await?))
+    }
+
+    async fn configs_refresh_terminal_server_terminals(rqctx: Ctx, body: FastJson<TerminalServerRefreshForm>) -> Result<HttpResponseOk<Value>, Detail> {
+        auth::require_admin(&rqctx).await?;
+        let f = body.into_inner()?;
+        let target = app::TerminalTarget { url: &f.url, key: f.key.as_deref(), auth_type: f.auth_type.as_deref() };
+        let refreshed = app::refresh_terminals(rqctx.context(), target, f.user_id.as_deref(), f.policy_id.as_deref(), f.only_idle, f.reset);
+        Ok(HttpResponseOk(refreshed.await?))
     }
 }

@@ -44,6 +44,7 @@ mod tools;
 pub mod limits;
 pub mod router;
 mod users;
+mod utils;
 mod version;
 
 use std::sync::Arc;

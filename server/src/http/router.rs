@@ -45,7 +45,7 @@ type Served = (ApiDescription<Arc<ServerContext>>, Vec<(&'static str, Invoker<Ar
 fn served() -> Vec<Served> {
     use webui_api::{auths, chats, chats_more, completions, config, configs, connections, folders, frontend, functions};
     use webui_api::{groups, health, models, models_transfer, notes, oauth, ollama, openai, prompts, scim, task_gen};
-    use webui_api::{events, tasks, tools, users, version};
+    use webui_api::{events, tasks, tools, users, utils, version};
     use webui_api::{analytics, audio, evaluations, images, knowledge, memories, pipelines, retrieval, skills, terminals};
     vec![
         (auths::auths_literal_api_mod::api_description::<ServerImpl>(), auths::auths_literal_api_invokers::invokers::<ServerImpl>()),
@@ -90,6 +90,8 @@ fn served() -> Vec<Served> {
         (memories::memories_api_mod::api_description::<ServerImpl>(), memories::memories_api_invokers::invokers::<ServerImpl>()),
         (terminals::terminals_api_mod::api_description::<ServerImpl>(), terminals::terminals_api_invokers::invokers::<ServerImpl>()),
         (knowledge::knowledge_api_mod::api_description::<ServerImpl>(), knowledge::knowledge_api_invokers::invokers::<ServerImpl>()),
+        (utils::utils_api_mod::api_description::<ServerImpl>(), utils::utils_api_invokers::invokers::<ServerImpl>()),
+        (utils::cache_api_mod::api_description::<ServerImpl>(), utils::cache_api_invokers::invokers::<ServerImpl>()),
         (analytics::analytics_api_mod::api_description::<ServerImpl>(), analytics::analytics_api_invokers::invokers::<ServerImpl>()),
         (ollama::ollama_api_mod::api_description::<ServerImpl>(), ollama::ollama_api_invokers::invokers::<ServerImpl>()),
         (openai::openai_api_mod::api_description::<ServerImpl>(), openai::openai_api_invokers::invokers::<ServerImpl>()),
@@ -246,6 +248,8 @@ async fn front_door(mut rqctx: Ctx, _path: dropshot::Path<AnyPath>, raw: RawRequ
     let path = request.uri().path();
     // socket.io's paths are no route's: not looked up.
     let found = (!is_socket_io(path)).then(|| match routes.find(&method, path) {
+        // `ENABLE_ADMIN_ANALYTICS=false`: the reference does not mount the analytics router.
+        Found::Operation(_) if analytics_unmounted(&ctx, path) => Found::Nothing,
         Found::PathOnly if method == Method::HEAD => mount_head(routes, path),
         found => found,
     });
@@ -278,6 +282,12 @@ async fn front_door(mut rqctx: Ctx, _path: dropshot::Path<AnyPath>, raw: RawRequ
         cors.simple_response(&mut response);
     }
     Ok(response)
+}
+
+/// Whether `path` is under `/api/v1/analytics` with `ENABLE_ADMIN_ANALYTICS` off (the router not
+/// mounted: such a path falls through to the web UI as any unknown one).
+fn analytics_unmounted(ctx: &ServerContext, path: &str) -> bool {
+    path.starts_with("/api/v1/analytics/") && !ctx.config.env_bool("ENABLE_ADMIN_ANALYTICS", true)
 }
 
 /// `HEAD` on a path whose `GET` is one of the web UI's routes: those are Starlette mounts in the

@@ -222,7 +222,16 @@ pub async fn admin_config_update(ctx: &ServerContext, session: &SessionUser, raw
         };
         updates.push((key, value));
     }
-    // MFA policy changes need a human admin session and end every session when they change.
+    let changed = write_with_mfa(ctx, session, &updates, log).await?;
+    let mut out = admin_config_values(ctx);
+    out.insert("sessions_revoked".into(), json!(changed));
+    Ok(Value::Object(out))
+}
+
+/// `update_mfa_config`: writes `updates` as `Config.upsert`; when they touch the MFA policy, only
+/// for a human admin session, once the policy is valid, ending every session when it changed.
+/// Whether it changed.
+pub async fn write_with_mfa(ctx: &ServerContext, session: &SessionUser, updates: &[(&str, Value)], log: &slog::Logger) -> Result<bool> {
     let relevant: Vec<&(&str, Value)> = updates.iter().filter(|(k, _)| mfa::POLICY_KEYS.contains(k)).collect();
     let mut changed = false;
     if !relevant.is_empty() {
@@ -245,7 +254,7 @@ pub async fn admin_config_update(ctx: &ServerContext, session: &SessionUser, raw
         }
         changed = desired != current;
     }
-    crate::settings::write(ctx, &updates).await?;
+    crate::settings::write(ctx, updates).await?;
     if changed {
         // `Auths.revoke_all_sessions`: a new stamp (and no pending challenge) for every account.
         let client = ctx.db.get().await?;
@@ -253,8 +262,5 @@ pub async fn admin_config_update(ctx: &ServerContext, session: &SessionUser, raw
             users::revoke_sessions(&**client, &id).await?;
         }
     }
-    let mut out = admin_config_values(ctx);
-    out.insert("sessions_revoked".into(), json!(changed));
-    Ok(Value::Object(out))
+    Ok(changed)
 }
-

@@ -443,7 +443,7 @@ enum Piece {
 
 /// `FileResponse.__call__`: the whole file, one range (206) or several (206 multipart),
 /// streamed from disk.
-async fn stream_file(
+pub(crate) async fn stream_file(
     full: &Path,
     meta: &std::fs::Metadata,
     status: StatusCode,
