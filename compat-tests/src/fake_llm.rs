@@ -3,11 +3,11 @@
 //! back and compared (`GET /__fake/requests`).
 //!
 //! OpenAI: `GET /v1/models`, `POST /v1/chat/completions` and `POST /v1/completions` (streamed
-//! as SSE or not), `POST /v1/embeddings`. Ollama: `GET /api/tags`, `GET /api/version`,
-//! `GET /api/ps`, `POST /api/show`, `POST /api/chat` and `POST /api/generate` (NDJSON unless
-//! `"stream": false`), `POST /api/embed`, `POST /api/embeddings`, and model management:
-//! `POST /api/pull`, `/api/push`, `/api/create` (NDJSON progress), `POST /api/copy`,
-//! `DELETE /api/delete`, `POST /api/blobs/sha256:<hash>` (201).
+//! as SSE or not), `POST /v1/embeddings`, `POST /v1/messages/count_tokens` (Anthropic's token
+//! count). Ollama: `GET /api/tags`, `GET /api/version`, `GET /api/ps`, `POST /api/show`,
+//! `POST /api/chat` and `POST /api/generate` (NDJSON unless `"stream": false`), `POST /api/embed`,
+//! `POST /api/embeddings`, and model management: `POST /api/pull`, `/api/push`, `/api/create`
+//! (NDJSON progress), `POST /api/copy`, `DELETE /api/delete`, `POST /api/blobs/sha256:<hash>` (201).
 //!
 //! Replies come from, in order: the script queue (`POST /__fake/script` with
 //! `{"content": "...", "chunks": ["..."], "delay_ms": 20, "status": 500, "error": {...}}`), the
@@ -15,6 +15,8 @@
 //! (`Fake reply to: <last user message>`). Streamed replies are split on spaces (or the given
 //! chunks), with `chunk_delay_ms` between chunks. Ids count per instance and every timestamp is
 //! fixed, so two instances fed the same requests answer the same bytes.
+//! The embeddings routes (`/v1/embeddings`, `/api/embed`) take a queued script only when it
+//! scripts a failure (`status` 400 or more).
 //!
 //! Control: `POST /__fake/script`, `GET /__fake/requests` (the requests received, oldest first;
 //! `?sort=1` in a fixed order instead, for backends that send some of them concurrently;
@@ -221,6 +223,15 @@ fn next_reply(state: &Mutex<State>, last: &str) -> Reply {
     Reply { chunks: split(&content), content, delay, error: None, id }
 }
 
+/// A queued script's failure, for the routes that answer no text (embeddings): the script is
+/// used only when it scripts a failure.
+fn scripted_failure(state: &Mutex<State>) -> Option<(u16, Value)> {
+    let mut st = state.lock().unwrap();
+    let code = st.queue.front()?.status.filter(|c| *c >= 400)?;
+    let s = st.queue.pop_front()?;
+    Some((code, s.error.unwrap_or_else(|| json!({"error": {"message": "scripted failure", "type": "fake", "code": code}}))))
+}
+
 /// Splits on spaces, keeping each space with the word before it.
 fn split(s: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -392,6 +403,9 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Bo
             }
         }
         ("POST", "/v1/embeddings") => {
+            if let Some((code, err)) = scripted_failure(&state) {
+                return json_resp(code, &err);
+            }
             let ins = inputs(body.get("input"));
             let n: usize = ins.iter().map(|s| words(s)).sum();
             json_resp(
@@ -400,6 +414,16 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Bo
                         "data": ins.iter().enumerate().map(|(i, s)| json!({"object": "embedding", "index": i, "embedding": embedding(s, dim)})).collect::<Vec<_>>(),
                         "model": model, "usage": {"prompt_tokens": n, "total_tokens": n}}),
             )
+        }
+
+        ("POST", "/v1/messages/count_tokens") => {
+            // Anthropic's token count, as an OpenAI-compatible connection may offer it: the
+            // words of the system prompt and of every message.
+            let mut n = body.get("system").map(|s| words(&text_of(s))).unwrap_or(0);
+            for m in body.get("messages").and_then(Value::as_array).into_iter().flatten() {
+                n += words(&text_of(m.get("content").unwrap_or(&Value::Null)));
+            }
+            json_resp(200, &json!({"input_tokens": n}))
         }
 
         // Ollama
@@ -485,6 +509,9 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Bo
             full(200, "text/plain; charset=utf-8", Bytes::new())
         }
         ("POST", "/api/embed") => {
+            if let Some((code, err)) = scripted_failure(&state) {
+                return json_resp(code, &err);
+            }
             let ins = inputs(body.get("input"));
             let n: usize = ins.iter().map(|s| words(s)).sum();
             json_resp(

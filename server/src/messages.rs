@@ -43,6 +43,7 @@ pub const MODEL_ID_TOO_LONG: &str = "The model id is too long. Please make sure 
 pub const COMMAND_TAKEN: &str = "Uh-oh! This command is already registered. Please choose another command string.";
 pub const SHARE_AUDIENCE_FORBIDDEN: &str = "You do not have permission to share with the requested audience";
 pub const SERVER_CONNECTION_ERROR: &str = "Open WebUI: Server Connection Error";
+pub const INVALID_URL: &str = "The URL you provided is invalid. Please double-check and try again.";
 pub const OLLAMA_API_DISABLED: &str = "The Ollama API is disabled. Please enable it to use this feature.";
 pub const USER_NOT_FOUND: &str = "We could not find what you're looking for :/";
 pub const API_KEY_NOT_FOUND: &str = "Oops! It looks like there's a hiccup. The API key is missing. Please make sure to provide a valid API key to access this feature.";

@@ -166,6 +166,28 @@ pub struct CompactChatForm {
     pub model: Option<String>,
 }
 
+/// `ResolveToolCallForm` (`utils/tool_approval.py`).
+#[derive(Deserialize, JsonSchema)]
+#[allow(dead_code)]
+pub struct ResolveToolCallForm {
+    call_id: String,
+    action: ResolveAction,
+    #[serde(default)]
+    answers: Option<Value>,
+    #[serde(default)]
+    timed_out: bool,
+}
+
+/// `Literal['approve', 'reject', 'answer']`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum ResolveAction {
+    Approve,
+    Reject,
+    Answer,
+}
+
 api_traits! {
 /// The later `/api/v1/chats` operations with a literal segment where a `ChatsApi` path has a
 /// variable (`/api/v1/chats/stats/usage` beside `/api/v1/chats/{id}/...`).
@@ -222,6 +244,15 @@ pub trait ChatsMoreApi in chats_more_api_invokers {
         path: Path<ChatMessagePath>,
         body: FastJson<EventForm>,
     ) -> Result<HttpResponseOk<Option<bool>>, Detail>;
+
+    /// The user's answer to a tool call waiting in a message's `output` (approve, reject, or
+    /// answer an `ask_user` question).
+    #[endpoint { method = POST, path = "/api/v1/chats/{id}/messages/{message_id}/resolve", tags = ["chats"] }]
+    async fn chats_resolve_message_tool_call(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ChatMessagePath>,
+        body: FastJson<Shaped<ResolveToolCallForm, Map<String, Value>>>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
 
     /// A new chat with the branch up to a message (the current one by default).
     #[endpoint { method = POST, path = "/api/v1/chats/{id}/fork", tags = ["chats"] }]

@@ -1,11 +1,14 @@
 //! `/api/events`: the catalogue of the events the reference publishes and the webhooks that
 //! receive them (`main.py`, `events.py`).
 
-use dropshot::{HttpResponseOk, RequestContext};
-use schemars::JsonSchema;
-use serde::Serialize;
+use std::collections::BTreeMap;
 
-use crate::Detail;
+use dropshot::{HttpResponseOk, Path, RequestContext};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::{Detail, FastJson, Shaped};
 
 /// One published event (`events.py::get_event_catalog`).
 #[derive(Debug, Clone, Serialize, serde::Deserialize, JsonSchema)]
@@ -42,6 +45,45 @@ pub struct EventWebhook {
     pub updated_at: i64,
 }
 
+/// `EventWebhookForm` (`POST /api/events/webhooks`).
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct EventWebhookForm {
+    #[serde(default)]
+    pub name: Option<String>,
+    pub url: String,
+    #[serde(default = "enabled_default")]
+    pub enabled: bool,
+    #[serde(default)]
+    pub events: Option<Vec<String>>,
+    #[serde(default)]
+    pub targets: Option<Vec<BTreeMap<String, String>>>,
+}
+
+fn enabled_default() -> bool {
+    true
+}
+
+/// `EventWebhookUpdateForm`: only the fields sent change (`exclude_unset`).
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct EventWebhookUpdateForm {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    #[serde(default)]
+    pub events: Option<Vec<String>>,
+    #[serde(default)]
+    pub targets: Option<Vec<BTreeMap<String, String>>>,
+}
+
+/// `{webhook_id}`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct WebhookIdPath {
+    pub webhook_id: String,
+}
+
 api_traits! {
 /// The event catalogue and the event webhooks (admin).
 pub trait EventsApi in events_api_invokers {
@@ -58,5 +100,28 @@ pub trait EventsApi in events_api_invokers {
     async fn events_get_webhooks_api(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<HttpResponseOk<Vec<EventWebhook>>, Detail>;
+
+    /// Adds a webhook (its URL must be one the server may fetch) and publishes
+    /// `config.webhook.updated`.
+    #[endpoint { method = POST, path = "/api/events/webhooks" }]
+    async fn events_create_webhook(
+        rqctx: RequestContext<Self::Context>,
+        body: FastJson<Shaped<EventWebhookForm, Map<String, Value>>>,
+    ) -> Result<HttpResponseOk<EventWebhook>, Detail>;
+
+    /// Changes the fields sent of a webhook.
+    #[endpoint { method = PUT, path = "/api/events/webhooks/{webhook_id}" }]
+    async fn events_update_webhook(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<WebhookIdPath>,
+        body: FastJson<Shaped<EventWebhookUpdateForm, Map<String, Value>>>,
+    ) -> Result<HttpResponseOk<EventWebhook>, Detail>;
+
+    /// Removes a webhook (`{"status": true}`).
+    #[endpoint { method = DELETE, path = "/api/events/webhooks/{webhook_id}" }]
+    async fn events_delete_webhook_api(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<WebhookIdPath>,
+    ) -> Result<HttpResponseOk<Value>, Detail>;
 }
 }

@@ -32,6 +32,7 @@ pub mod evaluations;
 pub mod images;
 pub mod knowledge;
 pub mod memories;
+pub mod pipeline;
 pub mod pipelines;
 pub mod retrieval;
 pub mod skills;
@@ -228,6 +229,13 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
         description: "/api/chat/completions and the connections' chat routes: streamed answers for API callers, \
                       background tasks with socket.io events for the web UI.",
         describe: completions::completions_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "pipeline",
+        title: "Open WebUI: embeddings and Anthropic messages",
+        description: "/api/embeddings and /api/v1/embeddings through the model's connection; the Anthropic Messages \
+                      API's token count (/api/message/count_tokens, /api/v1/messages/count_tokens).",
+        describe: pipeline::pipeline_api_mod::stub_api_description,
     },
     ApiDocument {
         ident: "tasks",

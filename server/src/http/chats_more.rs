@@ -13,7 +13,7 @@ use webui_api::{Detail, FastJson, Shaped};
 
 use super::chats::{gather, ndjson_batches};
 use super::{auth, query, ServerImpl};
-use crate::app::chats::{more, stats};
+use crate::app::chats::{more, resolve, stats};
 use crate::context::ServerContext;
 
 type Ctx = RequestContext<Arc<ServerContext>>;
@@ -179,6 +179,25 @@ impl ChatsMoreApi for ServerImpl {
         let form = body.into_inner()?;
         let p = path.into_inner();
         Ok(HttpResponseOk(Some(more::message_event(rqctx.context(), &s, &p.id, &p.message_id, &form.kind, form.data).await?)))
+    }
+
+    /// `main.py::resolve_chat_message_tool_call`.
+    async fn chats_resolve_message_tool_call(
+        rqctx: Ctx,
+        path: Path<ChatMessagePath>,
+        body: FastJson<Shaped<ResolveToolCallForm, Map<String, Value>>>,
+    ) -> Result<HttpResponseOk<Value>, Detail> {
+        let s = auth::require_user(&rqctx).await?;
+        let form = body.into_inner()?.into_inner();
+        // `Literal['approve', 'reject', 'answer']`, with pydantic's words.
+        if let Some(a) = form.get("action").filter(|a| !matches!(a.as_str(), Some("approve" | "reject" | "answer"))) {
+            let expected = "'approve', 'reject' or 'answer'";
+            return Err(Detail::validation(vec![json!({"type": "literal_error", "loc": ["body", "action"],
+                "msg": format!("Input should be {expected}"), "input": a, "ctx": {"expected": expected}})]));
+        }
+        webui_api::validate_body::<ResolveToolCallForm>(Value::Object(form.clone())).map_err(Detail::validation)?;
+        let p = path.into_inner();
+        Ok(HttpResponseOk(resolve::resolve(rqctx.context(), &s, &p.id, &p.message_id, &form).await?))
     }
 
     async fn chats_fork_by_id(

@@ -15,6 +15,7 @@ mod knowledge;
 mod memories;
 mod skills;
 mod terminals;
+mod pipeline;
 mod pipelines;
 mod retrieval;
 mod completions;

@@ -45,7 +45,7 @@ type Served = (ApiDescription<Arc<ServerContext>>, Vec<(&'static str, Invoker<Ar
 fn served() -> Vec<Served> {
     use webui_api::{auths, chats, chats_more, completions, config, configs, connections, folders, frontend, functions};
     use webui_api::{groups, health, models, models_transfer, notes, oauth, ollama, openai, prompts, scim, task_gen};
-    use webui_api::{events, tasks, tools, users, utils, version};
+    use webui_api::{events, pipeline, tasks, tools, users, utils, version};
     use webui_api::{analytics, audio, evaluations, images, knowledge, memories, pipelines, retrieval, skills, terminals};
     vec![
         (auths::auths_literal_api_mod::api_description::<ServerImpl>(), auths::auths_literal_api_invokers::invokers::<ServerImpl>()),
@@ -72,6 +72,7 @@ fn served() -> Vec<Served> {
         (folders::folders_api_mod::api_description::<ServerImpl>(), folders::folders_api_invokers::invokers::<ServerImpl>()),
         (tasks::tasks_api_mod::api_description::<ServerImpl>(), tasks::tasks_api_invokers::invokers::<ServerImpl>()),
         (task_gen::task_gen_api_mod::api_description::<ServerImpl>(), task_gen::task_gen_api_invokers::invokers::<ServerImpl>()),
+        (pipeline::pipeline_api_mod::api_description::<ServerImpl>(), pipeline::pipeline_api_invokers::invokers::<ServerImpl>()),
         (completions::completions_api_mod::api_description::<ServerImpl>(), completions::completions_api_invokers::invokers::<ServerImpl>()),
         (configs::configs_api_mod::api_description::<ServerImpl>(), configs::configs_api_invokers::invokers::<ServerImpl>()),
         (connections::connections_api_mod::api_description::<ServerImpl>(), connections::connections_api_invokers::invokers::<ServerImpl>()),

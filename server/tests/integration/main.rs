@@ -24,6 +24,7 @@ mod oauth;
 mod ollama;
 mod openai;
 mod oauth_config;
+mod pipeline;
 mod prompts;
 mod route_auth;
 mod routes;

@@ -9,12 +9,14 @@
 pub mod config;
 pub mod history;
 pub mod more;
+pub mod resolve;
 pub mod stats;
 
 use serde_json::{Map, Value};
 use webui_api::chats::{ChatForm, ChatResponse, ChatTitleIdResponse, ChatUnreadResponse, ChatsReadResponse, TagModel};
 
 use crate::app::session::{now, permissions as perms, SessionUser};
+use crate::app::events::publish;
 use crate::context::ServerContext;
 use crate::db::chats::{self as db, ChatRow, ListOrder, NewChat, NewMessage, Search, TagRow, TitleRow, WholeFilter};
 use crate::error::{Error, Result};
@@ -568,9 +570,12 @@ fn initial_messages(chat: &Map<String, Value>) -> Vec<(String, Map<String, Value
 }
 
 /// `POST /api/v1/chats/new` (`create_new_chat` + `insert_new_chat`): the chat and its
-/// `chat_message` rows in one transaction.
+/// `chat_message` rows in one transaction; `chat.created` published.
 pub async fn create(ctx: &ServerContext, s: &SessionUser, form: ChatForm) -> Result<ChatResponse> {
-    create_with_id(ctx, s, &uuid::Uuid::new_v4().to_string(), form, true).await
+    let chat = create_with_id(ctx, s, &uuid::Uuid::new_v4().to_string(), form, true).await?;
+    let data = serde_json::json!({"title": chat.title, "folder_id": chat.folder_id});
+    publish::publish(ctx, publish::Event::new("chat.created").actor(s).subject("", &chat.id).data(data));
+    Ok(chat)
 }
 
 /// `insert_new_chat` with the id given; `authors`: the route's `set_message_authors` first (a

@@ -14,7 +14,9 @@
 //! context compaction. The title, tags and follow-ups are generated after the answer ([`background`]).
 
 pub mod background;
+pub mod embeddings;
 pub mod history;
+pub mod anthropic;
 pub mod ollama;
 pub mod upstream;
 pub mod webui;

@@ -66,7 +66,7 @@ pub fn timeouts(ctx: &ServerContext) -> (Option<Duration>, Option<Duration>) {
 /// `_STRIP_PROXY_HEADERS`: stale once the body is re-sent, or set by our own server.
 const STRIP_HEADERS: [&str; 5] = ["content-encoding", "content-length", "transfer-encoding", "server", "date"];
 
-fn clean_headers(h: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+pub(super) fn clean_headers(h: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
     h.iter()
         .filter(|(k, _)| !STRIP_HEADERS.contains(&k.as_str()))
         .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
@@ -75,7 +75,7 @@ fn clean_headers(h: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
 
 /// The upstream's body as a stream, bounded by the idle timeout between pieces and the overall
 /// deadline; a timeout or a broken connection ends it with an error.
-fn relay(resp: reqwest::Response, deadline: Option<tokio::time::Instant>, idle: Option<Duration>) -> ByteStream {
+pub(super) fn relay(resp: reqwest::Response, deadline: Option<tokio::time::Instant>, idle: Option<Duration>) -> ByteStream {
     let inner = resp.bytes_stream().boxed();
     let stream = futures::stream::unfold(Some(inner), move |state| async move {
         let mut inner = state?;
@@ -103,7 +103,7 @@ fn relay(resp: reqwest::Response, deadline: Option<tokio::time::Instant>, idle: 
 
 /// Sends the request within the overall timeout. `Err(None)`: no answer at all (refused,
 /// timed out); the reference then answers 500.
-async fn send(
+pub(super) async fn send(
     ctx: &ServerContext,
     url: &str,
     headers: reqwest::header::HeaderMap,
@@ -120,7 +120,7 @@ async fn send(
 }
 
 /// Reads a whole (non-streamed) answer within the deadline.
-async fn read_text(resp: reqwest::Response, deadline: Option<tokio::time::Instant>) -> std::result::Result<String, ()> {
+pub(super) async fn read_text(resp: reqwest::Response, deadline: Option<tokio::time::Instant>) -> std::result::Result<String, ()> {
     let read = resp.text();
     match deadline {
         Some(d) => tokio::time::timeout_at(d, read).await.map_err(|_| ())?.map_err(|_| ()),
@@ -128,7 +128,7 @@ async fn read_text(resp: reqwest::Response, deadline: Option<tokio::time::Instan
     }
 }
 
-fn connection_error() -> Error {
+pub(super) fn connection_error() -> Error {
     Error::status(500, messages::SERVER_CONNECTION_ERROR)
 }
 
@@ -271,7 +271,7 @@ fn is_openai_new_model(model: &str) -> bool {
 }
 
 /// `strip_provider_model_prefix`: `prefix.model` becomes `model`.
-fn strip_prefix(model: &str, prefix: Option<&str>) -> String {
+pub(super) fn strip_prefix(model: &str, prefix: Option<&str>) -> String {
     match prefix.filter(|p| !p.is_empty()) {
         Some(p) => model.strip_prefix(&format!("{p}.")).unwrap_or(model).to_owned(),
         None => model.to_owned(),
