@@ -63,13 +63,22 @@ pub struct Reference {
 
 /// The reference and this server on one fresh database, for tests that compare the two or cross
 /// between them; `None` where the reference is not installed (outside CI; see [`Reference::available`]).
+///
+/// These tests write on the reference and read on ours at once; ours sees the reference's writes to
+/// session rows (a user's settings, role, stamp) within `OWUI_SESSION_CACHE_MS`, so its session
+/// cache is off here ([`shared_backends_with`] keeps it: `signout.rs` tests that lifetime).
 pub async fn shared_backends() -> Option<(Reference, TestServer)> {
+    shared_backends_with(&[("OWUI_SESSION_CACHE_MS", "0")]).await
+}
+
+/// [`shared_backends`] with our server's environment.
+pub async fn shared_backends_with(env: &[(&str, &str)]) -> Option<(Reference, TestServer)> {
     if !Reference::available() {
         return None;
     }
     let db = TestDb::new().await;
     let reference = Reference::start(&db.url());
-    let server = TestServer::start_on(db, &[]).await.expect("start on the shared database");
+    let server = TestServer::start_on(db, env).await.expect("start on the shared database");
     Some((reference, server))
 }
 
