@@ -10,6 +10,7 @@ mod completions;
 mod configs;
 mod folders;
 mod groups;
+mod knowledge;
 mod faults;
 mod frontend;
 mod fuzz_inputs;
