@@ -354,8 +354,8 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
     },
     ApiDocument {
         ident: "evaluations",
-        title: "Open WebUI: evaluations settings",
-        description: "/api/v1/evaluations: the admin panel's arena settings.",
+        title: "Open WebUI: evaluations",
+        description: "/api/v1/evaluations: the admin panel's arena settings and the answers' feedback.",
         describe: evaluations::evaluations_api_mod::stub_api_description,
     },
     ApiDocument {

@@ -12,6 +12,7 @@ mod folders;
 mod groups;
 mod knowledge;
 mod faults;
+mod feedbacks;
 mod frontend;
 mod fuzz_inputs;
 mod ldap;
