@@ -100,11 +100,10 @@ fn rating_data(m: &Map<String, Value>, errors: &mut Vec<Value>) -> Value {
     Value::Object(out)
 }
 
-fn model_type(loc: &str, class: &str, v: &Value) -> Value {
-    json!({
-        "type": "model_type", "loc": ["body", loc], "msg": format!("Input should be a valid dictionary or instance of {class}"),
-        "input": v, "ctx": {"class_name": class},
-    })
+/// A nested model given something else than an object (FastAPI validates with
+/// `from_attributes`, hence not pydantic's `model_type`).
+fn not_a_model(loc: &str, v: &Value) -> Value {
+    err("model_attributes_type", json!(["body", loc]), "Input should be a valid dictionary or object to extract fields from", v)
 }
 
 /// Reads a `FeedbackForm` body as FastAPI does (every error at once, 422).
@@ -134,7 +133,7 @@ pub fn feedback_form(body: &Value) -> Result<FeedbackForm> {
         None | Some(Value::Null) => None,
         Some(Value::Object(d)) => Some(rating_data(d, &mut errors)),
         Some(v) => {
-            errors.push(model_type("data", "RatingData", v));
+            errors.push(not_a_model("data", v));
             None
         }
     };
@@ -167,7 +166,7 @@ pub fn feedback_form(body: &Value) -> Result<FeedbackForm> {
             Some(Value::Object(out))
         }
         Some(v) => {
-            errors.push(model_type("snapshot", "SnapshotData", v));
+            errors.push(not_a_model("snapshot", v));
             None
         }
     };

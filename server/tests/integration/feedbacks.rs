@@ -91,7 +91,7 @@ async fn feedback_bad_bodies() {
             json!({"type": 1, "data": [], "meta": "x", "snapshot": {"chat": 3}}),
             json!([
                 {"type": "string_type", "loc": ["body", "type"], "msg": "Input should be a valid string", "input": 1},
-                {"type": "model_type", "loc": ["body", "data"], "msg": "Input should be a valid dictionary or instance of RatingData", "input": [], "ctx": {"class_name": "RatingData"}},
+                {"type": "model_attributes_type", "loc": ["body", "data"], "msg": "Input should be a valid dictionary or object to extract fields from", "input": []},
                 {"type": "dict_type", "loc": ["body", "meta"], "msg": "Input should be a valid dictionary", "input": "x"},
                 {"type": "dict_type", "loc": ["body", "snapshot", "chat"], "msg": "Input should be a valid dictionary", "input": 3},
             ]),
