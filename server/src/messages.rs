@@ -175,3 +175,8 @@ pub const TITLE_NO_MODEL: &str = "No model specified for title generation. Pleas
 pub fn missing_key(key: &str) -> String {
     format!("'{key}'")
 }
+
+// ---- the knowledge bases (`routers/knowledge.py`) ----
+
+/// `external_knowledge_error`.
+pub const EXTERNAL_KNOWLEDGE_READ_ONLY: &str = "External knowledge bases are read-only.";

@@ -375,8 +375,8 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
     },
     ApiDocument {
         ident: "evaluations",
-        title: "Open WebUI: evaluations settings",
-        description: "/api/v1/evaluations: the admin panel's arena settings.",
+        title: "Open WebUI: evaluations",
+        description: "/api/v1/evaluations: the admin panel's arena settings and the answers' feedback.",
         describe: evaluations::evaluations_api_mod::stub_api_description,
     },
     ApiDocument {
@@ -406,8 +406,15 @@ pub const API_DOCUMENTS: &[ApiDocument] = &[
     ApiDocument {
         ident: "knowledge",
         title: "Open WebUI: knowledge",
-        description: "/api/v1/knowledge: the search of the knowledge bases and the external knowledge connections.",
+        description: "/api/v1/knowledge: the lists, search and creation of the knowledge bases, the search of their files, and the \
+                      external knowledge connections (the literal routes beside `/api/v1/knowledge/{id}`).",
         describe: knowledge::knowledge_api_mod::stub_api_description,
+    },
+    ApiDocument {
+        ident: "knowledge-item",
+        title: "Open WebUI: knowledge (one base)",
+        description: "/api/v1/knowledge/{id}: one knowledge base, its update, sharing, deletion, reset, files and export.",
+        describe: knowledge::knowledge_item_api_mod::stub_api_description,
     },
     ApiDocument {
         ident: "analytics",

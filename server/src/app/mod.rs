@@ -12,6 +12,7 @@ pub mod analytics;
 pub mod audio;
 pub mod auths;
 pub mod evaluations;
+pub mod feedbacks;
 pub mod events;
 pub mod images;
 pub mod knowledge;

@@ -23,6 +23,7 @@ pub mod notify;
 pub mod prompts;
 pub mod models;
 pub mod notes;
+pub mod feedbacks;
 pub mod usage;
 pub mod users;
 

@@ -91,6 +91,7 @@ fn served() -> Vec<Served> {
         (memories::memories_api_mod::api_description::<ServerImpl>(), memories::memories_api_invokers::invokers::<ServerImpl>()),
         (terminals::terminals_api_mod::api_description::<ServerImpl>(), terminals::terminals_api_invokers::invokers::<ServerImpl>()),
         (knowledge::knowledge_api_mod::api_description::<ServerImpl>(), knowledge::knowledge_api_invokers::invokers::<ServerImpl>()),
+        (knowledge::knowledge_item_api_mod::api_description::<ServerImpl>(), knowledge::knowledge_item_api_invokers::invokers::<ServerImpl>()),
         (utils::utils_api_mod::api_description::<ServerImpl>(), utils::utils_api_invokers::invokers::<ServerImpl>()),
         (utils::cache_api_mod::api_description::<ServerImpl>(), utils::cache_api_invokers::invokers::<ServerImpl>()),
         (analytics::analytics_api_mod::api_description::<ServerImpl>(), analytics::analytics_api_invokers::invokers::<ServerImpl>()),

@@ -286,6 +286,8 @@ async fn every_route_answers_as_its_class() {
         ("USER_PERMISSIONS_WORKSPACE_TOOLS_EXPORT", "true"),
         // User A creates the prompts of the owner checks.
         ("USER_PERMISSIONS_WORKSPACE_PROMPTS_ACCESS", "true"),
+        // User A creates the knowledge bases of the owner checks.
+        ("USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS", "true"),
         ("ENABLE_SCIM", "true"),
         ("SCIM_TOKEN", SCIM_TOKEN),
         // The LLM connections point at a closed local port (no call leaves the machine), and
