@@ -909,6 +909,34 @@ pub async fn unload(ctx: &ServerContext, user: &SessionUser, model: &str) -> Res
     Err(Error::not_found(format!("Model \"{model_id}\" not found")))
 }
 
+/// One error of pydantic's `str(ValidationError)`: its location, message and type, the input's
+/// `repr` cut to 25 + 24 characters past 50, and the input's Python type name.
+pub(crate) fn pydantic_error_line(loc: &str, t: &str, msg: &str, input: &Value) -> String {
+    let mut repr = py_repr_value(input);
+    if repr.chars().count() > 50 {
+        let head: String = repr.chars().take(25).collect();
+        let tail: String = repr.chars().rev().take(24).collect::<Vec<_>>().into_iter().rev().collect();
+        repr = format!("{head}...{tail}");
+    }
+    let input_type = match input {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    };
+    format!("{loc}\n  {msg} [type={t}, input_value={repr}, input_type={input_type}]\n    For further information visit https://errors.pydantic.dev/2.13/v/{t}")
+}
+
+/// `str(ValidationError)` of the model `title` from its errors' [`pydantic_error_line`]s.
+pub(crate) fn pydantic_error_text(title: &str, lines: &[String]) -> String {
+    let n = lines.len();
+    let plural = if n == 1 { "error" } else { "errors" };
+    format!("{n} validation {plural} for {title}\n{}", lines.join("\n"))
+}
+
 /// Python's `repr` of a JSON value as `json.loads` gives it (`{'a': 1, 'b': [True, None]}`):
 /// what the reference's f-strings show of an upstream's error object.
 pub(crate) fn py_repr_value(v: &Value) -> String {

@@ -1316,29 +1316,9 @@ pub fn pydantic_text(title: &str, errors: &[Value]) -> String {
             .map(|p| p.as_str().map(str::to_string).unwrap_or_else(|| p.to_string()))
             .collect();
         let input = e.get("input").cloned().unwrap_or(Value::Null);
-        let mut repr = connections::py_repr_value(&input);
-        if repr.chars().count() > 50 {
-            let head: String = repr.chars().take(25).collect();
-            let tail: String = repr.chars().rev().take(24).collect::<Vec<_>>().into_iter().rev().collect();
-            repr = format!("{head}...{tail}");
-        }
-        let input_type = match &input {
-            Value::Null => "NoneType",
-            Value::Bool(_) => "bool",
-            Value::Number(n) if n.is_f64() => "float",
-            Value::Number(_) => "int",
-            Value::String(_) => "str",
-            Value::Array(_) => "list",
-            Value::Object(_) => "dict",
-        };
-        lines.push(format!(
-            "{}\n  {msg} [type={t}, input_value={repr}, input_type={input_type}]\n    For further information visit https://errors.pydantic.dev/2.13/v/{t}",
-            loc.join(".")
-        ));
+        lines.push(connections::pydantic_error_line(&loc.join("."), t, msg, &input));
     }
-    let n = lines.len();
-    let plural = if n == 1 { "error" } else { "errors" };
-    format!("{n} validation {plural} for {title}\n{}", lines.join("\n"))
+    connections::pydantic_error_text(title, &lines)
 }
 
 /// `routers/models.py::set_model_version`: the model's configuration becomes the snapshot of

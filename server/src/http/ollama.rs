@@ -13,7 +13,7 @@ use webui_api::ollama::*;
 use webui_api::{Detail, FastJson, Shaped};
 
 use super::{auth, ServerImpl};
-use crate::app::connections::{py_repr_value, Proxied};
+use crate::app::connections::{pydantic_error_line, pydantic_error_text, Proxied};
 use crate::app::ollama as app;
 use crate::context::ServerContext;
 
@@ -159,36 +159,16 @@ impl Form {
     /// reference answers it as a 400's detail), or `None` when the body is valid.
     pub(super) fn pydantic_text(&self, body: &Map<String, Value>) -> Option<String> {
         let mut lines = Vec::new();
-        let mut n = 0;
         for (name, ty) in self.fields {
             let v = body.get(*name);
             let Some((t, msg)) = field_error(*ty, v) else { continue };
-            n += 1;
             let input = if t == "missing" { Value::Object(body.clone()) } else { v.cloned().unwrap_or(Value::Null) };
-            let mut repr = py_repr_value(&input);
-            if repr.chars().count() > 50 {
-                let head: String = repr.chars().take(25).collect();
-                let tail: String = repr.chars().rev().take(24).collect::<Vec<_>>().into_iter().rev().collect();
-                repr = format!("{head}...{tail}");
-            }
-            let input_type = match &input {
-                Value::Null => "NoneType",
-                Value::Bool(_) => "bool",
-                Value::Number(n) if n.is_f64() => "float",
-                Value::Number(_) => "int",
-                Value::String(_) => "str",
-                Value::Array(_) => "list",
-                Value::Object(_) => "dict",
-            };
-            lines.push(format!(
-                "{name}\n  {msg} [type={t}, input_value={repr}, input_type={input_type}]\n    For further information visit https://errors.pydantic.dev/2.13/v/{t}"
-            ));
+            lines.push(pydantic_error_line(name, t, msg, &input));
         }
-        if n == 0 {
+        if lines.is_empty() {
             return None;
         }
-        let plural = if n == 1 { "error" } else { "errors" };
-        Some(format!("{n} validation {plural} for {}\n{}", self.name, lines.join("\n")))
+        Some(pydantic_error_text(self.name, &lines))
     }
 }
 
